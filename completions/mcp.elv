@@ -1,0 +1,147 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[mcp] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'mcp'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'mcp'= {
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Write a commented mcp.toml for this project'
+            cand config 'Print every resolved setting and where it came from'
+            cand doctor 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mcp;init'= {
+            cand --name 'Project name (default: the git remote''s repository name, else the directory name)'
+            cand --cluster 'ECS cluster'
+            cand --service 'ECS service (default: the project name)'
+            cand --repository 'ECR repository (default: the project name)'
+            cand --container 'Container in the task definition whose image is replaced'
+            cand --url 'Public URL of the MCP endpoint, for checks after a deploy'
+            cand --dockerfile 'Dockerfile (default: detected in the current directory)'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand --force 'Overwrite an existing mcp.toml'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;config'= {
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;doctor'= {
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;completions'= {
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;help'= {
+            cand init 'Write a commented mcp.toml for this project'
+            cand config 'Print every resolved setting and where it came from'
+            cand doctor 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mcp;help;init'= {
+        }
+        &'mcp;help;config'= {
+        }
+        &'mcp;help;doctor'= {
+        }
+        &'mcp;help;completions'= {
+        }
+        &'mcp;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,141 @@
+//! The command line, as clap types only. Doc comments are the `--help` text.
+//! Nothing here does work: `lib.rs` turns these into settings and calls `ops`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::ui::OutputFormat;
+
+/// Ship MCP servers to AWS: build, push to ECR, deploy to ECS Fargate, follow the rollout, roll back.
+#[derive(Debug, Parser)]
+#[command(name = "mcp", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Settings come from mcp.toml (found by walking up from the working directory).\n\
+Precedence: flag > MCP_* environment variable > stage > mcp.toml > default.\n\
+Exit codes: 0 ok, 1 error, 2 usage or configuration error, 3 deploy failed and was rolled back,\n\
+4 deploy failed and was not rolled back, 130 interrupted.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub stage: Option<String>,
+
+    /// Output format: text for people, json for programs [env: MCP_OUTPUT]
+    #[arg(long, short = 'o', global = true, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+
+    /// AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]
+    #[arg(long, global = true, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Print only errors and data
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// More detail on stderr (repeat for more)
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// No spinners or progress bars, even on a terminal
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+
+    /// Answer yes to every question (needed for confirmations outside a terminal)
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented mcp.toml for this project
+    Init(InitArgs),
+
+    /// Print every resolved setting and where it came from
+    Config(ConfigArgs),
+
+    /// Check that Docker, AWS credentials, ECR and ECS are ready for a deploy
+    Doctor(DoctorArgs),
+
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Project name (default: the git remote's repository name, else the directory name)
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// ECS cluster
+    #[arg(long)]
+    pub cluster: Option<String>,
+
+    /// ECS service (default: the project name)
+    #[arg(long)]
+    pub service: Option<String>,
+
+    /// ECR repository (default: the project name)
+    #[arg(long)]
+    pub repository: Option<String>,
+
+    /// Container in the task definition whose image is replaced
+    #[arg(long)]
+    pub container: Option<String>,
+
+    /// Public URL of the MCP endpoint, for checks after a deploy
+    #[arg(long)]
+    pub url: Option<String>,
+
+    /// Dockerfile (default: detected in the current directory)
+    #[arg(long, value_name = "PATH")]
+    pub dockerfile: Option<PathBuf>,
+
+    /// Overwrite an existing mcp.toml
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Resolve the settings of this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Check this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print completions for
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}

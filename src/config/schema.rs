@@ -1,0 +1,142 @@
+//! The shape of mcp.toml, checked strictly.
+//!
+//! Every table denies unknown keys: a misspelt `timout` that silently falls back
+//! to the default is worse than an error. The same [`Layer`] type describes the
+//! top level, each `[stages.<name>]` and each `[services.<name>]` table, because
+//! stages and services overlay exactly the keys the top level has.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::duration::HumanDuration;
+
+/// One layer of settings: the file's top level, a stage, or a service.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    /// Project name: the default ECR repository and ECS service name.
+    pub name: Option<String>,
+    /// AWS region; the AWS config chain decides when unset.
+    pub region: Option<String>,
+    /// AWS named profile.
+    pub profile: Option<String>,
+    /// Where a deploy lands: `ecs` (default) or `local`.
+    pub target: Option<TargetKind>,
+    pub build: Option<BuildLayer>,
+    pub ecr: Option<EcrLayer>,
+    pub ecs: Option<EcsLayer>,
+    pub deploy: Option<DeployLayer>,
+    /// Plain environment variables for the container.
+    pub env: Option<BTreeMap<String, String>>,
+    /// Secret references (Secrets Manager or SSM Parameter Store ARNs), never values.
+    pub secrets: Option<BTreeMap<String, String>>,
+    /// Stage overlays, selected with `--stage` or `MCP_STAGE`.
+    pub stages: Option<BTreeMap<String, Layer>>,
+    /// Several MCP servers in one project.
+    pub services: Option<BTreeMap<String, Layer>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildLayer {
+    pub context: Option<String>,
+    pub dockerfile: Option<String>,
+    pub platform: Option<String>,
+    pub target: Option<String>,
+    pub args: Option<BTreeMap<String, String>>,
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EcrLayer {
+    pub repository: Option<String>,
+    pub create: Option<bool>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EcsLayer {
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    pub container: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployLayer {
+    pub timeout: Option<HumanDuration>,
+    pub rollback: Option<RollbackPolicy>,
+    pub url: Option<String>,
+    pub health_path: Option<String>,
+    pub port: Option<u16>,
+    pub auth_token_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    #[default]
+    Ecs,
+    Local,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RollbackPolicy {
+    #[default]
+    Auto,
+    Never,
+}
+
+/// The kind of value a key holds, to turn `MCP_*` variables and flags (strings)
+/// into the right TOML type before they are checked like file values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    Bool,
+    Int,
+}
+
+/// Keys that can be set from the environment, each with its documented variable.
+///
+/// Precedence: flag > `MCP_*` environment variable > stage > file > default.
+pub const ENV_OVERRIDES: &[(&str, &str, Kind)] = &[
+    (env::REGION, "region", Kind::Str),
+    (env::PROFILE, "profile", Kind::Str),
+    (env::TARGET, "target", Kind::Str),
+    (env::REPOSITORY, "ecr.repository", Kind::Str),
+    (env::CLUSTER, "ecs.cluster", Kind::Str),
+    (env::SERVICE, "ecs.service", Kind::Str),
+    (env::CONTAINER, "ecs.container", Kind::Str),
+    (env::PLATFORM, "build.platform", Kind::Str),
+    (env::TAG, "build.tag", Kind::Str),
+    (env::TIMEOUT, "deploy.timeout", Kind::Str),
+    (env::ROLLBACK, "deploy.rollback", Kind::Str),
+    (env::URL, "deploy.url", Kind::Str),
+    (env::PORT, "deploy.port", Kind::Int),
+];
+
+/// Every `MCP_*` environment variable `mcp` reads, in one place.
+pub mod env {
+    /// Path of the configuration file (like `--config`).
+    pub const CONFIG: &str = "MCP_CONFIG";
+    /// Stage to apply (like `--stage`).
+    pub const STAGE: &str = "MCP_STAGE";
+    /// `text` or `json` (like `--output`).
+    pub const OUTPUT: &str = "MCP_OUTPUT";
+    pub const REGION: &str = "MCP_REGION";
+    pub const PROFILE: &str = "MCP_PROFILE";
+    pub const TARGET: &str = "MCP_TARGET";
+    pub const REPOSITORY: &str = "MCP_REPOSITORY";
+    pub const CLUSTER: &str = "MCP_CLUSTER";
+    pub const SERVICE: &str = "MCP_SERVICE";
+    pub const CONTAINER: &str = "MCP_CONTAINER";
+    pub const PLATFORM: &str = "MCP_PLATFORM";
+    pub const TAG: &str = "MCP_TAG";
+    pub const TIMEOUT: &str = "MCP_TIMEOUT";
+    pub const ROLLBACK: &str = "MCP_ROLLBACK";
+    pub const URL: &str = "MCP_URL";
+    pub const PORT: &str = "MCP_PORT";
+}

@@ -1,0 +1,34 @@
+//! The `mcp` binary: parse, run, render the error, exit. Nothing else.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = mcp::cli::Cli::parse();
+    let printer = mcp::printer_for(&cli);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: starting the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(mcp::run(cli, &printer));
+    // Don't wait for blocking tasks still reading a socket or a pipe.
+    runtime.shutdown_background();
+    match result {
+        Ok(status) => status.into(),
+        Err(err) => {
+            let rendered = mcp::error::render(&err);
+            if rendered.broken_pipe {
+                // `mcp logs | head`: the reader had enough; that is success.
+                return ExitCode::SUCCESS;
+            }
+            for line in &rendered.lines {
+                eprintln!("{line}");
+            }
+            rendered.status.into()
+        }
+    }
+}

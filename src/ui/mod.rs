@@ -1,0 +1,9 @@
+//! Everything `mcp` shows a person or a program.
+//!
+//! stdout carries only data (JSON, image URIs, log lines); status, progress and
+//! errors go to stderr. Colour, spinners and prompts appear only on a terminal,
+//! and never with `NO_COLOR` or under `CI`, so logs of CI jobs stay plain.
+
+pub mod printer;
+
+pub use printer::{OutputFormat, Printer, PrinterOptions};

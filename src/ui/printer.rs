@@ -1,0 +1,151 @@
+//! The one place output is written.
+
+use std::fmt::Display;
+use std::io::{IsTerminal, Write};
+
+use console::style;
+use serde::Serialize;
+
+/// `--output text|json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PrinterOptions {
+    pub format: OutputFormat,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub no_progress: bool,
+    pub yes: bool,
+}
+
+/// Where output goes and how it looks; decided once at start-up.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    pub format: OutputFormat,
+    quiet: bool,
+    verbose: u8,
+    /// Colour on stderr.
+    color: bool,
+    /// Spinners and progress bars on stderr.
+    progress: bool,
+    /// Prompts may be shown and answered.
+    interactive: bool,
+    /// `--yes`: take the default answer to every question.
+    pub yes: bool,
+}
+
+/// True when `CI` is set to anything but `false`/empty, as GitHub Actions, GitLab and others do.
+pub fn under_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+impl Printer {
+    pub fn new(options: &PrinterOptions) -> Self {
+        let stderr_tty = std::io::stderr().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let fancy = stderr_tty && !no_color && !under_ci();
+        console::set_colors_enabled(fancy && std::io::stdout().is_terminal());
+        console::set_colors_enabled_stderr(fancy);
+        Printer {
+            format: options.format,
+            quiet: options.quiet,
+            verbose: options.verbose,
+            color: fancy,
+            progress: fancy && !options.no_progress && !options.quiet,
+            interactive: stderr_tty && std::io::stdin().is_terminal() && !under_ci(),
+            yes: options.yes,
+        }
+    }
+
+    /// A printer for tests: plain, no terminal features.
+    pub fn plain(format: OutputFormat) -> Self {
+        Printer { format, quiet: false, verbose: 0, color: false, progress: false, interactive: false, yes: false }
+    }
+
+    pub fn json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    pub fn progress(&self) -> bool {
+        self.progress
+    }
+
+    pub fn interactive(&self) -> bool {
+        self.interactive
+    }
+
+    pub fn verbosity(&self) -> u8 {
+        self.verbose
+    }
+
+    /// A cargo-style status line on stderr: a right-aligned verb, then the message.
+    pub fn status(&self, verb: &str, message: impl Display) {
+        if self.quiet {
+            return;
+        }
+        let verb = format!("{verb:>12}");
+        let verb = if self.color { style(verb).green().bold().to_string() } else { verb };
+        eprintln!("{verb} {message}");
+    }
+
+    /// A warning on stderr (shown even with `-q`).
+    pub fn warn(&self, message: impl Display) {
+        let label = if self.color { style("warning").yellow().bold().to_string() } else { "warning".into() };
+        eprintln!("{label}: {message}");
+    }
+
+    /// Detail shown with `-v` (level 1) or `-vv` (level 2).
+    pub fn detail(&self, level: u8, message: impl Display) {
+        if self.verbose >= level && !self.quiet {
+            let text = message.to_string();
+            let text = if self.color { style(text).dim().to_string() } else { text };
+            eprintln!("{text}");
+        }
+    }
+
+    /// A plain line on stderr (part of a human report, e.g. a table).
+    pub fn note(&self, message: impl Display) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// The result of a command on stdout: its `Display` for text, JSON otherwise.
+    pub fn data<T: Serialize + Display>(&self, value: &T) -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        match self.format {
+            OutputFormat::Text => write!(out, "{value}")?,
+            OutputFormat::Json => {
+                serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            }
+        }
+        out.flush()
+    }
+
+    /// One raw line on stdout (log lines, an image URI).
+    pub fn line(&self, line: impl Display) -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{line}")?;
+        out.flush()
+    }
+}
+
+impl Printer {
+    /// Bytes on stdout as they are (a completion script).
+    pub fn raw(&self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()
+    }
+}

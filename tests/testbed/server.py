@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""The testbed's AWS endpoint: moto in server mode, extended.
+
+* moto serves every AWS API it knows (ECR, ECS, CloudWatch Logs, STS, Secrets
+  Manager, ...) on one port, exactly like `moto_server`.
+* `ecs_sim` patches moto's ECS backend so services really roll out: tasks are
+  real containers on the local Docker engine, deployments progress, fail, trip
+  the circuit breaker and roll back like ECS does.
+* `registry_sync` keeps moto's ECR in agreement with the real Distribution
+  registry that `up.sh` runs on 127.0.0.1:443 (the registry pushes events to
+  /_testbed/registry-events, we record the pushed manifests in moto).
+* Extra routes under /_testbed/ (health, sync, registry-events, state).
+
+Why one global lock: moto's backends are plain dicts/objects without locking,
+and we now mutate them from background threads (rollout engine, log shippers,
+registry events) as well as from werkzeug's request threads.  Every moto
+request and every background mutation holds `LOCK`; moto calls are fast, the
+slow work (docker pull/start/stop, HTTP to the registry) happens outside it.
+"""
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from werkzeug.serving import make_server  # noqa: E402
+
+from moto.moto_server.werkzeug_app import (  # noqa: E402
+    DomainDispatcherApplication,
+    create_backend_app,
+)
+
+import common  # noqa: E402
+import ecs_sim  # noqa: E402
+import registry_sync  # noqa: E402
+
+log = logging.getLogger("testbed")
+
+
+class TestbedApp:
+    """WSGI wrapper: /_testbed/* is ours, everything else goes to moto under LOCK."""
+
+    def __init__(self, moto_app):
+        self.moto_app = moto_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_testbed/"):
+            return self.control(path[len("/_testbed/"):], environ, start_response)
+        with common.LOCK:
+            # moto builds the whole body eagerly; materialise it under the lock
+            # so serialisation never races with the background threads.
+            body = list(self.moto_app(environ, start_response))
+        return body
+
+    def control(self, route, environ, start_response):
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        raw = environ["wsgi.input"].read(length) if length else b""
+        status, payload = "200 OK", None
+        try:
+            if route == "health":
+                payload = {"ok": True, "engine": ecs_sim.ENGINE.alive()}
+            elif route == "registry-events" and method == "POST":
+                payload = registry_sync.SYNC.handle_envelope(raw)
+            elif route == "sync" and method == "POST":
+                payload = registry_sync.SYNC.sync_all()
+            elif route == "state":
+                payload = ecs_sim.ENGINE.debug_state()
+            else:
+                status, payload = "404 Not Found", {"error": f"no route {method} /_testbed/{route}"}
+        except Exception as exc:  # report, never crash the server
+            log.exception("control route %s failed", route)
+            status, payload = "500 Internal Server Error", {"error": repr(exc)}
+        body = json.dumps(payload, default=str).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=int(os.environ.get("MCP_TESTBED_MOTO_PORT", 5055)))
+    args = ap.parse_args()
+
+    logging.basicConfig(
+        level=os.environ.get("MCP_TESTBED_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s",
+    )
+    # werkzeug's per-request access log is noise at the rate SDK waiters poll.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    os.environ.setdefault("MOTO_PORT", str(args.port))  # moto uses it for self-URLs
+    registry_sync.install()
+    ecs_sim.install()
+
+    app = TestbedApp(DomainDispatcherApplication(create_backend_app))
+    server = make_server(args.host, args.port, app, threaded=True)
+
+    def stop(signum, frame):
+        log.info("signal %s: shutting down", signum)
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    ecs_sim.ENGINE.start()
+    log.info("testbed moto listening on http://%s:%d", args.host, args.port)
+    server.serve_forever()
+    ecs_sim.ENGINE.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -30,10 +30,10 @@ pub fn parse(text: &str) -> Result<Duration, String> {
             return Err(format!("invalid duration `{text}`"));
         }
         let number: u64 = rest[..digits].parse().map_err(|_| format!("invalid duration `{text}`"))?;
-        rest = &rest[digits..];
+        rest = rest[digits..].trim_start();
         let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
         let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
+        rest = rest[unit_len..].trim_start();
         let seconds = match unit {
             "ms" => {
                 total += Duration::from_millis(number);
@@ -91,7 +91,7 @@ mod tests {
     #[test]
     fn bare_numbers_and_unknown_units_are_refused() {
         assert!(parse("15").unwrap_err().contains("no unit"));
-        assert!(parse("15 minutes").is_err());
+        assert!(parse("15 minutes").unwrap_err().contains("unknown unit `minutes`"));
         assert!(parse("15y").unwrap_err().contains("unknown unit `y`"));
         assert!(parse("").is_err());
         assert!(parse("m").is_err());

@@ -132,8 +132,18 @@ fn explain(raw: &str, key: Option<&str>) -> (String, Option<String>) {
         let hint = (!expected.is_empty()).then(|| format!("expected {}", expected.trim_start_matches("one of ")));
         return (named(&format!("unknown value {value}")), hint);
     }
-    if raw.starts_with("invalid type") {
-        return (named(&format!("wrong type: {raw}")), Some("see the configuration reference in README.md".into()));
+    if let Some(rest) = raw.strip_prefix("invalid type: ") {
+        // "invalid type: string \"eighty\", expected u16"
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        let expected = match expected {
+            "u16" => "a whole number from 0 to 65535",
+            "a boolean" => "true or false",
+            other => other,
+        };
+        return (
+            named(&format!("wrong type: expected {expected}, found {found}")),
+            Some("see the configuration reference in README.md".into()),
+        );
     }
     if let Some((message, hint)) = raw.split_once(": write a number") {
         return (named(message), Some(format!("write a number{hint}")));

@@ -19,7 +19,7 @@ pub struct ConfigReport<'a> {
 
 impl fmt::Display for ConfigReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self.settings.iter().map(|e| e.key.len() + value_text(&e.value).len() + 3).max().unwrap_or(0);
+        let width = self.settings.iter().map(|e| e.key.len() + value_text(&e.value).len() + 3).max().unwrap_or(0).min(60);
         for entry in self.settings {
             let assignment = format!("{} = {}", entry.key, value_text(&entry.value));
             writeln!(f, "{assignment:<width$}  # {}", entry.source)?;

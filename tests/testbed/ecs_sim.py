@@ -967,8 +967,7 @@ def install():
         service = orig_delete_service(self, cluster_name, service_name, force)
         service.desired_count = 0
         for task in ENGINE._service_tasks(self, service):
-            ENGINE.request_stop(task, "Service deleted" if False else
-                                f"Scaling activity initiated by (deployment {task.started_by})")
+            ENGINE.request_stop(task, f"Scaling activity initiated by (deployment {task.started_by})")
         return service
 
     B.delete_service = delete_service

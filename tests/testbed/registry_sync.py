@@ -64,13 +64,9 @@ class RegistrySync:
             existing = [i for i in repository.images if i.get_image_digest() == digest]
             if existing and (tag is None or tag in existing[0].image_tags):
                 return "unchanged"
-            if tag is None:
-                tag_for_moto = None
-            else:
-                tag_for_moto = tag
             _local.active = True
             try:
-                backend.put_image(repo, manifest, tag_for_moto, media_type, digest)
+                backend.put_image(repo, manifest, tag, media_type, digest)
             except ImageAlreadyExistsException:
                 return "unchanged"
             finally:
@@ -232,5 +228,3 @@ def install():
         return result
 
     ecr_responses.ECRResponse.get_authorization_token = get_authorization_token
-
-    orig_delete_repo_sig = delete_repository  # noqa: F841 (kept for readability)

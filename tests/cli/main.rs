@@ -1,0 +1,63 @@
+//! Command-line behaviour that needs no testbed: help text, `mcp config`,
+//! configuration errors, `mcp init`. Snapshots (insta) show exactly what a user
+//! sees; temporary paths are redacted to `[DIR]`.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+mod config;
+mod init;
+
+/// `mcp` with a clean environment: no MCP_* variables, no CI, no colour.
+pub fn mcp(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("mcp").unwrap();
+    cmd.current_dir(dir);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("MCP_") || key.starts_with("AWS_") || key == "CI" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Run and capture, with the temporary directory's path replaced by `[DIR]`.
+pub fn run(cmd: &mut Command, dir: &Path) -> Run {
+    let output = cmd.output().unwrap();
+    let dir = dir.canonicalize().unwrap().display().to_string();
+    let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&dir, "[DIR]");
+    Run { code: output.status.code().unwrap_or(-1), stdout: clean(&output.stdout), stderr: clean(&output.stderr) }
+}
+
+pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn help() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(mcp(dir.path()).arg("--help"), dir.path());
+    assert_eq!(r.code, 0);
+    insta::assert_snapshot!(r.stdout);
+}
+
+#[test]
+fn unknown_command_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(mcp(dir.path()).arg("deploi"), dir.path());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unrecognized subcommand 'deploi'"), "{}", r.stderr);
+}

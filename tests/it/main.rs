@@ -1,0 +1,7 @@
+//! Integration tests that drive the built `mcp` binary against the testbed: a
+//! real Docker engine, a real registry and the AWS API simulator. One binary for
+//! all areas, so the slow-to-link AWS SDK is linked once.
+
+pub mod testbed;
+
+mod doctor;

@@ -72,8 +72,40 @@ pub enum Command {
     /// Check that Docker, AWS credentials, ECR and ECS are ready for a deploy
     Doctor(DoctorArgs),
 
+    /// Build the image (linux/amd64 by default) and tag it locally
+    Build(BuildArgs),
+
+    /// Build the image when needed and push it to ECR; prints the image by digest
+    Push(PushArgs),
+
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Build this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// Image tag (a template like `build.tag`: {git_sha}, {timestamp}, {stage}, {name})
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// Push this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// Image tag (a template like `build.tag`: {git_sha}, {timestamp}, {stage}, {name})
+    #[arg(long, value_name = "TAG", conflicts_with = "image")]
+    pub tag: Option<String>,
+
+    /// Use an image already in ECR (built by another CI step) instead of building: it is checked to exist
+    #[arg(long, value_name = "URI")]
+    pub image: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -88,6 +88,32 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let settings = config::resolve(file.as_ref(), &inputs)?;
             ops::doctor::doctor(&settings, printer).await
         }
+        Command::Build(args) => {
+            let cli::BuildArgs { service, tag } = args;
+            let inputs = inputs(&global, service.as_ref())?;
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            let report = ops::image::build_only(&settings, printer, tag.as_deref()).await?;
+            printer.data(&report)?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Push(args) => {
+            let cli::PushArgs { service, tag, image } = args;
+            let inputs = inputs(&global, service.as_ref())?;
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            let clients = aws::Clients::new(&settings).await;
+            let report = match image {
+                Some(uri) => {
+                    let report = ops::image::verify(&clients, &uri).await?;
+                    printer.status("Found", &report.image);
+                    report
+                }
+                None => ops::image::build_and_push(&settings, printer, &clients, tag.as_deref()).await?,
+            };
+            printer.data(&report)?;
+            Ok(ExitStatus::Success)
+        }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell))?;
             Ok(ExitStatus::Success)

@@ -7,6 +7,7 @@
 //! with a few more attempts than the default, since deploys poll ECS for minutes
 //! and a throttled describe call must not end a deploy.
 
+pub mod ecr;
 pub mod ecs;
 
 use std::time::Duration;

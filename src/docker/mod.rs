@@ -1,4 +1,11 @@
-//! The Docker engine: connection now; build context, build and push to come.
+//! The Docker engine: connection, build context, build, tags and push.
+
+pub mod build;
+pub mod buildkit;
+pub mod context;
+pub mod engine;
+pub mod push;
+pub mod tag;
 
 use std::time::Duration;
 

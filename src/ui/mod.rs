@@ -5,5 +5,6 @@
 //! and never with `NO_COLOR` or under `CI`, so logs of CI jobs stay plain.
 
 pub mod printer;
+pub mod reporter;
 
 pub use printer::{OutputFormat, Printer, PrinterOptions};

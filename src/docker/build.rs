@@ -1,0 +1,233 @@
+//! `docker build` through the Engine API: the context streamed from disk,
+//! BuildKit where the engine has it, the classic builder otherwise, the current
+//! step shown as it runs and the failing step with its last lines on failure.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use super::buildkit;
+use super::context::{self, ContextStats, DockerIgnore};
+use super::engine::Engine;
+use crate::error::McpError;
+use crate::ui::reporter::Reporter;
+
+/// Which builder ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Builder {
+    Buildkit,
+    Classic,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    /// Absolute path of the context directory.
+    pub context: PathBuf,
+    /// Dockerfile, relative to the context.
+    pub dockerfile: PathBuf,
+    pub platform: String,
+    pub target: Option<String>,
+    pub args: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+    /// Full references to tag the result with (`repo:tag`).
+    pub tags: Vec<String>,
+    pub builder: Builder,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Built {
+    pub image_id: String,
+    pub builder: Builder,
+    pub context_files: u64,
+    pub context_bytes: u64,
+}
+
+/// How many lines of output a failure report shows.
+const FAILURE_LINES: usize = 15;
+
+/// Check what a build needs before anything is sent.
+pub fn preflight(context_dir: &std::path::Path, dockerfile: &std::path::Path) -> Result<()> {
+    if !context_dir.is_dir() {
+        return Err(McpError::usage(format!("build context `{}` is not a directory", context_dir.display()))
+            .hint("set `build.context` in mcp.toml (relative to the file)")
+            .into());
+    }
+    if !context_dir.join(dockerfile).is_file() {
+        return Err(McpError::usage(format!(
+            "Dockerfile `{}` not found in build context `{}`",
+            dockerfile.display(),
+            context_dir.display()
+        ))
+        .hint("set `build.dockerfile` (relative to `build.context`) in mcp.toml, or add a Dockerfile")
+        .into());
+    }
+    Ok(())
+}
+
+pub async fn build(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -> Result<Built> {
+    let result = run(engine, request, reporter).await;
+    reporter.finish();
+    result
+}
+
+async fn run(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -> Result<Built> {
+    preflight(&request.context, &request.dockerfile)?;
+    let ignore = DockerIgnore::from_dir(&request.context)?;
+    let (body, writer) = context::stream(request.context.clone(), request.dockerfile.clone(), ignore);
+
+    let mut query: Vec<(&str, String)> = vec![
+        ("dockerfile", request.dockerfile.to_string_lossy().replace('\\', "/")),
+        ("platform", request.platform.clone()),
+        ("buildargs", serde_json::to_string(&request.args)?),
+        ("labels", serde_json::to_string(&request.labels)?),
+        ("rm", "1".into()),
+        ("forcerm", "1".into()),
+        ("version", match request.builder { Builder::Buildkit => "2", Builder::Classic => "1" }.into()),
+    ];
+    for tag in &request.tags {
+        query.push(("t", tag.clone()));
+    }
+    if let Some(target) = &request.target {
+        query.push(("target", target.clone()));
+    }
+
+    let mut messages = engine.build(&query, body).await?;
+    let mut state = StreamState::default();
+    let outcome = loop {
+        match messages.next().await {
+            Ok(Some(message)) => {
+                if let Some(failure) = state.apply(&message, reporter)? {
+                    break Err(failure);
+                }
+            }
+            Ok(None) => break Ok(()),
+            Err(err) => break Err(err),
+        }
+    };
+    // The context writer's own error (an unreadable file) explains a cut-off upload best.
+    let stats: Option<ContextStats> = match writer.await {
+        Ok(Ok(stats)) => Some(stats),
+        Ok(Err(err)) => return Err(err.context("sending the build context")),
+        Err(join) => return Err(anyhow::anyhow!(join).context("sending the build context")),
+    };
+    outcome?;
+    let image_id = state.image_id.context("the Docker engine finished the build without reporting an image id")?;
+    let stats = stats.unwrap_or_default();
+    Ok(Built { image_id, builder: request.builder, context_files: stats.files, context_bytes: stats.bytes })
+}
+
+/// What the message stream has told so far.
+#[derive(Default)]
+struct StreamState {
+    image_id: Option<String>,
+    /// Classic builder: the step being run, and its output.
+    step: Option<String>,
+    lines: VecDeque<String>,
+    partial: String,
+    /// BuildKit: the vertex graph.
+    buildkit: buildkit::Progress,
+}
+
+impl StreamState {
+    /// Take in one message; `Some(error)` when the build failed.
+    fn apply(&mut self, message: &serde_json::Value, reporter: &dyn Reporter) -> Result<Option<anyhow::Error>> {
+        if message["id"] == "moby.buildkit.trace" {
+            if let Some(aux) = message["aux"].as_str() {
+                let status = buildkit::decode_aux(aux).context("decoding BuildKit progress from the Docker engine")?;
+                for log in &status.logs {
+                    for line in String::from_utf8_lossy(&log.msg).lines() {
+                        if !line.trim().is_empty() {
+                            reporter.output(line.trim_end());
+                        }
+                    }
+                }
+                for event in self.buildkit.apply(status) {
+                    match event {
+                        // dockerd's own step that unpacks the uploaded context: not the user's.
+                        buildkit::Event::Started { name } if name == "copy /context /" => {}
+                        buildkit::Event::Started { name } => reporter.step(&name),
+                        buildkit::Event::Completed { .. } | buildkit::Event::Failed { .. } => {}
+                    }
+                }
+            }
+            return Ok(None);
+        }
+        if let Some(id) = message["aux"]["ID"].as_str() {
+            self.image_id = Some(id.to_string());
+        }
+        if let Some(text) = message["stream"].as_str() {
+            self.classic_output(text, reporter);
+        }
+        if let Some(error) = message["errorDetail"]["message"].as_str().or(message["error"].as_str()) {
+            return Ok(Some(self.failure(error, reporter)));
+        }
+        Ok(None)
+    }
+
+    fn classic_output(&mut self, text: &str, reporter: &dyn Reporter) {
+        self.partial.push_str(text);
+        while let Some(newline) = self.partial.find('\n') {
+            let line: String = self.partial.drain(..=newline).collect();
+            let line = line.trim_end().to_string();
+            if line.is_empty() {
+                continue;
+            }
+            if line.starts_with("Step ") && line.contains(" : ") {
+                reporter.step(line.trim_start_matches("Step "));
+                self.step = Some(line);
+                self.lines.clear();
+            } else if line.starts_with(" ---> ") || line.starts_with("Removing intermediate container") {
+                // The classic builder's bookkeeping, not the step's output.
+                continue;
+            } else {
+                reporter.output(&line);
+                if self.lines.len() == FAILURE_LINES {
+                    self.lines.pop_front();
+                }
+                self.lines.push_back(line);
+            }
+        }
+    }
+
+    /// The error for a failed build: the failing step, what the engine said, and the step's last lines.
+    fn failure(&mut self, error: &str, reporter: &dyn Reporter) -> anyhow::Error {
+        reporter.finish();
+        let (step, lines): (Option<String>, Vec<String>) = match self.buildkit.failure() {
+            Some((name, _, lines)) => (Some(name), lines),
+            None => (self.step.clone(), self.lines.iter().cloned().collect()),
+        };
+        let mut message = match &step {
+            Some(step) => format!("build failed at `{step}`: {}", error.trim()),
+            None => format!("build failed: {}", error.trim()),
+        };
+        if !lines.is_empty() {
+            message.push_str("\n  last output:");
+            let skip = lines.len().saturating_sub(FAILURE_LINES);
+            for line in &lines[skip..] {
+                message.push_str("\n  | ");
+                message.push_str(line);
+            }
+        }
+        McpError::new(message)
+            .hint("fix the failing step and run again; `-v` shows every step's output")
+            .into()
+    }
+}
+
+/// BuildKit when the engine offers it (Linux engines since API 1.39), the classic builder otherwise.
+pub fn choose_builder(version: &bollard::models::SystemVersion) -> Builder {
+    if std::env::var("DOCKER_BUILDKIT").as_deref() == Ok("0") {
+        return Builder::Classic;
+    }
+    let api_ok = version
+        .api_version
+        .as_deref()
+        .and_then(|v| v.split_once('.'))
+        .and_then(|(major, minor)| Some((major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?)))
+        .is_some_and(|v| v >= (1, 39));
+    let linux = version.os.as_deref().is_none_or(|os| os == "linux");
+    if api_ok && linux { Builder::Buildkit } else { Builder::Classic }
+}

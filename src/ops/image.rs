@@ -1,0 +1,350 @@
+//! The image half of a deploy, shared by `mcp build`, `mcp push` and `mcp deploy`:
+//! work out the tag, skip what is already done, build, push, and refer to the
+//! result by digest (`repo:tag@sha256:…`) so a tag moved later cannot change
+//! what runs.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::aws::{self, Clients, ecr};
+use crate::config::Settings;
+use crate::docker::build::{self, BuildRequest, Builder, Built};
+use crate::docker::engine::Engine;
+use crate::docker::push;
+use crate::docker::tag::{self, GitState, TagContext};
+use crate::error::McpError;
+use crate::ui::{Printer, reporter};
+
+/// What will be built, and under which tag.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub tag: String,
+    pub git: Option<GitState>,
+    /// The tag names exactly one tree: a clean git tree and no `{timestamp}`.
+    /// Only then may an existing tag in the registry stand for this build.
+    pub reproducible: bool,
+}
+
+/// Work out the tag for this build (`--tag` wins over `build.tag`).
+pub fn plan(settings: &Settings, tag_override: Option<&str>) -> Result<Plan> {
+    let git = tag::git_state(&settings.build.context)?;
+    let template = tag_override.unwrap_or(&settings.build.tag);
+    let ctx = TagContext {
+        git: git.as_ref(),
+        name: &settings.name,
+        stage: settings.stage.as_deref(),
+        timestamp: tag::timestamp_now(),
+    };
+    let tag = tag::render(template, &ctx)?;
+    let reproducible = git.as_ref().is_some_and(|g| g.dirty.is_none()) && !template.contains("{timestamp}");
+    Ok(Plan { tag, git, reproducible })
+}
+
+/// OCI labels: where the image came from.
+fn labels(settings: &Settings, plan: &Plan) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::new();
+    labels.insert("org.opencontainers.image.title".into(), settings.name.clone());
+    labels.insert("org.opencontainers.image.created".into(), jiff::Timestamp::now().to_string());
+    if let Some(git) = &plan.git {
+        labels.insert("org.opencontainers.image.revision".into(), git.sha.clone());
+        if let Some(remote) = &git.remote {
+            labels.insert("org.opencontainers.image.source".into(), without_credentials(remote));
+        }
+    }
+    labels
+}
+
+/// A remote URL without `user:token@`, which must never end up in an image.
+fn without_credentials(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}{}", &url[..scheme + 3], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}
+
+/// The engine, connected, with the builder it supports.
+async fn engine(printer: &Printer) -> Result<(Engine, Builder)> {
+    let (_, version) = crate::docker::connect().await?;
+    let api = version.api_version.clone().unwrap_or_else(|| "1.41".into());
+    let builder = build::choose_builder(&version);
+    printer.detail(
+        1,
+        format!("Docker engine {} (API {api}), {:?} builder", version.version.as_deref().unwrap_or("?"), builder),
+    );
+    Ok((Engine::from_env(&api)?, builder))
+}
+
+/// `mcp build`'s result.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    pub image: String,
+    pub tag: String,
+    #[serde(flatten)]
+    pub built: Built,
+}
+
+impl fmt::Display for BuildReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.image)
+    }
+}
+
+/// Build the image and tag it `references` (full `repo:tag` names).
+async fn run_build(settings: &Settings, printer: &Printer, plan: &Plan, references: Vec<String>) -> Result<Built> {
+    build::preflight(&settings.build.context, &settings.build.dockerfile)?;
+    let (engine, builder) = engine(printer).await?;
+    let request = BuildRequest {
+        context: settings.build.context.clone(),
+        dockerfile: settings.build.dockerfile.clone(),
+        platform: settings.build.platform.clone(),
+        target: settings.build.target.clone(),
+        args: settings.build.args.clone(),
+        labels: labels(settings, plan),
+        tags: references,
+        builder,
+    };
+    printer.status(
+        "Building",
+        format!("{}:{} for {} from {}", settings.name, plan.tag, settings.build.platform, settings.build.context.display()),
+    );
+    let reporter = reporter::for_printer(printer);
+    let started = std::time::Instant::now();
+    let built = build::build(&engine, &request, reporter.as_ref()).await?;
+    printer.status(
+        "Built",
+        format!(
+            "{} in {:.1}s (context: {} files, {})",
+            short_id(&built.image_id),
+            started.elapsed().as_secs_f64(),
+            built.context_files,
+            reporter::bytes(built.context_bytes)
+        ),
+    );
+    Ok(built)
+}
+
+fn short_id(id: &str) -> &str {
+    let hex = id.trim_start_matches("sha256:");
+    &hex[..hex.len().min(12)]
+}
+
+/// `mcp build`: build and tag `<ecr.repository>:<tag>` locally; no AWS access needed.
+pub async fn build_only(settings: &Settings, printer: &Printer, tag_override: Option<&str>) -> Result<BuildReport> {
+    let plan = plan(settings, tag_override)?;
+    let image = format!("{}:{}", settings.ecr.repository, plan.tag);
+    let built = run_build(settings, printer, &plan, vec![image.clone()]).await?;
+    Ok(BuildReport { image, tag: plan.tag, built })
+}
+
+/// An image in ECR, by digest: what `push` hands to `deploy`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PushReport {
+    /// `repo-uri:tag@sha256:…`
+    pub image: String,
+    pub repository: String,
+    pub tag: String,
+    pub digest: String,
+    pub pushed_bytes: u64,
+    /// Build and push were skipped: the registry already had this tag for this tree.
+    pub skipped: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<Built>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git_sha: Option<String>,
+}
+
+impl fmt::Display for PushReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.image)
+    }
+}
+
+/// Build (unless the registry already has this exact tree) and push to ECR.
+pub async fn build_and_push(settings: &Settings, printer: &Printer, clients: &Clients, tag_override: Option<&str>) -> Result<PushReport> {
+    let plan = plan(settings, tag_override)?;
+    // Fail on a missing Dockerfile before any AWS call.
+    build::preflight(&settings.build.context, &settings.build.dockerfile)?;
+    let (repository, created) = ecr::repository(&clients.ecr, &settings.ecr.repository, settings.ecr.create).await?;
+    if created {
+        printer.status("Created", format!("ECR repository {} (scan on push, immutable tags)", repository.uri));
+    }
+    let git_sha = plan.git.as_ref().map(|g| g.sha.clone());
+
+    if plan.reproducible {
+        if let Some(digest) = ecr::tag_digest(&clients.ecr, &repository.name, &plan.tag).await? {
+            printer.status("Fresh", format!("{}:{} is already in ECR for this commit; nothing to build or push", repository.uri, plan.tag));
+            return Ok(PushReport {
+                image: format!("{}:{}@{digest}", repository.uri, plan.tag),
+                repository: repository.uri,
+                tag: plan.tag,
+                digest,
+                pushed_bytes: 0,
+                skipped: true,
+                build: None,
+                git_sha,
+            });
+        }
+    } else if plan.git.as_ref().is_some_and(|g| g.dirty.is_some()) {
+        printer.detail(1, "the working tree has uncommitted changes: the tag carries a hash of them");
+    }
+
+    let reference = format!("{}:{}", repository.uri, plan.tag);
+    let local = format!("{}:{}", settings.ecr.repository, plan.tag);
+    let built = run_build(settings, printer, &plan, vec![local, reference.clone()]).await?;
+
+    let (engine, _) = engine(printer).await?;
+    let auth = ecr::registry_auth(&clients.ecr).await?;
+    printer.status("Pushing", &reference);
+    let reporter = reporter::for_printer(printer);
+    let started = std::time::Instant::now();
+    let pushed = push::push(&engine, &repository.uri, &plan.tag, &auth, reporter.as_ref()).await?;
+    printer.status(
+        "Pushed",
+        format!(
+            "{}@{} ({} uploaded in {} layers, {} already there; {:.1}s)",
+            reference,
+            pushed.digest,
+            reporter::bytes(pushed.pushed_bytes),
+            pushed.layers_pushed,
+            pushed.layers_existing,
+            started.elapsed().as_secs_f64()
+        ),
+    );
+    Ok(PushReport {
+        image: format!("{reference}@{}", pushed.digest),
+        repository: repository.uri,
+        tag: plan.tag,
+        digest: pushed.digest,
+        pushed_bytes: pushed.pushed_bytes,
+        skipped: false,
+        build: Some(built),
+        git_sha,
+    })
+}
+
+/// A parsed image reference: `registry/repo[:tag][@digest]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    pub registry: String,
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl ImageRef {
+    pub fn parse(uri: &str) -> Result<Self> {
+        let bad = || {
+            McpError::usage(format!("`{uri}` is not an image reference"))
+                .hint("expected REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:…, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-mcp:abc123")
+        };
+        let (rest, digest) = match uri.split_once('@') {
+            Some((rest, digest)) if digest.starts_with("sha256:") && digest.len() == 71 => (rest, Some(digest.to_string())),
+            Some(_) => return Err(bad().into()),
+            None => (uri, None),
+        };
+        let (registry, path) = rest.split_once('/').ok_or_else(bad)?;
+        if !registry.contains('.') && !registry.contains(':') && registry != "localhost" {
+            return Err(bad().into());
+        }
+        let (repository, tag) = match path.rsplit_once(':') {
+            Some((repo, tag)) if !tag.contains('/') => (repo.to_string(), Some(tag.to_string())),
+            _ => (path.to_string(), None),
+        };
+        if repository.is_empty() || (tag.is_none() && digest.is_none()) {
+            return Err(bad().into());
+        }
+        Ok(ImageRef { registry: registry.to_string(), repository, tag, digest })
+    }
+
+    /// `(account, region)` when the registry is an ECR registry.
+    pub fn ecr(&self) -> Option<(&str, &str)> {
+        let mut parts = self.registry.split('.');
+        let account = parts.next()?;
+        let (dkr, ecr, region) = (parts.next()?, parts.next()?, parts.next()?);
+        (dkr == "dkr" && ecr == "ecr" && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some((account, region))
+    }
+}
+
+/// `--image URI`: an image built elsewhere, checked to exist in ECR before anything changes.
+pub async fn verify(clients: &Clients, uri: &str) -> Result<PushReport> {
+    let image = ImageRef::parse(uri)?;
+    let Some((account, _region)) = image.ecr() else {
+        return Err(McpError::usage(format!("`{uri}` is not in an ECR registry"))
+            .hint("--image takes an ECR image (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG); push it to ECR first")
+            .into());
+    };
+    let mut request = clients.ecr.batch_get_image().registry_id(account).repository_name(&image.repository);
+    let id = match (&image.digest, &image.tag) {
+        (Some(digest), _) => aws_sdk_ecr::types::ImageIdentifier::builder().image_digest(digest).build(),
+        (None, Some(tag)) => aws_sdk_ecr::types::ImageIdentifier::builder().image_tag(tag).build(),
+        (None, None) => unreachable!("parse requires a tag or a digest"),
+    };
+    request = request.image_ids(id);
+    let out = request.send().await.map_err(|err| {
+        let repo_missing = err.as_service_error().is_some_and(|e| e.is_repository_not_found_exception());
+        if repo_missing {
+            McpError::new(format!("ECR repository `{}` does not exist", image.repository))
+                .hint("check the --image URI and the AWS region")
+                .into()
+        } else {
+            aws::error(err).context(format!("looking up `{uri}` in ECR"))
+        }
+    })?;
+    let found = out.images().first().and_then(|i| i.image_id()).and_then(|id| id.image_digest()).map(str::to_string);
+    let Some(digest) = found else {
+        return Err(McpError::new(format!("`{uri}` is not in ECR"))
+            .hint("push it first (`mcp push`, or the CI step that builds it), or check the tag")
+            .into());
+    };
+    if let Some(wanted) = &image.digest {
+        if wanted != &digest {
+            return Err(McpError::new(format!("`{uri}`: ECR holds digest {digest}, not {wanted}")).into());
+        }
+    }
+    let tag = image.tag.clone().unwrap_or_default();
+    let base = format!("{}/{}", image.registry, image.repository);
+    let reference = match &image.tag {
+        Some(tag) => format!("{base}:{tag}@{digest}"),
+        None => format!("{base}@{digest}"),
+    };
+    Ok(PushReport {
+        image: reference,
+        repository: base,
+        tag,
+        digest,
+        pushed_bytes: 0,
+        skipped: true,
+        build: None,
+        git_sha: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_references() {
+        let r = ImageRef::parse("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/mcp:abc").unwrap();
+        assert_eq!(r.repository, "team/mcp");
+        assert_eq!(r.tag.as_deref(), Some("abc"));
+        assert_eq!(r.ecr(), Some(("123456789012", "us-east-1")));
+        let digest = format!("sha256:{}", "a".repeat(64));
+        let r = ImageRef::parse(&format!("localhost:5000/mcp@{digest}")).unwrap();
+        assert_eq!(r.digest.as_deref(), Some(digest.as_str()));
+        assert_eq!(r.ecr(), None);
+        assert!(ImageRef::parse("mcp:latest").is_err(), "no registry");
+        assert!(ImageRef::parse("r.example.com/mcp").is_err(), "neither tag nor digest");
+        assert!(ImageRef::parse("r.example.com/mcp@sha256:short").is_err());
+    }
+
+    /// Guards against a git token in a remote URL ending up in an image label.
+    #[test]
+    fn remote_credentials_are_dropped_from_labels() {
+        assert_eq!(without_credentials("https://x-token:ghp_secret@github.com/o/r.git"), "https://github.com/o/r.git");
+        assert_eq!(without_credentials("git@github.com:o/r.git"), "git@github.com:o/r.git");
+    }
+}

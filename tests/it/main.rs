@@ -5,3 +5,4 @@
 pub mod testbed;
 
 mod doctor;
+mod image;

@@ -45,7 +45,7 @@ fn load() -> Result<Testbed, String> {
     let control = testbed.var("MCP_TESTBED_CONTROL");
     let health = format!("{control}/health");
     let ok = Command::new("curl").args(["-fsS", "--max-time", "5", &health]).output().map(|o| o.status.success());
-    if ok != Ok(true) {
+    if !matches!(ok, Ok(true)) {
         return Err(format!("testbed env found but {health} does not answer; run `bash tests/testbed/up.sh`"));
     }
     Ok(testbed)

@@ -1,0 +1,236 @@
+//! `mcp build` and `mcp push` against the testbed's engine, registry and ECR.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::testbed::{self, Testbed, run};
+
+/// A git-committed project whose image lists its own files: `FROM` the
+/// testbed's base image, with a `.dockerignore` that drops secrets and logs
+/// but re-includes one log inside the ignored folder.
+pub fn fixture_project(tb: &Testbed, repository: &str, extra_toml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let files: &[(&str, String)] = &[
+        (
+            "Dockerfile",
+            format!(
+                "FROM {}\nCOPY . /app\nCMD [\"sh\", \"-c\", \"mkdir -p /www && echo ok > /www/healthz && httpd -f -p 8000 -h /www\"]\n",
+                tb.var("MCP_TESTBED_BASE_IMAGE")
+            ),
+        ),
+        (".dockerignore", "*.secret\nlogs/\n!logs/keep.log\n.git\n".into()),
+        ("server.sh", "echo serving\n".into()),
+        ("api.secret", "do-not-ship\n".into()),
+        ("logs/debug.log", "noise\n".into()),
+        ("logs/keep.log", "keep me\n".into()),
+        (
+            "mcp.toml",
+            format!("name = \"{repository}\"\nregion = \"{}\"\n\n[ecr]\nrepository = \"{repository}\"\n{extra_toml}", tb.region()),
+        ),
+    ];
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    git(dir.path(), &["init", "-q"]);
+    commit_all(dir.path());
+    dir
+}
+
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+pub fn commit_all(dir: &Path) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "change", "--allow-empty"]);
+}
+
+fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker").args(args).output().unwrap();
+    assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The digest the registry itself serves for `repository:tag` (not moto's view).
+fn registry_digest(tb: &Testbed, repository: &str, tag: &str) -> String {
+    let url = format!("https://{}/v2/{repository}/manifests/{tag}", tb.var("MCP_TESTBED_REGISTRY"));
+    let password = format!("{}-auth-token", tb.var("MCP_TESTBED_ACCOUNT"));
+    let out = Command::new("curl")
+        .args(["-fsSI", "--cacert", &tb.var("MCP_TESTBED_CA"), "-u", &format!("AWS:{password}")])
+        .args(["-H", "Accept: application/vnd.docker.distribution.manifest.v2+json"])
+        .args(["-H", "Accept: application/vnd.oci.image.manifest.v1+json"])
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "HEAD {url}: {}", String::from_utf8_lossy(&out.stderr));
+    let headers = String::from_utf8_lossy(&out.stdout).to_string();
+    headers
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("docker-content-digest:").map(|v| v.trim().to_string()))
+        .unwrap_or_else(|| panic!("no digest header in {headers}"))
+}
+
+#[test]
+fn push_builds_for_amd64_honours_dockerignore_and_skips_when_unchanged() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("push");
+    let dir = fixture_project(tb, &repository, "create = true\n");
+
+    let first = run(tb.mcp(dir.path()).args(["push", "--output", "json"]));
+    assert_eq!(first.code, 0, "stderr:\n{}", first.stderr);
+    let report = first.json();
+    for key in ["image", "tag", "digest", "pushed_bytes", "skipped"] {
+        assert!(report.get(key).is_some(), "`{key}` missing from {report}");
+    }
+    assert_eq!(report["skipped"], false);
+    assert!(report["pushed_bytes"].as_u64().unwrap() > 0);
+    let tag = report["tag"].as_str().unwrap().to_string();
+    let digest = report["digest"].as_str().unwrap().to_string();
+    assert_eq!(tag.len(), 12, "default tag is the short git sha: {tag}");
+    assert_eq!(registry_digest(tb, &repository, &tag), digest, "the registry serves the digest mcp reported");
+    let image = report["image"].as_str().unwrap();
+    assert_eq!(image, format!("{}/{repository}:{tag}@{digest}", tb.var("MCP_TESTBED_REGISTRY")));
+
+    // What went into the image: the ignored files are absent, the re-included one present.
+    let local = format!("{}/{repository}:{tag}", tb.var("MCP_TESTBED_REGISTRY"));
+    assert_eq!(docker(&["image", "inspect", "-f", "{{.Os}}/{{.Architecture}}", &local]).trim(), "linux/amd64");
+    let labels = docker(&["image", "inspect", "-f", "{{json .Config.Labels}}", &local]);
+    assert!(labels.contains("org.opencontainers.image.revision"), "{labels}");
+    let listing = docker(&["run", "--rm", &local, "find", "/app"]);
+    assert!(listing.contains("/app/server.sh"), "{listing}");
+    assert!(listing.contains("/app/logs/keep.log"), "re-included file missing:\n{listing}");
+    assert!(!listing.contains("api.secret"), "ignored file shipped:\n{listing}");
+    assert!(!listing.contains("debug.log"), "ignored file shipped:\n{listing}");
+    assert!(!listing.contains("/app/.git"), "{listing}");
+
+    // Same tree again: nothing built, nothing uploaded.
+    let second = run(tb.mcp(dir.path()).args(["push", "--output", "json"]));
+    assert_eq!(second.code, 0, "stderr:\n{}", second.stderr);
+    let again = second.json();
+    assert_eq!(again["skipped"], true);
+    assert_eq!(again["pushed_bytes"], 0);
+    assert_eq!(again["digest"], digest.as_str());
+    assert!(!second.stderr.contains("Building"), "{}", second.stderr);
+}
+
+#[test]
+fn dirty_tree_gets_its_own_tag_and_layers_already_pushed_are_not_sent_again() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("dirty");
+    let dir = fixture_project(tb, &repository, "create = true\n");
+    let clean = run(tb.mcp(dir.path()).args(["push", "-o", "json"]));
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    let clean = clean.json();
+
+    std::fs::write(dir.path().join("server.sh"), "echo changed\n").unwrap();
+    let dirty = run(tb.mcp(dir.path()).args(["push", "-o", "json"]));
+    assert_eq!(dirty.code, 0, "{}", dirty.stderr);
+    let dirty = dirty.json();
+    let tag = dirty["tag"].as_str().unwrap();
+    assert!(tag.starts_with(clean["tag"].as_str().unwrap()) && tag.contains("-dirty-"), "{tag}");
+    assert_ne!(dirty["digest"], clean["digest"]);
+    assert_eq!(dirty["skipped"], false);
+    // The base image layer (about 2 MB of busybox) is in the registry already:
+    // only the changed COPY layer (a few hundred bytes) goes up.
+    assert_eq!(dirty["layers_pushed"], 1, "{dirty}");
+    assert!(dirty["layers_existing"].as_u64().unwrap() >= 1, "{dirty}");
+    assert!(dirty["pushed_bytes"].as_u64().unwrap() < 100_000, "{dirty}");
+}
+
+#[test]
+fn build_alone_needs_no_aws_and_tags_locally() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("build");
+    let dir = fixture_project(tb, &repository, "");
+    let out = run(tb.mcp(dir.path()).args(["build", "--tag", "{name}-{stage}"]).env("AWS_ENDPOINT_URL", "http://127.0.0.1:9"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), format!("{repository}:{repository}-default"));
+    assert!(out.stderr.contains("Step"), "build steps are shown:\n{}", out.stderr);
+    docker(&["image", "inspect", out.stdout.trim()]);
+}
+
+#[test]
+fn failing_build_step_shows_the_step_and_its_output() {
+    let tb = crate::testbed!();
+    let dir = fixture_project(tb, &testbed::unique("fail"), "");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {}\nRUN echo compiling the server && echo boom >&2 && exit 7\n", tb.var("MCP_TESTBED_BASE_IMAGE")),
+    )
+    .unwrap();
+    let out = run(tb.mcp(dir.path()).arg("build"));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("error: build failed at `[2/2] RUN echo compiling the server"), "{}", out.stderr);
+    assert!(out.stderr.contains("exit code: 7"), "{}", out.stderr);
+    assert!(out.stderr.contains("| compiling the server") && out.stderr.contains("| boom"), "{}", out.stderr);
+    assert!(out.stderr.contains("hint: "), "{}", out.stderr);
+}
+
+#[test]
+fn missing_dockerfile_is_a_configuration_error() {
+    let tb = crate::testbed!();
+    let dir = fixture_project(tb, &testbed::unique("nodockerfile"), "");
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+    let out = run(tb.mcp(dir.path()).arg("push"));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("error: Dockerfile `Dockerfile` not found in build context"), "{}", out.stderr);
+    assert!(out.stderr.contains("hint: set `build.dockerfile`"), "{}", out.stderr);
+}
+
+#[test]
+fn unreachable_engine_says_how_to_start_it() {
+    let tb = crate::testbed!();
+    let dir = fixture_project(tb, &testbed::unique("noengine"), "");
+    let out = run(tb.mcp(dir.path()).arg("build").env("DOCKER_HOST", "unix:///nonexistent/docker.sock"));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("error: cannot reach the Docker engine at unix:///nonexistent/docker.sock"), "{}", out.stderr);
+    assert!(out.stderr.contains("hint: start Docker"), "{}", out.stderr);
+}
+
+#[test]
+fn missing_repository_without_create_is_refused_before_building() {
+    let tb = crate::testbed!();
+    let dir = fixture_project(tb, &testbed::unique("norepo"), "");
+    let out = run(tb.mcp(dir.path()).arg("push"));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("does not exist"), "{}", out.stderr);
+    assert!(out.stderr.contains("hint: set `ecr.create = true`"), "{}", out.stderr);
+    assert!(!out.stderr.contains("Building"), "{}", out.stderr);
+}
+
+#[test]
+fn image_flag_verifies_the_image_exists() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("byimage");
+    let dir = fixture_project(tb, &repository, "create = true\n");
+    let pushed = run(tb.mcp(dir.path()).args(["push", "-o", "json"]));
+    assert_eq!(pushed.code, 0, "{}", pushed.stderr);
+    let pushed = pushed.json();
+    let uri = format!("{}/{repository}:{}", tb.var("MCP_TESTBED_REGISTRY"), pushed["tag"].as_str().unwrap());
+
+    let found = run(tb.mcp(dir.path()).args(["push", "--image", &uri, "-o", "json"]));
+    assert_eq!(found.code, 0, "{}", found.stderr);
+    assert_eq!(found.json()["digest"], pushed["digest"]);
+
+    let missing = format!("{}/{repository}:no-such-tag", tb.var("MCP_TESTBED_REGISTRY"));
+    let out = run(tb.mcp(dir.path()).args(["push", "--image", &missing]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("is not in ECR"), "{}", out.stderr);
+}
+
+/// Guards rule 8 of STYLE.md: the ECR password appears in no output, at any verbosity.
+#[test]
+fn registry_password_never_appears_in_output() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("secret");
+    let dir = fixture_project(tb, &repository, "create = true\n");
+    let password = format!("{}-auth-token", tb.var("MCP_TESTBED_ACCOUNT"));
+    for args in [&["push", "-vv"][..], &["push", "-vv", "-o", "json"][..]] {
+        let out = run(tb.mcp(dir.path()).args(args));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(!out.stdout.contains(&password) && !out.stderr.contains(&password), "password leaked with {args:?}");
+    }
+}

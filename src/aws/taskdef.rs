@@ -1,0 +1,237 @@
+//! A new task-definition revision made from the live one.
+//!
+//! Every field is copied except the read-only ones ECS fills in itself (ARN,
+//! revision, status, requiresAttributes, compatibilities, registeredAt/By,
+//! deregisteredAt); only the deployed container's image changes, and `[env]`
+//! and `[secrets]` are merged into it (declared keys win, nothing else is
+//! dropped). The SDK's types are `#[non_exhaustive]`, so a field added by a
+//! newer SDK cannot be caught at compile time: [`register_request`] names every
+//! field known today, and an SDK upgrade must review it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use anyhow::{Context, Result};
+use aws_sdk_ecs::operation::register_task_definition::builders::RegisterTaskDefinitionFluentBuilder;
+use aws_sdk_ecs::types::{ContainerDefinition, KeyValuePair, Secret, Tag, TaskDefinition};
+use serde::Serialize;
+
+/// One change a new revision makes, for `--dry-run` and the deploy summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "field", rename_all = "snake_case")]
+pub enum Change {
+    Image { from: String, to: String },
+    Env { name: String, from: Option<String>, to: String },
+    /// Secrets are references (ARNs); values never pass through `mcp`.
+    Secret { name: String, from: Option<String>, to: String },
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::Image { from, to } => write!(f, "image: {from}\n     → {to}"),
+            Change::Env { name, from: None, to } => write!(f, "env {name}: (new) {to:?}"),
+            Change::Env { name, from: Some(from), to } => write!(f, "env {name}: {from:?} → {to:?}"),
+            Change::Secret { name, from: None, to } => write!(f, "secret {name}: (new) valueFrom {to}"),
+            Change::Secret { name, from: Some(from), to } => write!(f, "secret {name}: valueFrom {from} → {to}"),
+        }
+    }
+}
+
+/// The deployed container with the new image, env and secrets; and what changed.
+pub fn updated_container(
+    container: &ContainerDefinition,
+    image: &str,
+    env: &BTreeMap<String, String>,
+    secrets: &BTreeMap<String, String>,
+) -> (ContainerDefinition, Vec<Change>) {
+    let mut changes = Vec::new();
+    let old_image = container.image().unwrap_or_default().to_string();
+    if old_image != image {
+        changes.push(Change::Image { from: old_image, to: image.to_string() });
+    }
+
+    let mut environment: Vec<KeyValuePair> = container.environment().to_vec();
+    for (name, value) in env {
+        match environment.iter_mut().find(|kv| kv.name() == Some(name.as_str())) {
+            Some(existing) if existing.value() == Some(value.as_str()) => {}
+            Some(existing) => {
+                changes.push(Change::Env { name: name.clone(), from: existing.value().map(str::to_string), to: value.clone() });
+                *existing = KeyValuePair::builder().name(name).value(value).build();
+            }
+            None => {
+                changes.push(Change::Env { name: name.clone(), from: None, to: value.clone() });
+                environment.push(KeyValuePair::builder().name(name).value(value).build());
+            }
+        }
+    }
+
+    let mut all_secrets: Vec<Secret> = container.secrets().to_vec();
+    for (name, arn) in secrets {
+        match all_secrets.iter_mut().find(|s| s.name() == name) {
+            Some(existing) if existing.value_from() == arn => {}
+            Some(existing) => {
+                changes.push(Change::Secret { name: name.clone(), from: Some(existing.value_from().to_string()), to: arn.clone() });
+                *existing = secret(name, arn);
+            }
+            None => {
+                changes.push(Change::Secret { name: name.clone(), from: None, to: arn.clone() });
+                all_secrets.push(secret(name, arn));
+            }
+        }
+    }
+
+    let mut updated = container.clone();
+    updated.image = Some(image.to_string());
+    updated.environment = (!environment.is_empty()).then_some(environment);
+    updated.secrets = (!all_secrets.is_empty()).then_some(all_secrets);
+    (updated, changes)
+}
+
+fn secret(name: &str, arn: &str) -> Secret {
+    Secret::builder().name(name).value_from(arn).build().expect("name and valueFrom are set")
+}
+
+/// Copy every writable field of `current` into a RegisterTaskDefinition call,
+/// with `containers` replacing its container definitions and `tags` as its tags.
+pub fn register_request(
+    mut request: RegisterTaskDefinitionFluentBuilder,
+    current: &TaskDefinition,
+    containers: Vec<ContainerDefinition>,
+    tags: Vec<Tag>,
+) -> Result<RegisterTaskDefinitionFluentBuilder> {
+    // Every field known today, read-only ones ignored by name.
+    let TaskDefinition {
+        task_definition_arn: _,
+        container_definitions: _,
+        family,
+        task_role_arn,
+        execution_role_arn,
+        network_mode,
+        revision: _,
+        volumes,
+        status: _,
+        requires_attributes: _,
+        placement_constraints,
+        compatibilities: _,
+        runtime_platform,
+        requires_compatibilities,
+        cpu,
+        memory,
+        // Elastic Inference is retired; ECS rejects it on new revisions.
+        inference_accelerators: _,
+        pid_mode,
+        ipc_mode,
+        proxy_configuration,
+        registered_at: _,
+        deregistered_at: _,
+        registered_by: _,
+        ephemeral_storage,
+        enable_fault_injection,
+        ..
+    } = current.clone();
+    let family = family.context("the live task definition has no family")?;
+    request = request
+        .family(family)
+        .set_container_definitions(Some(containers))
+        .set_task_role_arn(task_role_arn)
+        .set_execution_role_arn(execution_role_arn)
+        .set_network_mode(network_mode)
+        .set_volumes(volumes)
+        .set_placement_constraints(placement_constraints)
+        .set_runtime_platform(runtime_platform)
+        .set_requires_compatibilities(requires_compatibilities)
+        .set_cpu(cpu)
+        .set_memory(memory)
+        .set_pid_mode(pid_mode)
+        .set_ipc_mode(ipc_mode)
+        .set_proxy_configuration(proxy_configuration)
+        .set_ephemeral_storage(ephemeral_storage)
+        .set_enable_fault_injection(enable_fault_injection);
+    if !tags.is_empty() {
+        request = request.set_tags(Some(tags));
+    }
+    Ok(request)
+}
+
+/// Tags `mcp` puts on a revision it registers (merged over the live revision's tags).
+pub const TAG_GIT_SHA: &str = "mcp:git-sha";
+pub const TAG_VERSION: &str = "mcp:version";
+pub const TAG_DEPLOYED_BY: &str = "mcp:deployed-by";
+pub const TAG_IMAGE_TAG: &str = "mcp:image-tag";
+
+/// The live revision's tags with ours on top.
+pub fn merged_tags(existing: &[Tag], ours: &[(&str, String)]) -> Vec<Tag> {
+    let mut tags: BTreeMap<String, String> = existing
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .collect();
+    for (key, value) in ours {
+        // ECS tag values allow up to 256 characters.
+        tags.insert((*key).to_string(), value.chars().take(256).collect());
+    }
+    tags.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+/// `family:revision` from an ARN or a `family:revision` string.
+pub fn short_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// The revision number from a task-definition ARN.
+pub fn revision_of(arn: &str) -> Option<i32> {
+    short_name(arn).rsplit(':').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live() -> ContainerDefinition {
+        ContainerDefinition::builder()
+            .name("mcp")
+            .image("old:1")
+            .environment(KeyValuePair::builder().name("LOG_LEVEL").value("INFO").build())
+            .environment(KeyValuePair::builder().name("KEEP").value("me").build())
+            .secrets(secret("JWT_SECRET", "arn:old"))
+            .cpu(128)
+            .build()
+    }
+
+    #[test]
+    fn declared_keys_win_and_nothing_else_is_dropped() {
+        let env = BTreeMap::from([("LOG_LEVEL".to_string(), "DEBUG".to_string()), ("NEW".to_string(), "1".to_string())]);
+        let secrets = BTreeMap::from([("API_KEY".to_string(), "arn:api".to_string())]);
+        let (updated, changes) = updated_container(&live(), "new@sha256:1", &env, &secrets);
+        assert_eq!(updated.image(), Some("new@sha256:1"));
+        assert_eq!(updated.cpu(), 128, "other fields are kept");
+        let env: Vec<(&str, &str)> = updated.environment().iter().map(|kv| (kv.name().unwrap(), kv.value().unwrap())).collect();
+        assert_eq!(env, [("LOG_LEVEL", "DEBUG"), ("KEEP", "me"), ("NEW", "1")]);
+        let secrets: Vec<(&str, &str)> = updated.secrets().iter().map(|s| (s.name(), s.value_from())).collect();
+        assert_eq!(secrets, [("JWT_SECRET", "arn:old"), ("API_KEY", "arn:api")]);
+        assert_eq!(changes.len(), 4);
+        assert!(matches!(&changes[0], Change::Image { .. }));
+    }
+
+    #[test]
+    fn unchanged_values_are_not_changes() {
+        let env = BTreeMap::from([("LOG_LEVEL".to_string(), "INFO".to_string())]);
+        let (_, changes) = updated_container(&live(), "old:1", &env, &BTreeMap::new());
+        assert!(changes.is_empty());
+    }
+
+    #[test]
+    fn names_and_revisions() {
+        let arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/quilt-mcp:42";
+        assert_eq!(short_name(arn), "quilt-mcp:42");
+        assert_eq!(revision_of(arn), Some(42));
+    }
+
+    #[test]
+    fn our_tags_override_and_others_stay() {
+        let existing = [Tag::builder().key("team").value("sales").build(), Tag::builder().key(TAG_GIT_SHA).value("old").build()];
+        let tags = merged_tags(&existing, &[(TAG_GIT_SHA, "abc".into())]);
+        let pairs: Vec<(&str, &str)> = tags.iter().map(|t| (t.key().unwrap(), t.value().unwrap())).collect();
+        assert_eq!(pairs, [(TAG_GIT_SHA, "abc"), ("team", "sales")]);
+    }
+}

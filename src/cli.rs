@@ -78,8 +78,96 @@ pub enum Command {
     /// Build the image when needed and push it to ECR; prints the image by digest
     Push(PushArgs),
 
+    /// Build, push, register a new revision, roll it out, follow it, roll back on failure
+    Deploy(DeployArgs),
+
+    /// Put an earlier release live again (default: the last one that completed)
+    Rollback(RollbackArgs),
+
+    /// Show what runs: revision, image, tasks, rollout, recent events
+    Status(StatusArgs),
+
+    /// List the service's recent releases, newest first
+    History(HistoryArgs),
+
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Deploy this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// Deploy an image already in ECR (built by another CI step) instead of building
+    #[arg(long, value_name = "URI")]
+    pub image: Option<String>,
+
+    /// Image tag (a template like `build.tag`)
+    #[arg(long, value_name = "TAG", conflicts_with = "image")]
+    pub tag: Option<String>,
+
+    /// ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// How long the rollout may take, e.g. 15m (overrides `deploy.timeout`) [env: MCP_TIMEOUT]
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+
+    /// Print the plan and the task-definition changes; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Return once the rollout has started (follow it later with `mcp status --wait`)
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Start even while another deployment of the service is in progress
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// Roll back this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// The release to return to: a revision number or an image tag (default: the last that completed)
+    #[arg(long, value_name = "REVISION|TAG")]
+    pub to: Option<String>,
+
+    /// How long the rollout may take (overrides `deploy.timeout`)
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+
+    /// Start even while another deployment of the service is in progress
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Show this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// Follow a deployment in progress to its end (exit codes as for deploy)
+    #[arg(long)]
+    pub wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Show this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// How many releases to list
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
 }
 
 #[derive(Debug, Args)]

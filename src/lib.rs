@@ -12,6 +12,7 @@ pub mod config;
 pub mod docker;
 pub mod error;
 pub mod ops;
+pub mod target;
 pub mod ui;
 
 use anyhow::Result;
@@ -52,6 +53,13 @@ fn inputs(global: &GlobalArgs, service: Option<&String>) -> Result<Inputs> {
         inputs.flags.push(FlagValue { key: "profile", flag: "--profile", value: profile.clone(), kind: Kind::Str });
     }
     Ok(inputs)
+}
+
+/// Add a settings flag, when given, to the resolution inputs.
+fn push_flag(inputs: &mut Inputs, key: &'static str, flag: &'static str, value: Option<String>) {
+    if let Some(value) = value {
+        inputs.flags.push(FlagValue { key, flag, value, kind: Kind::Str });
+    }
 }
 
 /// Run one command.
@@ -113,6 +121,38 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             };
             printer.data(&report)?;
             Ok(ExitStatus::Success)
+        }
+        Command::Deploy(args) => {
+            let cli::DeployArgs { service, image, tag, cluster, timeout, dry_run, no_wait, force } = args;
+            let mut inputs = inputs(&global, service.as_ref())?;
+            push_flag(&mut inputs, "ecs.cluster", "--cluster", cluster);
+            push_flag(&mut inputs, "deploy.timeout", "--timeout", timeout);
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            let options = ops::deploy::DeployOptions { image, tag, dry_run, no_wait, force };
+            ops::deploy::deploy(&settings, printer, &options).await
+        }
+        Command::Rollback(args) => {
+            let cli::RollbackArgs { service, to, timeout, force } = args;
+            let mut inputs = inputs(&global, service.as_ref())?;
+            push_flag(&mut inputs, "deploy.timeout", "--timeout", timeout);
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            ops::rollback::rollback(&settings, printer, to.as_deref(), force).await
+        }
+        Command::Status(args) => {
+            let cli::StatusArgs { service, wait } = args;
+            let inputs = inputs(&global, service.as_ref())?;
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            ops::status::status(&settings, printer, wait).await
+        }
+        Command::History(args) => {
+            let cli::HistoryArgs { service, limit } = args;
+            let inputs = inputs(&global, service.as_ref())?;
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            ops::history::history(&settings, printer, limit).await
         }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell))?;

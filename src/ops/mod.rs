@@ -2,6 +2,11 @@
 //! returns an exit status; none of them knows about clap.
 
 pub mod config;
+pub mod deploy;
 pub mod doctor;
+pub mod history;
 pub mod image;
 pub mod init;
+pub mod rollback;
+pub mod rollout;
+pub mod status;

@@ -1,0 +1,219 @@
+//! `mcp deploy`: build and push the image (or take `--image`), register a new
+//! task-definition revision, update the service, follow the rollout to its end,
+//! and roll back when it fails.
+
+use std::fmt;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use super::image::{self, PushReport};
+use super::rollout::{self, DeployStatus, Rollout};
+use crate::aws::{self, Clients, taskdef};
+use crate::config::Settings;
+use crate::error::ExitStatus;
+use crate::ui::Printer;
+
+#[derive(Debug, Clone, Default)]
+pub struct DeployOptions {
+    /// An image already in ECR, instead of building.
+    pub image: Option<String>,
+    /// Tag template overriding `build.tag`.
+    pub tag: Option<String>,
+    /// Print the plan and the task-definition diff; change nothing.
+    pub dry_run: bool,
+    /// Return after UpdateService.
+    pub no_wait: bool,
+    /// Start even when another deployment is in flight.
+    pub force: bool,
+}
+
+/// `--dry-run`'s output: what a deploy would do.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub status: &'static str,
+    pub cluster: String,
+    pub service: String,
+    pub container: String,
+    pub current_revision: String,
+    pub image: String,
+    pub changes: Vec<taskdef::Change>,
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "would register a new revision of {} (container `{}`) and roll it out to {}/{}", self.current_revision, self.container, self.cluster, self.service)?;
+        if self.changes.is_empty() {
+            writeln!(f, "  no changes to the task definition (the rollout would restart the tasks)")?;
+        }
+        for change in &self.changes {
+            for (i, line) in change.to_string().lines().enumerate() {
+                writeln!(f, "  {}{line}", if i == 0 { "~ " } else { "  " })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub async fn deploy(settings: &Settings, printer: &Printer, options: &DeployOptions) -> Result<ExitStatus> {
+    let started = Instant::now();
+    let cluster = settings.cluster()?.to_string();
+    let service_name = settings.ecs.service.clone();
+    let clients = Clients::new(settings).await;
+
+    let service = rollout::describe_service(&clients, &cluster, &service_name).await?;
+    if !options.dry_run {
+        rollout::ensure_idle(&service, options.force, printer)?;
+    }
+    let current_arn = service.task_definition().context("the service has no task definition")?.to_string();
+
+    // The image: verified when given, built and pushed otherwise (or found already pushed).
+    let pushed: PushReport = match &options.image {
+        Some(uri) => {
+            let report = image::verify(&clients, uri).await?;
+            printer.status("Found", &report.image);
+            report
+        }
+        None if options.dry_run => {
+            let plan = image::plan(settings, options.tag.as_deref())?;
+            let (repository, _) = aws::ecr::repository(&clients.ecr, &settings.ecr.repository, settings.ecr.create).await?;
+            let uri = format!("{}:{}", repository.uri, plan.tag);
+            PushReport {
+                image: format!("{uri}@sha256:<digest after push>"),
+                repository: repository.uri,
+                tag: plan.tag,
+                digest: String::new(),
+                pushed_bytes: 0,
+                layers_pushed: 0,
+                layers_existing: 0,
+                skipped: false,
+                build: None,
+                git_sha: plan.git.map(|g| g.sha),
+            }
+        }
+        None => image::build_and_push(settings, printer, &clients, options.tag.as_deref()).await?,
+    };
+
+    let described = clients
+        .ecs
+        .describe_task_definition()
+        .task_definition(&current_arn)
+        .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
+        .send()
+        .await
+        .map_err(aws::error)
+        .with_context(|| format!("reading task definition `{}`", taskdef::short_name(&current_arn)))?;
+    let current = described.task_definition().context("DescribeTaskDefinition returned no task definition")?;
+    let family = current.family().unwrap_or("?").to_string();
+    let container = aws::ecs::pick_container(current.container_definitions(), settings.ecs.container.as_deref(), &family)?;
+    let container_name = container.name().unwrap_or_default().to_string();
+    let (updated, changes) = taskdef::updated_container(container, &pushed.image, &settings.env, &settings.secrets);
+
+    if options.dry_run {
+        let plan = Plan {
+            status: "dry_run",
+            cluster,
+            service: service_name,
+            container: container_name,
+            current_revision: taskdef::short_name(&current_arn).to_string(),
+            image: pushed.image,
+            changes,
+        };
+        printer.data(&plan)?;
+        return Ok(ExitStatus::Success);
+    }
+
+    let containers = current
+        .container_definitions()
+        .iter()
+        .map(|c| if c.name() == Some(container_name.as_str()) { updated.clone() } else { c.clone() })
+        .collect();
+    let caller = clients.sts.get_caller_identity().send().await.ok().and_then(|o| o.arn().map(str::to_string));
+    let mut ours = vec![
+        (taskdef::TAG_VERSION, env!("CARGO_PKG_VERSION").to_string()),
+        (taskdef::TAG_IMAGE_TAG, pushed.tag.clone()),
+    ];
+    if let Some(sha) = &pushed.git_sha {
+        ours.push((taskdef::TAG_GIT_SHA, sha.clone()));
+    }
+    if let Some(caller) = caller {
+        ours.push((taskdef::TAG_DEPLOYED_BY, caller));
+    }
+    let tags = taskdef::merged_tags(described.tags(), &ours);
+    let request = taskdef::register_request(clients.ecs.register_task_definition(), current, containers, tags)?;
+    let registered = request
+        .send()
+        .await
+        .map_err(aws::error)
+        .with_context(|| format!("registering a new revision of task definition `{family}`"))?;
+    let new_arn = registered
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .context("RegisterTaskDefinition returned no ARN")?
+        .to_string();
+    printer.status("Registered", format!("{} ({} change{})", taskdef::short_name(&new_arn), changes.len(), if changes.len() == 1 { "" } else { "s" }));
+    for change in &changes {
+        printer.detail(1, format!("             {}", change.to_string().replace('\n', " ")));
+    }
+
+    let deployment_id = rollout::start(&clients, &cluster, &service_name, &new_arn).await?;
+    printer.status("Deploying", format!("{} to {cluster}/{service_name} (deployment {deployment_id})", taskdef::short_name(&new_arn)));
+
+    let rollout = Rollout {
+        settings,
+        clients: &clients,
+        printer,
+        cluster,
+        service: service_name,
+        target_arn: new_arn,
+        previous_arn: Some(current_arn),
+        deployment_id,
+        image: Some(pushed.image.clone()),
+        digest: (!pushed.digest.is_empty()).then(|| pushed.digest.clone()),
+        started,
+    };
+    let report = if options.no_wait {
+        let mut report = rollout_report_started(&rollout);
+        report.next = Some(format!("follow it with `mcp status --wait{}`", settings.service.as_ref().map(|s| format!(" {s}")).unwrap_or_default()));
+        report
+    } else {
+        rollout.see_through().await?
+    };
+    finish(printer, &report)
+}
+
+fn rollout_report_started(rollout: &Rollout<'_>) -> rollout::Report {
+    rollout::Report {
+        status: DeployStatus::Started,
+        cluster: rollout.cluster.clone(),
+        service: rollout.service.clone(),
+        revision: taskdef::short_name(&rollout.target_arn).to_string(),
+        previous_revision: rollout.previous_arn.as_deref().map(|a| taskdef::short_name(a).to_string()),
+        live_revision: None,
+        image: rollout.image.clone(),
+        digest: rollout.digest.clone(),
+        deployment_id: Some(rollout.deployment_id.clone()),
+        duration_s: (rollout.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        reason: None,
+        stopped_tasks: Vec::new(),
+        next: None,
+    }
+}
+
+/// Print the final status line and the report; map it to the exit code.
+pub fn finish(printer: &Printer, report: &rollout::Report) -> Result<ExitStatus> {
+    match report.status {
+        DeployStatus::Succeeded => printer.status("Deployed", format!("{} in {:.0}s", report.revision, report.duration_s)),
+        DeployStatus::Started => printer.status("Started", format!("{} (not waiting)", report.revision)),
+        DeployStatus::RolledBack => printer.warn(format!(
+            "deploy of {} failed; {} runs again",
+            report.revision,
+            report.live_revision.as_deref().unwrap_or("the previous release")
+        )),
+        DeployStatus::Failed => printer.warn(format!("deploy of {} failed and the previous release was not restored", report.revision)),
+        DeployStatus::Interrupted => printer.warn("interrupted; ECS carries on with the deployment"),
+    }
+    printer.data(report)?;
+    Ok(report.status.exit_status())
+}

@@ -1,0 +1,321 @@
+//! Starting an ECS rollout and seeing it through: shared by `mcp deploy`,
+//! `mcp rollback` and `mcp status --wait`.
+//!
+//! A rollout that fails is rolled back according to `deploy.rollback`; the
+//! outcome is told as a [`Report`] with the documented exit codes: 0 success,
+//! 3 failed and the previous release runs again, 4 failed and it does not.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use aws_sdk_ecs::types::{Service, Tag};
+use serde::Serialize;
+
+use crate::aws::{self, Clients, taskdef};
+use crate::config::{RollbackPolicy, Settings};
+use crate::error::{ExitStatus, McpError};
+use crate::target::follow::{self, Event, FollowOptions, Outcome, StoppedTask};
+use crate::ui::Printer;
+
+/// `status` in a deploy's JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeployStatus {
+    /// The new release runs.
+    Succeeded,
+    /// The release failed and the previous one runs again (exit 3).
+    RolledBack,
+    /// The release failed and the previous one does not run (exit 4).
+    Failed,
+    /// `--no-wait`: the rollout was started and not followed.
+    Started,
+    /// Ctrl-C while following; ECS carries on (exit 130).
+    Interrupted,
+}
+
+impl DeployStatus {
+    pub fn exit_status(self) -> ExitStatus {
+        match self {
+            DeployStatus::Succeeded | DeployStatus::Started => ExitStatus::Success,
+            DeployStatus::RolledBack => ExitStatus::DeployRestored,
+            DeployStatus::Failed => ExitStatus::DeployNotRestored,
+            DeployStatus::Interrupted => ExitStatus::Interrupted,
+        }
+    }
+}
+
+/// What a deploy or rollback did; printed as text or JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub status: DeployStatus,
+    pub cluster: String,
+    pub service: String,
+    /// The revision this command tried to put live (`family:N`).
+    pub revision: String,
+    /// The revision that was live before.
+    pub previous_revision: Option<String>,
+    /// The revision live when the command ended.
+    pub live_revision: Option<String>,
+    pub image: Option<String>,
+    pub digest: Option<String>,
+    pub deployment_id: Option<String>,
+    pub duration_s: f64,
+    /// Why it failed, when it did.
+    pub reason: Option<String>,
+    /// Tasks that stopped during the rollout.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stopped_tasks: Vec<StoppedTask>,
+    /// What a person should run next, when something went wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            DeployStatus::Succeeded => writeln!(f, "{} runs {} ({})", self.service, self.revision, self.image.as_deref().unwrap_or("?")),
+            DeployStatus::Started => writeln!(f, "{} is rolling out {} (deployment {})", self.service, self.revision, self.deployment_id.as_deref().unwrap_or("?")),
+            DeployStatus::RolledBack | DeployStatus::Failed | DeployStatus::Interrupted => {
+                writeln!(f, "{} did not go live: {}", self.revision, self.reason.as_deref().unwrap_or("unknown reason"))?;
+                writeln!(f, "live now: {}", self.live_revision.as_deref().unwrap_or("unknown"))?;
+                for task in self.stopped_tasks.iter().take(3) {
+                    writeln!(f, "  {task}")?;
+                }
+                if let Some(next) = &self.next {
+                    writeln!(f, "next: {next}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The service, which must exist and be ACTIVE.
+pub async fn describe_service(clients: &Clients, cluster: &str, service: &str) -> Result<Service> {
+    let out = clients
+        .ecs
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .send()
+        .await
+        .map_err(aws::error)
+        .with_context(|| format!("describing ECS service `{service}` in cluster `{cluster}`"))?;
+    out.services().iter().find(|s| s.status() == Some("ACTIVE")).cloned().ok_or_else(|| {
+        McpError::new(format!("ECS service `{service}` not found (or not ACTIVE) in cluster `{cluster}`"))
+            .hint("check `ecs.cluster` and `ecs.service` in mcp.toml (`mcp doctor` checks both); mcp deploys to an existing service")
+            .into()
+    })
+}
+
+/// Refuse to start while another deployment is in flight, unless forced.
+pub fn ensure_idle(service: &Service, force: bool, printer: &Printer) -> Result<()> {
+    let busy: Vec<String> = service
+        .deployments()
+        .iter()
+        .filter(|d| d.status() != Some("PRIMARY") || d.rollout_state().map(|s| s.as_str()) == Some("IN_PROGRESS"))
+        .map(|d| format!("{} ({})", d.id().unwrap_or("?"), taskdef::short_name(d.task_definition().unwrap_or("?"))))
+        .collect();
+    if busy.is_empty() {
+        return Ok(());
+    }
+    let message = format!("another deployment of `{}` is in progress: {}", service.service_name().unwrap_or("?"), busy.join(", "));
+    if force {
+        printer.warn(format!("{message}; going ahead (--force)"));
+        return Ok(());
+    }
+    Err(McpError::new(message)
+        .hint("wait for it with `mcp status --wait`, or pass --force to start anyway")
+        .into())
+}
+
+/// UpdateService to `task_definition`; the id of the deployment it started.
+pub async fn start(clients: &Clients, cluster: &str, service: &str, task_definition: &str) -> Result<String> {
+    let out = clients
+        .ecs
+        .update_service()
+        .cluster(cluster)
+        .service(service)
+        .task_definition(task_definition)
+        .send()
+        .await
+        .map_err(aws::error)
+        .with_context(|| format!("updating ECS service `{service}` to `{}`", taskdef::short_name(task_definition)))?;
+    let service = out.service().context("UpdateService returned no service")?;
+    follow::deployment_id_from_update(service).context("UpdateService started no PRIMARY deployment")
+}
+
+/// Follow one deployment, telling each event on stderr.
+pub async fn watch(clients: &Clients, printer: &Printer, options: &FollowOptions) -> Result<Outcome> {
+    let printer_for_events = printer.clone();
+    let mut last_progress = String::new();
+    let mut on_event = move |event: Event| match event {
+        Event::Progress(s) => {
+            let line = format!(
+                "{}/{} running, {} pending, {} failed, {}",
+                s.running,
+                s.desired,
+                s.pending,
+                s.failed,
+                s.rollout_state.as_deref().unwrap_or("no rollout state").to_lowercase().replace('_', " ")
+            );
+            if line != last_progress {
+                printer_for_events.status("Rollout", format!("[{:>4}] {line}", elapsed(s.elapsed)));
+                last_progress = line;
+            }
+        }
+        Event::ServiceEvent { message, .. } => printer_for_events.status("Event", message),
+        Event::TaskStopped(task) => printer_for_events.warn(format!("stopped {task}")),
+        Event::Throttled { error } => printer_for_events.note(format!("             AWS throttled the polling ({error}); backing off")),
+    };
+    let cancel = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    follow::follow(&clients.ecs, options, &mut on_event, cancel).await
+}
+
+fn elapsed(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 { format!("{s}s") } else { format!("{}m{:02}s", s / 60, s % 60) }
+}
+
+/// Tag a revision that reached COMPLETED, so `mcp rollback` and `mcp history`
+/// know which releases ran. Best effort: a missing permission costs only that.
+pub async fn mark_completed(clients: &Clients, printer: &Printer, task_definition_arn: &str) {
+    let tag = Tag::builder().key(TAG_COMPLETED).value(jiff::Timestamp::now().to_string()).build();
+    if let Err(err) = clients.ecs.tag_resource().resource_arn(task_definition_arn).tags(tag).send().await {
+        printer.detail(1, format!("could not tag {task_definition_arn} as completed: {}", aws::describe(&err)));
+    }
+}
+
+/// Set on a revision once a rollout of it completed.
+pub const TAG_COMPLETED: &str = "mcp:completed-at";
+
+/// Everything needed to see a started rollout through.
+pub struct Rollout<'a> {
+    pub settings: &'a Settings,
+    pub clients: &'a Clients,
+    pub printer: &'a Printer,
+    pub cluster: String,
+    pub service: String,
+    /// What is being put live.
+    pub target_arn: String,
+    /// What was live before (the rollback target).
+    pub previous_arn: Option<String>,
+    pub deployment_id: String,
+    pub image: Option<String>,
+    pub digest: Option<String>,
+    pub started: Instant,
+}
+
+impl Rollout<'_> {
+    fn options(&self, deployment_id: &str, timeout: Duration) -> FollowOptions {
+        FollowOptions::new(&self.cluster, &self.service, deployment_id, timeout)
+    }
+
+    fn report(&self, status: DeployStatus) -> Report {
+        Report {
+            status,
+            cluster: self.cluster.clone(),
+            service: self.service.clone(),
+            revision: taskdef::short_name(&self.target_arn).to_string(),
+            previous_revision: self.previous_arn.as_deref().map(|a| taskdef::short_name(a).to_string()),
+            live_revision: None,
+            image: self.image.clone(),
+            digest: self.digest.clone(),
+            deployment_id: Some(self.deployment_id.clone()),
+            duration_s: (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+            reason: None,
+            stopped_tasks: Vec::new(),
+            next: None,
+        }
+    }
+
+    /// Follow the rollout; on failure apply the rollback policy.
+    pub async fn see_through(&self) -> Result<Report> {
+        let timeout = self.settings.deploy.timeout;
+        let outcome = watch(self.clients, self.printer, &self.options(&self.deployment_id, timeout)).await?;
+        let logs_hint = format!("see the failed tasks' output with `mcp logs --since 30m{}`", self.service_flag());
+        let (reason, stopped) = match outcome {
+            Outcome::Completed(_) => {
+                mark_completed(self.clients, self.printer, &self.target_arn).await;
+                let mut report = self.report(DeployStatus::Succeeded);
+                report.live_revision = Some(report.revision.clone());
+                return Ok(report);
+            }
+            Outcome::Interrupted { .. } => {
+                let mut report = self.report(DeployStatus::Interrupted);
+                report.reason = Some("interrupted; ECS goes on with the deployment".into());
+                report.next = Some(format!("follow it with `mcp status --wait{}`", self.service_flag()));
+                return Ok(report);
+            }
+            Outcome::RolledBackByEcs { reason, rollback_deployment_id, rollback_task_definition, stopped, .. } => {
+                self.printer.status(
+                    "Rollback",
+                    format!("ECS is rolling back to {} ({rollback_deployment_id})", taskdef::short_name(&rollback_task_definition)),
+                );
+                let restored = self.follow_restore(&rollback_deployment_id).await?;
+                let mut report = self.report(if restored { DeployStatus::RolledBack } else { DeployStatus::Failed });
+                report.live_revision = Some(taskdef::short_name(&rollback_task_definition).to_string());
+                report.reason = Some(reason);
+                report.stopped_tasks = stopped;
+                report.next = Some(logs_hint);
+                return Ok(report);
+            }
+            Outcome::Failed { reason, stopped, .. } => (reason, stopped),
+            Outcome::TimedOut { stopped, .. } => {
+                (format!("the rollout did not complete within {} (deploy.timeout)", elapsed(timeout)), stopped)
+            }
+            Outcome::Superseded { by_deployment_id, by_task_definition, .. } => {
+                let mut report = self.report(DeployStatus::Failed);
+                report.reason = Some(format!(
+                    "another deployment ({by_deployment_id}, {}) replaced this one",
+                    taskdef::short_name(&by_task_definition)
+                ));
+                report.live_revision = Some(taskdef::short_name(&by_task_definition).to_string());
+                report.next = Some(format!("see what runs with `mcp status{}`", self.service_flag()));
+                return Ok(report);
+            }
+        };
+
+        // Failed, and ECS did not roll back by itself.
+        let mut report = self.report(DeployStatus::Failed);
+        report.reason = Some(reason);
+        report.stopped_tasks = stopped;
+        report.next = Some(logs_hint);
+        let previous = match (&self.previous_arn, self.settings.deploy.rollback) {
+            (Some(previous), RollbackPolicy::Auto) if previous != &self.target_arn => previous.clone(),
+            (_, RollbackPolicy::Never) => {
+                self.printer.warn("deploy.rollback = \"never\": leaving the service as ECS left it");
+                report.live_revision = Some(report.revision.clone());
+                return Ok(report);
+            }
+            _ => {
+                self.printer.warn("no earlier revision to roll back to");
+                return Ok(report);
+            }
+        };
+        self.printer.status("Rollback", format!("to {}", taskdef::short_name(&previous)));
+        let deployment = start(self.clients, &self.cluster, &self.service, &previous).await?;
+        let restored = self.follow_restore(&deployment).await?;
+        if restored {
+            report.status = DeployStatus::RolledBack;
+            report.live_revision = Some(taskdef::short_name(&previous).to_string());
+        }
+        Ok(report)
+    }
+
+    /// Follow a rollback deployment; true when it completed.
+    async fn follow_restore(&self, deployment_id: &str) -> Result<bool> {
+        // A rollback gets a full timeout of its own: it replaces tasks like any rollout.
+        let outcome = watch(self.clients, self.printer, &self.options(deployment_id, self.settings.deploy.timeout)).await?;
+        Ok(outcome.is_success())
+    }
+
+    fn service_flag(&self) -> String {
+        self.settings.service.as_ref().map(|s| format!(" {s}")).unwrap_or_default()
+    }
+}

@@ -4,5 +4,6 @@
 
 pub mod testbed;
 
+mod deploy;
 mod doctor;
 mod image;

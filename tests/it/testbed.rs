@@ -160,3 +160,43 @@ pub fn run(cmd: &mut Command) -> Output {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+impl Testbed {
+    /// An AWS SDK configuration pointed at the testbed, for checks the tests make themselves.
+    pub fn sdk(&self) -> aws_config::SdkConfig {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let endpoint = self.var("AWS_ENDPOINT_URL");
+        let region = self.region();
+        runtime.block_on(async move {
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .endpoint_url(endpoint)
+                .region(aws_config::Region::new(region))
+                .credentials_provider(aws_sdk_ecs::config::Credentials::new("testing", "testing", None, None, "testbed"))
+                .load()
+                .await
+        })
+    }
+
+    /// Run an SDK call (or several) to completion from a synchronous test.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+    }
+
+    pub fn ecs(&self) -> aws_sdk_ecs::Client {
+        aws_sdk_ecs::Client::new(&self.sdk())
+    }
+
+    /// The service's live task-definition ARN.
+    pub fn live_task_definition(&self, cluster: &str, service: &str) -> String {
+        let ecs = self.ecs();
+        self.block_on(async {
+            let out = ecs.describe_services().cluster(cluster).services(service).send().await.unwrap();
+            out.services()[0].task_definition().unwrap().to_string()
+        })
+    }
+
+    pub fn task_definition(&self, arn: &str) -> aws_sdk_ecs::types::TaskDefinition {
+        let ecs = self.ecs();
+        self.block_on(async { ecs.describe_task_definition().task_definition(arn).send().await.unwrap().task_definition().unwrap().clone() })
+    }
+}

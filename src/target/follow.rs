@@ -426,6 +426,15 @@ impl<'a> Follower<'a> {
             ));
         };
 
+        // A deleted service (INACTIVE, or DRAINING on its way there) has nothing left to wait for.
+        if let Some(status) = service.status().filter(|s| *s != "ACTIVE") {
+            return Err(PollError::Fatal(
+                McpError::new(format!("service `{}` in cluster `{}` is {status}", opts.service, opts.cluster))
+                    .hint("the service was deleted while the deployment was in progress")
+                    .into(),
+            ));
+        }
+
         let mut changed = false;
         let ours = service.deployments().iter().find(|d| d.id() == Some(opts.deployment_id.as_str()));
         let primary = service.deployments().iter().find(|d| d.status() == Some("PRIMARY"));
@@ -779,6 +788,8 @@ mod tests {
 
     // Guards the bug peer tools have: after ECS rolls back, the service is stable
     // (on the old revision), which must not read as a successful deploy.
+    // The restoring deployment here is a new one; see the next test for ECS
+    // reviving the previous deployment instead.
     #[tokio::test]
     async fn ecs_rollback_is_reported_with_what_it_restored_never_as_success() {
         let reason = "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/0000";
@@ -802,6 +813,31 @@ mod tests {
             Outcome::RolledBackByEcs { reason: r, rollback_deployment_id, rollback_task_definition, .. } => {
                 assert_eq!(r, reason);
                 assert_eq!(rollback_deployment_id, ROLLBACK);
+                assert_eq!(rollback_task_definition, TD_OLD);
+            }
+            other => panic!("expected ECS's rollback, got {other:?}"),
+        }
+    }
+
+    // AWS documents that the circuit breaker rolls back by taking the most recent
+    // COMPLETED deployment back to IN_PROGRESS: the restoring deployment may be
+    // the old one, id and all.
+    #[tokio::test]
+    async fn ecs_rollback_to_the_previous_deployment_is_a_rollback() {
+        let ours_failed = deployment(OURS, "ACTIVE", TD_NEW, DeploymentRolloutState::Failed, 0);
+        let describe = describe(vec![
+            services(vec![in_progress(0), old_active()], vec![]),
+            services(
+                vec![deployment(OLD, "PRIMARY", TD_OLD, DeploymentRolloutState::InProgress, 2), ours_failed],
+                vec![],
+            ),
+        ]);
+        let list = no_stopped_tasks();
+        let (outcome, _) = run(&client(&[&describe, &list]), &options()).await;
+        match outcome.unwrap() {
+            Outcome::RolledBackByEcs { reason, rollback_deployment_id, rollback_task_definition, .. } => {
+                assert_eq!(reason, "deployment `ecs-svc/1111` failed", "no rollout reason: a generic one");
+                assert_eq!(rollback_deployment_id, OLD);
                 assert_eq!(rollback_task_definition, TD_OLD);
             }
             other => panic!("expected ECS's rollback, got {other:?}"),
@@ -990,6 +1026,16 @@ mod tests {
         let (outcome, _) = run(&client(&[&describe]), &options()).await;
         let err = outcome.unwrap_err();
         assert_eq!(err.to_string(), "service `weather` not found in cluster `prod` (MISSING)");
+    }
+
+    #[tokio::test]
+    async fn a_deleted_service_ends_the_follow_with_an_error() {
+        let describe = mock!(Client::describe_services).then_output(|| {
+            let service = Service::builder().service_name(SERVICE).status("INACTIVE").build();
+            DescribeServicesOutput::builder().services(service).build()
+        });
+        let (outcome, _) = run(&client(&[&describe]), &options()).await;
+        assert_eq!(outcome.unwrap_err().to_string(), "service `weather` in cluster `prod` is INACTIVE");
     }
 
     #[tokio::test]

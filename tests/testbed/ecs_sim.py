@@ -111,6 +111,10 @@ class StartFailure(Exception):
 class SimContainer(BaseModel):
     """Serialises as an ECS `Container` (moto picks camelCase or snake_case attrs)."""
 
+    # moto's model metaclass files classes under the service named by the
+    # second component of __module__ ("moto.ecs...."); ours live outside moto.
+    __module__ = "moto.ecs.testbed_sim"
+
     def __init__(self, task, container_def):
         self.container_arn = (
             f"arn:aws:ecs:{task.region_name}:{task._account_id}:container/"
@@ -142,6 +146,8 @@ class SimTask(ecs_models.Task):
     plain attribute driven by the engine, so we do not call Task.__init__ (it
     would also demand an EC2 subnet/ENI for awsvpc).
     """
+
+    __module__ = "moto.ecs.testbed_sim"  # see SimContainer
 
     def __init__(self, backend, cluster, service, task_definition, deployment_id):
         ManagedState.__init__(self, "ecs::task", [("RUNNING", "STOPPED")])
@@ -222,6 +228,7 @@ class Engine:
         self._thread = None
         self._stop = threading.Event()
         self._docker = None
+        self._all_tasks = {}  # every SimTask ever launched and not yet STOPPED (see _reap_orphans)
 
     # ---- lifecycle ----
     def docker(self):
@@ -259,9 +266,22 @@ class Engine:
                 with common.LOCK:
                     for backend in _all_ecs_backends():
                         self._reconcile_backend(backend)
+                    self._reap_orphans()
             except Exception:  # keep the scheduler alive whatever happens
                 log.exception("engine tick failed")
             self._stop.wait(TICK)
+
+    def _reap_orphans(self):
+        """moto's /moto-api/reset drops backends wholesale: stop containers nobody can see any more."""
+        known = set()
+        for backend in _all_ecs_backends():
+            for tasks in backend.tasks.values():
+                known.update(id(t) for t in tasks.values())
+        for key, task in list(self._all_tasks.items()):
+            if task.last_status == "STOPPED":
+                del self._all_tasks[key]
+            elif key not in known and task.desired_status == "RUNNING":
+                self.request_stop(task, "Task stopped by testbed reset", stop_code="UserInitiated")
 
     # ---- API hooks (called under LOCK from patched backend methods) ----
     def on_create(self, backend, service):
@@ -277,8 +297,10 @@ class Engine:
         service.deployments = []
         service._tb["template"] = {
             k: template.get(k)
-            for k in ("launchType", "platformVersion", "platformFamily", "networkConfiguration")
+            for k in ("launchType", "platformVersion", "networkConfiguration")
         }
+        # moto says "FARGATE"; ECS reports the OS family of Fargate tasks.
+        service._tb["template"]["platformFamily"] = "Linux" if service.launch_type == "FARGATE" else None
         if service.task_definition:
             self._new_deployment(service, service.task_definition)
 
@@ -484,6 +506,7 @@ class Engine:
         cluster = backend._get_cluster(service.cluster_name)
         task = SimTask(backend, cluster, service, td, deployment_id)
         backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
+        self._all_tasks[id(task)] = task
         publish = str(_tag(service, "testbed:publish-ports") or "").lower() == "true"
         threading.Thread(
             target=self._run_task, args=(task, publish), name=f"task-{task.id[:8]}", daemon=True

@@ -64,6 +64,15 @@ class RegistrySync:
             existing = [i for i in repository.images if i.get_image_digest() == digest]
             if existing and (tag is None or tag in existing[0].image_tags):
                 return "unchanged"
+            # Events are asynchronous: an image deleted through the ECR API
+            # (BatchDeleteImage holds LOCK while it deletes in the registry)
+            # may still have a push event in flight.  The registry is the
+            # truth, so re-check it under the lock before recording.
+            status, _, _ = common.registry_request(
+                "HEAD", f"/v2/{repo}/manifests/{digest}", headers={"Accept": ", ".join(common.MANIFEST_TYPES)}
+            )
+            if status != 200:
+                return "stale: manifest no longer in the registry"
             _local.active = True
             try:
                 backend.put_image(repo, manifest, tag, media_type, digest)
@@ -109,10 +118,16 @@ class RegistrySync:
 
     def sync_all(self):
         """POST /_testbed/sync: make moto's ECR mirror the registry, synchronously."""
-        status, _, body = common.registry_request("GET", "/v2/_catalog?n=10000")
-        if status != 200:
-            raise RuntimeError(f"registry catalog: HTTP {status}")
-        catalog = json.loads(body).get("repositories") or []
+        catalog, last = [], ""
+        while True:  # the catalog is paginated (Distribution caps n, 400 above its limit)
+            status, _, body = common.registry_request("GET", f"/v2/_catalog?n=100&last={last}")
+            if status != 200:
+                raise RuntimeError(f"registry catalog: HTTP {status}: {body[:200]!r}")
+            page = json.loads(body).get("repositories") or []
+            catalog += page
+            if len(page) < 100:
+                break
+            last = page[-1]
         with common.LOCK:
             known = set(_ecr().repositories)
         summary = {"recorded": 0, "unchanged": 0, "removed": 0, "ignored_repositories": []}

@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""Fast self-check of the testbed (plain asserts, no pytest): run tests/testbed/up.sh first.
+
+    python3 tests/testbed/selftest.py [-k NAME]
+
+Every check uses unique names and cleans up after itself.  The last line is
+`testbed selftest: N passed, M failed`.
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+import traceback
+import urllib.request
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seed  # noqa: E402
+
+seed.load_env()
+import boto3  # noqa: E402
+import docker  # noqa: E402
+
+ecr = boto3.client("ecr")
+ecs = boto3.client("ecs")
+logs = boto3.client("logs")
+sm = boto3.client("secretsmanager")
+dk = docker.from_env()
+CONTROL = os.environ["MCP_TESTBED_CONTROL"]
+
+
+def uniq(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def wait_for(what, fn, timeout=30, interval=0.2):
+    deadline = time.time() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def describe(cluster, service):
+    return ecs.describe_services(cluster=cluster, services=[service])["services"][0]
+
+
+def stopped_tasks(cluster, service):
+    arns = ecs.list_tasks(cluster=cluster, serviceName=service, desiredStatus="STOPPED")["taskArns"]
+    return ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"] if arns else []
+
+
+def running_tasks(cluster, service):
+    arns = ecs.list_tasks(cluster=cluster, serviceName=service)["taskArns"]
+    tasks = ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"] if arns else []
+    return [t for t in tasks if t["lastStatus"] == "RUNNING"]
+
+
+def log_messages(group, stream):
+    try:
+        return [e["message"] for e in logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)["events"]]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+
+
+def make_service(name, **kw):
+    args = argparse.Namespace(
+        cluster=name, service=name, repository=None, container="mcp", circuit_breaker=kw.get("breaker", True),
+        rollback=kw.get("rollback", True), rollout_delay=kw.get("delay", 0.5), failure_threshold=kw.get("threshold", 2),
+        publish_ports=False, desired=kw.get("desired", 1), wait=True, timeout=60,
+    )
+    return seed.seed_service(args)
+
+
+def new_revision(info, **changes):
+    """Register a new revision of the seeded family with container changes; return its ARN."""
+    td = ecs.describe_task_definition(taskDefinition=info["task_definition_arn"])["taskDefinition"]
+    container = dict(td["containerDefinitions"][0])
+    container.update(changes)
+    return seed.register_task_definition(ecs, td["family"], [container])["taskDefinitionArn"]
+
+
+def cleanup(info):
+    try:
+        ecs.update_service(cluster=info["cluster"], service=info["service"], desiredCount=0)
+        ecs.delete_service(cluster=info["cluster"], service=info["service"], force=True)
+        wait_for("task containers removed", lambda: not dk.api.containers(
+            all=True, filters={"label": f"mcp-testbed.service={info['service']}"}), timeout=20)
+        ecr.delete_repository(repositoryName=info["repository"], force=True)
+        logs.delete_log_group(logGroupName=info["log_group"])
+        remove_local_tags(info["repository"])
+    except Exception as exc:  # cleanup must not hide the real result
+        print(f"  (cleanup of {info['service']} failed: {exc})")
+
+
+# ---------------------------------------------------------------------------
+def check_push_visible_in_ecr():
+    repo = uniq("selftest/push")
+    seed.ensure_repository(ecr, repo)
+    try:
+        t0 = time.time()
+        digest = seed.push_image(ecr, repo, "v1")
+        pushed = time.time()
+        images = wait_for("image in DescribeImages", lambda: ecr.describe_images(repositoryName=repo)["imageDetails"], timeout=5, interval=0.05)
+        visible = time.time()
+        assert visible - pushed < 1.5, f"push took {visible - pushed:.2f}s to reach moto"
+        assert images[0]["imageDigest"] == digest, (images, digest)
+        assert images[0]["imageTags"] == ["v1"], images
+        got = ecr.batch_get_image(repositoryName=repo, imageIds=[{"imageTag": "v1"}])["images"][0]
+        assert "sha256:" + hashlib.sha256(got["imageManifest"].encode()).hexdigest() == digest
+        # second tag on the same manifest + a forced resync keep one image with both tags
+        seed.push_image(ecr, repo, "v2")
+        req = urllib.request.Request(f"{CONTROL}/sync", method="POST", data=b"")
+        summary = json.loads(urllib.request.urlopen(req, timeout=30).read())
+        assert "recorded" in summary, summary
+        images = ecr.describe_images(repositoryName=repo)["imageDetails"]
+        assert len(images) == 1 and sorted(images[0]["imageTags"]) == ["v1", "v2"], images
+        print(f"  docker push {pushed - t0:.2f}s, visible in DescribeImages after {visible - pushed:.2f}s, digest {digest[:19]}")
+    finally:
+        ecr.delete_repository(repositoryName=repo, force=True)
+        remove_local_tags(repo)
+
+
+def check_seed_runs_real_container_with_logs():
+    name = uniq("st-seed")
+    info = make_service(name)
+    try:
+        svc = describe(name, name)
+        assert svc["deployments"][0]["rolloutState"] == "COMPLETED" and svc["runningCount"] == 1, svc["deployments"]
+        assert any("has reached a steady state" in e["message"] for e in svc["events"]), svc["events"]
+        task = running_tasks(name, name)[0]
+        task_id = task["taskArn"].split("/")[-1]
+        ip = task["containers"][0]["networkInterfaces"][0]["privateIpv4Address"]
+        assert ip, task
+        (container,) = dk.containers.list(filters={"label": f"mcp-testbed.task={task_id}"})
+        env = container.attrs["Config"]["Env"]
+        assert "APP_ENV=testbed" in env and "GREETING=hello" in env, env
+        stream = f"ecs/mcp/{task_id}"
+        wait_for("startup line in CloudWatch", lambda: any("serving on :8000" in m for m in log_messages(info["log_group"], stream)), timeout=5)
+        # The server really serves (probed from inside the task: loopback only).
+        rc, out = container.exec_run(["wget", "-q", "-O", "-", "http://127.0.0.1:8000/healthz"])
+        assert rc == 0 and out.strip() == b"ok", (rc, out)
+        # httpd -v logs each request ("...: response:200") on stderr: it must reach CloudWatch within ~1 s.
+        t0 = time.time()
+        wait_for("access log line in CloudWatch", lambda: any("response:200" in m for m in log_messages(info["log_group"], stream)), timeout=3, interval=0.1)
+        print(f"  task {task_id[:8]} at {ip}, live log line after {time.time() - t0:.2f}s")
+    finally:
+        cleanup(info)
+
+
+def check_unpullable_image_trips_breaker_and_rolls_back():
+    name = uniq("st-pull")
+    info = make_service(name, breaker=True, rollback=True, threshold=2)
+    try:
+        good_td = info["task_definition_arn"]
+        good_dep = describe(name, name)["deployments"][0]["id"]
+        bad_td = new_revision(info, image=f"{info['repository_uri']}:does-not-exist")
+        resp = ecs.update_service(cluster=name, service=name, taskDefinition=bad_td)["service"]
+        primary = resp["deployments"][0]
+        assert primary["status"] == "PRIMARY" and primary["rolloutState"] == "IN_PROGRESS", primary
+        assert primary["taskDefinition"] == bad_td and primary["id"] != good_dep, primary
+        assert primary["id"].startswith("ecs-svc/") and len(primary["id"]) == len("ecs-svc/") + 19
+        assert [d["status"] for d in resp["deployments"]] == ["PRIMARY", "ACTIVE"], resp["deployments"]
+        bad_dep = primary["id"]
+
+        def failed_seen():
+            svc = describe(name, name)
+            dep = next((d for d in svc["deployments"] if d["id"] == bad_dep), None)
+            return dep if dep and dep["rolloutState"] == "FAILED" else None
+
+        dep = wait_for("deployment FAILED", failed_seen, timeout=30, interval=0.1)
+        assert dep["rolloutStateReason"] == "ECS deployment circuit breaker: tasks failed to start.", dep
+        assert dep["failedTasks"] >= 2, dep
+        stopped = [t for t in stopped_tasks(name, name) if t["startedBy"] == bad_dep]
+        assert stopped and stopped[0]["stoppedReason"].startswith(
+            "CannotPullContainerError: pull image manifest has been retried 1 time(s): "), stopped[0]["stoppedReason"]
+        assert stopped[0]["containers"][0]["reason"].startswith("CannotPullContainerError"), stopped[0]["containers"]
+        svc = wait_for("rollback COMPLETED", lambda: (lambda s: s if s["deployments"][0]["rolloutState"] == "COMPLETED"
+                       and s["deployments"][0]["id"] not in (good_dep, bad_dep) and len(s["deployments"]) == 1 else None)(describe(name, name)), timeout=30)
+        assert svc["taskDefinition"] == good_td and svc["deployments"][0]["taskDefinition"] == good_td, svc
+        messages = [e["message"] for e in svc["events"]]
+        assert f"(service {name}) (deployment {bad_dep}) deployment failed: tasks failed to start." in messages, messages
+        assert f"(service {name}) rolling back to deployment {good_dep}." in messages, messages
+        assert svc["runningCount"] == 1
+        print(f"  {bad_dep} FAILED after {dep['failedTasks']} failed tasks, rolled back to {good_td.split('/')[-1]}")
+    finally:
+        cleanup(info)
+
+
+def check_exiting_container_without_breaker():
+    name = uniq("st-exit")
+    info = make_service(name, breaker=False)
+    try:
+        old_dep = describe(name, name)["deployments"][0]["id"]
+        bad_td = new_revision(info, command=["sh", "-c", "echo about to fail; exit 3"])
+        new_dep = ecs.update_service(cluster=name, service=name, taskDefinition=bad_td)["service"]["deployments"][0]["id"]
+        tasks = wait_for("a stopped task", lambda: [t for t in stopped_tasks(name, name) if t["startedBy"] == new_dep and t["lastStatus"] == "STOPPED"], timeout=20)
+        t = tasks[0]
+        assert t["stoppedReason"] == "Essential container in task exited", t["stoppedReason"]
+        assert t["stopCode"] == "EssentialContainerExited", t
+        assert t["containers"][0]["exitCode"] == 3, t["containers"]
+        task_id = t["taskArn"].split("/")[-1]
+        assert "about to fail" in log_messages(info["log_group"], f"ecs/mcp/{task_id}")
+        svc = wait_for("retries", lambda: (lambda s: s if s["deployments"][0]["failedTasks"] >= 2 else None)(describe(name, name)), timeout=20)
+        assert svc["deployments"][0]["rolloutState"] == "IN_PROGRESS", svc["deployments"]  # no breaker: keeps trying
+        assert [d["id"] for d in svc["deployments"]] == [new_dep, old_dep], svc["deployments"]
+        assert svc["deployments"][1]["runningCount"] == 1  # the old deployment keeps serving
+        print(f"  exitCode 3, failedTasks {svc['deployments'][0]['failedTasks']}, old deployment still running")
+    finally:
+        cleanup(info)
+
+
+def check_secrets_injected():
+    name = uniq("st-secret")
+    info = make_service(name)
+    secret = sm.create_secret(Name=f"{name}/db", SecretString=json.dumps({"password": "s3cr3t", "user": "app"}))
+    plain = sm.create_secret(Name=f"{name}/token", SecretString="tok-123")
+    try:
+        td = new_revision(
+            info,
+            command=["sh", "-c", "echo pw=$DB_PASSWORD tok=$API_TOKEN; exec httpd -f -p 8000 -h /"],
+            secrets=[
+                {"name": "DB_PASSWORD", "valueFrom": f"{secret['ARN']}:password::"},
+                {"name": "API_TOKEN", "valueFrom": plain["Name"]},
+            ],
+        )
+        dep = ecs.update_service(cluster=name, service=name, taskDefinition=td)["service"]["deployments"][0]["id"]
+        seed.wait_completed(ecs, name, name, timeout=30, deployment_id=dep)
+        task_id = running_tasks(name, name)[0]["taskArn"].split("/")[-1]
+        wait_for("secret values in the logs", lambda: "pw=s3cr3t tok=tok-123" in log_messages(info["log_group"], f"ecs/mcp/{task_id}"), timeout=5)
+        # A missing secret fails the task before it starts.
+        missing = new_revision(info, secrets=[{"name": "X", "valueFrom": f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{name}/nope-AbCdEf"}])
+        dep = ecs.update_service(cluster=name, service=name, taskDefinition=missing)["service"]["deployments"][0]["id"]
+        tasks = wait_for("secret failure", lambda: [t for t in stopped_tasks(name, name) if t["startedBy"] == dep], timeout=20)
+        assert tasks[0]["stoppedReason"].startswith("ResourceInitializationError: unable to pull secrets"), tasks[0]["stoppedReason"]
+        print("  Secrets Manager values (plain + json key) injected; missing secret -> ResourceInitializationError")
+    finally:
+        cleanup(info)
+        for s in (secret, plain):
+            sm.delete_secret(SecretId=s["ARN"], ForceDeleteWithoutRecovery=True)
+
+
+def check_scaling_and_no_op_updates():
+    name = uniq("st-scale")
+    info = make_service(name, desired=1)
+    try:
+        dep = describe(name, name)["deployments"][0]["id"]
+        svc = ecs.update_service(cluster=name, service=name, taskDefinition=info["task_definition_arn"])["service"]
+        assert [d["id"] for d in svc["deployments"]] == [dep], "same task definition must not start a deployment"
+        ecs.update_service(cluster=name, service=name, desiredCount=2)
+        wait_for("2 running", lambda: len(running_tasks(name, name)) == 2, timeout=20)
+        ecs.update_service(cluster=name, service=name, desiredCount=0)
+        wait_for("0 running", lambda: describe(name, name)["runningCount"] == 0 and not running_tasks(name, name), timeout=20)
+        assert describe(name, name)["deployments"][0]["id"] == dep
+        svc = ecs.update_service(cluster=name, service=name, desiredCount=1, forceNewDeployment=True)["service"]
+        new = svc["deployments"][0]["id"]
+        assert new != dep and svc["deployments"][0]["rolloutState"] == "IN_PROGRESS", svc["deployments"]
+        seed.wait_completed(ecs, name, name, timeout=30, deployment_id=new)
+        print("  no-op update kept the deployment; scaled 1 -> 2 -> 0; force created a new one")
+    finally:
+        cleanup(info)
+
+
+def check_ecr_api_changes_reach_registry():
+    """ECR API retag (PutImage) and delete (BatchDeleteImage) are mirrored in the real registry;
+    the registry's TLS is trusted by the system store (what curl and rustls-platform-verifier read)."""
+    import ssl
+
+    repo = uniq("selftest/api")
+    seed.ensure_repository(ecr, repo)
+    host = os.environ["MCP_TESTBED_REGISTRY"]
+    creds = seed.ecr_credentials(ecr)
+    import base64
+
+    auth = "Basic " + base64.b64encode(f"{creds['username']}:{creds['password']}".encode()).decode()
+
+    def registry_get(path):
+        # Default context = system trust store only: proves the CA is installed system-wide.
+        ctx = ssl.create_default_context(cafile="/etc/ssl/certs/ca-certificates.crt")
+        req = urllib.request.Request(f"https://{host}{path}", headers={
+            "Authorization": auth, "Accept": "application/vnd.docker.distribution.manifest.v2+json"})
+        try:
+            with urllib.request.urlopen(req, context=ctx, timeout=10) as resp:
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read()
+
+    try:
+        digest = seed.push_image(ecr, repo, "v1")
+        manifest = wait_for("image", lambda: ecr.batch_get_image(repositoryName=repo, imageIds=[{"imageTag": "v1"}])["images"], timeout=5)[0]["imageManifest"]
+        ecr.put_image(repositoryName=repo, imageManifest=manifest, imageTag="release")
+        status, body = registry_get(f"/v2/{repo}/manifests/release")
+        assert status == 200 and "sha256:" + hashlib.sha256(body).hexdigest() == digest, (status, body[:200])
+        image = ecr.describe_images(repositoryName=repo)["imageDetails"][0]
+        assert sorted(image["imageTags"]) == ["release", "v1"] and image["imageDigest"] == digest, image
+        ecr.batch_delete_image(repositoryName=repo, imageIds=[{"imageDigest": digest}])
+        status, _ = registry_get(f"/v2/{repo}/manifests/{digest}")
+        assert status == 404, status
+        assert ecr.describe_images(repositoryName=repo)["imageDetails"] == []
+        print("  PutImage retag and BatchDeleteImage mirrored in the registry (system CA store trusted)")
+    finally:
+        ecr.delete_repository(repositoryName=repo, force=True)
+        remove_local_tags(repo)
+
+
+def remove_local_tags(repository):
+    """Our pushes tag the base image locally as REGISTRY/REPO:TAG; do not let them pile up."""
+    prefix = f"{os.environ['MCP_TESTBED_REGISTRY']}/{repository}:"
+    for image in dk.images.list():
+        for tag in image.tags:
+            if tag.startswith(prefix):
+                try:
+                    dk.images.remove(tag, noprune=True)
+                except docker.errors.APIError:
+                    pass
+
+
+CHECKS = [v for k, v in list(globals().items()) if k.startswith("check_")]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-k", help="run only checks whose name contains this")
+    args = ap.parse_args()
+    passed = failed = 0
+    for check in CHECKS:
+        if args.k and args.k not in check.__name__:
+            continue
+        t0 = time.time()
+        try:
+            check()
+            passed += 1
+            print(f"PASS {check.__name__} ({time.time() - t0:.1f}s)", flush=True)
+        except Exception:
+            failed += 1
+            print(f"FAIL {check.__name__} ({time.time() - t0:.1f}s)", flush=True)
+            traceback.print_exc()
+    print(f"testbed selftest: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

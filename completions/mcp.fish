@@ -39,6 +39,12 @@ complete -c mcp -n "__fish_mcp_needs_command" -s V -l version -d 'Print version'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "init" -d 'Write a commented mcp.toml for this project'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "config" -d 'Print every resolved setting and where it came from'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "doctor" -d 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "build" -d 'Build the image (linux/amd64 by default) and tag it locally'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "push" -d 'Build the image when needed and push it to ECR; prints the image by digest'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "deploy" -d 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "history" -d 'List the service\'s recent releases, newest first'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcp -n "__fish_mcp_using_subcommand init" -l name -d 'Project name (default: the git remote\'s repository name, else the directory name)' -r
@@ -85,6 +91,93 @@ complete -c mcp -n "__fish_mcp_using_subcommand doctor" -l no-progress -d 'No sp
 complete -c mcp -n "__fish_mcp_using_subcommand doctor" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand build" -l tag -d 'Image tag (a template like `build.tag`: {git_sha}, {timestamp}, {stage}, {name})' -r
+complete -c mcp -n "__fish_mcp_using_subcommand build" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand build" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand build" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand build" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand build" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand build" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand build" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand build" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand build" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand build" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand build" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand push" -l tag -d 'Image tag (a template like `build.tag`: {git_sha}, {timestamp}, {stage}, {name})' -r
+complete -c mcp -n "__fish_mcp_using_subcommand push" -l image -d 'Use an image already in ECR (built by another CI step) instead of building: it is checked to exist' -r
+complete -c mcp -n "__fish_mcp_using_subcommand push" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand push" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand push" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand push" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand push" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand push" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand push" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand push" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand push" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand push" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand push" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l image -d 'Deploy an image already in ECR (built by another CI step) instead of building' -r
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l tag -d 'Image tag (a template like `build.tag`)' -r
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l cluster -d 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l timeout -d 'How long the rollout may take, e.g. 15m (overrides `deploy.timeout`) [env: MCP_TIMEOUT]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l dry-run -d 'Print the plan and the task-definition changes; change nothing'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l no-wait -d 'Return once the rollout has started (follow it later with `mcp status --wait`)'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l force -d 'Start even while another deployment of the service is in progress'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -l to -d 'The release to return to: a revision number or an image tag (default: the last that completed)' -r
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -l timeout -d 'How long the rollout may take (overrides `deploy.timeout`)' -r
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -l force -d 'Start even while another deployment of the service is in progress'
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand rollback" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand status" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand status" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand status" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand status" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand status" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand status" -l wait -d 'Follow a deployment in progress to its end (exit codes as for deploy)'
+complete -c mcp -n "__fish_mcp_using_subcommand status" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand status" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand status" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand status" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand status" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand status" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand history" -l limit -d 'How many releases to list' -r
+complete -c mcp -n "__fish_mcp_using_subcommand history" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand history" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand history" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand history" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand history" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand history" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand history" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand history" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand history" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand history" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand history" -s V -l version -d 'Print version'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
@@ -97,8 +190,14 @@ complete -c mcp -n "__fish_mcp_using_subcommand completions" -l no-progress -d '
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor completions help" -f -a "init" -d 'Write a commented mcp.toml for this project'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor completions help" -f -a "config" -d 'Print every resolved setting and where it came from'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor completions help" -f -a "doctor" -d 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "init" -d 'Write a commented mcp.toml for this project'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "config" -d 'Print every resolved setting and where it came from'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "doctor" -d 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "build" -d 'Build the image (linux/amd64 by default) and tag it locally'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "push" -d 'Build the image when needed and push it to ECR; prints the image by digest'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "deploy" -d 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "history" -d 'List the service\'s recent releases, newest first'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

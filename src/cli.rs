@@ -10,10 +10,12 @@ use crate::ui::OutputFormat;
 /// Ship MCP servers to AWS: build, push to ECR, deploy to ECS Fargate, follow the rollout, roll back.
 #[derive(Debug, Parser)]
 #[command(name = "mcp", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Settings come from mcp.toml (found by walking up from the working directory).\n\
+#[command(
+    after_help = "Settings come from mcp.toml (found by walking up from the working directory).\n\
 Precedence: flag > MCP_* environment variable > stage > mcp.toml > default.\n\
 Exit codes: 0 ok, 1 error, 2 usage or configuration error, 3 deploy failed and was rolled back,\n\
-4 deploy failed and was not rolled back, 130 interrupted.")]
+4 deploy failed and was not rolled back, 130 interrupted."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -57,12 +57,20 @@ pub struct McpError {
 impl McpError {
     /// A general failure (exit 1).
     pub fn new(message: impl Into<String>) -> Self {
-        McpError { status: ExitStatus::Failure, message: message.into(), hint: None }
+        McpError {
+            status: ExitStatus::Failure,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     /// A usage or configuration error (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
-        McpError { status: ExitStatus::Usage, message: message.into(), hint: None }
+        McpError {
+            status: ExitStatus::Usage,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn with_status(mut self, status: ExitStatus) -> Self {
@@ -132,7 +140,11 @@ pub fn render(err: &anyhow::Error) -> Rendered {
         lines.push(format!("hint: {hint}"));
     }
     let status = mcp.map(|m| m.status);
-    Rendered { status: status.unwrap_or(ExitStatus::Failure), lines, broken_pipe }
+    Rendered {
+        status: status.unwrap_or(ExitStatus::Failure),
+        lines,
+        broken_pipe,
+    }
 }
 
 #[cfg(test)]

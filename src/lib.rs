@@ -25,10 +25,13 @@ use ui::{OutputFormat, Printer, PrinterOptions};
 /// The printer the command line asks for (`--output` beats `MCP_OUTPUT`).
 pub fn printer_for(cli: &Cli) -> Printer {
     let g = &cli.global;
-    let format = g.output.unwrap_or_else(|| match std::env::var(config::schema::env::OUTPUT).as_deref() {
-        Ok("json") => OutputFormat::Json,
-        _ => OutputFormat::Text,
-    });
+    let format =
+        g.output.unwrap_or_else(
+            || match std::env::var(config::schema::env::OUTPUT).as_deref() {
+                Ok("json") => OutputFormat::Json,
+                _ => OutputFormat::Text,
+            },
+        );
     Printer::new(&PrinterOptions {
         format,
         quiet: g.quiet,
@@ -41,16 +44,36 @@ pub fn printer_for(cli: &Cli) -> Printer {
 /// Resolution inputs from the global flags (and, for commands that name one, a service).
 fn inputs(global: &GlobalArgs, service: Option<&String>) -> Result<Inputs> {
     // Destructured so that a new global flag cannot be forgotten here.
-    let GlobalArgs { config, stage, output: _, region, profile, quiet: _, verbose: _, no_progress: _, yes: _ } = global;
+    let GlobalArgs {
+        config,
+        stage,
+        output: _,
+        region,
+        profile,
+        quiet: _,
+        verbose: _,
+        no_progress: _,
+        yes: _,
+    } = global;
     let mut inputs = Inputs::from_process()?;
     inputs.config = config.clone();
     inputs.stage = stage.clone();
     inputs.service = service.cloned();
     if let Some(region) = region {
-        inputs.flags.push(FlagValue { key: "region", flag: "--region", value: region.clone(), kind: Kind::Str });
+        inputs.flags.push(FlagValue {
+            key: "region",
+            flag: "--region",
+            value: region.clone(),
+            kind: Kind::Str,
+        });
     }
     if let Some(profile) = profile {
-        inputs.flags.push(FlagValue { key: "profile", flag: "--profile", value: profile.clone(), kind: Kind::Str });
+        inputs.flags.push(FlagValue {
+            key: "profile",
+            flag: "--profile",
+            value: profile.clone(),
+            kind: Kind::Str,
+        });
     }
     Ok(inputs)
 }
@@ -58,7 +81,12 @@ fn inputs(global: &GlobalArgs, service: Option<&String>) -> Result<Inputs> {
 /// Add a settings flag, when given, to the resolution inputs.
 fn push_flag(inputs: &mut Inputs, key: &'static str, flag: &'static str, value: Option<String>) {
     if let Some(value) = value {
-        inputs.flags.push(FlagValue { key, flag, value, kind: Kind::Str });
+        inputs.flags.push(FlagValue {
+            key,
+            flag,
+            value,
+            kind: Kind::Str,
+        });
     }
 }
 
@@ -68,7 +96,16 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
     match command {
         Command::Init(args) => {
             let inputs = inputs(&global, None)?;
-            let cli::InitArgs { name, cluster, service, repository, container, url, dockerfile, force } = args;
+            let cli::InitArgs {
+                name,
+                cluster,
+                service,
+                repository,
+                container,
+                url,
+                dockerfile,
+                force,
+            } = args;
             let options = ops::init::InitOptions {
                 dir: inputs.cwd.clone(),
                 path: global.config.clone(),
@@ -106,7 +143,11 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::Push(args) => {
-            let cli::PushArgs { service, tag, image } = args;
+            let cli::PushArgs {
+                service,
+                tag,
+                image,
+            } = args;
             let inputs = inputs(&global, service.as_ref())?;
             let file = config::require(&inputs)?;
             let settings = config::resolve(Some(&file), &inputs)?;
@@ -117,23 +158,45 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                     printer.status("Found", &report.image);
                     report
                 }
-                None => ops::image::build_and_push(&settings, printer, &clients, tag.as_deref()).await?,
+                None => {
+                    ops::image::build_and_push(&settings, printer, &clients, tag.as_deref()).await?
+                }
             };
             printer.data(&report)?;
             Ok(ExitStatus::Success)
         }
         Command::Deploy(args) => {
-            let cli::DeployArgs { service, image, tag, cluster, timeout, dry_run, no_wait, force } = args;
+            let cli::DeployArgs {
+                service,
+                image,
+                tag,
+                cluster,
+                timeout,
+                dry_run,
+                no_wait,
+                force,
+            } = args;
             let mut inputs = inputs(&global, service.as_ref())?;
             push_flag(&mut inputs, "ecs.cluster", "--cluster", cluster);
             push_flag(&mut inputs, "deploy.timeout", "--timeout", timeout);
             let file = config::require(&inputs)?;
             let settings = config::resolve(Some(&file), &inputs)?;
-            let options = ops::deploy::DeployOptions { image, tag, dry_run, no_wait, force };
+            let options = ops::deploy::DeployOptions {
+                image,
+                tag,
+                dry_run,
+                no_wait,
+                force,
+            };
             ops::deploy::deploy(&settings, printer, &options).await
         }
         Command::Rollback(args) => {
-            let cli::RollbackArgs { service, to, timeout, force } = args;
+            let cli::RollbackArgs {
+                service,
+                to,
+                timeout,
+                force,
+            } = args;
             let mut inputs = inputs(&global, service.as_ref())?;
             push_flag(&mut inputs, "deploy.timeout", "--timeout", timeout);
             let file = config::require(&inputs)?;

@@ -33,14 +33,21 @@ pub async fn registry_auth(ecr: &aws_sdk_ecr::Client) -> Result<RegistryAuth> {
             McpError::new("ECR refused to hand out a registry login (GetAuthorizationToken)")
                 .hint("check that your credentials allow ecr:GetAuthorizationToken")
         })?;
-    let data = out.authorization_data().first().context("GetAuthorizationToken returned no authorization data")?;
-    let token = data.authorization_token().context("GetAuthorizationToken returned no token")?;
+    let data = out
+        .authorization_data()
+        .first()
+        .context("GetAuthorizationToken returned no authorization data")?;
+    let token = data
+        .authorization_token()
+        .context("GetAuthorizationToken returned no token")?;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(token)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .context("ECR's authorization token is not base64 `user:password`")?;
-    let (username, password) = decoded.split_once(':').context("ECR's authorization token has no `:`")?;
+    let (username, password) = decoded
+        .split_once(':')
+        .context("ECR's authorization token has no `:`")?;
     let endpoint = data.proxy_endpoint().unwrap_or_default();
     Ok(RegistryAuth {
         username: username.to_string(),
@@ -50,14 +57,36 @@ pub async fn registry_auth(ecr: &aws_sdk_ecr::Client) -> Result<RegistryAuth> {
 }
 
 /// The repository, created (scan on push, immutable tags) when missing and `create` is set.
-pub async fn repository(ecr: &aws_sdk_ecr::Client, name: &str, create: bool) -> Result<(Repository, bool)> {
-    match ecr.describe_repositories().repository_names(name).send().await {
+pub async fn repository(
+    ecr: &aws_sdk_ecr::Client,
+    name: &str,
+    create: bool,
+) -> Result<(Repository, bool)> {
+    match ecr
+        .describe_repositories()
+        .repository_names(name)
+        .send()
+        .await
+    {
         Ok(out) => {
-            let repo = out.repositories().first().context("DescribeRepositories returned no repository")?;
+            let repo = out
+                .repositories()
+                .first()
+                .context("DescribeRepositories returned no repository")?;
             let uri = repo.repository_uri().context("the repository has no URI")?;
-            Ok((Repository { name: name.to_string(), uri: uri.to_string() }, false))
+            Ok((
+                Repository {
+                    name: name.to_string(),
+                    uri: uri.to_string(),
+                },
+                false,
+            ))
         }
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_repository_not_found_exception()) => {
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_repository_not_found_exception()) =>
+        {
             if !create {
                 return Err(McpError::new(format!("ECR repository `{name}` does not exist"))
                     .hint("set `ecr.create = true` in mcp.toml to create it, or point `ecr.repository` at an existing one")
@@ -67,20 +96,39 @@ pub async fn repository(ecr: &aws_sdk_ecr::Client, name: &str, create: bool) -> 
                 .create_repository()
                 .repository_name(name)
                 .image_tag_mutability(ImageTagMutability::Immutable)
-                .image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(true).build())
+                .image_scanning_configuration(
+                    ImageScanningConfiguration::builder()
+                        .scan_on_push(true)
+                        .build(),
+                )
                 .send()
                 .await
                 .map_err(super::error)
                 .with_context(|| format!("creating ECR repository `{name}`"))?;
-            let uri = out.repository().and_then(|r| r.repository_uri()).context("the new repository has no URI")?;
-            Ok((Repository { name: name.to_string(), uri: uri.to_string() }, true))
+            let uri = out
+                .repository()
+                .and_then(|r| r.repository_uri())
+                .context("the new repository has no URI")?;
+            Ok((
+                Repository {
+                    name: name.to_string(),
+                    uri: uri.to_string(),
+                },
+                true,
+            ))
         }
-        Err(err) => Err(super::error(err)).with_context(|| format!("looking up ECR repository `{name}`")),
+        Err(err) => {
+            Err(super::error(err)).with_context(|| format!("looking up ECR repository `{name}`"))
+        }
     }
 }
 
 /// The digest of `tag` in the repository, if it holds that tag.
-pub async fn tag_digest(ecr: &aws_sdk_ecr::Client, repository: &str, tag: &str) -> Result<Option<String>> {
+pub async fn tag_digest(
+    ecr: &aws_sdk_ecr::Client,
+    repository: &str,
+    tag: &str,
+) -> Result<Option<String>> {
     let out = ecr
         .batch_get_image()
         .repository_name(repository)
@@ -89,7 +137,12 @@ pub async fn tag_digest(ecr: &aws_sdk_ecr::Client, repository: &str, tag: &str) 
         .await
         .map_err(super::error)
         .with_context(|| format!("looking up `{repository}:{tag}` in ECR"))?;
-    Ok(out.images().first().and_then(|i| i.image_id()).and_then(|id| id.image_digest()).map(str::to_string))
+    Ok(out
+        .images()
+        .first()
+        .and_then(|i| i.image_id())
+        .and_then(|id| id.image_digest())
+        .map(str::to_string))
 }
 
 /// Whether the repository holds an image with this digest.

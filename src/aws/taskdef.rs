@@ -20,20 +20,47 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "field", rename_all = "snake_case")]
 pub enum Change {
-    Image { from: String, to: String },
-    Env { name: String, from: Option<String>, to: String },
+    Image {
+        from: String,
+        to: String,
+    },
+    Env {
+        name: String,
+        from: Option<String>,
+        to: String,
+    },
     /// Secrets are references (ARNs); values never pass through `mcp`.
-    Secret { name: String, from: Option<String>, to: String },
+    Secret {
+        name: String,
+        from: Option<String>,
+        to: String,
+    },
 }
 
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Change::Image { from, to } => write!(f, "image: {from}\n     → {to}"),
-            Change::Env { name, from: None, to } => write!(f, "env {name}: (new) {to:?}"),
-            Change::Env { name, from: Some(from), to } => write!(f, "env {name}: {from:?} → {to:?}"),
-            Change::Secret { name, from: None, to } => write!(f, "secret {name}: (new) valueFrom {to}"),
-            Change::Secret { name, from: Some(from), to } => write!(f, "secret {name}: valueFrom {from} → {to}"),
+            Change::Env {
+                name,
+                from: None,
+                to,
+            } => write!(f, "env {name}: (new) {to:?}"),
+            Change::Env {
+                name,
+                from: Some(from),
+                to,
+            } => write!(f, "env {name}: {from:?} → {to:?}"),
+            Change::Secret {
+                name,
+                from: None,
+                to,
+            } => write!(f, "secret {name}: (new) valueFrom {to}"),
+            Change::Secret {
+                name,
+                from: Some(from),
+                to,
+            } => write!(f, "secret {name}: valueFrom {from} → {to}"),
         }
     }
 }
@@ -48,19 +75,33 @@ pub fn updated_container(
     let mut changes = Vec::new();
     let old_image = container.image().unwrap_or_default().to_string();
     if old_image != image {
-        changes.push(Change::Image { from: old_image, to: image.to_string() });
+        changes.push(Change::Image {
+            from: old_image,
+            to: image.to_string(),
+        });
     }
 
     let mut environment: Vec<KeyValuePair> = container.environment().to_vec();
     for (name, value) in env {
-        match environment.iter_mut().find(|kv| kv.name() == Some(name.as_str())) {
+        match environment
+            .iter_mut()
+            .find(|kv| kv.name() == Some(name.as_str()))
+        {
             Some(existing) if existing.value() == Some(value.as_str()) => {}
             Some(existing) => {
-                changes.push(Change::Env { name: name.clone(), from: existing.value().map(str::to_string), to: value.clone() });
+                changes.push(Change::Env {
+                    name: name.clone(),
+                    from: existing.value().map(str::to_string),
+                    to: value.clone(),
+                });
                 *existing = KeyValuePair::builder().name(name).value(value).build();
             }
             None => {
-                changes.push(Change::Env { name: name.clone(), from: None, to: value.clone() });
+                changes.push(Change::Env {
+                    name: name.clone(),
+                    from: None,
+                    to: value.clone(),
+                });
                 environment.push(KeyValuePair::builder().name(name).value(value).build());
             }
         }
@@ -71,11 +112,19 @@ pub fn updated_container(
         match all_secrets.iter_mut().find(|s| s.name() == name) {
             Some(existing) if existing.value_from() == arn => {}
             Some(existing) => {
-                changes.push(Change::Secret { name: name.clone(), from: Some(existing.value_from().to_string()), to: arn.clone() });
+                changes.push(Change::Secret {
+                    name: name.clone(),
+                    from: Some(existing.value_from().to_string()),
+                    to: arn.clone(),
+                });
                 *existing = secret(name, arn);
             }
             None => {
-                changes.push(Change::Secret { name: name.clone(), from: None, to: arn.clone() });
+                changes.push(Change::Secret {
+                    name: name.clone(),
+                    from: None,
+                    to: arn.clone(),
+                });
                 all_secrets.push(secret(name, arn));
             }
         }
@@ -89,7 +138,11 @@ pub fn updated_container(
 }
 
 fn secret(name: &str, arn: &str) -> Secret {
-    Secret::builder().name(name).value_from(arn).build().expect("name and valueFrom are set")
+    Secret::builder()
+        .name(name)
+        .value_from(arn)
+        .build()
+        .expect("name and valueFrom are set")
 }
 
 /// Copy every writable field of `current` into a RegisterTaskDefinition call,
@@ -164,13 +217,20 @@ pub const TAG_IMAGE_TAG: &str = "mcp:image-tag";
 pub fn merged_tags(existing: &[Tag], ours: &[(&str, String)]) -> Vec<Tag> {
     let mut tags: BTreeMap<String, String> = existing
         .iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
         .collect();
     for (key, value) in ours {
         // ECS tag values allow up to 256 characters.
         tags.insert((*key).to_string(), value.chars().take(256).collect());
     }
-    tags.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 /// `family:revision` from an ARN or a `family:revision` string.
@@ -191,7 +251,12 @@ mod tests {
         ContainerDefinition::builder()
             .name("mcp")
             .image("old:1")
-            .environment(KeyValuePair::builder().name("LOG_LEVEL").value("INFO").build())
+            .environment(
+                KeyValuePair::builder()
+                    .name("LOG_LEVEL")
+                    .value("INFO")
+                    .build(),
+            )
             .environment(KeyValuePair::builder().name("KEEP").value("me").build())
             .secrets(secret("JWT_SECRET", "arn:old"))
             .cpu(128)
@@ -200,14 +265,25 @@ mod tests {
 
     #[test]
     fn declared_keys_win_and_nothing_else_is_dropped() {
-        let env = BTreeMap::from([("LOG_LEVEL".to_string(), "DEBUG".to_string()), ("NEW".to_string(), "1".to_string())]);
+        let env = BTreeMap::from([
+            ("LOG_LEVEL".to_string(), "DEBUG".to_string()),
+            ("NEW".to_string(), "1".to_string()),
+        ]);
         let secrets = BTreeMap::from([("API_KEY".to_string(), "arn:api".to_string())]);
         let (updated, changes) = updated_container(&live(), "new@sha256:1", &env, &secrets);
         assert_eq!(updated.image(), Some("new@sha256:1"));
         assert_eq!(updated.cpu(), 128, "other fields are kept");
-        let env: Vec<(&str, &str)> = updated.environment().iter().map(|kv| (kv.name().unwrap(), kv.value().unwrap())).collect();
+        let env: Vec<(&str, &str)> = updated
+            .environment()
+            .iter()
+            .map(|kv| (kv.name().unwrap(), kv.value().unwrap()))
+            .collect();
         assert_eq!(env, [("LOG_LEVEL", "DEBUG"), ("KEEP", "me"), ("NEW", "1")]);
-        let secrets: Vec<(&str, &str)> = updated.secrets().iter().map(|s| (s.name(), s.value_from())).collect();
+        let secrets: Vec<(&str, &str)> = updated
+            .secrets()
+            .iter()
+            .map(|s| (s.name(), s.value_from()))
+            .collect();
         assert_eq!(secrets, [("JWT_SECRET", "arn:old"), ("API_KEY", "arn:api")]);
         assert_eq!(changes.len(), 4);
         assert!(matches!(&changes[0], Change::Image { .. }));
@@ -229,9 +305,15 @@ mod tests {
 
     #[test]
     fn our_tags_override_and_others_stay() {
-        let existing = [Tag::builder().key("team").value("sales").build(), Tag::builder().key(TAG_GIT_SHA).value("old").build()];
+        let existing = [
+            Tag::builder().key("team").value("sales").build(),
+            Tag::builder().key(TAG_GIT_SHA).value("old").build(),
+        ];
         let tags = merged_tags(&existing, &[(TAG_GIT_SHA, "abc".into())]);
-        let pairs: Vec<(&str, &str)> = tags.iter().map(|t| (t.key().unwrap(), t.value().unwrap())).collect();
+        let pairs: Vec<(&str, &str)> = tags
+            .iter()
+            .map(|t| (t.key().unwrap(), t.value().unwrap()))
+            .collect();
         assert_eq!(pairs, [(TAG_GIT_SHA, "abc"), ("team", "sales")]);
     }
 }

@@ -29,7 +29,9 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         if digits == 0 {
             return Err(format!("invalid duration `{text}`"));
         }
-        let number: u64 = rest[..digits].parse().map_err(|_| format!("invalid duration `{text}`"))?;
+        let number: u64 = rest[..digits]
+            .parse()
+            .map_err(|_| format!("invalid duration `{text}`"))?;
         rest = rest[digits..].trim_start();
         let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
         let unit = &rest[..unit_len];
@@ -52,12 +54,14 @@ pub fn parse(text: &str) -> Result<Duration, String> {
 }
 
 /// The hint every duration error carries.
-pub const DURATION_HINT: &str = "write a number followed by a unit: `90s`, `15m`, `2h`, `1d` (or `1h30m`)";
+pub const DURATION_HINT: &str =
+    "write a number followed by a unit: `90s`, `15m`, `2h`, `1d` (or `1h30m`)";
 
 impl<'de> Deserialize<'de> for HumanDuration {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        let duration = parse(&text).map_err(|e| serde::de::Error::custom(format!("{e}: {DURATION_HINT}")))?;
+        let duration =
+            parse(&text).map_err(|e| serde::de::Error::custom(format!("{e}: {DURATION_HINT}")))?;
         Ok(HumanDuration { duration, text })
     }
 }
@@ -91,7 +95,11 @@ mod tests {
     #[test]
     fn bare_numbers_and_unknown_units_are_refused() {
         assert!(parse("15").unwrap_err().contains("no unit"));
-        assert!(parse("15 minutes").unwrap_err().contains("unknown unit `minutes`"));
+        assert!(
+            parse("15 minutes")
+                .unwrap_err()
+                .contains("unknown unit `minutes`")
+        );
         assert!(parse("15y").unwrap_err().contains("unknown unit `y`"));
         assert!(parse("").is_err());
         assert!(parse("m").is_err());

@@ -48,7 +48,8 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>> 
 
 /// Read and check a configuration file.
 pub fn load(path: &Path) -> Result<ConfigFile> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
     parse(path, &text)
 }
 
@@ -58,7 +59,12 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
     check_nesting(path, &layer)?;
     let table: toml::Table = toml::from_str(text).map_err(|e| located(path, text, &e))?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(ConfigFile { path: path.to_path_buf(), dir, layer, table })
+    Ok(ConfigFile {
+        path: path.to_path_buf(),
+        dir,
+        layer,
+        table,
+    })
 }
 
 /// Stages may hold per-service overlays; services may not hold stages or services.
@@ -66,9 +72,11 @@ fn check_nesting(path: &Path, layer: &Layer) -> Result<()> {
     let display = path.display();
     for (stage, overlay) in layer.stages.iter().flatten() {
         if overlay.stages.is_some() {
-            return Err(McpError::usage(format!("{display}: `[stages.{stage}.stages]` is not allowed"))
-                .hint("stages do not nest; declare each stage at `[stages.<name>]`")
-                .into());
+            return Err(McpError::usage(format!(
+                "{display}: `[stages.{stage}.stages]` is not allowed"
+            ))
+            .hint("stages do not nest; declare each stage at `[stages.<name>]`")
+            .into());
         }
         for (service, inner) in overlay.services.iter().flatten() {
             if inner.stages.is_some() || inner.services.is_some() {
@@ -81,9 +89,13 @@ fn check_nesting(path: &Path, layer: &Layer) -> Result<()> {
     }
     for (service, overlay) in layer.services.iter().flatten() {
         if overlay.stages.is_some() || overlay.services.is_some() {
-            return Err(McpError::usage(format!("{display}: `[services.{service}]` may not hold stages or services"))
-                .hint(format!("put stage settings for this service under `[stages.<stage>.services.{service}]`"))
-                .into());
+            return Err(McpError::usage(format!(
+                "{display}: `[services.{service}]` may not hold stages or services"
+            ))
+            .hint(format!(
+                "put stage settings for this service under `[stages.<stage>.services.{service}]`"
+            ))
+            .into());
         }
     }
     Ok(())
@@ -123,18 +135,24 @@ fn explain(raw: &str, key: Option<&str>) -> (String, Option<String>) {
         let hint = if expected.is_empty() {
             "remove it; see the configuration reference in README.md".to_string()
         } else {
-            format!("valid keys here: {}", expected.trim_start_matches("one of "))
+            format!(
+                "valid keys here: {}",
+                expected.trim_start_matches("one of ")
+            )
         };
         return (message, Some(hint));
     }
     if let Some(rest) = raw.strip_prefix("unknown variant ") {
         let (value, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        let hint = (!expected.is_empty()).then(|| format!("expected {}", expected.trim_start_matches("one of ")));
+        let hint = (!expected.is_empty())
+            .then(|| format!("expected {}", expected.trim_start_matches("one of ")));
         return (named(&format!("unknown value {value}")), hint);
     }
     if let Some(rest) = raw.strip_prefix("invalid type: ") {
         // "invalid type: string \"eighty\", expected u16"
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        let (found, expected) = rest
+            .split_once(", expected ")
+            .unwrap_or((rest, "another type"));
         let expected = match expected {
             "u16" => "a whole number from 0 to 65535",
             "a boolean" => "true or false",
@@ -176,7 +194,11 @@ fn key_at(text: &str, start: usize, end: usize) -> Option<String> {
         let trimmed = previous.trim();
         if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
             if let Some(close) = trimmed.find(']') {
-                path.extend(trimmed[1..close].split('.').map(|s| s.trim().trim_matches('"').to_string()));
+                path.extend(
+                    trimmed[1..close]
+                        .split('.')
+                        .map(|s| s.trim().trim_matches('"').to_string()),
+                );
             }
             break;
         }
@@ -219,8 +241,12 @@ fn key_at(text: &str, start: usize, end: usize) -> Option<String> {
         }
     }
     // Keep only the keys that enclose the span: inline-table owners plus the last key.
-    let mut enclosing: Vec<String> = depth_keys.iter().filter_map(|&n| n.checked_sub(1).map(|i| keys[i].clone())).collect();
-    let after_equals = line[segment_start..col].trim().is_empty() && keys.len() > depth_keys.last().copied().unwrap_or(0);
+    let mut enclosing: Vec<String> = depth_keys
+        .iter()
+        .filter_map(|&n| n.checked_sub(1).map(|i| keys[i].clone()))
+        .collect();
+    let after_equals = line[segment_start..col].trim().is_empty()
+        && keys.len() > depth_keys.last().copied().unwrap_or(0);
     if after_equals {
         if let Some(last) = keys.last() {
             enclosing.push(last.clone());
@@ -254,20 +280,29 @@ mod tests {
     fn wrong_type_in_inline_table_names_the_inner_key() {
         let (message, _) = error_of("[stages.staging]\necs = { cluster = \"a\", service = 3 }\n");
         assert!(message.starts_with("mcp.toml:2:"), "{message}");
-        assert!(message.contains("`stages.staging.ecs.service`: wrong type"), "{message}");
+        assert!(
+            message.contains("`stages.staging.ecs.service`: wrong type"),
+            "{message}"
+        );
     }
 
     #[test]
     fn bad_duration_points_at_the_value() {
         let (message, hint) = error_of("[deploy]\ntimeout = \"15 minutes\"\n");
-        assert!(message.starts_with("mcp.toml:2:11: `deploy.timeout`:"), "{message}");
+        assert!(
+            message.starts_with("mcp.toml:2:11: `deploy.timeout`:"),
+            "{message}"
+        );
         assert!(hint.unwrap().contains("`15m`"));
     }
 
     #[test]
     fn services_may_not_nest_stages() {
         let (message, _) = error_of("[services.slack.stages.dev]\nname = \"x\"\n");
-        assert!(message.contains("`[services.slack]` may not hold"), "{message}");
+        assert!(
+            message.contains("`[services.slack]` may not hold"),
+            "{message}"
+        );
     }
 
     #[test]

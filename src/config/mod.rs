@@ -29,9 +29,19 @@ use crate::error::McpError;
 pub enum Source {
     Default,
     File(PathBuf),
-    Service { name: String, file: PathBuf },
-    Stage { name: String, file: PathBuf },
-    StageService { stage: String, service: String, file: PathBuf },
+    Service {
+        name: String,
+        file: PathBuf,
+    },
+    Stage {
+        name: String,
+        file: PathBuf,
+    },
+    StageService {
+        stage: String,
+        service: String,
+        file: PathBuf,
+    },
     Env(&'static str),
     Flag(&'static str),
 }
@@ -43,7 +53,11 @@ impl fmt::Display for Source {
             Source::File(path) => write!(f, "{}", path.display()),
             Source::Service { name, file } => write!(f, "{} [services.{name}]", file.display()),
             Source::Stage { name, file } => write!(f, "{} [stages.{name}]", file.display()),
-            Source::StageService { stage, service, file } => {
+            Source::StageService {
+                stage,
+                service,
+                file,
+            } => {
                 write!(f, "{} [stages.{stage}.services.{service}]", file.display())
             }
             Source::Env(var) => write!(f, "env {var}"),
@@ -88,13 +102,23 @@ pub struct Inputs {
 impl Inputs {
     /// Inputs from the real process environment and working directory.
     pub fn from_process() -> Result<Self> {
-        let cwd = std::env::current_dir().map_err(|e| anyhow::anyhow!(e).context("reading the working directory"))?;
-        let env = std::env::vars().filter(|(k, _)| k.starts_with("MCP_")).collect();
-        Ok(Inputs { cwd, env, ..Inputs::default() })
+        let cwd = std::env::current_dir()
+            .map_err(|e| anyhow::anyhow!(e).context("reading the working directory"))?;
+        let env = std::env::vars()
+            .filter(|(k, _)| k.starts_with("MCP_"))
+            .collect();
+        Ok(Inputs {
+            cwd,
+            env,
+            ..Inputs::default()
+        })
     }
 
     fn env_var(&self, name: &str) -> Option<&str> {
-        self.env.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.env
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -226,13 +250,16 @@ fn typed(value: &str, kind: Kind, origin: &str) -> Result<toml::Value> {
         Kind::Bool => match value {
             "true" | "1" | "yes" => toml::Value::Boolean(true),
             "false" | "0" | "no" => toml::Value::Boolean(false),
-            _ => return Err(McpError::usage(format!("{origin}: expected true or false, got `{value}`")).into()),
+            _ => {
+                return Err(McpError::usage(format!(
+                    "{origin}: expected true or false, got `{value}`"
+                ))
+                .into());
+            }
         },
-        Kind::Int => toml::Value::Integer(
-            value
-                .parse()
-                .map_err(|_| McpError::usage(format!("{origin}: expected a whole number, got `{value}`")))?,
-        ),
+        Kind::Int => toml::Value::Integer(value.parse().map_err(|_| {
+            McpError::usage(format!("{origin}: expected a whole number, got `{value}`"))
+        })?),
     })
 }
 
@@ -246,8 +273,16 @@ fn check_override(path: &[String], value: &toml::Value, origin: &str) -> Result<
         let hint = message
             .split_once(": write a number")
             .map(|(_, rest)| format!("write a number{rest}"))
-            .or_else(|| message.split_once(", expected ").map(|(_, expected)| format!("expected {expected}")));
-        let message = message.split(": write a number").next().unwrap_or(&message).to_string();
+            .or_else(|| {
+                message
+                    .split_once(", expected ")
+                    .map(|(_, expected)| format!("expected {expected}"))
+            });
+        let message = message
+            .split(": write a number")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
         let mut err = McpError::usage(format!("{origin} (`{}`): {message}", path.join(".")));
         if let Some(hint) = hint {
             err = err.hint(hint);
@@ -259,12 +294,17 @@ fn check_override(path: &[String], value: &toml::Value, origin: &str) -> Result<
 
 /// The names of `[services.*]` declared in the file (empty without a file).
 pub fn service_names(file: Option<&ConfigFile>) -> Vec<String> {
-    file.and_then(|f| f.layer.services.as_ref()).map(|s| s.keys().cloned().collect()).unwrap_or_default()
+    file.and_then(|f| f.layer.services.as_ref())
+        .map(|s| s.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// Find the file named by `--config` / `MCP_CONFIG`, or walk up to one.
 pub fn find(inputs: &Inputs) -> Result<Option<ConfigFile>> {
-    let explicit = inputs.config.clone().or_else(|| inputs.env_var(schema::env::CONFIG).map(PathBuf::from));
+    let explicit = inputs
+        .config
+        .clone()
+        .or_else(|| inputs.env_var(schema::env::CONFIG).map(PathBuf::from));
     match file::discover(explicit.as_deref(), &inputs.cwd)? {
         Some(path) => Ok(Some(file::load(&path)?)),
         None => Ok(None),
@@ -274,15 +314,21 @@ pub fn find(inputs: &Inputs) -> Result<Option<ConfigFile>> {
 /// Like [`find`], but a missing file is an error that says how to make one.
 pub fn require(inputs: &Inputs) -> Result<ConfigFile> {
     find(inputs)?.ok_or_else(|| {
-        McpError::usage(format!("no {FILE_NAME} in `{}` or any parent directory", inputs.cwd.display()))
-            .hint("run `mcp init` to write one, or pass --config FILE")
-            .into()
+        McpError::usage(format!(
+            "no {FILE_NAME} in `{}` or any parent directory",
+            inputs.cwd.display()
+        ))
+        .hint("run `mcp init` to write one, or pass --config FILE")
+        .into()
     })
 }
 
 /// The stage in force: `--stage`, else `MCP_STAGE`.
 pub fn selected_stage(inputs: &Inputs) -> Option<String> {
-    inputs.stage.clone().or_else(|| inputs.env_var(schema::env::STAGE).map(str::to_string))
+    inputs
+        .stage
+        .clone()
+        .or_else(|| inputs.env_var(schema::env::STAGE).map(str::to_string))
 }
 
 /// Resolve settings from `file` (if any) and `inputs`.
@@ -298,33 +344,56 @@ pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
         layers.push((leaves, Source::File(file.path.clone())));
 
         if let Some(name) = &service {
-            let table = sub_table(&file.table, &["services", name]).ok_or_else(|| unknown_service(file, name))?;
+            let table = sub_table(&file.table, &["services", name])
+                .ok_or_else(|| unknown_service(file, name))?;
             let mut leaves = Vec::new();
             flatten(&mut Vec::new(), table, &mut leaves);
-            layers.push((leaves, Source::Service { name: name.clone(), file: file.path.clone() }));
+            layers.push((
+                leaves,
+                Source::Service {
+                    name: name.clone(),
+                    file: file.path.clone(),
+                },
+            ));
         }
         if let Some(stage_name) = &stage {
-            let table = sub_table(&file.table, &["stages", stage_name]).ok_or_else(|| unknown_stage(file, stage_name))?;
+            let table = sub_table(&file.table, &["stages", stage_name])
+                .ok_or_else(|| unknown_stage(file, stage_name))?;
             let mut leaves = Vec::new();
             flatten(&mut Vec::new(), table, &mut leaves);
-            layers.push((leaves, Source::Stage { name: stage_name.clone(), file: file.path.clone() }));
-            if let Some(name) = &service {
-                if let Some(table) = sub_table(table, &["services", name]) {
-                    let mut leaves = Vec::new();
-                    flatten(&mut Vec::new(), table, &mut leaves);
-                    layers.push((
-                        leaves,
-                        Source::StageService { stage: stage_name.clone(), service: name.clone(), file: file.path.clone() },
-                    ));
-                }
+            layers.push((
+                leaves,
+                Source::Stage {
+                    name: stage_name.clone(),
+                    file: file.path.clone(),
+                },
+            ));
+            if let Some(name) = &service
+                && let Some(table) = sub_table(table, &["services", name])
+            {
+                let mut leaves = Vec::new();
+                flatten(&mut Vec::new(), table, &mut leaves);
+                layers.push((
+                    leaves,
+                    Source::StageService {
+                        stage: stage_name.clone(),
+                        service: name.clone(),
+                        file: file.path.clone(),
+                    },
+                ));
             }
         }
     } else if let Some(stage_name) = &stage {
-        return Err(McpError::usage(format!("stage `{stage_name}` was selected but there is no {FILE_NAME}"))
-            .hint("run `mcp init`, or drop --stage / MCP_STAGE")
-            .into());
+        return Err(McpError::usage(format!(
+            "stage `{stage_name}` was selected but there is no {FILE_NAME}"
+        ))
+        .hint("run `mcp init`, or drop --stage / MCP_STAGE")
+        .into());
     } else if let Some(name) = &service {
-        return Err(McpError::usage(format!("service `{name}` was named but there is no {FILE_NAME}")).into());
+        return Err(McpError::usage(format!(
+            "service `{name}` was named but there is no {FILE_NAME}"
+        ))
+        .into());
     }
 
     for (var, key, kind) in schema::ENV_OVERRIDES {
@@ -351,7 +420,9 @@ pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
     }
 
     // Defaults, some derived from the project name.
-    let root = file.map(|f| f.dir.clone()).unwrap_or_else(|| inputs.cwd.clone());
+    let root = file
+        .map(|f| f.dir.clone())
+        .unwrap_or_else(|| inputs.cwd.clone());
     let name = match merged.get(&vec!["name".to_string()]) {
         Some((toml::Value::String(name), _)) => name.clone(),
         _ => default_name(&root),
@@ -370,7 +441,9 @@ pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
         ("deploy.rollback", "auto".into()),
         ("deploy.health_path", "/healthz".into()),
     ];
-    let defaults = defaults.into_iter().chain([("deploy.port", toml::Value::Integer(8000))]);
+    let defaults = defaults
+        .into_iter()
+        .chain([("deploy.port", toml::Value::Integer(8000))]);
     for (key, value) in defaults {
         let path: Path_ = key.split('.').map(str::to_string).collect();
         merged.entry(path).or_insert((value, Source::Default));
@@ -381,14 +454,29 @@ pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
         insert(&mut table, path, value.clone());
     }
     let text = toml::to_string(&table).expect("a table of plain values serialises");
-    let layer: Layer = toml::from_str(&text)
-        .map_err(|e| McpError::usage(format!("resolved settings are invalid: {}", e.message().trim())))?;
+    let layer: Layer = toml::from_str(&text).map_err(|e| {
+        McpError::usage(format!(
+            "resolved settings are invalid: {}",
+            e.message().trim()
+        ))
+    })?;
 
     let entries = merged
         .into_iter()
-        .map(|(path, (value, source))| Entry { key: path.join("."), value, source })
+        .map(|(path, (value, source))| Entry {
+            key: path.join("."),
+            value,
+            source,
+        })
         .collect();
-    Ok(typed_settings(layer, entries, root, stage, service, file.map(|f| f.path.clone())))
+    Ok(typed_settings(
+        layer,
+        entries,
+        root,
+        stage,
+        service,
+        file.map(|f| f.path.clone()),
+    ))
 }
 
 fn typed_settings(
@@ -420,8 +508,15 @@ fn typed_settings(
             args: build.args.unwrap_or_default(),
             tag: build.tag.unwrap_or_default(),
         },
-        ecr: EcrSettings { repository: ecr.repository.unwrap_or_default(), create: ecr.create.unwrap_or_default() },
-        ecs: EcsSettings { cluster: ecs.cluster, service: ecs.service.unwrap_or_default(), container: ecs.container },
+        ecr: EcrSettings {
+            repository: ecr.repository.unwrap_or_default(),
+            create: ecr.create.unwrap_or_default(),
+        },
+        ecs: EcsSettings {
+            cluster: ecs.cluster,
+            service: ecs.service.unwrap_or_default(),
+            container: ecs.container,
+        },
         deploy: DeploySettings {
             timeout: deploy.timeout.map(|t| t.duration).unwrap_or_default(),
             rollback: deploy.rollback.unwrap_or_default(),
@@ -438,27 +533,49 @@ fn typed_settings(
 
 /// The project name when mcp.toml does not give one: the directory's name.
 pub fn default_name(root: &Path) -> String {
-    root.file_name().and_then(|n| n.to_str()).unwrap_or("mcp-server").to_string()
+    root.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("mcp-server")
+        .to_string()
 }
 
 fn unknown_stage(file: &ConfigFile, stage: &str) -> anyhow::Error {
-    let known: Vec<String> = file.layer.stages.iter().flatten().map(|(k, _)| format!("`{k}`")).collect();
+    let known: Vec<String> = file
+        .layer
+        .stages
+        .iter()
+        .flatten()
+        .map(|(k, _)| format!("`{k}`"))
+        .collect();
     let hint = if known.is_empty() {
-        format!("{} declares no stages; add a `[stages.{stage}]` table", file.path.display())
+        format!(
+            "{} declares no stages; add a `[stages.{stage}]` table",
+            file.path.display()
+        )
     } else {
         format!("stages in {}: {}", file.path.display(), known.join(", "))
     };
-    McpError::usage(format!("unknown stage `{stage}`")).hint(hint).into()
+    McpError::usage(format!("unknown stage `{stage}`"))
+        .hint(hint)
+        .into()
 }
 
 fn unknown_service(file: &ConfigFile, service: &str) -> anyhow::Error {
-    let known: Vec<String> = service_names(Some(file)).iter().map(|k| format!("`{k}`")).collect();
+    let known: Vec<String> = service_names(Some(file))
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect();
     let hint = if known.is_empty() {
-        format!("{} declares no services; add a `[services.{service}]` table", file.path.display())
+        format!(
+            "{} declares no services; add a `[services.{service}]` table",
+            file.path.display()
+        )
     } else {
         format!("services in {}: {}", file.path.display(), known.join(", "))
     };
-    McpError::usage(format!("unknown service `{service}`")).hint(hint).into()
+    McpError::usage(format!("unknown service `{service}`"))
+        .hint(hint)
+        .into()
 }
 
 #[cfg(test)]
@@ -496,11 +613,19 @@ ecs = { service = "staging-mcp-slack" }
     }
 
     fn inputs() -> Inputs {
-        Inputs { cwd: PathBuf::from("/p"), ..Inputs::default() }
+        Inputs {
+            cwd: PathBuf::from("/p"),
+            ..Inputs::default()
+        }
     }
 
     fn source_of(settings: &Settings, key: &str) -> String {
-        settings.entries.iter().find(|e| e.key == key).map(|e| e.source.to_string()).unwrap()
+        settings
+            .entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| e.source.to_string())
+            .unwrap()
     }
 
     #[test]
@@ -516,21 +641,39 @@ ecs = { service = "staging-mcp-slack" }
 
     #[test]
     fn stage_overlays_file_and_keeps_other_map_entries() {
-        let s = resolve(Some(&file()), &Inputs { stage: Some("staging".into()), ..inputs() }).unwrap();
+        let s = resolve(
+            Some(&file()),
+            &Inputs {
+                stage: Some("staging".into()),
+                ..inputs()
+            },
+        )
+        .unwrap();
         assert_eq!(s.ecs.cluster.as_deref(), Some("staging"));
         assert_eq!(s.env["LOG_LEVEL"], "DEBUG");
         assert_eq!(s.env["MODE"], "prod");
-        assert_eq!(source_of(&s, "env.LOG_LEVEL"), "/p/mcp.toml [stages.staging]");
+        assert_eq!(
+            source_of(&s, "env.LOG_LEVEL"),
+            "/p/mcp.toml [stages.staging]"
+        );
     }
 
     #[test]
     fn env_beats_stage_and_flag_beats_env() {
-        let mut inputs = Inputs { stage: Some("staging".into()), ..inputs() };
+        let mut inputs = Inputs {
+            stage: Some("staging".into()),
+            ..inputs()
+        };
         inputs.env.insert("MCP_CLUSTER".into(), "from-env".into());
         let s = resolve(Some(&file()), &inputs).unwrap();
         assert_eq!(s.ecs.cluster.as_deref(), Some("from-env"));
         assert_eq!(source_of(&s, "ecs.cluster"), "env MCP_CLUSTER");
-        inputs.flags.push(FlagValue { key: "ecs.cluster", flag: "--cluster", value: "from-flag".into(), kind: Kind::Str });
+        inputs.flags.push(FlagValue {
+            key: "ecs.cluster",
+            flag: "--cluster",
+            value: "from-flag".into(),
+            kind: Kind::Str,
+        });
         let s = resolve(Some(&file()), &inputs).unwrap();
         assert_eq!(s.ecs.cluster.as_deref(), Some("from-flag"));
         assert_eq!(source_of(&s, "ecs.cluster"), "flag --cluster");
@@ -547,11 +690,25 @@ ecs = { service = "staging-mcp-slack" }
 
     #[test]
     fn services_inherit_and_stage_services_win() {
-        let s = resolve(Some(&file()), &Inputs { service: Some("slack".into()), ..inputs() }).unwrap();
+        let s = resolve(
+            Some(&file()),
+            &Inputs {
+                service: Some("slack".into()),
+                ..inputs()
+            },
+        )
+        .unwrap();
         assert_eq!(s.ecs.service, "prod-mcp-slack");
         assert_eq!(s.ecs.cluster.as_deref(), Some("sales-prod"));
-        let s = resolve(Some(&file()), &Inputs { service: Some("slack".into()), stage: Some("staging".into()), ..inputs() })
-            .unwrap();
+        let s = resolve(
+            Some(&file()),
+            &Inputs {
+                service: Some("slack".into()),
+                stage: Some("staging".into()),
+                ..inputs()
+            },
+        )
+        .unwrap();
         assert_eq!(s.ecs.service, "staging-mcp-slack");
         assert_eq!(s.ecs.cluster.as_deref(), Some("staging"));
     }
@@ -562,13 +719,24 @@ ecs = { service = "staging-mcp-slack" }
         inputs.env.insert("MCP_TIMEOUT".into(), "soon".into());
         let err = resolve(Some(&file()), &inputs).unwrap_err();
         let mcp = err.downcast_ref::<McpError>().unwrap();
-        assert!(mcp.message.starts_with("MCP_TIMEOUT (`deploy.timeout`)"), "{}", mcp.message);
+        assert!(
+            mcp.message.starts_with("MCP_TIMEOUT (`deploy.timeout`)"),
+            "{}",
+            mcp.message
+        );
         assert_eq!(mcp.status, crate::error::ExitStatus::Usage);
     }
 
     #[test]
     fn unknown_stage_lists_the_known_ones() {
-        let err = resolve(Some(&file()), &Inputs { stage: Some("prod".into()), ..inputs() }).unwrap_err();
+        let err = resolve(
+            Some(&file()),
+            &Inputs {
+                stage: Some("prod".into()),
+                ..inputs()
+            },
+        )
+        .unwrap_err();
         let mcp = err.downcast_ref::<McpError>().unwrap();
         assert_eq!(mcp.message, "unknown stage `prod`");
         assert!(mcp.hint.as_ref().unwrap().contains("`staging`"));

@@ -51,9 +51,12 @@ const FAILURE_LINES: usize = 15;
 /// Check what a build needs before anything is sent.
 pub fn preflight(context_dir: &std::path::Path, dockerfile: &std::path::Path) -> Result<()> {
     if !context_dir.is_dir() {
-        return Err(McpError::usage(format!("build context `{}` is not a directory", context_dir.display()))
-            .hint("set `build.context` in mcp.toml (relative to the file)")
-            .into());
+        return Err(McpError::usage(format!(
+            "build context `{}` is not a directory",
+            context_dir.display()
+        ))
+        .hint("set `build.context` in mcp.toml (relative to the file)")
+        .into());
     }
     if !context_dir.join(dockerfile).is_file() {
         return Err(McpError::usage(format!(
@@ -61,13 +64,19 @@ pub fn preflight(context_dir: &std::path::Path, dockerfile: &std::path::Path) ->
             dockerfile.display(),
             context_dir.display()
         ))
-        .hint("set `build.dockerfile` (relative to `build.context`) in mcp.toml, or add a Dockerfile")
+        .hint(
+            "set `build.dockerfile` (relative to `build.context`) in mcp.toml, or add a Dockerfile",
+        )
         .into());
     }
     Ok(())
 }
 
-pub async fn build(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -> Result<Built> {
+pub async fn build(
+    engine: &Engine,
+    request: &BuildRequest,
+    reporter: &dyn Reporter,
+) -> Result<Built> {
     let result = run(engine, request, reporter).await;
     reporter.finish();
     result
@@ -76,16 +85,27 @@ pub async fn build(engine: &Engine, request: &BuildRequest, reporter: &dyn Repor
 async fn run(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -> Result<Built> {
     preflight(&request.context, &request.dockerfile)?;
     let ignore = DockerIgnore::from_dir(&request.context)?;
-    let (body, writer) = context::stream(request.context.clone(), request.dockerfile.clone(), ignore);
+    let (body, writer) =
+        context::stream(request.context.clone(), request.dockerfile.clone(), ignore);
 
     let mut query: Vec<(&str, String)> = vec![
-        ("dockerfile", request.dockerfile.to_string_lossy().replace('\\', "/")),
+        (
+            "dockerfile",
+            request.dockerfile.to_string_lossy().replace('\\', "/"),
+        ),
         ("platform", request.platform.clone()),
         ("buildargs", serde_json::to_string(&request.args)?),
         ("labels", serde_json::to_string(&request.labels)?),
         ("rm", "1".into()),
         ("forcerm", "1".into()),
-        ("version", match request.builder { Builder::Buildkit => "2", Builder::Classic => "1" }.into()),
+        (
+            "version",
+            match request.builder {
+                Builder::Buildkit => "2",
+                Builder::Classic => "1",
+            }
+            .into(),
+        ),
     ];
     for tag in &request.tags {
         query.push(("t", tag.clone()));
@@ -114,9 +134,16 @@ async fn run(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -
         Err(join) => return Err(anyhow::anyhow!(join).context("sending the build context")),
     };
     outcome?;
-    let image_id = state.image_id.context("the Docker engine finished the build without reporting an image id")?;
+    let image_id = state
+        .image_id
+        .context("the Docker engine finished the build without reporting an image id")?;
     let stats = stats.unwrap_or_default();
-    Ok(Built { image_id, builder: request.builder, context_files: stats.files, context_bytes: stats.bytes })
+    Ok(Built {
+        image_id,
+        builder: request.builder,
+        context_files: stats.files,
+        context_bytes: stats.bytes,
+    })
 }
 
 /// What the message stream has told so far.
@@ -133,10 +160,15 @@ struct StreamState {
 
 impl StreamState {
     /// Take in one message; `Some(error)` when the build failed.
-    fn apply(&mut self, message: &serde_json::Value, reporter: &dyn Reporter) -> Result<Option<anyhow::Error>> {
+    fn apply(
+        &mut self,
+        message: &serde_json::Value,
+        reporter: &dyn Reporter,
+    ) -> Result<Option<anyhow::Error>> {
         if message["id"] == "moby.buildkit.trace" {
             if let Some(aux) = message["aux"].as_str() {
-                let status = buildkit::decode_aux(aux).context("decoding BuildKit progress from the Docker engine")?;
+                let status = buildkit::decode_aux(aux)
+                    .context("decoding BuildKit progress from the Docker engine")?;
                 for log in &status.logs {
                     for line in String::from_utf8_lossy(&log.msg).lines() {
                         if !line.trim().is_empty() {
@@ -161,7 +193,10 @@ impl StreamState {
         if let Some(text) = message["stream"].as_str() {
             self.classic_output(text, reporter);
         }
-        if let Some(error) = message["errorDetail"]["message"].as_str().or(message["error"].as_str()) {
+        if let Some(error) = message["errorDetail"]["message"]
+            .as_str()
+            .or(message["error"].as_str())
+        {
             return Ok(Some(self.failure(error, reporter)));
         }
         Ok(None)
@@ -179,7 +214,9 @@ impl StreamState {
                 reporter.step(line.trim_start_matches("Step "));
                 self.step = Some(line);
                 self.lines.clear();
-            } else if line.starts_with(" ---> ") || line.starts_with("Removing intermediate container") {
+            } else if line.starts_with(" ---> ")
+                || line.starts_with("Removing intermediate container")
+            {
                 // The classic builder's bookkeeping, not the step's output.
                 continue;
             } else {
@@ -229,5 +266,9 @@ pub fn choose_builder(version: &bollard::models::SystemVersion) -> Builder {
         .and_then(|(major, minor)| Some((major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?)))
         .is_some_and(|v| v >= (1, 39));
     let linux = version.os.as_deref().is_none_or(|os| os == "linux");
-    if api_ok && linux { Builder::Buildkit } else { Builder::Classic }
+    if api_ok && linux {
+        Builder::Buildkit
+    } else {
+        Builder::Classic
+    }
 }

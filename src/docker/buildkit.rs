@@ -97,15 +97,26 @@ impl fmt::Display for DecodeError {
         match self {
             DecodeError::Base64(e) => write!(f, "BuildKit trace is not valid base64: {e}"),
             DecodeError::TruncatedVarint => f.write_str("BuildKit trace ends inside a varint"),
-            DecodeError::VarintOverflow => f.write_str("BuildKit trace has a varint longer than 64 bits"),
+            DecodeError::VarintOverflow => {
+                f.write_str("BuildKit trace has a varint longer than 64 bits")
+            }
             DecodeError::PastEnd { needed, remaining } => {
-                write!(f, "BuildKit trace field needs {needed} bytes but only {remaining} remain")
+                write!(
+                    f,
+                    "BuildKit trace field needs {needed} bytes but only {remaining} remain"
+                )
             }
             DecodeError::UnsupportedWireType { field, wire_type } => {
-                write!(f, "BuildKit trace field {field} has unsupported wire type {wire_type}")
+                write!(
+                    f,
+                    "BuildKit trace field {field} has unsupported wire type {wire_type}"
+                )
             }
             DecodeError::WrongWireType { field, wire_type } => {
-                write!(f, "BuildKit trace field {field} has unexpected wire type {wire_type}")
+                write!(
+                    f,
+                    "BuildKit trace field {field} has unexpected wire type {wire_type}"
+                )
             }
             DecodeError::ZeroFieldNumber => f.write_str("BuildKit trace has field number 0"),
         }
@@ -137,7 +148,9 @@ pub fn decode_status(bytes: &[u8]) -> Result<Status, DecodeError> {
     while let Some((field, value)) = reader.next_field()? {
         match field {
             1 => status.vertexes.push(decode_vertex(value.message(field)?)?),
-            2 => status.statuses.push(decode_vertex_status(value.message(field)?)?),
+            2 => status
+                .statuses
+                .push(decode_vertex_status(value.message(field)?)?),
             3 => status.logs.push(decode_vertex_log(value.message(field)?)?),
             // 4 is `warnings` (newer engines); not shown yet.
             _ => {}
@@ -223,7 +236,10 @@ impl<'a> Value<'a> {
     }
 
     fn wrong(self, field: u64) -> DecodeError {
-        DecodeError::WrongWireType { field, wire_type: self.wire_type() }
+        DecodeError::WrongWireType {
+            field,
+            wire_type: self.wire_type(),
+        }
     }
 
     fn varint(self, field: u64) -> Result<u64, DecodeError> {
@@ -251,7 +267,8 @@ impl<'a> Value<'a> {
 
     /// Lossy on purpose: a stray byte in a step name is not worth losing the update.
     fn string(self, field: u64) -> Result<String, DecodeError> {
-        self.bytes(field).map(|b| String::from_utf8_lossy(b).into_owned())
+        self.bytes(field)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
     }
 }
 
@@ -302,11 +319,18 @@ impl<'a> Reader<'a> {
                 return Ok(value);
             }
         }
-        if self.buf.len() >= 10 { Err(DecodeError::VarintOverflow) } else { Err(DecodeError::TruncatedVarint) }
+        if self.buf.len() >= 10 {
+            Err(DecodeError::VarintOverflow)
+        } else {
+            Err(DecodeError::TruncatedVarint)
+        }
     }
 
     fn take(&mut self, len: u64) -> Result<&'a [u8], DecodeError> {
-        let past_end = DecodeError::PastEnd { needed: len, remaining: self.buf.len() };
+        let past_end = DecodeError::PastEnd {
+            needed: len,
+            remaining: self.buf.len(),
+        };
         let n = usize::try_from(len).map_err(|_| past_end.clone())?;
         let (head, tail) = self.buf.split_at_checked(n).ok_or(past_end)?;
         self.buf = tail;
@@ -362,7 +386,12 @@ impl Progress {
 
     /// Keep the last `max_lines` log lines per vertex.
     pub fn with_log_lines(max_lines: usize) -> Self {
-        Progress { vertexes: HashMap::new(), failed: Vec::new(), next_seq: 0, max_lines }
+        Progress {
+            vertexes: HashMap::new(),
+            failed: Vec::new(),
+            next_seq: 0,
+            max_lines,
+        }
     }
 
     /// Fold in one message; return the transitions it caused, in message order.
@@ -452,7 +481,11 @@ impl Progress {
                 .and_then(|t| t.vertex.error.as_deref())
                 .is_some_and(|e| e.contains("context canceled"))
         };
-        let digest = self.failed.iter().find(|d| !is_cancel(d)).or_else(|| self.failed.first())?;
+        let digest = self
+            .failed
+            .iter()
+            .find(|d| !is_cancel(d))
+            .or_else(|| self.failed.first())?;
         let vertex = &self.vertexes.get(digest)?.vertex;
         let error = vertex.error.clone().unwrap_or_default();
         Some((vertex.name.clone(), error, self.last_lines(digest)))
@@ -483,7 +516,9 @@ fn announce(tracked: &mut Tracked, events: &mut Vec<Event>) {
     let ended = v.completed || v.error.is_some();
     if !internal && !tracked.announced_start && (v.started || ended) {
         tracked.announced_start = true;
-        events.push(Event::Started { name: v.name.clone() });
+        events.push(Event::Started {
+            name: v.name.clone(),
+        });
     }
     if tracked.announced_end {
         return;
@@ -492,10 +527,16 @@ fn announce(tracked: &mut Tracked, events: &mut Vec<Event>) {
         // Failures are announced even for internal steps: a missing base
         // image fails "[internal] load metadata", and the user must see it.
         tracked.announced_end = true;
-        events.push(Event::Failed { name: v.name.clone(), error: error.clone() });
+        events.push(Event::Failed {
+            name: v.name.clone(),
+            error: error.clone(),
+        });
     } else if v.completed && !internal {
         tracked.announced_end = true;
-        events.push(Event::Completed { name: v.name.clone(), cached: v.cached });
+        events.push(Event::Completed {
+            name: v.name.clone(),
+            cached: v.cached,
+        });
     }
 }
 
@@ -606,7 +647,14 @@ mod tests {
     }
 
     fn v<'a>(digest: &'a str, name: &'a str) -> V<'a> {
-        V { digest, name, cached: false, started: false, completed: false, error: "" }
+        V {
+            digest,
+            name,
+            cached: false,
+            started: false,
+            completed: false,
+            error: "",
+        }
     }
 
     fn apply(progress: &mut Progress, vertexes: &[V<'_>], logs: &[(&str, &[u8])]) -> Vec<Event> {
@@ -620,7 +668,13 @@ mod tests {
 
     #[test]
     fn decodes_every_shown_field() {
-        let vertex = V { cached: true, started: true, completed: true, error: "boom", ..v("sha256:a", "[1/2] FROM x") };
+        let vertex = V {
+            cached: true,
+            started: true,
+            completed: true,
+            error: "boom",
+            ..v("sha256:a", "[1/2] FROM x")
+        };
         let mut status = Vec::new();
         enc::len(&mut status, 1, &vertex_bytes(&vertex));
         let mut vs = Vec::new();
@@ -656,7 +710,14 @@ mod tests {
                 completed: true,
             }]
         );
-        assert_eq!(decoded.logs, vec![VertexLog { vertex: "sha256:a".into(), stream: 1, msg: b"out\n".to_vec() }]);
+        assert_eq!(
+            decoded.logs,
+            vec![VertexLog {
+                vertex: "sha256:a".into(),
+                stream: 1,
+                msg: b"out\n".to_vec()
+            }]
+        );
     }
 
     #[test]
@@ -690,43 +751,101 @@ mod tests {
     #[test]
     fn malformed_input_is_an_error() {
         // A key whose varint never ends.
-        assert_eq!(decode_status(&[0x0a | 0x80]), Err(DecodeError::TruncatedVarint));
+        assert_eq!(
+            decode_status(&[0x0a | 0x80]),
+            Err(DecodeError::TruncatedVarint)
+        );
         // A length that never ends.
-        assert_eq!(decode_status(&[0x0a, 0x80]), Err(DecodeError::TruncatedVarint));
+        assert_eq!(
+            decode_status(&[0x0a, 0x80]),
+            Err(DecodeError::TruncatedVarint)
+        );
         // Eleven continuation bytes.
         assert_eq!(
-            decode_status(&[0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+            decode_status(&[
+                0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01
+            ]),
             Err(DecodeError::VarintOverflow)
         );
         // Ten bytes whose last one carries more than bit 63.
         assert_eq!(
-            decode_status(&[0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]),
+            decode_status(&[
+                0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02
+            ]),
             Err(DecodeError::VarintOverflow)
         );
         // A length past the end, at the top level and inside a vertex.
-        assert_eq!(decode_status(&[0x0a, 0x05, 0x01]), Err(DecodeError::PastEnd { needed: 5, remaining: 1 }));
-        assert_eq!(decode_status(&[0x0a, 0x02, 0x1a, 0x09]), Err(DecodeError::PastEnd { needed: 9, remaining: 0 }));
+        assert_eq!(
+            decode_status(&[0x0a, 0x05, 0x01]),
+            Err(DecodeError::PastEnd {
+                needed: 5,
+                remaining: 1
+            })
+        );
+        assert_eq!(
+            decode_status(&[0x0a, 0x02, 0x1a, 0x09]),
+            Err(DecodeError::PastEnd {
+                needed: 9,
+                remaining: 0
+            })
+        );
         // A length that does not fit in memory at all.
         let mut huge = vec![0x0a];
         enc::varint(&mut huge, u64::MAX);
-        assert!(matches!(decode_status(&huge), Err(DecodeError::PastEnd { .. })));
+        assert!(matches!(
+            decode_status(&huge),
+            Err(DecodeError::PastEnd { .. })
+        ));
         // A fixed64 cut short.
-        assert!(matches!(decode_status(&[0x09, 0x01, 0x02]), Err(DecodeError::PastEnd { .. })));
+        assert!(matches!(
+            decode_status(&[0x09, 0x01, 0x02]),
+            Err(DecodeError::PastEnd { .. })
+        ));
         // Groups and undefined wire types.
-        assert_eq!(decode_status(&[0x0b]), Err(DecodeError::UnsupportedWireType { field: 1, wire_type: 3 }));
-        assert_eq!(decode_status(&[0x0f]), Err(DecodeError::UnsupportedWireType { field: 1, wire_type: 7 }));
+        assert_eq!(
+            decode_status(&[0x0b]),
+            Err(DecodeError::UnsupportedWireType {
+                field: 1,
+                wire_type: 3
+            })
+        );
+        assert_eq!(
+            decode_status(&[0x0f]),
+            Err(DecodeError::UnsupportedWireType {
+                field: 1,
+                wire_type: 7
+            })
+        );
         // Field number 0.
-        assert_eq!(decode_status(&[0x02, 0x00]), Err(DecodeError::ZeroFieldNumber));
+        assert_eq!(
+            decode_status(&[0x02, 0x00]),
+            Err(DecodeError::ZeroFieldNumber)
+        );
         // `vertexes` as a varint instead of a message.
-        assert_eq!(decode_status(&[0x08, 0x01]), Err(DecodeError::WrongWireType { field: 1, wire_type: 0 }));
+        assert_eq!(
+            decode_status(&[0x08, 0x01]),
+            Err(DecodeError::WrongWireType {
+                field: 1,
+                wire_type: 0
+            })
+        );
         // Not base64.
-        assert!(matches!(decode_aux("not base64!"), Err(DecodeError::Base64(_))));
+        assert!(matches!(
+            decode_aux("not base64!"),
+            Err(DecodeError::Base64(_))
+        ));
     }
 
     #[test]
     fn errors_display_and_are_std_errors() {
-        let err: Box<dyn std::error::Error> = Box::new(DecodeError::PastEnd { needed: 9, remaining: 0 });
-        assert_eq!(err.to_string(), "BuildKit trace field needs 9 bytes but only 0 remain");
+        let err: Box<dyn std::error::Error> = Box::new(DecodeError::PastEnd {
+            needed: 9,
+            remaining: 0,
+        });
+        assert_eq!(
+            err.to_string(),
+            "BuildKit trace field needs 9 bytes but only 0 remain"
+        );
     }
 
     #[test]
@@ -756,34 +875,99 @@ mod tests {
         let from = v("sha256:from", "[1/2] FROM base");
         let run = v("sha256:run", "[2/2] RUN make");
 
-        let events = apply(&mut p, &[V { started: true, ..ctx }, V { started: true, ..from }], &[]);
+        let events = apply(
+            &mut p,
+            &[
+                V {
+                    started: true,
+                    ..ctx
+                },
+                V {
+                    started: true,
+                    ..from
+                },
+            ],
+            &[],
+        );
         assert_eq!(events, vec![started("[1/2] FROM base")]);
         assert_eq!(p.current(), Some("[1/2] FROM base"));
 
         // Resent with the same state: nothing new.
-        assert!(apply(&mut p, &[V { started: true, ..from }], &[]).is_empty());
+        assert!(
+            apply(
+                &mut p,
+                &[V {
+                    started: true,
+                    ..from
+                }],
+                &[]
+            )
+            .is_empty()
+        );
 
         let events = apply(
             &mut p,
             &[
-                V { started: true, completed: true, ..ctx },
-                V { started: true, completed: true, cached: true, ..from },
-                V { started: true, ..run },
+                V {
+                    started: true,
+                    completed: true,
+                    ..ctx
+                },
+                V {
+                    started: true,
+                    completed: true,
+                    cached: true,
+                    ..from
+                },
+                V {
+                    started: true,
+                    ..run
+                },
             ],
             &[],
         );
         assert_eq!(
             events,
-            vec![Event::Completed { name: "[1/2] FROM base".into(), cached: true }, started("[2/2] RUN make")]
+            vec![
+                Event::Completed {
+                    name: "[1/2] FROM base".into(),
+                    cached: true
+                },
+                started("[2/2] RUN make")
+            ]
         );
         assert_eq!(p.current(), Some("[2/2] RUN make"));
 
         // Restarted after completion (the engine does this for the context): still done.
-        assert!(apply(&mut p, &[V { started: true, ..ctx }], &[]).is_empty());
+        assert!(
+            apply(
+                &mut p,
+                &[V {
+                    started: true,
+                    ..ctx
+                }],
+                &[]
+            )
+            .is_empty()
+        );
         assert_eq!(p.current(), Some("[2/2] RUN make"));
 
-        let events = apply(&mut p, &[V { started: true, completed: true, ..run }], &[]);
-        assert_eq!(events, vec![Event::Completed { name: "[2/2] RUN make".into(), cached: false }]);
+        let events = apply(
+            &mut p,
+            &[V {
+                started: true,
+                completed: true,
+                ..run
+            }],
+            &[],
+        );
+        assert_eq!(
+            events,
+            vec![Event::Completed {
+                name: "[2/2] RUN make".into(),
+                cached: false
+            }]
+        );
         assert_eq!(p.current(), None);
         assert_eq!(p.failure(), None);
     }
@@ -791,10 +975,20 @@ mod tests {
     #[test]
     fn a_step_that_ends_in_its_first_message_still_starts_first() {
         let mut p = Progress::new();
-        let from = V { cached: true, completed: true, ..v("sha256:from", "[1/2] FROM base") };
+        let from = V {
+            cached: true,
+            completed: true,
+            ..v("sha256:from", "[1/2] FROM base")
+        };
         assert_eq!(
             apply(&mut p, &[from], &[]),
-            vec![started("[1/2] FROM base"), Event::Completed { name: "[1/2] FROM base".into(), cached: true }]
+            vec![
+                started("[1/2] FROM base"),
+                Event::Completed {
+                    name: "[1/2] FROM base".into(),
+                    cached: true
+                }
+            ]
         );
     }
 
@@ -805,7 +999,10 @@ mod tests {
             started: true,
             completed: true,
             error: "pull access denied",
-            ..v("sha256:meta", "[internal] load metadata for docker.io/library/nope:latest")
+            ..v(
+                "sha256:meta",
+                "[internal] load metadata for docker.io/library/nope:latest",
+            )
         };
         let events = apply(&mut p, &[meta], &[]);
         assert_eq!(
@@ -816,7 +1013,12 @@ mod tests {
             }]
         );
         // Resent with the same error: not announced twice.
-        let meta = V { started: true, completed: true, error: "pull access denied", ..v("sha256:meta", "") };
+        let meta = V {
+            started: true,
+            completed: true,
+            error: "pull access denied",
+            ..v("sha256:meta", "")
+        };
         assert!(apply(&mut p, &[meta], &[]).is_empty());
         let (name, error, lines) = p.failure().unwrap();
         assert!(name.starts_with("[internal] load metadata"));
@@ -827,24 +1029,51 @@ mod tests {
     #[test]
     fn the_cause_beats_cancellations() {
         let mut p = Progress::new();
-        let a = V { started: true, completed: true, error: "context canceled", ..v("sha256:a", "[a 2/2] RUN sleep 9") };
-        let b = V { started: true, completed: true, error: "exit code: 1", ..v("sha256:b", "[b 2/2] RUN false") };
+        let a = V {
+            started: true,
+            completed: true,
+            error: "context canceled",
+            ..v("sha256:a", "[a 2/2] RUN sleep 9")
+        };
+        let b = V {
+            started: true,
+            completed: true,
+            error: "exit code: 1",
+            ..v("sha256:b", "[b 2/2] RUN false")
+        };
         apply(&mut p, &[a, b], &[("sha256:b", b"nope\n")]);
         let (name, error, lines) = p.failure().unwrap();
-        assert_eq!((name.as_str(), error.as_str()), ("[b 2/2] RUN false", "exit code: 1"));
+        assert_eq!(
+            (name.as_str(), error.as_str()),
+            ("[b 2/2] RUN false", "exit code: 1")
+        );
         assert_eq!(lines, vec!["nope"]);
     }
 
     #[test]
     fn log_lines_join_across_messages_and_keep_only_the_tail() {
         let mut p = Progress::with_log_lines(3);
-        let run = V { started: true, ..v("sha256:run", "[2/2] RUN x") };
+        let run = V {
+            started: true,
+            ..v("sha256:run", "[2/2] RUN x")
+        };
         apply(&mut p, &[run], &[("sha256:run", b"one\ntw")]);
         assert_eq!(p.last_lines("sha256:run"), vec!["one", "tw"]);
-        apply(&mut p, &[], &[("sha256:run", b"o\r\nthr"), ("sha256:run", b"ee\nfour\n")]);
+        apply(
+            &mut p,
+            &[],
+            &[("sha256:run", b"o\r\nthr"), ("sha256:run", b"ee\nfour\n")],
+        );
         assert_eq!(p.last_lines("sha256:run"), vec!["two", "three", "four"]);
-        apply(&mut p, &[], &[("sha256:run", b"10%\r50%\r100%\nno newline")]);
-        assert_eq!(p.last_lines("sha256:run"), vec!["four", "100%", "no newline"]);
+        apply(
+            &mut p,
+            &[],
+            &[("sha256:run", b"10%\r50%\r100%\nno newline")],
+        );
+        assert_eq!(
+            p.last_lines("sha256:run"),
+            vec!["four", "100%", "no newline"]
+        );
         assert!(p.last_lines("sha256:unknown").is_empty());
     }
 
@@ -862,7 +1091,10 @@ mod tests {
 
     /// The `aux` text of every `moby.buildkit.trace` line of a captured stream.
     fn fixture_auxes(name: &str) -> Vec<String> {
-        let path = format!("{}/tests/fixtures/buildkit/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/tests/fixtures/buildkit/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         let auxes: Vec<String> = text
             .lines()
@@ -876,7 +1108,10 @@ mod tests {
 
     fn fixture_traces(name: &str) -> Vec<Vec<u8>> {
         let base64 = base64::engine::general_purpose::STANDARD;
-        fixture_auxes(name).iter().map(|aux| base64.decode(aux).unwrap()).collect()
+        fixture_auxes(name)
+            .iter()
+            .map(|aux| base64.decode(aux).unwrap())
+            .collect()
     }
 
     /// Feed a captured stream through `Progress`, as `mcp build` does.
@@ -890,34 +1125,60 @@ mod tests {
     }
 
     fn index_of(events: &[Event], wanted: &Event) -> usize {
-        events.iter().position(|e| e == wanted).unwrap_or_else(|| panic!("no {wanted:?} in {events:#?}"))
+        events
+            .iter()
+            .position(|e| e == wanted)
+            .unwrap_or_else(|| panic!("no {wanted:?} in {events:#?}"))
     }
 
     #[test]
     fn real_successful_build() {
         let (progress, events) = replay("success.jsonl");
         let run = "[3/3] RUN echo building && cat /a.txt";
-        for name in
-            ["[1/3] FROM docker.io/mcp-testbed/busybox:latest", "[2/3] COPY a.txt /a.txt", run, "exporting to image"]
-        {
+        for name in [
+            "[1/3] FROM docker.io/mcp-testbed/busybox:latest",
+            "[2/3] COPY a.txt /a.txt",
+            run,
+            "exporting to image",
+        ] {
             let start = index_of(&events, &started(name));
-            let done = index_of(&events, &Event::Completed { name: name.into(), cached: false });
+            let done = index_of(
+                &events,
+                &Event::Completed {
+                    name: name.into(),
+                    cached: false,
+                },
+            );
             assert!(start < done);
         }
-        assert!(events.iter().all(|e| !matches!(e, Event::Failed { .. })), "{events:#?}");
+        assert!(
+            events.iter().all(|e| !matches!(e, Event::Failed { .. })),
+            "{events:#?}"
+        );
         assert!(events.iter().all(|e| match e {
-            Event::Started { name } | Event::Completed { name, .. } => !name.starts_with("[internal]"),
+            Event::Started { name } | Event::Completed { name, .. } =>
+                !name.starts_with("[internal]"),
             Event::Failed { .. } => true,
         }));
         // Each step is announced once although the engine resends vertexes. The
         // fifth is dockerd 20.10's own, unprefixed step copying the uploaded tar.
         assert_eq!(events.first(), Some(&started("copy /context /")));
-        assert_eq!(events.iter().filter(|e| matches!(e, Event::Started { .. })).count(), 5);
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| matches!(e, Event::Started { .. }))
+                .count(),
+            5
+        );
         assert_eq!(progress.failure(), None);
         assert_eq!(progress.current(), None);
 
-        let run_digest =
-            progress.vertexes.values().find(|t| t.vertex.name == run).map(|t| t.vertex.digest.clone()).unwrap();
+        let run_digest = progress
+            .vertexes
+            .values()
+            .find(|t| t.vertex.name == run)
+            .map(|t| t.vertex.digest.clone())
+            .unwrap();
         assert_eq!(progress.last_lines(&run_digest), vec!["building", "hi"]);
     }
 
@@ -934,13 +1195,19 @@ mod tests {
         // The base image came from the cache in this capture.
         index_of(
             &events,
-            &Event::Completed { name: "[1/3] FROM docker.io/mcp-testbed/busybox:latest".into(), cached: true },
+            &Event::Completed {
+                name: "[1/3] FROM docker.io/mcp-testbed/busybox:latest".into(),
+                cached: true,
+            },
         );
 
         let (name, error, lines) = progress.failure().unwrap();
         assert_eq!(name, run);
         assert!(error.contains("exit code: 3"), "{error}");
-        assert!(lines.iter().any(|l| l.contains("about to fail")), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.contains("about to fail")),
+            "{lines:?}"
+        );
         assert_eq!(progress.current(), None);
     }
 }

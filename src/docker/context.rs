@@ -99,14 +99,17 @@ impl DockerIgnore {
         let lines = read_ignore_lines(text);
         let mut patterns = Vec::with_capacity(lines.len());
         for (line, text) in lines {
-            if let Some(pattern) =
-                Pattern::new(&text).with_context(|| format!("{DOCKERIGNORE} line {line}: invalid pattern {text:?}"))?
+            if let Some(pattern) = Pattern::new(&text)
+                .with_context(|| format!("{DOCKERIGNORE} line {line}: invalid pattern {text:?}"))?
             {
                 patterns.push(pattern);
             }
         }
         let exclusions = patterns.iter().any(|p| p.exclusion);
-        Ok(DockerIgnore { patterns, exclusions })
+        Ok(DockerIgnore {
+            patterns,
+            exclusions,
+        })
     }
 
     /// Read `root/.dockerignore`; a context without one excludes nothing.
@@ -117,7 +120,8 @@ impl DockerIgnore {
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
         };
-        let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
         Self::parse(&text).with_context(|| format!("in {}", path.display()))
     }
 
@@ -158,7 +162,11 @@ impl DockerIgnore {
     /// nothing was excluded, say) is tested against the child's full path only.
     /// Without it (`None`, moby's zero `MatchInfo`) each parent directory is
     /// tested, as `MatchesOrParentMatches` does.
-    fn matches_using_parent_results(&self, path: &str, parent: Option<&[bool]>) -> (bool, Vec<bool>) {
+    fn matches_using_parent_results(
+        &self,
+        path: &str,
+        parent: Option<&[bool]>,
+    ) -> (bool, Vec<bool>) {
         let mut excluded = false;
         let mut info = vec![false; self.patterns.len()];
         for (i, pattern) in self.patterns.iter().enumerate() {
@@ -169,7 +177,8 @@ impl DockerIgnore {
                 if pattern.exclusion != excluded {
                     continue;
                 }
-                matched = pattern.matches(path) || (parent.is_none() && pattern.matches_a_parent(path));
+                matched =
+                    pattern.matches(path) || (parent.is_none() && pattern.matches_a_parent(path));
             }
             info[i] = matched;
             if matched {
@@ -318,10 +327,15 @@ impl Pattern {
             // which fails the docker CLI's context check; failing here names the
             // line instead.
             TranslatedKind::Regexp => MatchKind::Regexp(
-                Regex::new(&regexp).with_context(|| format!("its regular expression {regexp} does not compile"))?,
+                Regex::new(&regexp)
+                    .with_context(|| format!("its regular expression {regexp} does not compile"))?,
             ),
         };
-        Ok(Some(Pattern { text, exclusion, kind }))
+        Ok(Some(Pattern {
+            text,
+            exclusion,
+            kind,
+        }))
     }
 
     /// Port of moby `Pattern.match`.
@@ -928,7 +942,14 @@ impl Regex {
 
     /// Follow the empty transitions from `pc` at `pos`, collecting the
     /// instructions that consume a character; true once `Match` is reached.
-    fn add_thread(&self, list: &mut Vec<usize>, seen: &mut [usize], pc: usize, text: &[char], pos: usize) -> bool {
+    fn add_thread(
+        &self,
+        list: &mut Vec<usize>,
+        seen: &mut [usize],
+        pc: usize,
+        text: &[char],
+        pos: usize,
+    ) -> bool {
         if seen[pc] == pos {
             return false;
         }
@@ -937,9 +958,12 @@ impl Regex {
             Inst::Match => true,
             Inst::Jump(to) => self.add_thread(list, seen, *to, text, pos),
             Inst::Split(a, b) => {
-                self.add_thread(list, seen, *a, text, pos) || self.add_thread(list, seen, *b, text, pos)
+                self.add_thread(list, seen, *a, text, pos)
+                    || self.add_thread(list, seen, *b, text, pos)
             }
-            Inst::Assert(look) => look_holds(*look, text, pos) && self.add_thread(list, seen, pc + 1, text, pos),
+            Inst::Assert(look) => {
+                look_holds(*look, text, pos) && self.add_thread(list, seen, pc + 1, text, pos)
+            }
             Inst::Char(_) | Inst::Class(_) | Inst::AnyNotNewline => {
                 list.push(pc);
                 false
@@ -1016,7 +1040,12 @@ pub struct ContextStats {
 /// seconds, as Docker) are kept, symlinks are stored, not followed. Files are
 /// copied through without being held in memory. Sockets, FIFOs and devices
 /// are left out, and a hard-linked file is stored once per name.
-pub fn write_tar<W: Write>(root: &Path, dockerfile: &Path, ignore: &DockerIgnore, out: W) -> Result<ContextStats> {
+pub fn write_tar<W: Write>(
+    root: &Path,
+    dockerfile: &Path,
+    ignore: &DockerIgnore,
+    out: W,
+) -> Result<ContextStats> {
     let dockerfile = dockerfile_in_context(root, dockerfile)?;
     let mut walker = Walker {
         ignore,
@@ -1026,7 +1055,10 @@ pub fn write_tar<W: Write>(root: &Path, dockerfile: &Path, ignore: &DockerIgnore
     };
     walker.walk_dir(root, "", Path::new(""), None)?;
     let stats = walker.stats;
-    let mut out = walker.tar.into_inner().context("cannot finish the build context tar")?;
+    let mut out = walker
+        .tar
+        .into_inner()
+        .context("cannot finish the build context tar")?;
     out.flush().context("cannot finish the build context tar")?;
     Ok(stats)
 }
@@ -1048,10 +1080,9 @@ fn dockerfile_in_context(root: &Path, dockerfile: &Path) -> Result<String> {
     let mut parts = Vec::new();
     for component in relative.components() {
         match component {
-            Component::Normal(part) => parts.push(
-                part.to_str()
-                    .with_context(|| format!("the Dockerfile path {} is not UTF-8", dockerfile.display()))?,
-            ),
+            Component::Normal(part) => parts.push(part.to_str().with_context(|| {
+                format!("the Dockerfile path {} is not UTF-8", dockerfile.display())
+            })?),
             Component::CurDir => {}
             _ => bail!(
                 "the Dockerfile {} must be inside the build context {}",
@@ -1067,7 +1098,8 @@ fn dockerfile_in_context(root: &Path, dockerfile: &Path) -> Result<String> {
         );
     }
     let full = root.join(relative);
-    let meta = fs::metadata(&full).with_context(|| format!("cannot find the Dockerfile {}", full.display()))?;
+    let meta = fs::metadata(&full)
+        .with_context(|| format!("cannot find the Dockerfile {}", full.display()))?;
     if !meta.is_file() {
         bail!("the Dockerfile {} is not a file", full.display());
     }
@@ -1086,7 +1118,13 @@ impl<W: Write> Walker<'_, W> {
     /// Walk one directory (`rel` is its context path, "" for the root),
     /// deciding each entry with the parent's per-pattern results, as moby's
     /// `TarWithOptions` does.
-    fn walk_dir(&mut self, dir: &Path, rel: &str, tar_dir: &Path, parent: Option<&[bool]>) -> Result<()> {
+    fn walk_dir(
+        &mut self,
+        dir: &Path,
+        rel: &str,
+        tar_dir: &Path,
+        parent: Option<&[bool]>,
+    ) -> Result<()> {
         for (name, file_type) in sorted_entries(dir)? {
             let abs = dir.join(&name);
             // Matching is on text; a name that is not UTF-8 is matched in its
@@ -1213,7 +1251,11 @@ fn permissions(meta: &Metadata) -> u32 {
 fn permissions(meta: &Metadata) -> u32 {
     // The docker CLI on Windows (chmodTarEntry) marks everything executable,
     // since Windows has no x bit to carry over.
-    if meta.permissions().readonly() { 0o555 } else { 0o755 }
+    if meta.permissions().readonly() {
+        0o555
+    } else {
+        0o755
+    }
 }
 
 /// Reads exactly `remaining` bytes: a file that shrank after its header was
@@ -1271,7 +1313,9 @@ pub fn stream(
         }
         result
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
     (body, handle)
 }
 
@@ -1333,7 +1377,11 @@ mod tests {
         let mut paths = BTreeSet::new();
         for entry in archive.entries()? {
             let entry = entry?;
-            let path = entry.path()?.to_string_lossy().trim_end_matches('/').to_string();
+            let path = entry
+                .path()?
+                .to_string_lossy()
+                .trim_end_matches('/')
+                .to_string();
             paths.insert(path);
         }
         Ok(paths)
@@ -1486,7 +1534,10 @@ mod tests {
             Exact,
         ),
         (
-            &["**", "!dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl"],
+            &[
+                "**",
+                "!dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+            ],
             "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
             Fail,
         ),
@@ -1505,7 +1556,10 @@ mod tests {
             .filter_map(|p| Pattern::new(p).expect("pattern compiles"))
             .collect();
         let exclusions = patterns.iter().any(|p| p.exclusion);
-        DockerIgnore { patterns, exclusions }
+        DockerIgnore {
+            patterns,
+            exclusions,
+        }
     }
 
     #[test]
@@ -1537,8 +1591,16 @@ mod tests {
         for &(patterns, text, want) in MULTI {
             let pm = matcher(patterns);
             let any = want != Fail;
-            assert_eq!(pm.matches_or_parent_matches(text), any, "{patterns:?} {text:?}");
-            assert_eq!(pm.matches_with_parent_chain(text), any, "{patterns:?} {text:?}");
+            assert_eq!(
+                pm.matches_or_parent_matches(text),
+                any,
+                "{patterns:?} {text:?}"
+            );
+            assert_eq!(
+                pm.matches_with_parent_chain(text),
+                any,
+                "{patterns:?} {text:?}"
+            );
             assert_eq!(
                 pm.matches_using_parent_results(text, None).0,
                 any,
@@ -1649,7 +1711,11 @@ mod tests {
             ("**/foo/bar", S, ""),
             ("a(b)c/def", E, ""),
             ("a.|)$(}+{bc", E, ""),
-            ("dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", E, ""),
+            (
+                "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+                E,
+                "",
+            ),
         ];
         for &(pattern, kind, regexp) in cases {
             let (got_kind, got_regexp) = translate(&clean(pattern));
@@ -1674,7 +1740,9 @@ mod tests {
         assert!(Pattern::new("[Local-Only]/").is_err());
         // Folder patterns and their exceptions (TestPatternMatchesFolder*).
         for folder in ["docs", "docs/", "docs/*"] {
-            assert!(!matcher(&[folder, "!docs/README.md"]).matches_or_parent_matches("docs/README.md"));
+            assert!(
+                !matcher(&[folder, "!docs/README.md"]).matches_or_parent_matches("docs/README.md")
+            );
         }
         assert!(matcher(&["!fileutils.go", "*.go"]).matches_or_parent_matches("fileutils.go"));
         assert!(!matcher(&["*.go", "!fileutils.go"]).matches_or_parent_matches("fileutils.go"));
@@ -1685,7 +1753,10 @@ mod tests {
     #[test]
     fn moby_read_all() {
         let content = "test1\n/test2\n/a/file/here\n\nlastfile\n# this is a comment\n! /inverted/abs/path\n!\n! ";
-        let got: Vec<String> = read_ignore_lines(content).into_iter().map(|(_, p)| p).collect();
+        let got: Vec<String> = read_ignore_lines(content)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
         assert_eq!(
             got,
             [
@@ -1699,7 +1770,10 @@ mod tests {
             ]
         );
         // Line numbers count comments and blanks.
-        let lines: Vec<usize> = read_ignore_lines(content).into_iter().map(|(n, _)| n).collect();
+        let lines: Vec<usize> = read_ignore_lines(content)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(lines, [1, 2, 3, 5, 7, 8, 9]);
         // BOM, CRLF, cleaning, and a '#' that is not in column one.
         let got: Vec<String> = read_ignore_lines("\u{feff}a/./b/../c/\r\n #x\r\n//y\n/\n")
@@ -1833,7 +1907,8 @@ mod tests {
         write(root, "build/out.bin", "o");
         write(root, "build/keep.txt", "keep");
         write(root, "bin/run.sh", "#!/bin/sh\n");
-        fs::set_permissions(root.join("bin/run.sh"), fs::Permissions::from_mode(0o755)).expect("chmod");
+        fs::set_permissions(root.join("bin/run.sh"), fs::Permissions::from_mode(0o755))
+            .expect("chmod");
         symlink("src/main.py", root.join("link")).expect("symlink");
         let long = format!("deep/{}/file.txt", "d".repeat(120));
         write(root, &long, "long names need GNU records");
@@ -1927,8 +2002,12 @@ mod tests {
         let di = DockerIgnore::default();
         let err = write_tar(root, Path::new("Dockerfile"), &di, Vec::new()).expect_err("missing");
         assert!(format!("{err:#}").contains("Dockerfile"), "{err:#}");
-        let err = write_tar(root, Path::new("../Dockerfile"), &di, Vec::new()).expect_err("outside");
-        assert!(format!("{err:#}").contains("inside the build context"), "{err:#}");
+        let err =
+            write_tar(root, Path::new("../Dockerfile"), &di, Vec::new()).expect_err("outside");
+        assert!(
+            format!("{err:#}").contains("inside the build context"),
+            "{err:#}"
+        );
     }
 
     #[test]
@@ -1989,7 +2068,11 @@ mod tests {
         write(&root, "big.bin", &"x".repeat(CHUNK_SIZE * 10 + 123));
         let (direct, _) = tar_of(&root, "Dockerfile");
 
-        let (body, handle) = stream(root.clone(), PathBuf::from("Dockerfile"), DockerIgnore::default());
+        let (body, handle) = stream(
+            root.clone(),
+            PathBuf::from("Dockerfile"),
+            DockerIgnore::default(),
+        );
         let chunks: Vec<Bytes> = body.map(|chunk| chunk.expect("chunk")).collect().await;
         let stats = handle.await.expect("join").expect("write");
         assert!(chunks.iter().all(|c| c.len() <= CHUNK_SIZE));
@@ -2014,7 +2097,10 @@ mod tests {
         );
         let items: Vec<io::Result<Bytes>> = body.collect().await;
         let last = items.last().expect("an item");
-        assert!(last.as_ref().is_err_and(|e| e.to_string().contains("Dockerfile")));
+        assert!(
+            last.as_ref()
+                .is_err_and(|e| e.to_string().contains("Dockerfile"))
+        );
         assert!(handle.await.expect("join").is_err());
     }
 

@@ -38,7 +38,10 @@ pub struct RegistryAuth {
 impl std::fmt::Debug for RegistryAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Guards against a password in `{:?}` output at any verbosity.
-        f.debug_struct("RegistryAuth").field("username", &self.username).field("password", &"<redacted>").finish()
+        f.debug_struct("RegistryAuth")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
     }
 }
 
@@ -46,19 +49,31 @@ impl Engine {
     /// The engine on `DOCKER_HOST`, or the default socket, speaking `api_version`.
     pub fn from_env(api_version: &str) -> Result<Self> {
         let address = super::engine_address();
-        let unreachable = || McpError::new(format!("cannot use the Docker engine at {address}")).hint(super::ENGINE_HINT);
+        let unreachable = || {
+            McpError::new(format!("cannot use the Docker engine at {address}"))
+                .hint(super::ENGINE_HINT)
+        };
         let builder = reqwest::Client::builder();
         let (client, origin) = if let Some(path) = address.strip_prefix("unix://") {
-            (builder.unix_socket(PathBuf::from(path)).build(), "http://docker".to_string())
+            (
+                builder.unix_socket(PathBuf::from(path)).build(),
+                "http://docker".to_string(),
+            )
         } else if let Some(rest) = address.strip_prefix("tcp://") {
             (builder.build(), format!("http://{rest}"))
         } else {
-            return Err(McpError::usage(format!("unsupported DOCKER_HOST `{address}`"))
-                .hint("use unix:///path/to/docker.sock or tcp://host:port")
-                .into());
+            return Err(
+                McpError::usage(format!("unsupported DOCKER_HOST `{address}`"))
+                    .hint("use unix:///path/to/docker.sock or tcp://host:port")
+                    .into(),
+            );
         };
         let client = client.or_mcp(unreachable)?;
-        Ok(Engine { client, base: format!("{origin}/v{api_version}"), address })
+        Ok(Engine {
+            client,
+            base: format!("{origin}/v{api_version}"),
+            address,
+        })
     }
 
     /// `POST /build` with the context streamed as the body.
@@ -74,12 +89,22 @@ impl Engine {
             .body(reqwest::Body::wrap_stream(context))
             .send()
             .await
-            .with_context(|| format!("sending the build context to the Docker engine at {}", self.address))?;
+            .with_context(|| {
+                format!(
+                    "sending the build context to the Docker engine at {}",
+                    self.address
+                )
+            })?;
         Self::messages(response, "build").await
     }
 
     /// `POST /images/{name}/push?tag=…` with credentials for this push only.
-    pub async fn push(&self, repository: &str, tag: &str, auth: &RegistryAuth) -> Result<JsonMessages> {
+    pub async fn push(
+        &self,
+        repository: &str,
+        tag: &str,
+        auth: &RegistryAuth,
+    ) -> Result<JsonMessages> {
         use base64::Engine as _;
         let header = base64::engine::general_purpose::URL_SAFE.encode(serde_json::to_vec(auth)?);
         let response = self
@@ -101,7 +126,10 @@ impl Engine {
                 .ok()
                 .and_then(|v| v["message"].as_str().map(str::to_string))
                 .unwrap_or(body);
-            anyhow::bail!("the Docker engine refused the {what} ({status}): {}", message.trim());
+            anyhow::bail!(
+                "the Docker engine refused the {what} ({status}): {}",
+                message.trim()
+            );
         }
         Ok(JsonMessages::new(response.bytes_stream().boxed()))
     }
@@ -119,7 +147,12 @@ pub struct JsonMessages {
 
 impl JsonMessages {
     fn new(body: ByteStream) -> Self {
-        JsonMessages { body, buffer: BytesMut::new(), ready: VecDeque::new(), done: false }
+        JsonMessages {
+            body,
+            buffer: BytesMut::new(),
+            ready: VecDeque::new(),
+            done: false,
+        }
     }
 
     /// The next message; `Ok(None)` at the end of the stream.
@@ -133,14 +166,17 @@ impl JsonMessages {
             }
             match self.body.next().await {
                 Some(chunk) => {
-                    self.buffer.extend_from_slice(&chunk.context("reading the Docker engine's answer")?);
+                    self.buffer
+                        .extend_from_slice(&chunk.context("reading the Docker engine's answer")?);
                     self.split()?;
                 }
                 None => {
                     self.done = true;
                     self.split()?;
                     if !self.buffer.iter().all(u8::is_ascii_whitespace) {
-                        anyhow::bail!("the Docker engine's answer ended in the middle of a message");
+                        anyhow::bail!(
+                            "the Docker engine's answer ended in the middle of a message"
+                        );
                     }
                 }
             }
@@ -151,7 +187,8 @@ impl JsonMessages {
     fn split(&mut self) -> Result<()> {
         let mut consumed = 0;
         {
-            let mut values = serde_json::Deserializer::from_slice(&self.buffer).into_iter::<serde_json::Value>();
+            let mut values =
+                serde_json::Deserializer::from_slice(&self.buffer).into_iter::<serde_json::Value>();
             loop {
                 match values.next() {
                     Some(Ok(value)) => {
@@ -159,7 +196,9 @@ impl JsonMessages {
                         consumed = values.byte_offset();
                     }
                     Some(Err(e)) if e.is_eof() => break,
-                    Some(Err(e)) => return Err(e).context("the Docker engine sent a message that is not JSON"),
+                    Some(Err(e)) => {
+                        return Err(e).context("the Docker engine sent a message that is not JSON");
+                    }
                     None => {
                         consumed = values.byte_offset();
                         break;
@@ -177,16 +216,26 @@ mod tests {
     use super::*;
 
     fn messages(chunks: &[&'static str]) -> JsonMessages {
-        let chunks: Vec<reqwest::Result<Bytes>> = chunks.iter().map(|c| Ok(Bytes::from_static(c.as_bytes()))).collect();
+        let chunks: Vec<reqwest::Result<Bytes>> = chunks
+            .iter()
+            .map(|c| Ok(Bytes::from_static(c.as_bytes())))
+            .collect();
         JsonMessages::new(futures_util::stream::iter(chunks).boxed())
     }
 
     #[tokio::test]
     async fn values_split_across_chunks_and_glued_together() {
-        let mut m = messages(&["{\"status\":\"Pre", "paring\",\"id\":\"a\"}\r\n{\"status\":\"Pushed\"}{\"aux\":", "{\"Digest\":\"sha256:1\"}}\r\n"]);
+        let mut m = messages(&[
+            "{\"status\":\"Pre",
+            "paring\",\"id\":\"a\"}\r\n{\"status\":\"Pushed\"}{\"aux\":",
+            "{\"Digest\":\"sha256:1\"}}\r\n",
+        ]);
         assert_eq!(m.next().await.unwrap().unwrap()["status"], "Preparing");
         assert_eq!(m.next().await.unwrap().unwrap()["status"], "Pushed");
-        assert_eq!(m.next().await.unwrap().unwrap()["aux"]["Digest"], "sha256:1");
+        assert_eq!(
+            m.next().await.unwrap().unwrap()["aux"]["Digest"],
+            "sha256:1"
+        );
         assert!(m.next().await.unwrap().is_none());
     }
 
@@ -199,7 +248,11 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_password() {
-        let auth = RegistryAuth { username: "AWS".into(), password: "hunter2".into(), serveraddress: "r".into() };
+        let auth = RegistryAuth {
+            username: "AWS".into(),
+            password: "hunter2".into(),
+            serveraddress: "r".into(),
+        };
         assert!(!format!("{auth:?}").contains("hunter2"));
     }
 }

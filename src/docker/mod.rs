@@ -15,8 +15,7 @@ use bollard::Docker;
 use crate::error::{McpError, ResultExt};
 
 /// The hint for every "engine unreachable" error.
-pub const ENGINE_HINT: &str =
-    "start Docker (e.g. `sudo systemctl start docker`) or point DOCKER_HOST at a running engine, then run `docker info`";
+pub const ENGINE_HINT: &str = "start Docker (e.g. `sudo systemctl start docker`) or point DOCKER_HOST at a running engine, then run `docker info`";
 
 /// Where `mcp` looks for the engine, for messages.
 pub fn engine_address() -> String {
@@ -26,7 +25,11 @@ pub fn engine_address() -> String {
 /// Connect to the engine on `DOCKER_HOST` or the default socket and check it answers.
 pub async fn connect() -> Result<(Docker, bollard::models::SystemVersion)> {
     let unreachable = || {
-        McpError::new(format!("cannot reach the Docker engine at {}", engine_address())).hint(ENGINE_HINT)
+        McpError::new(format!(
+            "cannot reach the Docker engine at {}",
+            engine_address()
+        ))
+        .hint(ENGINE_HINT)
     };
     let docker = Docker::connect_with_defaults().or_mcp(unreachable)?;
     let version = tokio::time::timeout(Duration::from_secs(10), docker.version())

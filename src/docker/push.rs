@@ -22,18 +22,39 @@ pub struct Pushed {
 }
 
 /// Push `repository:tag` (already tagged locally) with `auth`.
-pub async fn push(engine: &Engine, repository: &str, tag: &str, auth: &RegistryAuth, reporter: &dyn Reporter) -> Result<Pushed> {
+pub async fn push(
+    engine: &Engine,
+    repository: &str,
+    tag: &str,
+    auth: &RegistryAuth,
+    reporter: &dyn Reporter,
+) -> Result<Pushed> {
     let result = run(engine, repository, tag, auth, reporter).await;
     reporter.finish();
     result
 }
 
-async fn run(engine: &Engine, repository: &str, tag: &str, auth: &RegistryAuth, reporter: &dyn Reporter) -> Result<Pushed> {
+async fn run(
+    engine: &Engine,
+    repository: &str,
+    tag: &str,
+    auth: &RegistryAuth,
+    reporter: &dyn Reporter,
+) -> Result<Pushed> {
     let mut messages = engine.push(repository, tag, auth).await?;
     let mut totals: HashMap<String, u64> = HashMap::new();
-    let mut pushed = Pushed { digest: String::new(), size: None, pushed_bytes: 0, layers_pushed: 0, layers_existing: 0 };
+    let mut pushed = Pushed {
+        digest: String::new(),
+        size: None,
+        pushed_bytes: 0,
+        layers_pushed: 0,
+        layers_existing: 0,
+    };
     while let Some(message) = messages.next().await? {
-        if let Some(error) = message["errorDetail"]["message"].as_str().or(message["error"].as_str()) {
+        if let Some(error) = message["errorDetail"]["message"]
+            .as_str()
+            .or(message["error"].as_str())
+        {
             return Err(push_error(repository, tag, error));
         }
         if let Some(digest) = message["aux"]["Digest"].as_str() {
@@ -72,7 +93,9 @@ async fn run(engine: &Engine, repository: &str, tag: &str, auth: &RegistryAuth, 
         }
     }
     if pushed.digest.is_empty() {
-        anyhow::bail!("the Docker engine finished pushing `{repository}:{tag}` without reporting a digest");
+        anyhow::bail!(
+            "the Docker engine finished pushing `{repository}:{tag}` without reporting a digest"
+        );
     }
     Ok(pushed)
 }
@@ -80,7 +103,11 @@ async fn run(engine: &Engine, repository: &str, tag: &str, auth: &RegistryAuth, 
 /// Errors a user can act on, told apart by what the registry said.
 fn push_error(repository: &str, tag: &str, error: &str) -> anyhow::Error {
     let lower = error.to_ascii_lowercase();
-    if lower.contains("unauthorized") || lower.contains("authentication required") || lower.contains("no basic auth") || lower.contains("denied") {
+    if lower.contains("unauthorized")
+        || lower.contains("authentication required")
+        || lower.contains("no basic auth")
+        || lower.contains("denied")
+    {
         return McpError::new(format!("the registry refused the push of `{repository}:{tag}`: {error}"))
             .hint("check that your AWS credentials allow ecr:InitiateLayerUpload/ecr:PutImage on this repository, and the region")
             .into();

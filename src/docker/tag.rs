@@ -49,16 +49,25 @@ pub fn git_state(dir: &Path) -> Result<Option<GitState>> {
     };
     let sha = String::from_utf8_lossy(&head).trim().to_string();
     let short = sha.chars().take(12).collect();
-    let remote = git(dir, &["remote", "get-url", "origin"])?.map(|out| String::from_utf8_lossy(&out).trim().to_string());
+    let remote = git(dir, &["remote", "get-url", "origin"])?
+        .map(|out| String::from_utf8_lossy(&out).trim().to_string());
 
     // Tracked changes (staged or not) against HEAD, then untracked files that git does not ignore.
-    let diff = git(dir, &["diff", "HEAD", "--binary", "--no-color", "--no-ext-diff"])?.unwrap_or_default();
-    let untracked = git(dir, &["ls-files", "--others", "--exclude-standard", "-z"])?.unwrap_or_default();
+    let diff = git(
+        dir,
+        &["diff", "HEAD", "--binary", "--no-color", "--no-ext-diff"],
+    )?
+    .unwrap_or_default();
+    let untracked =
+        git(dir, &["ls-files", "--others", "--exclude-standard", "-z"])?.unwrap_or_default();
     let dirty = if diff.is_empty() && untracked.is_empty() {
         None
     } else {
-        let root = git(dir, &["rev-parse", "--show-toplevel"])?.map(|o| String::from_utf8_lossy(&o).trim().to_string());
-        let root = root.map(std::path::PathBuf::from).unwrap_or_else(|| dir.to_path_buf());
+        let root = git(dir, &["rev-parse", "--show-toplevel"])?
+            .map(|o| String::from_utf8_lossy(&o).trim().to_string());
+        let root = root
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| dir.to_path_buf());
         let mut hasher = Sha256::new();
         hasher.update(&diff);
         for name in untracked.split(|b| *b == 0).filter(|n| !n.is_empty()) {
@@ -66,7 +75,11 @@ pub fn git_state(dir: &Path) -> Result<Option<GitState>> {
             hasher.update([0]);
             // ls-files paths are relative to `dir`; read them from there.
             let path = dir.join(String::from_utf8_lossy(name).as_ref());
-            let path = if path.exists() { path } else { root.join(String::from_utf8_lossy(name).as_ref()) };
+            let path = if path.exists() {
+                path
+            } else {
+                root.join(String::from_utf8_lossy(name).as_ref())
+            };
             if let Ok(bytes) = std::fs::read(&path) {
                 hasher.update(&bytes);
             }
@@ -75,7 +88,12 @@ pub fn git_state(dir: &Path) -> Result<Option<GitState>> {
         let digest = hasher.finalize();
         Some(digest.iter().take(4).map(|b| format!("{b:02x}")).collect())
     };
-    Ok(Some(GitState { sha, short, dirty, remote }))
+    Ok(Some(GitState {
+        sha,
+        short,
+        dirty,
+        remote,
+    }))
 }
 
 /// Values a tag template may use.
@@ -94,7 +112,9 @@ pub fn render(template: &str, ctx: &TagContext<'_>) -> Result<String> {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let close = rest[open..].find('}').map(|i| open + i).ok_or_else(|| {
-            McpError::usage(format!("`build.tag` template `{template}` has an unclosed `{{`"))
+            McpError::usage(format!(
+                "`build.tag` template `{template}` has an unclosed `{{`"
+            ))
         })?;
         let key = &rest[open + 1..close];
         match key {
@@ -110,9 +130,11 @@ pub fn render(template: &str, ctx: &TagContext<'_>) -> Result<String> {
             "stage" => out.push_str(ctx.stage.unwrap_or("default")),
             "name" => out.push_str(ctx.name),
             other => {
-                return Err(McpError::usage(format!("`build.tag` template `{template}` has an unknown placeholder `{{{other}}}`"))
-                    .hint("use {git_sha}, {timestamp}, {stage} or {name}")
-                    .into());
+                return Err(McpError::usage(format!(
+                    "`build.tag` template `{template}` has an unknown placeholder `{{{other}}}`"
+                ))
+                .hint("use {git_sha}, {timestamp}, {stage} or {name}")
+                .into());
             }
         }
         rest = &rest[close + 1..];
@@ -126,8 +148,13 @@ pub fn render(template: &str, ctx: &TagContext<'_>) -> Result<String> {
 pub fn validate(tag: &str) -> Result<()> {
     let ok = !tag.is_empty()
         && tag.len() <= 128
-        && tag.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-        && tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        && tag
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
     if ok {
         Ok(())
     } else {
@@ -147,22 +174,54 @@ mod tests {
     use super::*;
 
     fn ctx(git: Option<&GitState>) -> TagContext<'_> {
-        TagContext { git, name: "quilt", stage: Some("staging"), timestamp: "20261121093000".into() }
+        TagContext {
+            git,
+            name: "quilt",
+            stage: Some("staging"),
+            timestamp: "20261121093000".into(),
+        }
     }
 
     #[test]
     fn templates() {
-        let clean = GitState { sha: "a".repeat(40), short: "a".repeat(12), dirty: None, remote: None };
-        assert_eq!(render("{git_sha}", &ctx(Some(&clean))).unwrap(), "a".repeat(12));
-        assert_eq!(render("{name}-{stage}-{timestamp}", &ctx(None)).unwrap(), "quilt-staging-20261121093000");
-        let dirty = GitState { dirty: Some("0badf00d".into()), ..clean };
-        assert_eq!(render("v1-{git_sha}", &ctx(Some(&dirty))).unwrap(), format!("v1-{}-dirty-0badf00d", "a".repeat(12)));
+        let clean = GitState {
+            sha: "a".repeat(40),
+            short: "a".repeat(12),
+            dirty: None,
+            remote: None,
+        };
+        assert_eq!(
+            render("{git_sha}", &ctx(Some(&clean))).unwrap(),
+            "a".repeat(12)
+        );
+        assert_eq!(
+            render("{name}-{stage}-{timestamp}", &ctx(None)).unwrap(),
+            "quilt-staging-20261121093000"
+        );
+        let dirty = GitState {
+            dirty: Some("0badf00d".into()),
+            ..clean
+        };
+        assert_eq!(
+            render("v1-{git_sha}", &ctx(Some(&dirty))).unwrap(),
+            format!("v1-{}-dirty-0badf00d", "a".repeat(12))
+        );
     }
 
     #[test]
     fn bad_templates_are_usage_errors() {
-        assert!(render("{git_sha}", &ctx(None)).unwrap_err().to_string().contains("not in a git repository"));
-        assert!(render("{branch}", &ctx(None)).unwrap_err().to_string().contains("unknown placeholder `{branch}`"));
+        assert!(
+            render("{git_sha}", &ctx(None))
+                .unwrap_err()
+                .to_string()
+                .contains("not in a git repository")
+        );
+        assert!(
+            render("{branch}", &ctx(None))
+                .unwrap_err()
+                .to_string()
+                .contains("unknown placeholder `{branch}`")
+        );
         assert!(render("{name", &ctx(None)).is_err());
         assert!(render("bad/tag", &ctx(None)).is_err());
     }
@@ -171,11 +230,29 @@ mod tests {
     #[test]
     fn different_changes_give_different_tags() {
         let dir = tempfile::tempdir().unwrap();
-        let run = |args: &[&str]| assert!(Command::new("git").args(args).current_dir(dir.path()).output().unwrap().status.success());
+        let run = |args: &[&str]| {
+            assert!(
+                Command::new("git")
+                    .args(args)
+                    .current_dir(dir.path())
+                    .output()
+                    .unwrap()
+                    .status
+                    .success()
+            )
+        };
         run(&["init", "-q"]);
         std::fs::write(dir.path().join("a.txt"), "one").unwrap();
         run(&["add", "."]);
-        run(&["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"]);
+        run(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "c",
+        ]);
         let clean = git_state(dir.path()).unwrap().unwrap();
         assert_eq!(clean.dirty, None);
         std::fs::write(dir.path().join("a.txt"), "two").unwrap();
@@ -191,6 +268,10 @@ mod tests {
         std::fs::write(dir.path().join("new.txt"), "y").unwrap();
         let fourth = git_state(dir.path()).unwrap().unwrap().tag_sha();
         assert_ne!(third, fourth);
-        assert!(git_state(tempfile::tempdir().unwrap().path()).unwrap().is_none());
+        assert!(
+            git_state(tempfile::tempdir().unwrap().path())
+                .unwrap()
+                .is_none()
+        );
     }
 }

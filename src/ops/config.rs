@@ -19,7 +19,13 @@ pub struct ConfigReport<'a> {
 
 impl fmt::Display for ConfigReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self.settings.iter().map(|e| e.key.len() + value_text(&e.value).len() + 3).max().unwrap_or(0).min(60);
+        let width = self
+            .settings
+            .iter()
+            .map(|e| e.key.len() + value_text(&e.value).len() + 3)
+            .max()
+            .unwrap_or(0)
+            .min(60);
         for entry in self.settings {
             let assignment = format!("{} = {}", entry.key, value_text(&entry.value));
             writeln!(f, "{assignment:<width$}  # {}", entry.source)?;
@@ -38,7 +44,10 @@ fn value_text(value: &toml::Value) -> String {
 
 pub fn show(settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
     let report = ConfigReport {
-        config_file: settings.config_file.as_ref().map(|p| p.display().to_string()),
+        config_file: settings
+            .config_file
+            .as_ref()
+            .map(|p| p.display().to_string()),
         stage: settings.stage.as_deref(),
         service: settings.service.as_deref(),
         settings: &settings.entries,

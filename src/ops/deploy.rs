@@ -43,9 +43,16 @@ pub struct Plan {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "would register a new revision of {} (container `{}`) and roll it out to {}/{}", self.current_revision, self.container, self.cluster, self.service)?;
+        writeln!(
+            f,
+            "would register a new revision of {} (container `{}`) and roll it out to {}/{}",
+            self.current_revision, self.container, self.cluster, self.service
+        )?;
         if self.changes.is_empty() {
-            writeln!(f, "  no changes to the task definition (the rollout would restart the tasks)")?;
+            writeln!(
+                f,
+                "  no changes to the task definition (the rollout would restart the tasks)"
+            )?;
         }
         for change in &self.changes {
             for (i, line) in change.to_string().lines().enumerate() {
@@ -56,7 +63,11 @@ impl fmt::Display for Plan {
     }
 }
 
-pub async fn deploy(settings: &Settings, printer: &Printer, options: &DeployOptions) -> Result<ExitStatus> {
+pub async fn deploy(
+    settings: &Settings,
+    printer: &Printer,
+    options: &DeployOptions,
+) -> Result<ExitStatus> {
     let started = Instant::now();
     let cluster = settings.cluster()?.to_string();
     let service_name = settings.ecs.service.clone();
@@ -66,7 +77,10 @@ pub async fn deploy(settings: &Settings, printer: &Printer, options: &DeployOpti
     if !options.dry_run {
         rollout::ensure_idle(&service, options.force, printer)?;
     }
-    let current_arn = service.task_definition().context("the service has no task definition")?.to_string();
+    let current_arn = service
+        .task_definition()
+        .context("the service has no task definition")?
+        .to_string();
 
     // The image: verified when given, built and pushed otherwise (or found already pushed).
     let pushed: PushReport = match &options.image {
@@ -77,7 +91,9 @@ pub async fn deploy(settings: &Settings, printer: &Printer, options: &DeployOpti
         }
         None if options.dry_run => {
             let plan = image::plan(settings, options.tag.as_deref())?;
-            let (repository, _) = aws::ecr::repository(&clients.ecr, &settings.ecr.repository, settings.ecr.create).await?;
+            let (repository, _) =
+                aws::ecr::repository(&clients.ecr, &settings.ecr.repository, settings.ecr.create)
+                    .await?;
             let uri = format!("{}:{}", repository.uri, plan.tag);
             PushReport {
                 image: format!("{uri}@sha256:<digest after push>"),
@@ -103,12 +119,24 @@ pub async fn deploy(settings: &Settings, printer: &Printer, options: &DeployOpti
         .send()
         .await
         .map_err(aws::error)
-        .with_context(|| format!("reading task definition `{}`", taskdef::short_name(&current_arn)))?;
-    let current = described.task_definition().context("DescribeTaskDefinition returned no task definition")?;
+        .with_context(|| {
+            format!(
+                "reading task definition `{}`",
+                taskdef::short_name(&current_arn)
+            )
+        })?;
+    let current = described
+        .task_definition()
+        .context("DescribeTaskDefinition returned no task definition")?;
     let family = current.family().unwrap_or("?").to_string();
-    let container = aws::ecs::pick_container(current.container_definitions(), settings.ecs.container.as_deref(), &family)?;
+    let container = aws::ecs::pick_container(
+        current.container_definitions(),
+        settings.ecs.container.as_deref(),
+        &family,
+    )?;
     let container_name = container.name().unwrap_or_default().to_string();
-    let (updated, changes) = taskdef::updated_container(container, &pushed.image, &settings.env, &settings.secrets);
+    let (updated, changes) =
+        taskdef::updated_container(container, &pushed.image, &settings.env, &settings.secrets);
 
     if options.dry_run {
         let plan = Plan {
@@ -127,9 +155,21 @@ pub async fn deploy(settings: &Settings, printer: &Printer, options: &DeployOpti
     let containers = current
         .container_definitions()
         .iter()
-        .map(|c| if c.name() == Some(container_name.as_str()) { updated.clone() } else { c.clone() })
+        .map(|c| {
+            if c.name() == Some(container_name.as_str()) {
+                updated.clone()
+            } else {
+                c.clone()
+            }
+        })
         .collect();
-    let caller = clients.sts.get_caller_identity().send().await.ok().and_then(|o| o.arn().map(str::to_string));
+    let caller = clients
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .ok()
+        .and_then(|o| o.arn().map(str::to_string));
     let mut ours = vec![
         (taskdef::TAG_VERSION, env!("CARGO_PKG_VERSION").to_string()),
         (taskdef::TAG_IMAGE_TAG, pushed.tag.clone()),
@@ -141,7 +181,12 @@ pub async fn deploy(settings: &Settings, printer: &Printer, options: &DeployOpti
         ours.push((taskdef::TAG_DEPLOYED_BY, caller));
     }
     let tags = taskdef::merged_tags(described.tags(), &ours);
-    let request = taskdef::register_request(clients.ecs.register_task_definition(), current, containers, tags)?;
+    let request = taskdef::register_request(
+        clients.ecs.register_task_definition(),
+        current,
+        containers,
+        tags,
+    )?;
     let registered = request
         .send()
         .await
@@ -152,13 +197,30 @@ pub async fn deploy(settings: &Settings, printer: &Printer, options: &DeployOpti
         .and_then(|t| t.task_definition_arn())
         .context("RegisterTaskDefinition returned no ARN")?
         .to_string();
-    printer.status("Registered", format!("{} ({} change{})", taskdef::short_name(&new_arn), changes.len(), if changes.len() == 1 { "" } else { "s" }));
+    printer.status(
+        "Registered",
+        format!(
+            "{} ({} change{})",
+            taskdef::short_name(&new_arn),
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" }
+        ),
+    );
     for change in &changes {
-        printer.detail(1, format!("             {}", change.to_string().replace('\n', " ")));
+        printer.detail(
+            1,
+            format!("             {}", change.to_string().replace('\n', " ")),
+        );
     }
 
     let deployment_id = rollout::start(&clients, &cluster, &service_name, &new_arn).await?;
-    printer.status("Deploying", format!("{} to {cluster}/{service_name} (deployment {deployment_id})", taskdef::short_name(&new_arn)));
+    printer.status(
+        "Deploying",
+        format!(
+            "{} to {cluster}/{service_name} (deployment {deployment_id})",
+            taskdef::short_name(&new_arn)
+        ),
+    );
 
     let rollout = Rollout {
         settings,
@@ -172,10 +234,18 @@ pub async fn deploy(settings: &Settings, printer: &Printer, options: &DeployOpti
         image: Some(pushed.image.clone()),
         digest: (!pushed.digest.is_empty()).then(|| pushed.digest.clone()),
         started,
+        seen: Default::default(),
     };
     let report = if options.no_wait {
         let mut report = rollout_report_started(&rollout);
-        report.next = Some(format!("follow it with `mcp status --wait{}`", settings.service.as_ref().map(|s| format!(" {s}")).unwrap_or_default()));
+        report.next = Some(format!(
+            "follow it with `mcp status --wait{}`",
+            settings
+                .service
+                .as_ref()
+                .map(|s| format!(" {s}"))
+                .unwrap_or_default()
+        ));
         report
     } else {
         rollout.see_through().await?
@@ -189,7 +259,10 @@ fn rollout_report_started(rollout: &Rollout<'_>) -> rollout::Report {
         cluster: rollout.cluster.clone(),
         service: rollout.service.clone(),
         revision: taskdef::short_name(&rollout.target_arn).to_string(),
-        previous_revision: rollout.previous_arn.as_deref().map(|a| taskdef::short_name(a).to_string()),
+        previous_revision: rollout
+            .previous_arn
+            .as_deref()
+            .map(|a| taskdef::short_name(a).to_string()),
         live_revision: None,
         image: rollout.image.clone(),
         digest: rollout.digest.clone(),
@@ -204,15 +277,28 @@ fn rollout_report_started(rollout: &Rollout<'_>) -> rollout::Report {
 /// Print the final status line and the report; map it to the exit code.
 pub fn finish(printer: &Printer, report: &rollout::Report) -> Result<ExitStatus> {
     match report.status {
-        DeployStatus::Succeeded => printer.status("Deployed", format!("{} in {:.0}s", report.revision, report.duration_s)),
-        DeployStatus::Started => printer.status("Started", format!("{} (not waiting)", report.revision)),
+        DeployStatus::Succeeded => printer.status(
+            "Deployed",
+            format!("{} in {:.0}s", report.revision, report.duration_s),
+        ),
+        DeployStatus::Started => {
+            printer.status("Started", format!("{} (not waiting)", report.revision))
+        }
         DeployStatus::RolledBack => printer.warn(format!(
             "deploy of {} failed; {} runs again",
             report.revision,
-            report.live_revision.as_deref().unwrap_or("the previous release")
+            report
+                .live_revision
+                .as_deref()
+                .unwrap_or("the previous release")
         )),
-        DeployStatus::Failed => printer.warn(format!("deploy of {} failed and the previous release was not restored", report.revision)),
-        DeployStatus::Interrupted => printer.warn("interrupted; ECS carries on with the deployment"),
+        DeployStatus::Failed => printer.warn(format!(
+            "deploy of {} failed and the previous release was not restored",
+            report.revision
+        )),
+        DeployStatus::Interrupted => {
+            printer.warn("interrupted; ECS carries on with the deployment")
+        }
     }
     printer.data(report)?;
     Ok(report.status.exit_status())

@@ -60,13 +60,28 @@ struct Checks(Vec<Check>);
 
 impl Checks {
     fn ok(&mut self, name: &'static str, detail: impl Into<String>) {
-        self.0.push(Check { name, outcome: Outcome::Ok, detail: detail.into(), hint: None });
+        self.0.push(Check {
+            name,
+            outcome: Outcome::Ok,
+            detail: detail.into(),
+            hint: None,
+        });
     }
     fn fail(&mut self, name: &'static str, detail: impl Into<String>, hint: impl Into<String>) {
-        self.0.push(Check { name, outcome: Outcome::Failed, detail: detail.into(), hint: Some(hint.into()) });
+        self.0.push(Check {
+            name,
+            outcome: Outcome::Failed,
+            detail: detail.into(),
+            hint: Some(hint.into()),
+        });
     }
     fn skip(&mut self, name: &'static str, why: &str) {
-        self.0.push(Check { name, outcome: Outcome::Skipped, detail: format!("skipped: {why}"), hint: None });
+        self.0.push(Check {
+            name,
+            outcome: Outcome::Skipped,
+            detail: format!("skipped: {why}"),
+            hint: None,
+        });
     }
 }
 
@@ -74,7 +89,11 @@ pub async fn doctor(settings: &Settings, printer: &Printer) -> Result<ExitStatus
     let mut checks = Checks(Vec::new());
     match &settings.config_file {
         Some(path) => checks.ok("config", path.display().to_string()),
-        None => checks.fail("config", "no mcp.toml found", "run `mcp init` in your project, or pass --config FILE"),
+        None => checks.fail(
+            "config",
+            "no mcp.toml found",
+            "run `mcp init` in your project, or pass --config FILE",
+        ),
     }
 
     match crate::docker::connect().await {
@@ -90,7 +109,16 @@ pub async fn doctor(settings: &Settings, printer: &Printer) -> Result<ExitStatus
         ),
         Err(err) => {
             let rendered = crate::error::render(&err);
-            let detail = rendered.lines.iter().filter(|l| !l.starts_with("hint: ")).map(|l| l.trim_start_matches("error: ").trim_start_matches("caused by: ")).collect::<Vec<_>>().join(": ");
+            let detail = rendered
+                .lines
+                .iter()
+                .filter(|l| !l.starts_with("hint: "))
+                .map(|l| {
+                    l.trim_start_matches("error: ")
+                        .trim_start_matches("caused by: ")
+                })
+                .collect::<Vec<_>>()
+                .join(": ");
             checks.fail("docker engine", detail, crate::docker::ENGINE_HINT);
         }
     }
@@ -100,8 +128,15 @@ pub async fn doctor(settings: &Settings, printer: &Printer) -> Result<ExitStatus
     }
 
     let healthy = checks.0.iter().all(|c| c.outcome != Outcome::Failed);
-    printer.data(&Report { healthy, checks: checks.0 })?;
-    Ok(if healthy { ExitStatus::Success } else { ExitStatus::Failure })
+    printer.data(&Report {
+        healthy,
+        checks: checks.0,
+    })?;
+    Ok(if healthy {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }
 
 async fn aws_checks(settings: &Settings, checks: &mut Checks) {
@@ -112,7 +147,13 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
             "no AWS region configured",
             "set `region` in mcp.toml, AWS_REGION, or a region in your AWS profile",
         );
-        for name in ["ecr repository", "ecs cluster", "ecs service", "container", "log group"] {
+        for name in [
+            "ecr repository",
+            "ecs cluster",
+            "ecs service",
+            "container",
+            "log group",
+        ] {
             checks.skip(name, "no AWS access");
         }
         return;
@@ -128,7 +169,13 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
                 aws::describe(&err),
                 "check AWS_PROFILE / `profile` in mcp.toml, or run `aws sts get-caller-identity`",
             );
-            for name in ["ecr repository", "ecs cluster", "ecs service", "container", "log group"] {
+            for name in [
+                "ecr repository",
+                "ecs cluster",
+                "ecs service",
+                "container",
+                "log group",
+            ] {
                 checks.skip(name, "no AWS access");
             }
             return;
@@ -136,14 +183,31 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
     }
 
     let repository = &settings.ecr.repository;
-    match clients.ecr.describe_repositories().repository_names(repository).send().await {
+    match clients
+        .ecr
+        .describe_repositories()
+        .repository_names(repository)
+        .send()
+        .await
+    {
         Ok(out) => {
-            let uri = out.repositories().first().and_then(|r| r.repository_uri()).unwrap_or(repository);
+            let uri = out
+                .repositories()
+                .first()
+                .and_then(|r| r.repository_uri())
+                .unwrap_or(repository);
             checks.ok("ecr repository", uri.to_string());
         }
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_repository_not_found_exception()) => {
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_repository_not_found_exception()) =>
+        {
             if settings.ecr.create {
-                checks.ok("ecr repository", format!("`{repository}` does not exist yet; `ecr.create = true` creates it"));
+                checks.ok(
+                    "ecr repository",
+                    format!("`{repository}` does not exist yet; `ecr.create = true` creates it"),
+                );
             } else {
                 checks.fail(
                     "ecr repository",
@@ -152,24 +216,42 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
                 );
             }
         }
-        Err(err) => checks.fail("ecr repository", aws::describe(&err), "check the ECR permissions of your credentials"),
+        Err(err) => checks.fail(
+            "ecr repository",
+            aws::describe(&err),
+            "check the ECR permissions of your credentials",
+        ),
     }
 
     let cluster = match settings.cluster() {
         Ok(cluster) => cluster.to_string(),
         Err(_) => {
-            checks.fail("ecs cluster", "no cluster configured", "add `[ecs] cluster = \"…\"` to mcp.toml or pass --cluster");
+            checks.fail(
+                "ecs cluster",
+                "no cluster configured",
+                "add `[ecs] cluster = \"…\"` to mcp.toml or pass --cluster",
+            );
             for name in ["ecs service", "container", "log group"] {
                 checks.skip(name, "no cluster");
             }
             return;
         }
     };
-    match clients.ecs.describe_clusters().clusters(&cluster).send().await {
+    match clients
+        .ecs
+        .describe_clusters()
+        .clusters(&cluster)
+        .send()
+        .await
+    {
         Ok(out) => match out.clusters().first() {
             Some(c) if c.status() == Some("ACTIVE") => checks.ok(
                 "ecs cluster",
-                format!("{cluster} ({} services, {} running tasks)", c.active_services_count(), c.running_tasks_count()),
+                format!(
+                    "{cluster} ({} services, {} running tasks)",
+                    c.active_services_count(),
+                    c.running_tasks_count()
+                ),
             ),
             Some(c) => checks.fail(
                 "ecs cluster",
@@ -182,7 +264,11 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
                 "check `ecs.cluster` and the region (`aws ecs list-clusters`)",
             ),
         },
-        Err(err) => checks.fail("ecs cluster", aws::describe(&err), "check the ECS permissions of your credentials"),
+        Err(err) => checks.fail(
+            "ecs cluster",
+            aws::describe(&err),
+            "check the ECS permissions of your credentials",
+        ),
     }
     if checks.0.last().is_some_and(|c| c.outcome != Outcome::Ok) {
         for name in ["ecs service", "container", "log group"] {
@@ -192,10 +278,25 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
     }
 
     let service_name = &settings.ecs.service;
-    let service = match clients.ecs.describe_services().cluster(&cluster).services(service_name).send().await {
-        Ok(out) => out.services().iter().find(|s| s.status() == Some("ACTIVE")).cloned(),
+    let service = match clients
+        .ecs
+        .describe_services()
+        .cluster(&cluster)
+        .services(service_name)
+        .send()
+        .await
+    {
+        Ok(out) => out
+            .services()
+            .iter()
+            .find(|s| s.status() == Some("ACTIVE"))
+            .cloned(),
         Err(err) => {
-            checks.fail("ecs service", aws::describe(&err), "check the ECS permissions of your credentials");
+            checks.fail(
+                "ecs service",
+                aws::describe(&err),
+                "check the ECS permissions of your credentials",
+            );
             None
         }
     };
@@ -218,35 +319,62 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
             "{service_name}: {} of {} running, {}",
             service.running_count(),
             service.desired_count(),
-            task_definition.rsplit('/').next().unwrap_or(&task_definition)
+            task_definition
+                .rsplit('/')
+                .next()
+                .unwrap_or(&task_definition)
         ),
     );
 
-    let definition = match clients.ecs.describe_task_definition().task_definition(&task_definition).send().await {
+    let definition = match clients
+        .ecs
+        .describe_task_definition()
+        .task_definition(&task_definition)
+        .send()
+        .await
+    {
         Ok(out) => out.task_definition().cloned(),
         Err(err) => {
-            checks.fail("container", aws::describe(&err), "check the ECS permissions of your credentials");
+            checks.fail(
+                "container",
+                aws::describe(&err),
+                "check the ECS permissions of your credentials",
+            );
             checks.skip("log group", "no task definition");
             return;
         }
     };
     let Some(definition) = definition else {
-        checks.fail("container", "the service's task definition was not returned", "run `aws ecs describe-task-definition`");
+        checks.fail(
+            "container",
+            "the service's task definition was not returned",
+            "run `aws ecs describe-task-definition`",
+        );
         checks.skip("log group", "no task definition");
         return;
     };
     let family = definition.family().unwrap_or("?");
-    let container = match crate::aws::ecs::pick_container(definition.container_definitions(), settings.ecs.container.as_deref(), family) {
+    let container = match crate::aws::ecs::pick_container(
+        definition.container_definitions(),
+        settings.ecs.container.as_deref(),
+        family,
+    ) {
         Ok(container) => container,
         Err(err) => {
-            let hint = err.downcast_ref::<crate::error::McpError>().and_then(|e| e.hint.clone()).unwrap_or_default();
+            let hint = err
+                .downcast_ref::<crate::error::McpError>()
+                .and_then(|e| e.hint.clone())
+                .unwrap_or_default();
             checks.fail("container", err.to_string(), hint);
             checks.skip("log group", "no container");
             return;
         }
     };
     let container_name = container.name().unwrap_or("?").to_string();
-    checks.ok("container", format!("{container_name} ({})", container.image().unwrap_or("?")));
+    checks.ok(
+        "container",
+        format!("{container_name} ({})", container.image().unwrap_or("?")),
+    );
 
     let log = container.log_configuration();
     let group = log
@@ -257,7 +385,9 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
     let Some(group) = group else {
         checks.fail(
             "log group",
-            format!("container `{container_name}` does not log to CloudWatch (no awslogs log driver)"),
+            format!(
+                "container `{container_name}` does not log to CloudWatch (no awslogs log driver)"
+            ),
             "add an awslogs logConfiguration to the task definition so `mcp logs` can read it",
         );
         return;

@@ -37,17 +37,33 @@ pub struct History {
 
 impl fmt::Display for History {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<4} {:<10} {:<28} {:<12} {:<20} {}", "", "REVISION", "TAG", "GIT SHA", "REGISTERED", "BY")?;
+        writeln!(
+            f,
+            "{:<4} {:<10} {:<28} {:<12} {:<20} BY",
+            "", "REVISION", "TAG", "GIT SHA", "REGISTERED"
+        )?;
         for r in &self.releases {
             writeln!(
                 f,
                 "{:<4} {:<10} {:<28} {:<12} {:<20} {}",
-                if r.live { "live" } else if r.completed_at.is_some() { "ok" } else { "" },
+                if r.live {
+                    "live"
+                } else if r.completed_at.is_some() {
+                    "ok"
+                } else {
+                    ""
+                },
                 r.revision,
                 r.tag.as_deref().unwrap_or("-"),
-                r.git_sha.as_deref().map(|s| &s[..s.len().min(12)]).unwrap_or("-"),
+                r.git_sha
+                    .as_deref()
+                    .map(|s| &s[..s.len().min(12)])
+                    .unwrap_or("-"),
                 r.registered_at.as_deref().unwrap_or("-"),
-                r.registered_by.as_deref().map(|b| b.rsplit('/').next().unwrap_or(b)).unwrap_or("-")
+                r.registered_by
+                    .as_deref()
+                    .map(|b| b.rsplit('/').next().unwrap_or(b))
+                    .unwrap_or("-")
             )?;
         }
         Ok(())
@@ -58,8 +74,14 @@ impl fmt::Display for History {
 pub async fn releases(settings: &Settings, clients: &Clients, limit: usize) -> Result<History> {
     let cluster = settings.cluster()?.to_string();
     let service = rollout::describe_service(clients, &cluster, &settings.ecs.service).await?;
-    let live_arn = service.task_definition().context("the service has no task definition")?.to_string();
-    let family = taskdef::short_name(&live_arn).rsplit_once(':').map(|(f, _)| f.to_string()).unwrap_or_default();
+    let live_arn = service
+        .task_definition()
+        .context("the service has no task definition")?
+        .to_string();
+    let family = taskdef::short_name(&live_arn)
+        .rsplit_once(':')
+        .map(|(f, _)| f.to_string())
+        .unwrap_or_default();
 
     let mut arns = Vec::new();
     let mut pages = clients
@@ -70,18 +92,24 @@ pub async fn releases(settings: &Settings, clients: &Clients, limit: usize) -> R
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(aws::error).with_context(|| format!("listing revisions of `{family}`"))?;
+        let page = page
+            .map_err(aws::error)
+            .with_context(|| format!("listing revisions of `{family}`"))?;
         // familyPrefix matches `family-other` too: keep this family only.
         arns.extend(
             page.task_definition_arns()
                 .iter()
-                .filter(|a| taskdef::short_name(a).rsplit_once(':').map(|(f, _)| f) == Some(family.as_str()))
+                .filter(|a| {
+                    taskdef::short_name(a).rsplit_once(':').map(|(f, _)| f) == Some(family.as_str())
+                })
                 .cloned(),
         );
         if arns.len() >= limit {
             break;
         }
     }
+    // Newest first whatever order the pages came in (simulators may ignore `sort`).
+    arns.sort_by_key(|a| std::cmp::Reverse(taskdef::revision_of(a).unwrap_or(0)));
     arns.truncate(limit);
 
     let mut releases = Vec::new();
@@ -95,18 +123,40 @@ pub async fn releases(settings: &Settings, clients: &Clients, limit: usize) -> R
             .await
             .map_err(aws::error)
             .with_context(|| format!("reading `{}`", taskdef::short_name(&arn)))?;
-        let Some(def) = out.task_definition() else { continue };
-        let tag = |key: &str| out.tags().iter().find(|t| t.key() == Some(key)).and_then(|t| t.value()).map(str::to_string);
+        let Some(def) = out.task_definition() else {
+            continue;
+        };
+        let tag = |key: &str| {
+            out.tags()
+                .iter()
+                .find(|t| t.key() == Some(key))
+                .and_then(|t| t.value())
+                .map(str::to_string)
+        };
         releases.push(release(settings, def, &tag, arn == live_arn));
     }
-    Ok(History { cluster, service: settings.ecs.service.clone(), family, releases })
+    Ok(History {
+        cluster,
+        service: settings.ecs.service.clone(),
+        family,
+        releases,
+    })
 }
 
-fn release(settings: &Settings, def: &TaskDefinition, tag: &dyn Fn(&str) -> Option<String>, live: bool) -> Release {
-    let image = aws::ecs::pick_container(def.container_definitions(), settings.ecs.container.as_deref(), def.family().unwrap_or("?"))
-        .ok()
-        .and_then(|c| c.image())
-        .map(str::to_string);
+fn release(
+    settings: &Settings,
+    def: &TaskDefinition,
+    tag: &dyn Fn(&str) -> Option<String>,
+    live: bool,
+) -> Release {
+    let image = aws::ecs::pick_container(
+        def.container_definitions(),
+        settings.ecs.container.as_deref(),
+        def.family().unwrap_or("?"),
+    )
+    .ok()
+    .and_then(|c| c.image())
+    .map(str::to_string);
     let (image_tag, _) = split_image(image.as_deref());
     Release {
         revision: def.revision(),
@@ -118,7 +168,8 @@ fn release(settings: &Settings, def: &TaskDefinition, tag: &dyn Fn(&str) -> Opti
             .registered_at()
             .and_then(|t| jiff::Timestamp::from_second(t.secs()).ok())
             .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string()),
-        registered_by: tag(taskdef::TAG_DEPLOYED_BY).or_else(|| def.registered_by().map(str::to_string)),
+        registered_by: tag(taskdef::TAG_DEPLOYED_BY)
+            .or_else(|| def.registered_by().map(str::to_string)),
         completed_at: tag(TAG_COMPLETED),
         live,
     }

@@ -39,19 +39,33 @@ pub fn plan(settings: &Settings, tag_override: Option<&str>) -> Result<Plan> {
         timestamp: tag::timestamp_now(),
     };
     let tag = tag::render(template, &ctx)?;
-    let reproducible = git.as_ref().is_some_and(|g| g.dirty.is_none()) && !template.contains("{timestamp}");
-    Ok(Plan { tag, git, reproducible })
+    let reproducible =
+        git.as_ref().is_some_and(|g| g.dirty.is_none()) && !template.contains("{timestamp}");
+    Ok(Plan {
+        tag,
+        git,
+        reproducible,
+    })
 }
 
 /// OCI labels: where the image came from.
 fn labels(settings: &Settings, plan: &Plan) -> BTreeMap<String, String> {
     let mut labels = BTreeMap::new();
-    labels.insert("org.opencontainers.image.title".into(), settings.name.clone());
-    labels.insert("org.opencontainers.image.created".into(), jiff::Timestamp::now().to_string());
+    labels.insert(
+        "org.opencontainers.image.title".into(),
+        settings.name.clone(),
+    );
+    labels.insert(
+        "org.opencontainers.image.created".into(),
+        jiff::Timestamp::now().to_string(),
+    );
     if let Some(git) = &plan.git {
         labels.insert("org.opencontainers.image.revision".into(), git.sha.clone());
         if let Some(remote) = &git.remote {
-            labels.insert("org.opencontainers.image.source".into(), without_credentials(remote));
+            labels.insert(
+                "org.opencontainers.image.source".into(),
+                without_credentials(remote),
+            );
         }
     }
     labels
@@ -60,7 +74,9 @@ fn labels(settings: &Settings, plan: &Plan) -> BTreeMap<String, String> {
 /// A remote URL without `user:token@`, which must never end up in an image.
 fn without_credentials(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}{}", &url[..scheme + 3], &url[at + 1..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}{}", &url[..scheme + 3], &url[at + 1..])
+        }
         _ => url.to_string(),
     }
 }
@@ -72,7 +88,11 @@ async fn engine(printer: &Printer) -> Result<(Engine, Builder)> {
     let builder = build::choose_builder(&version);
     printer.detail(
         1,
-        format!("Docker engine {} (API {api}), {:?} builder", version.version.as_deref().unwrap_or("?"), builder),
+        format!(
+            "Docker engine {} (API {api}), {:?} builder",
+            version.version.as_deref().unwrap_or("?"),
+            builder
+        ),
     );
     Ok((Engine::from_env(&api)?, builder))
 }
@@ -93,7 +113,12 @@ impl fmt::Display for BuildReport {
 }
 
 /// Build the image and tag it `references` (full `repo:tag` names).
-async fn run_build(settings: &Settings, printer: &Printer, plan: &Plan, references: Vec<String>) -> Result<Built> {
+async fn run_build(
+    settings: &Settings,
+    printer: &Printer,
+    plan: &Plan,
+    references: Vec<String>,
+) -> Result<Built> {
     build::preflight(&settings.build.context, &settings.build.dockerfile)?;
     let (engine, builder) = engine(printer).await?;
     let request = BuildRequest {
@@ -108,7 +133,13 @@ async fn run_build(settings: &Settings, printer: &Printer, plan: &Plan, referenc
     };
     printer.status(
         "Building",
-        format!("{}:{} for {} from {}", settings.name, plan.tag, settings.build.platform, settings.build.context.display()),
+        format!(
+            "{}:{} for {} from {}",
+            settings.name,
+            plan.tag,
+            settings.build.platform,
+            settings.build.context.display()
+        ),
     );
     let reporter = reporter::for_printer(printer);
     let started = std::time::Instant::now();
@@ -132,11 +163,19 @@ fn short_id(id: &str) -> &str {
 }
 
 /// `mcp build`: build and tag `<ecr.repository>:<tag>` locally; no AWS access needed.
-pub async fn build_only(settings: &Settings, printer: &Printer, tag_override: Option<&str>) -> Result<BuildReport> {
+pub async fn build_only(
+    settings: &Settings,
+    printer: &Printer,
+    tag_override: Option<&str>,
+) -> Result<BuildReport> {
     let plan = plan(settings, tag_override)?;
     let image = format!("{}:{}", settings.ecr.repository, plan.tag);
     let built = run_build(settings, printer, &plan, vec![image.clone()]).await?;
-    Ok(BuildReport { image, tag: plan.tag, built })
+    Ok(BuildReport {
+        image,
+        tag: plan.tag,
+        built,
+    })
 }
 
 /// An image in ECR, by digest: what `push` hands to `deploy`.
@@ -165,19 +204,37 @@ impl fmt::Display for PushReport {
 }
 
 /// Build (unless the registry already has this exact tree) and push to ECR.
-pub async fn build_and_push(settings: &Settings, printer: &Printer, clients: &Clients, tag_override: Option<&str>) -> Result<PushReport> {
+pub async fn build_and_push(
+    settings: &Settings,
+    printer: &Printer,
+    clients: &Clients,
+    tag_override: Option<&str>,
+) -> Result<PushReport> {
     let plan = plan(settings, tag_override)?;
     // Fail on a missing Dockerfile before any AWS call.
     build::preflight(&settings.build.context, &settings.build.dockerfile)?;
-    let (repository, created) = ecr::repository(&clients.ecr, &settings.ecr.repository, settings.ecr.create).await?;
+    let (repository, created) =
+        ecr::repository(&clients.ecr, &settings.ecr.repository, settings.ecr.create).await?;
     if created {
-        printer.status("Created", format!("ECR repository {} (scan on push, immutable tags)", repository.uri));
+        printer.status(
+            "Created",
+            format!(
+                "ECR repository {} (scan on push, immutable tags)",
+                repository.uri
+            ),
+        );
     }
     let git_sha = plan.git.as_ref().map(|g| g.sha.clone());
 
     if plan.reproducible {
         if let Some(digest) = ecr::tag_digest(&clients.ecr, &repository.name, &plan.tag).await? {
-            printer.status("Fresh", format!("{}:{} is already in ECR for this commit; nothing to build or push", repository.uri, plan.tag));
+            printer.status(
+                "Fresh",
+                format!(
+                    "{}:{} is already in ECR for this commit; nothing to build or push",
+                    repository.uri, plan.tag
+                ),
+            );
             return Ok(PushReport {
                 image: format!("{}:{}@{digest}", repository.uri, plan.tag),
                 repository: repository.uri,
@@ -192,7 +249,10 @@ pub async fn build_and_push(settings: &Settings, printer: &Printer, clients: &Cl
             });
         }
     } else if plan.git.as_ref().is_some_and(|g| g.dirty.is_some()) {
-        printer.detail(1, "the working tree has uncommitted changes: the tag carries a hash of them");
+        printer.detail(
+            1,
+            "the working tree has uncommitted changes: the tag carries a hash of them",
+        );
     }
 
     let reference = format!("{}:{}", repository.uri, plan.tag);
@@ -204,7 +264,14 @@ pub async fn build_and_push(settings: &Settings, printer: &Printer, clients: &Cl
     printer.status("Pushing", &reference);
     let reporter = reporter::for_printer(printer);
     let started = std::time::Instant::now();
-    let pushed = push::push(&engine, &repository.uri, &plan.tag, &auth, reporter.as_ref()).await?;
+    let pushed = push::push(
+        &engine,
+        &repository.uri,
+        &plan.tag,
+        &auth,
+        reporter.as_ref(),
+    )
+    .await?;
     printer.status(
         "Pushed",
         format!(
@@ -247,7 +314,9 @@ impl ImageRef {
                 .hint("expected REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:…, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-mcp:abc123")
         };
         let (rest, digest) = match uri.split_once('@') {
-            Some((rest, digest)) if digest.starts_with("sha256:") && digest.len() == 71 => (rest, Some(digest.to_string())),
+            Some((rest, digest)) if digest.starts_with("sha256:") && digest.len() == 71 => {
+                (rest, Some(digest.to_string()))
+            }
             Some(_) => return Err(bad().into()),
             None => (uri, None),
         };
@@ -262,7 +331,12 @@ impl ImageRef {
         if repository.is_empty() || (tag.is_none() && digest.is_none()) {
             return Err(bad().into());
         }
-        Ok(ImageRef { registry: registry.to_string(), repository, tag, digest })
+        Ok(ImageRef {
+            registry: registry.to_string(),
+            repository,
+            tag,
+            digest,
+        })
     }
 
     /// `(account, region)` when the registry is an ECR registry.
@@ -270,7 +344,11 @@ impl ImageRef {
         let mut parts = self.registry.split('.');
         let account = parts.next()?;
         let (dkr, ecr, region) = (parts.next()?, parts.next()?, parts.next()?);
-        (dkr == "dkr" && ecr == "ecr" && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some((account, region))
+        (dkr == "dkr"
+            && ecr == "ecr"
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit()))
+        .then_some((account, region))
     }
 }
 
@@ -282,33 +360,53 @@ pub async fn verify(clients: &Clients, uri: &str) -> Result<PushReport> {
             .hint("--image takes an ECR image (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG); push it to ECR first")
             .into());
     };
-    let mut request = clients.ecr.batch_get_image().registry_id(account).repository_name(&image.repository);
+    let mut request = clients
+        .ecr
+        .batch_get_image()
+        .registry_id(account)
+        .repository_name(&image.repository);
     let id = match (&image.digest, &image.tag) {
-        (Some(digest), _) => aws_sdk_ecr::types::ImageIdentifier::builder().image_digest(digest).build(),
-        (None, Some(tag)) => aws_sdk_ecr::types::ImageIdentifier::builder().image_tag(tag).build(),
+        (Some(digest), _) => aws_sdk_ecr::types::ImageIdentifier::builder()
+            .image_digest(digest)
+            .build(),
+        (None, Some(tag)) => aws_sdk_ecr::types::ImageIdentifier::builder()
+            .image_tag(tag)
+            .build(),
         (None, None) => unreachable!("parse requires a tag or a digest"),
     };
     request = request.image_ids(id);
     let out = request.send().await.map_err(|err| {
-        let repo_missing = err.as_service_error().is_some_and(|e| e.is_repository_not_found_exception());
+        let repo_missing = err
+            .as_service_error()
+            .is_some_and(|e| e.is_repository_not_found_exception());
         if repo_missing {
-            McpError::new(format!("ECR repository `{}` does not exist", image.repository))
-                .hint("check the --image URI and the AWS region")
-                .into()
+            McpError::new(format!(
+                "ECR repository `{}` does not exist",
+                image.repository
+            ))
+            .hint("check the --image URI and the AWS region")
+            .into()
         } else {
             aws::error(err).context(format!("looking up `{uri}` in ECR"))
         }
     })?;
-    let found = out.images().first().and_then(|i| i.image_id()).and_then(|id| id.image_digest()).map(str::to_string);
+    let found = out
+        .images()
+        .first()
+        .and_then(|i| i.image_id())
+        .and_then(|id| id.image_digest())
+        .map(str::to_string);
     let Some(digest) = found else {
         return Err(McpError::new(format!("`{uri}` is not in ECR"))
             .hint("push it first (`mcp push`, or the CI step that builds it), or check the tag")
             .into());
     };
-    if let Some(wanted) = &image.digest {
-        if wanted != &digest {
-            return Err(McpError::new(format!("`{uri}`: ECR holds digest {digest}, not {wanted}")).into());
-        }
+    if let Some(wanted) = &image.digest
+        && wanted != &digest
+    {
+        return Err(
+            McpError::new(format!("`{uri}`: ECR holds digest {digest}, not {wanted}")).into(),
+        );
     }
     let tag = image.tag.clone().unwrap_or_default();
     let base = format!("{}/{}", image.registry, image.repository);
@@ -336,7 +434,8 @@ mod tests {
 
     #[test]
     fn image_references() {
-        let r = ImageRef::parse("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/mcp:abc").unwrap();
+        let r =
+            ImageRef::parse("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/mcp:abc").unwrap();
         assert_eq!(r.repository, "team/mcp");
         assert_eq!(r.tag.as_deref(), Some("abc"));
         assert_eq!(r.ecr(), Some(("123456789012", "us-east-1")));
@@ -345,14 +444,23 @@ mod tests {
         assert_eq!(r.digest.as_deref(), Some(digest.as_str()));
         assert_eq!(r.ecr(), None);
         assert!(ImageRef::parse("mcp:latest").is_err(), "no registry");
-        assert!(ImageRef::parse("r.example.com/mcp").is_err(), "neither tag nor digest");
+        assert!(
+            ImageRef::parse("r.example.com/mcp").is_err(),
+            "neither tag nor digest"
+        );
         assert!(ImageRef::parse("r.example.com/mcp@sha256:short").is_err());
     }
 
     /// Guards against a git token in a remote URL ending up in an image label.
     #[test]
     fn remote_credentials_are_dropped_from_labels() {
-        assert_eq!(without_credentials("https://x-token:ghp_secret@github.com/o/r.git"), "https://github.com/o/r.git");
-        assert_eq!(without_credentials("git@github.com:o/r.git"), "git@github.com:o/r.git");
+        assert_eq!(
+            without_credentials("https://x-token:ghp_secret@github.com/o/r.git"),
+            "https://github.com/o/r.git"
+        );
+        assert_eq!(
+            without_credentials("git@github.com:o/r.git"),
+            "git@github.com:o/r.git"
+        );
     }
 }

@@ -70,15 +70,23 @@ pub fn git_remote_name(dir: &Path) -> Option<String> {
 
 /// The Dockerfile to use: the one given, else `Dockerfile` when it exists.
 fn detect_dockerfile(dir: &Path) -> Option<String> {
-    ["Dockerfile", "dockerfile", "Containerfile"].into_iter().find(|name| dir.join(name).is_file()).map(str::to_string)
+    ["Dockerfile", "dockerfile", "Containerfile"]
+        .into_iter()
+        .find(|name| dir.join(name).is_file())
+        .map(str::to_string)
 }
 
 fn ask(question: &str, default: &str) -> Result<String> {
     let term = console::Term::stderr();
-    term.write_str(&format!("{question} [{default}]: ")).context("writing a prompt")?;
+    term.write_str(&format!("{question} [{default}]: "))
+        .context("writing a prompt")?;
     let answer = term.read_line().context("reading an answer")?;
     let answer = answer.trim();
-    Ok(if answer.is_empty() { default.to_string() } else { answer.to_string() })
+    Ok(if answer.is_empty() {
+        default.to_string()
+    } else {
+        answer.to_string()
+    })
 }
 
 fn ask_optional(question: &str, default: Option<&str>) -> Result<Option<String>> {
@@ -87,16 +95,24 @@ fn ask_optional(question: &str, default: Option<&str>) -> Result<Option<String>>
 }
 
 pub async fn init(options: &InitOptions, printer: &Printer) -> Result<ExitStatus> {
-    let path = options.path.as_ref().map_or_else(|| options.dir.join(FILE_NAME), |p| options.dir.join(p));
+    let path = options
+        .path
+        .as_ref()
+        .map_or_else(|| options.dir.join(FILE_NAME), |p| options.dir.join(p));
     if path.exists() && !options.force {
-        return Err(McpError::usage(format!("`{}` already exists", path.display()))
-            .hint("pass --force to overwrite it, or edit it by hand")
-            .into());
+        return Err(
+            McpError::usage(format!("`{}` already exists", path.display()))
+                .hint("pass --force to overwrite it, or edit it by hand")
+                .into(),
+        );
     }
     let dockerfile = match &options.dockerfile {
         Some(given) => given.display().to_string(),
         None => detect_dockerfile(&options.dir).unwrap_or_else(|| {
-            printer.warn(format!("no Dockerfile in `{}`; writing `Dockerfile` as its path", options.dir.display()));
+            printer.warn(format!(
+                "no Dockerfile in `{}`; writing `Dockerfile` as its path",
+                options.dir.display()
+            ));
             "Dockerfile".to_string()
         }),
     };
@@ -111,7 +127,10 @@ pub async fn init(options: &InitOptions, printer: &Printer) -> Result<ExitStatus
         path: path.clone(),
         name: default_project,
         region: options.region.clone(),
-        cluster: options.cluster.clone().unwrap_or_else(|| "default".to_string()),
+        cluster: options
+            .cluster
+            .clone()
+            .unwrap_or_else(|| "default".to_string()),
         service: String::new(),
         repository: String::new(),
         container: options.container.clone(),
@@ -121,8 +140,14 @@ pub async fn init(options: &InitOptions, printer: &Printer) -> Result<ExitStatus
     if prompt && options.name.is_none() {
         answers.name = ask("Project name", &answers.name)?;
     }
-    answers.service = options.service.clone().unwrap_or_else(|| answers.name.clone());
-    answers.repository = options.repository.clone().unwrap_or_else(|| answers.name.clone());
+    answers.service = options
+        .service
+        .clone()
+        .unwrap_or_else(|| answers.name.clone());
+    answers.repository = options
+        .repository
+        .clone()
+        .unwrap_or_else(|| answers.name.clone());
     if prompt {
         if options.region.is_none() {
             answers.region = ask_optional("AWS region (empty: your AWS config)", None)?;
@@ -137,11 +162,15 @@ pub async fn init(options: &InitOptions, printer: &Printer) -> Result<ExitStatus
             answers.repository = ask("ECR repository", &answers.repository)?;
         }
         if options.url.is_none() {
-            answers.url = ask_optional("Public MCP URL, checked after each deploy (empty: none)", None)?;
+            answers.url = ask_optional(
+                "Public MCP URL, checked after each deploy (empty: none)",
+                None,
+            )?;
         }
     }
 
-    std::fs::write(&path, render(&answers)).with_context(|| format!("writing `{}`", path.display()))?;
+    std::fs::write(&path, render(&answers))
+        .with_context(|| format!("writing `{}`", path.display()))?;
     printer.status("Wrote", path.display());
     printer.data(&answers)?;
     Ok(ExitStatus::Success)
@@ -238,6 +267,9 @@ mod tests {
         let ecs = file.layer.ecs.unwrap();
         assert_eq!(ecs.cluster.as_deref(), Some("sales-prod"));
         assert_eq!(ecs.container, None);
-        assert_eq!(file.layer.deploy.unwrap().url.as_deref(), Some("https://demo.example.com/mcp"));
+        assert_eq!(
+            file.layer.deploy.unwrap().url.as_deref(),
+            Some("https://demo.example.com/mcp")
+        );
     }
 }

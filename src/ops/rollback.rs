@@ -19,7 +19,12 @@ use crate::ui::Printer;
 /// How far back `mcp rollback` looks.
 const LOOKBACK: usize = 50;
 
-pub async fn rollback(settings: &Settings, printer: &Printer, to: Option<&str>, force: bool) -> Result<ExitStatus> {
+pub async fn rollback(
+    settings: &Settings,
+    printer: &Printer,
+    to: Option<&str>,
+    force: bool,
+) -> Result<ExitStatus> {
     let started = Instant::now();
     let clients = Clients::new(settings).await;
     let history = history::releases(settings, &clients, LOOKBACK).await?;
@@ -31,10 +36,20 @@ pub async fn rollback(settings: &Settings, printer: &Printer, to: Option<&str>, 
     rollout::ensure_idle(&service, force, printer)?;
     let previous = service.task_definition().map(str::to_string);
 
-    let deployment_id = rollout::start(&clients, &cluster, &history.service, &target.task_definition).await?;
+    let deployment_id = rollout::start(
+        &clients,
+        &cluster,
+        &history.service,
+        &target.task_definition,
+    )
+    .await?;
     printer.status(
         "Rolling back",
-        format!("to revision {} ({}) (deployment {deployment_id})", target.revision, target.tag.as_deref().unwrap_or("?")),
+        format!(
+            "to revision {} ({}) (deployment {deployment_id})",
+            target.revision,
+            target.tag.as_deref().unwrap_or("?")
+        ),
     );
     let rollout = Rollout {
         settings,
@@ -46,8 +61,13 @@ pub async fn rollback(settings: &Settings, printer: &Printer, to: Option<&str>, 
         previous_arn: previous,
         deployment_id,
         image: target.image.clone(),
-        digest: target.image.as_deref().and_then(|i| i.split_once('@')).map(|(_, d)| d.to_string()),
+        digest: target
+            .image
+            .as_deref()
+            .and_then(|i| i.split_once('@'))
+            .map(|(_, d)| d.to_string()),
         started,
+        seen: Default::default(),
     };
     let report = rollout.see_through().await?;
     finish(printer, &report)
@@ -62,11 +82,15 @@ fn pick(releases: &[Release], live: Option<&Release>, to: Option<&str>) -> Resul
             Err(_) => releases.iter().find(|r| r.tag.as_deref() == Some(to)),
         };
         let release = found.ok_or_else(|| {
-            McpError::usage(format!("no release `{to}` among the last {LOOKBACK} revisions"))
-                .hint("`mcp history` lists revisions and their image tags")
+            McpError::usage(format!(
+                "no release `{to}` among the last {LOOKBACK} revisions"
+            ))
+            .hint("`mcp history` lists revisions and their image tags")
         })?;
         if release.live {
-            return Err(McpError::usage(format!("revision {} is already live", release.revision)).into());
+            return Err(
+                McpError::usage(format!("revision {} is already live", release.revision)).into(),
+            );
         }
         return Ok(release.clone());
     }
@@ -103,18 +127,41 @@ mod tests {
     #[test]
     fn default_is_the_newest_older_release_that_completed() {
         // 5 live, 4 failed to roll out, 3 completed.
-        let releases = [release(5, true, true, "e"), release(4, false, false, "d"), release(3, true, false, "c")];
-        assert_eq!(pick(&releases, Some(&releases[0]), None).unwrap().revision, 3);
-        assert_eq!(pick(&releases, Some(&releases[0]), Some("4")).unwrap().revision, 4);
-        assert_eq!(pick(&releases, Some(&releases[0]), Some("c")).unwrap().revision, 3);
-        assert!(pick(&releases, Some(&releases[0]), Some("5")).is_err(), "already live");
+        let releases = [
+            release(5, true, true, "e"),
+            release(4, false, false, "d"),
+            release(3, true, false, "c"),
+        ];
+        assert_eq!(
+            pick(&releases, Some(&releases[0]), None).unwrap().revision,
+            3
+        );
+        assert_eq!(
+            pick(&releases, Some(&releases[0]), Some("4"))
+                .unwrap()
+                .revision,
+            4
+        );
+        assert_eq!(
+            pick(&releases, Some(&releases[0]), Some("c"))
+                .unwrap()
+                .revision,
+            3
+        );
+        assert!(
+            pick(&releases, Some(&releases[0]), Some("5")).is_err(),
+            "already live"
+        );
         assert!(pick(&releases, Some(&releases[0]), Some("zz")).is_err());
     }
 
     #[test]
     fn without_completion_marks_the_previous_revision_is_used() {
         let releases = [release(7, false, true, "g"), release(6, false, false, "f")];
-        assert_eq!(pick(&releases, Some(&releases[0]), None).unwrap().revision, 6);
+        assert_eq!(
+            pick(&releases, Some(&releases[0]), None).unwrap().revision,
+            6
+        );
         assert!(pick(&releases[..1], Some(&releases[0]), None).is_err());
     }
 }

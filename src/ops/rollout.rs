@@ -5,7 +5,9 @@
 //! outcome is told as a [`Report`] with the documented exit codes: 0 success,
 //! 3 failed and the previous release runs again, 4 failed and it does not.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -74,11 +76,32 @@ pub struct Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.status {
-            DeployStatus::Succeeded => writeln!(f, "{} runs {} ({})", self.service, self.revision, self.image.as_deref().unwrap_or("?")),
-            DeployStatus::Started => writeln!(f, "{} is rolling out {} (deployment {})", self.service, self.revision, self.deployment_id.as_deref().unwrap_or("?")),
+            DeployStatus::Succeeded => writeln!(
+                f,
+                "{} runs {} ({})",
+                self.service,
+                self.revision,
+                self.image.as_deref().unwrap_or("?")
+            ),
+            DeployStatus::Started => writeln!(
+                f,
+                "{} is rolling out {} (deployment {})",
+                self.service,
+                self.revision,
+                self.deployment_id.as_deref().unwrap_or("?")
+            ),
             DeployStatus::RolledBack | DeployStatus::Failed | DeployStatus::Interrupted => {
-                writeln!(f, "{} did not go live: {}", self.revision, self.reason.as_deref().unwrap_or("unknown reason"))?;
-                writeln!(f, "live now: {}", self.live_revision.as_deref().unwrap_or("unknown"))?;
+                writeln!(
+                    f,
+                    "{} did not go live: {}",
+                    self.revision,
+                    self.reason.as_deref().unwrap_or("unknown reason")
+                )?;
+                writeln!(
+                    f,
+                    "live now: {}",
+                    self.live_revision.as_deref().unwrap_or("unknown")
+                )?;
                 for task in self.stopped_tasks.iter().take(3) {
                     writeln!(f, "  {task}")?;
                 }
@@ -114,13 +137,26 @@ pub fn ensure_idle(service: &Service, force: bool, printer: &Printer) -> Result<
     let busy: Vec<String> = service
         .deployments()
         .iter()
-        .filter(|d| d.status() != Some("PRIMARY") || d.rollout_state().map(|s| s.as_str()) == Some("IN_PROGRESS"))
-        .map(|d| format!("{} ({})", d.id().unwrap_or("?"), taskdef::short_name(d.task_definition().unwrap_or("?"))))
+        .filter(|d| {
+            d.status() != Some("PRIMARY")
+                || d.rollout_state().map(|s| s.as_str()) == Some("IN_PROGRESS")
+        })
+        .map(|d| {
+            format!(
+                "{} ({})",
+                d.id().unwrap_or("?"),
+                taskdef::short_name(d.task_definition().unwrap_or("?"))
+            )
+        })
         .collect();
     if busy.is_empty() {
         return Ok(());
     }
-    let message = format!("another deployment of `{}` is in progress: {}", service.service_name().unwrap_or("?"), busy.join(", "));
+    let message = format!(
+        "another deployment of `{}` is in progress: {}",
+        service.service_name().unwrap_or("?"),
+        busy.join(", ")
+    );
     if force {
         printer.warn(format!("{message}; going ahead (--force)"));
         return Ok(());
@@ -131,7 +167,12 @@ pub fn ensure_idle(service: &Service, force: bool, printer: &Printer) -> Result<
 }
 
 /// UpdateService to `task_definition`; the id of the deployment it started.
-pub async fn start(clients: &Clients, cluster: &str, service: &str, task_definition: &str) -> Result<String> {
+pub async fn start(
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+    task_definition: &str,
+) -> Result<String> {
     let out = clients
         .ecs
         .update_service()
@@ -141,13 +182,26 @@ pub async fn start(clients: &Clients, cluster: &str, service: &str, task_definit
         .send()
         .await
         .map_err(aws::error)
-        .with_context(|| format!("updating ECS service `{service}` to `{}`", taskdef::short_name(task_definition)))?;
+        .with_context(|| {
+            format!(
+                "updating ECS service `{service}` to `{}`",
+                taskdef::short_name(task_definition)
+            )
+        })?;
     let service = out.service().context("UpdateService returned no service")?;
-    follow::deployment_id_from_update(service).context("UpdateService started no PRIMARY deployment")
+    follow::deployment_id_from_update(service)
+        .context("UpdateService started no PRIMARY deployment")
 }
 
-/// Follow one deployment, telling each event on stderr.
-pub async fn watch(clients: &Clients, printer: &Printer, options: &FollowOptions) -> Result<Outcome> {
+/// Follow one deployment, telling each event on stderr. `seen` holds the ids
+/// of service events already told, so following a rollback after a failed
+/// rollout does not repeat them.
+pub async fn watch(
+    clients: &Clients,
+    printer: &Printer,
+    options: &FollowOptions,
+    seen: &Mutex<HashSet<String>>,
+) -> Result<Outcome> {
     let printer_for_events = printer.clone();
     let mut last_progress = String::new();
     let mut on_event = move |event: Event| match event {
@@ -158,16 +212,26 @@ pub async fn watch(clients: &Clients, printer: &Printer, options: &FollowOptions
                 s.desired,
                 s.pending,
                 s.failed,
-                s.rollout_state.as_deref().unwrap_or("no rollout state").to_lowercase().replace('_', " ")
+                s.rollout_state
+                    .as_deref()
+                    .unwrap_or("no rollout state")
+                    .to_lowercase()
+                    .replace('_', " ")
             );
             if line != last_progress {
                 printer_for_events.status("Rollout", format!("[{:>4}] {line}", elapsed(s.elapsed)));
                 last_progress = line;
             }
         }
-        Event::ServiceEvent { message, .. } => printer_for_events.status("Event", message),
+        Event::ServiceEvent { id, message, .. } => {
+            if seen.lock().unwrap_or_else(|e| e.into_inner()).insert(id) {
+                printer_for_events.status("Event", message);
+            }
+        }
         Event::TaskStopped(task) => printer_for_events.warn(format!("stopped {task}")),
-        Event::Throttled { error } => printer_for_events.note(format!("             AWS throttled the polling ({error}); backing off")),
+        Event::Throttled { error } => printer_for_events.note(format!(
+            "             AWS throttled the polling ({error}); backing off"
+        )),
     };
     let cancel = async {
         if tokio::signal::ctrl_c().await.is_err() {
@@ -179,15 +243,35 @@ pub async fn watch(clients: &Clients, printer: &Printer, options: &FollowOptions
 
 fn elapsed(d: Duration) -> String {
     let s = d.as_secs();
-    if s < 60 { format!("{s}s") } else { format!("{}m{:02}s", s / 60, s % 60) }
+    if s < 60 {
+        format!("{s}s")
+    } else {
+        format!("{}m{:02}s", s / 60, s % 60)
+    }
 }
 
 /// Tag a revision that reached COMPLETED, so `mcp rollback` and `mcp history`
 /// know which releases ran. Best effort: a missing permission costs only that.
 pub async fn mark_completed(clients: &Clients, printer: &Printer, task_definition_arn: &str) {
-    let tag = Tag::builder().key(TAG_COMPLETED).value(jiff::Timestamp::now().to_string()).build();
-    if let Err(err) = clients.ecs.tag_resource().resource_arn(task_definition_arn).tags(tag).send().await {
-        printer.detail(1, format!("could not tag {task_definition_arn} as completed: {}", aws::describe(&err)));
+    let tag = Tag::builder()
+        .key(TAG_COMPLETED)
+        .value(jiff::Timestamp::now().to_string())
+        .build();
+    if let Err(err) = clients
+        .ecs
+        .tag_resource()
+        .resource_arn(task_definition_arn)
+        .tags(tag)
+        .send()
+        .await
+    {
+        printer.detail(
+            1,
+            format!(
+                "could not tag {task_definition_arn} as completed: {}",
+                aws::describe(&err)
+            ),
+        );
     }
 }
 
@@ -209,6 +293,8 @@ pub struct Rollout<'a> {
     pub image: Option<String>,
     pub digest: Option<String>,
     pub started: Instant,
+    /// Service events already told.
+    pub seen: Mutex<HashSet<String>>,
 }
 
 impl Rollout<'_> {
@@ -222,7 +308,10 @@ impl Rollout<'_> {
             cluster: self.cluster.clone(),
             service: self.service.clone(),
             revision: taskdef::short_name(&self.target_arn).to_string(),
-            previous_revision: self.previous_arn.as_deref().map(|a| taskdef::short_name(a).to_string()),
+            previous_revision: self
+                .previous_arn
+                .as_deref()
+                .map(|a| taskdef::short_name(a).to_string()),
             live_revision: None,
             image: self.image.clone(),
             digest: self.digest.clone(),
@@ -237,8 +326,17 @@ impl Rollout<'_> {
     /// Follow the rollout; on failure apply the rollback policy.
     pub async fn see_through(&self) -> Result<Report> {
         let timeout = self.settings.deploy.timeout;
-        let outcome = watch(self.clients, self.printer, &self.options(&self.deployment_id, timeout)).await?;
-        let logs_hint = format!("see the failed tasks' output with `mcp logs --since 30m{}`", self.service_flag());
+        let outcome = watch(
+            self.clients,
+            self.printer,
+            &self.options(&self.deployment_id, timeout),
+            &self.seen,
+        )
+        .await?;
+        let logs_hint = format!(
+            "see the failed tasks' output with `mcp logs --since 30m{}`",
+            self.service_flag()
+        );
         let (reason, stopped) = match outcome {
             Outcome::Completed(_) => {
                 mark_completed(self.clients, self.printer, &self.target_arn).await;
@@ -249,34 +347,64 @@ impl Rollout<'_> {
             Outcome::Interrupted { .. } => {
                 let mut report = self.report(DeployStatus::Interrupted);
                 report.reason = Some("interrupted; ECS goes on with the deployment".into());
-                report.next = Some(format!("follow it with `mcp status --wait{}`", self.service_flag()));
+                report.next = Some(format!(
+                    "follow it with `mcp status --wait{}`",
+                    self.service_flag()
+                ));
                 return Ok(report);
             }
-            Outcome::RolledBackByEcs { reason, rollback_deployment_id, rollback_task_definition, stopped, .. } => {
+            Outcome::RolledBackByEcs {
+                reason,
+                rollback_deployment_id,
+                rollback_task_definition,
+                stopped,
+                ..
+            } => {
                 self.printer.status(
                     "Rollback",
-                    format!("ECS is rolling back to {} ({rollback_deployment_id})", taskdef::short_name(&rollback_task_definition)),
+                    format!(
+                        "ECS is rolling back to {} ({rollback_deployment_id})",
+                        taskdef::short_name(&rollback_task_definition)
+                    ),
                 );
                 let restored = self.follow_restore(&rollback_deployment_id).await?;
-                let mut report = self.report(if restored { DeployStatus::RolledBack } else { DeployStatus::Failed });
-                report.live_revision = Some(taskdef::short_name(&rollback_task_definition).to_string());
+                let mut report = self.report(if restored {
+                    DeployStatus::RolledBack
+                } else {
+                    DeployStatus::Failed
+                });
+                report.live_revision =
+                    Some(taskdef::short_name(&rollback_task_definition).to_string());
                 report.reason = Some(reason);
                 report.stopped_tasks = stopped;
                 report.next = Some(logs_hint);
                 return Ok(report);
             }
-            Outcome::Failed { reason, stopped, .. } => (reason, stopped),
-            Outcome::TimedOut { stopped, .. } => {
-                (format!("the rollout did not complete within {} (deploy.timeout)", elapsed(timeout)), stopped)
-            }
-            Outcome::Superseded { by_deployment_id, by_task_definition, .. } => {
+            Outcome::Failed {
+                reason, stopped, ..
+            } => (reason, stopped),
+            Outcome::TimedOut { stopped, .. } => (
+                format!(
+                    "the rollout did not complete within {} (deploy.timeout)",
+                    elapsed(timeout)
+                ),
+                stopped,
+            ),
+            Outcome::Superseded {
+                by_deployment_id,
+                by_task_definition,
+                ..
+            } => {
                 let mut report = self.report(DeployStatus::Failed);
                 report.reason = Some(format!(
                     "another deployment ({by_deployment_id}, {}) replaced this one",
                     taskdef::short_name(&by_task_definition)
                 ));
                 report.live_revision = Some(taskdef::short_name(&by_task_definition).to_string());
-                report.next = Some(format!("see what runs with `mcp status{}`", self.service_flag()));
+                report.next = Some(format!(
+                    "see what runs with `mcp status{}`",
+                    self.service_flag()
+                ));
                 return Ok(report);
             }
         };
@@ -287,9 +415,12 @@ impl Rollout<'_> {
         report.stopped_tasks = stopped;
         report.next = Some(logs_hint);
         let previous = match (&self.previous_arn, self.settings.deploy.rollback) {
-            (Some(previous), RollbackPolicy::Auto) if previous != &self.target_arn => previous.clone(),
+            (Some(previous), RollbackPolicy::Auto) if previous != &self.target_arn => {
+                previous.clone()
+            }
             (_, RollbackPolicy::Never) => {
-                self.printer.warn("deploy.rollback = \"never\": leaving the service as ECS left it");
+                self.printer
+                    .warn("deploy.rollback = \"never\": leaving the service as ECS left it");
                 report.live_revision = Some(report.revision.clone());
                 return Ok(report);
             }
@@ -298,7 +429,8 @@ impl Rollout<'_> {
                 return Ok(report);
             }
         };
-        self.printer.status("Rollback", format!("to {}", taskdef::short_name(&previous)));
+        self.printer
+            .status("Rollback", format!("to {}", taskdef::short_name(&previous)));
         let deployment = start(self.clients, &self.cluster, &self.service, &previous).await?;
         let restored = self.follow_restore(&deployment).await?;
         if restored {
@@ -311,11 +443,21 @@ impl Rollout<'_> {
     /// Follow a rollback deployment; true when it completed.
     async fn follow_restore(&self, deployment_id: &str) -> Result<bool> {
         // A rollback gets a full timeout of its own: it replaces tasks like any rollout.
-        let outcome = watch(self.clients, self.printer, &self.options(deployment_id, self.settings.deploy.timeout)).await?;
+        let outcome = watch(
+            self.clients,
+            self.printer,
+            &self.options(deployment_id, self.settings.deploy.timeout),
+            &self.seen,
+        )
+        .await?;
         Ok(outcome.is_success())
     }
 
     fn service_flag(&self) -> String {
-        self.settings.service.as_ref().map(|s| format!(" {s}")).unwrap_or_default()
+        self.settings
+            .service
+            .as_ref()
+            .map(|s| format!(" {s}"))
+            .unwrap_or_default()
     }
 }

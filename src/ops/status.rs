@@ -57,8 +57,16 @@ impl fmt::Display for Status {
         if let Some(sha) = &self.git_sha {
             writeln!(f, "git sha    {sha}")?;
         }
-        writeln!(f, "tasks      {} running, {} pending, {} desired", self.running, self.pending, self.desired)?;
-        writeln!(f, "rollout    {}", self.rollout_state.as_deref().unwrap_or("-"))?;
+        writeln!(
+            f,
+            "tasks      {} running, {} pending, {} desired",
+            self.running, self.pending, self.desired
+        )?;
+        writeln!(
+            f,
+            "rollout    {}",
+            self.rollout_state.as_deref().unwrap_or("-")
+        )?;
         if let Some(url) = &self.url {
             writeln!(f, "url        {url}")?;
         }
@@ -90,7 +98,9 @@ impl fmt::Display for Status {
 
 fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
     let t = t?;
-    jiff::Timestamp::from_second(t.secs()).ok().map(|ts| ts.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
+    jiff::Timestamp::from_second(t.secs())
+        .ok()
+        .map(|ts| ts.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
 }
 
 /// What runs now.
@@ -107,12 +117,28 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
         .await
         .map_err(aws::error)
         .with_context(|| format!("reading task definition `{}`", taskdef::short_name(&arn)))?;
-    let definition = described.task_definition().context("DescribeTaskDefinition returned no task definition")?;
-    let container = aws::ecs::pick_container(definition.container_definitions(), settings.ecs.container.as_deref(), definition.family().unwrap_or("?"))?;
+    let definition = described
+        .task_definition()
+        .context("DescribeTaskDefinition returned no task definition")?;
+    let container = aws::ecs::pick_container(
+        definition.container_definitions(),
+        settings.ecs.container.as_deref(),
+        definition.family().unwrap_or("?"),
+    )?;
     let image = container.image().map(str::to_string);
-    let tag_value = |key: &str| described.tags().iter().find(|t| t.key() == Some(key)).and_then(|t| t.value()).map(str::to_string);
+    let tag_value = |key: &str| {
+        described
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some(key))
+            .and_then(|t| t.value())
+            .map(str::to_string)
+    };
     let (tag, digest) = split_image(image.as_deref());
-    let primary = service.deployments().iter().find(|d| d.status() == Some("PRIMARY"));
+    let primary = service
+        .deployments()
+        .iter()
+        .find(|d| d.status() == Some("PRIMARY"));
     Ok(Status {
         cluster,
         service: settings.ecs.service.clone(),
@@ -124,7 +150,9 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
         desired: service.desired_count(),
         running: service.running_count(),
         pending: service.pending_count(),
-        rollout_state: primary.and_then(|d| d.rollout_state()).map(|s| s.as_str().to_string()),
+        rollout_state: primary
+            .and_then(|d| d.rollout_state())
+            .map(|s| s.as_str().to_string()),
         deployments: service
             .deployments()
             .iter()
@@ -143,7 +171,10 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
             .events()
             .iter()
             .take(5)
-            .map(|e| EventInfo { at: time(e.created_at()), message: e.message().unwrap_or_default().to_string() })
+            .map(|e| EventInfo {
+                at: time(e.created_at()),
+                message: e.message().unwrap_or_default().to_string(),
+            })
             .collect(),
         url: settings.deploy.url.clone(),
     })
@@ -151,7 +182,9 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
 
 /// `repo:tag@sha256:…` → (tag, digest).
 pub fn split_image(image: Option<&str>) -> (Option<String>, Option<String>) {
-    let Some(image) = image else { return (None, None) };
+    let Some(image) = image else {
+        return (None, None);
+    };
     let (name, digest) = match image.split_once('@') {
         Some((name, digest)) => (name, Some(digest.to_string())),
         None => (image, None),
@@ -168,18 +201,27 @@ pub async fn status(settings: &Settings, printer: &Printer, wait: bool) -> Resul
         let now = current(settings, &clients).await?;
         let primary = now.deployments.iter().find(|d| d.status == "PRIMARY");
         match primary {
-            Some(d) if d.rollout_state.as_deref() == Some("IN_PROGRESS") || now.deployments.len() > 1 => {
+            Some(d)
+                if d.rollout_state.as_deref() == Some("IN_PROGRESS")
+                    || now.deployments.len() > 1 =>
+            {
                 printer.status("Following", format!("deployment {} ({})", d.id, d.revision));
                 let started = Instant::now();
-                let options = FollowOptions::new(&now.cluster, &now.service, &d.id, settings.deploy.timeout);
-                let outcome = rollout::watch(&clients, printer, &options).await?;
+                let options =
+                    FollowOptions::new(&now.cluster, &now.service, &d.id, settings.deploy.timeout);
+                let outcome =
+                    rollout::watch(&clients, printer, &options, &Default::default()).await?;
                 let state = match &outcome {
                     Outcome::Completed(_) => DeployStatus::Succeeded,
                     Outcome::Interrupted { .. } => DeployStatus::Interrupted,
                     Outcome::RolledBackByEcs { .. } => DeployStatus::RolledBack,
                     _ => DeployStatus::Failed,
                 };
-                printer.status("Finished", format!("{:?} after {:.0}s", state, started.elapsed().as_secs_f64()).to_lowercase());
+                printer.status(
+                    "Finished",
+                    format!("{:?} after {:.0}s", state, started.elapsed().as_secs_f64())
+                        .to_lowercase(),
+                );
                 exit = state.exit_status();
             }
             _ => printer.status("Idle", "no deployment in progress"),
@@ -198,7 +240,10 @@ mod tests {
     fn image_parts() {
         let digest = format!("sha256:{}", "b".repeat(64));
         let image = format!("1.dkr.ecr.r.amazonaws.com/team/mcp:abc@{digest}");
-        assert_eq!(split_image(Some(&image)), (Some("abc".into()), Some(digest)));
+        assert_eq!(
+            split_image(Some(&image)),
+            (Some("abc".into()), Some(digest))
+        );
         assert_eq!(split_image(Some("localhost:5000/mcp")), (None, None));
     }
 }

@@ -92,7 +92,11 @@ const THROTTLING_CODES: &[&str] = &[
 ];
 /// Error codes that mean "try again": the SDK's transient codes, plus ECS's
 /// modelled server error (what the generated `is_server_exception()` tests).
-const TRANSIENT_CODES: &[&str] = &["RequestTimeout", "RequestTimeoutException", "ServerException"];
+const TRANSIENT_CODES: &[&str] = &[
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "ServerException",
+];
 
 /// What to follow and how.
 #[derive(Debug, Clone)]
@@ -167,7 +171,13 @@ impl Snapshot {
 
     /// Equal in everything but the time it was taken.
     fn same_state(&self, other: &Snapshot) -> bool {
-        Snapshot { elapsed: Duration::ZERO, ..self.clone() } == Snapshot { elapsed: Duration::ZERO, ..other.clone() }
+        Snapshot {
+            elapsed: Duration::ZERO,
+            ..self.clone()
+        } == Snapshot {
+            elapsed: Duration::ZERO,
+            ..other.clone()
+        }
     }
 }
 
@@ -216,7 +226,12 @@ impl StoppedTask {
 /// One line: `task abc: Essential container in task exited (EssentialContainerExited); app exited 1`.
 impl std::fmt::Display for StoppedTask {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "task {}: {}", self.task_id, self.reason.as_deref().unwrap_or("stopped"))?;
+        write!(
+            f,
+            "task {}: {}",
+            self.task_id,
+            self.reason.as_deref().unwrap_or("stopped")
+        )?;
         if let Some(code) = &self.stop_code {
             write!(f, " ({code})")?;
         }
@@ -239,7 +254,11 @@ pub enum Event {
     /// Our deployment's counts or rollout state changed.
     Progress(Snapshot),
     /// A service event (`service.events`) not reported before.
-    ServiceEvent { id: String, at: Option<jiff::Timestamp>, message: String },
+    ServiceEvent {
+        id: String,
+        at: Option<jiff::Timestamp>,
+        message: String,
+    },
     /// A task of our deployment stopped.
     TaskStopped(StoppedTask),
     /// ECS throttled us or failed transiently; the follower backs off and keeps
@@ -255,7 +274,11 @@ pub enum Outcome {
     Completed(Snapshot),
     /// Our deployment failed (circuit breaker, or too many stopped tasks) and ECS
     /// did not start a rollback of its own.
-    Failed { reason: String, snapshot: Snapshot, stopped: Vec<StoppedTask> },
+    Failed {
+        reason: String,
+        snapshot: Snapshot,
+        stopped: Vec<StoppedTask>,
+    },
     /// Our deployment failed or vanished and ECS now runs another deployment,
     /// normally the previous revision restored by the circuit breaker.
     RolledBackByEcs {
@@ -266,9 +289,16 @@ pub enum Outcome {
         stopped: Vec<StoppedTask>,
     },
     /// Another deployment became PRIMARY while ours was still in progress.
-    Superseded { by_deployment_id: String, by_task_definition: String, snapshot: Snapshot },
+    Superseded {
+        by_deployment_id: String,
+        by_task_definition: String,
+        snapshot: Snapshot,
+    },
     /// The deadline passed first.
-    TimedOut { snapshot: Option<Snapshot>, stopped: Vec<StoppedTask> },
+    TimedOut {
+        snapshot: Option<Snapshot>,
+        stopped: Vec<StoppedTask>,
+    },
     /// The cancel signal fired first.
     Interrupted { snapshot: Option<Snapshot> },
 }
@@ -281,9 +311,9 @@ impl Outcome {
     /// The last known state of our deployment.
     pub fn snapshot(&self) -> Option<&Snapshot> {
         match self {
-            Outcome::Completed(s) | Outcome::Failed { snapshot: s, .. } | Outcome::Superseded { snapshot: s, .. } => {
-                Some(s)
-            }
+            Outcome::Completed(s)
+            | Outcome::Failed { snapshot: s, .. }
+            | Outcome::Superseded { snapshot: s, .. } => Some(s),
             Outcome::RolledBackByEcs { snapshot, .. }
             | Outcome::TimedOut { snapshot, .. }
             | Outcome::Interrupted { snapshot } => snapshot.as_ref(),
@@ -293,7 +323,12 @@ impl Outcome {
 
 /// The id of the deployment an `UpdateService` call started: the PRIMARY one.
 pub fn deployment_id_from_update(service: &Service) -> Option<String> {
-    service.deployments().iter().find(|d| d.status() == Some("PRIMARY")).and_then(|d| d.id()).map(str::to_string)
+    service
+        .deployments()
+        .iter()
+        .find(|d| d.status() == Some("PRIMARY"))
+        .and_then(|d| d.id())
+        .map(str::to_string)
 }
 
 /// Follow `opts.deployment_id` until it ends, the deadline passes or `cancel`
@@ -328,7 +363,11 @@ pub async fn follow(
             Ok(Step::Done(outcome)) => return Ok(*outcome),
             Ok(Step::Continue { changed }) => {
                 throttled = false;
-                interval = if changed { opts.min_poll } else { interval.mul_f64(BACKOFF).min(opts.max_poll) };
+                interval = if changed {
+                    opts.min_poll
+                } else {
+                    interval.mul_f64(BACKOFF).min(opts.max_poll)
+                };
             }
             Err(PollError::Transient(error)) => {
                 if !throttled {
@@ -400,11 +439,16 @@ impl<'a> Follower<'a> {
     }
 
     fn interrupted(&self) -> Outcome {
-        Outcome::Interrupted { snapshot: self.last.clone() }
+        Outcome::Interrupted {
+            snapshot: self.last.clone(),
+        }
     }
 
     fn timed_out(&self) -> Outcome {
-        Outcome::TimedOut { snapshot: self.last.clone(), stopped: self.stopped.clone() }
+        Outcome::TimedOut {
+            snapshot: self.last.clone(),
+            stopped: self.stopped.clone(),
+        }
     }
 
     async fn poll(
@@ -414,35 +458,66 @@ impl<'a> Follower<'a> {
         on_event: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Step, PollError> {
         let opts = self.opts;
-        let out = ecs.describe_services().cluster(&opts.cluster).services(&opts.service).send().await.map_err(|e| {
-            classify(e, || format!("describing service `{}` in cluster `{}`", opts.service, opts.cluster))
-        })?;
+        let out = ecs
+            .describe_services()
+            .cluster(&opts.cluster)
+            .services(&opts.service)
+            .send()
+            .await
+            .map_err(|e| {
+                classify(e, || {
+                    format!(
+                        "describing service `{}` in cluster `{}`",
+                        opts.service, opts.cluster
+                    )
+                })
+            })?;
         let Some(service) = out.services().first() else {
-            let reason = out.failures().first().and_then(|f| f.reason()).unwrap_or("not returned");
+            let reason = out
+                .failures()
+                .first()
+                .and_then(|f| f.reason())
+                .unwrap_or("not returned");
             return Err(PollError::Fatal(
-                McpError::new(format!("service `{}` not found in cluster `{}` ({reason})", opts.service, opts.cluster))
-                    .hint("check `ecs.cluster` and `ecs.service` in mcp.toml")
-                    .into(),
+                McpError::new(format!(
+                    "service `{}` not found in cluster `{}` ({reason})",
+                    opts.service, opts.cluster
+                ))
+                .hint("check `ecs.cluster` and `ecs.service` in mcp.toml")
+                .into(),
             ));
         };
 
         // A deleted service (INACTIVE, or DRAINING on its way there) has nothing left to wait for.
         if let Some(status) = service.status().filter(|s| *s != "ACTIVE") {
             return Err(PollError::Fatal(
-                McpError::new(format!("service `{}` in cluster `{}` is {status}", opts.service, opts.cluster))
-                    .hint("the service was deleted while the deployment was in progress")
-                    .into(),
+                McpError::new(format!(
+                    "service `{}` in cluster `{}` is {status}",
+                    opts.service, opts.cluster
+                ))
+                .hint("the service was deleted while the deployment was in progress")
+                .into(),
             ));
         }
 
         let mut changed = false;
-        let ours = service.deployments().iter().find(|d| d.id() == Some(opts.deployment_id.as_str()));
-        let primary = service.deployments().iter().find(|d| d.status() == Some("PRIMARY"));
+        let ours = service
+            .deployments()
+            .iter()
+            .find(|d| d.id() == Some(opts.deployment_id.as_str()));
+        let primary = service
+            .deployments()
+            .iter()
+            .find(|d| d.status() == Some("PRIMARY"));
         let other_primary = primary.filter(|p| p.id() != Some(opts.deployment_id.as_str()));
 
         let snapshot = ours.map(|d| Snapshot::of(d, start.elapsed()));
         if let Some(snapshot) = &snapshot {
-            if !self.last.as_ref().is_some_and(|last| last.same_state(snapshot)) {
+            if !self
+                .last
+                .as_ref()
+                .is_some_and(|last| last.same_state(snapshot))
+            {
                 on_event(Event::Progress(snapshot.clone()));
                 changed = true;
             }
@@ -490,8 +565,12 @@ impl<'a> Follower<'a> {
         };
         let snapshot = snapshot.expect("a snapshot is taken whenever our deployment is listed");
         let failed = ours.rollout_state() == Some(&DeploymentRolloutState::Failed);
-        let failure_reason =
-            || snapshot.rollout_reason.clone().unwrap_or_else(|| format!("deployment `{}` failed", opts.deployment_id));
+        let failure_reason = || {
+            snapshot
+                .rollout_reason
+                .clone()
+                .unwrap_or_else(|| format!("deployment `{}` failed", opts.deployment_id))
+        };
 
         if let Some(p) = other_primary {
             let by_deployment_id = p.id().unwrap_or_default().to_string();
@@ -505,28 +584,53 @@ impl<'a> Follower<'a> {
                     stopped,
                 }
             } else {
-                Outcome::Superseded { by_deployment_id, by_task_definition, snapshot }
+                Outcome::Superseded {
+                    by_deployment_id,
+                    by_task_definition,
+                    snapshot,
+                }
             }));
         }
         if failed {
-            return Ok(done(Outcome::Failed { reason: failure_reason(), snapshot, stopped }));
+            return Ok(done(Outcome::Failed {
+                reason: failure_reason(),
+                snapshot,
+                stopped,
+            }));
         }
         let threshold = opts.stopped_task_threshold;
         if threshold > 0 && self.stopped_count >= threshold {
-            let first = stopped.first().map(|t| format!("; first: {t}")).unwrap_or_default();
-            let reason = format!("{} tasks of deployment `{}` stopped{first}", self.stopped_count, opts.deployment_id);
-            return Ok(done(Outcome::Failed { reason, snapshot, stopped }));
+            let first = stopped
+                .first()
+                .map(|t| format!("; first: {t}"))
+                .unwrap_or_default();
+            let reason = format!(
+                "{} tasks of deployment `{}` stopped{first}",
+                self.stopped_count, opts.deployment_id
+            );
+            return Ok(done(Outcome::Failed {
+                reason,
+                snapshot,
+                stopped,
+            }));
         }
         Ok(Step::Continue { changed })
     }
 
     /// Report service events not seen before, oldest first. True if there were any.
-    fn service_events(&mut self, service: &Service, on_event: &mut (dyn FnMut(Event) + Send)) -> bool {
+    fn service_events(
+        &mut self,
+        service: &Service,
+        on_event: &mut (dyn FnMut(Event) + Send),
+    ) -> bool {
         let mut any = false;
         // ECS lists events newest first.
         for event in service.events().iter().rev() {
             let at = event.created_at();
-            if at.and_then(|at| SystemTime::try_from(*at).ok()).is_some_and(|at| at < self.events_since) {
+            if at
+                .and_then(|at| SystemTime::try_from(*at).ok())
+                .is_some_and(|at| at < self.events_since)
+            {
                 continue;
             }
             let message = event.message().unwrap_or_default().to_string();
@@ -535,7 +639,11 @@ impl<'a> Follower<'a> {
                 None => format!("{at:?} {message}"),
             };
             if self.seen_events.insert(id.clone()) {
-                on_event(Event::ServiceEvent { id, at: at.and_then(timestamp), message });
+                on_event(Event::ServiceEvent {
+                    id,
+                    at: at.and_then(timestamp),
+                    message,
+                });
                 any = true;
             }
         }
@@ -558,23 +666,49 @@ impl<'a> Follower<'a> {
             .desired_status(DesiredStatus::Stopped)
             .send()
             .await
-            .map_err(|e| classify(e, || format!("listing stopped tasks of deployment `{}`", opts.deployment_id)))?;
-        let mut new: Vec<String> =
-            list.task_arns().iter().filter(|arn| !self.seen_tasks.contains(arn.as_str())).cloned().collect();
+            .map_err(|e| {
+                classify(e, || {
+                    format!(
+                        "listing stopped tasks of deployment `{}`",
+                        opts.deployment_id
+                    )
+                })
+            })?;
+        let mut new: Vec<String> = list
+            .task_arns()
+            .iter()
+            .filter(|arn| !self.seen_tasks.contains(arn.as_str()))
+            .cloned()
+            .collect();
         if new.is_empty() {
             return Ok(false);
         }
         new.truncate(DESCRIBE_TASKS_MAX);
-        let described =
-            ecs.describe_tasks().cluster(&opts.cluster).set_tasks(Some(new)).send().await.map_err(|e| {
-                classify(e, || format!("describing stopped tasks of deployment `{}`", opts.deployment_id))
+        let described = ecs
+            .describe_tasks()
+            .cluster(&opts.cluster)
+            .set_tasks(Some(new))
+            .send()
+            .await
+            .map_err(|e| {
+                classify(e, || {
+                    format!(
+                        "describing stopped tasks of deployment `{}`",
+                        opts.deployment_id
+                    )
+                })
             })?;
         // A task told to stop may still be stopping; it has its exit codes only
         // once its last status is STOPPED, so it is reported then.
-        let mut tasks: Vec<&Task> = described.tasks().iter().filter(|t| t.last_status() == Some("STOPPED")).collect();
+        let mut tasks: Vec<&Task> = described
+            .tasks()
+            .iter()
+            .filter(|t| t.last_status() == Some("STOPPED"))
+            .collect();
         tasks.sort_by_key(|t| t.stopped_at().map(|at| (at.secs(), at.subsec_nanos())));
         for task in &tasks {
-            self.seen_tasks.insert(task.task_arn().unwrap_or_default().to_string());
+            self.seen_tasks
+                .insert(task.task_arn().unwrap_or_default().to_string());
             let stopped = StoppedTask::of(task);
             self.stopped_count += 1;
             if self.stopped.len() < KEPT_STOPPED_TASKS {
@@ -595,8 +729,9 @@ where
         SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
         SdkError::DispatchFailure(failure) => failure.is_io() || failure.is_timeout(),
         SdkError::ServiceError(service) => {
-            service.err().code().is_some_and(|code| THROTTLING_CODES.contains(&code) || TRANSIENT_CODES.contains(&code))
-                || service.raw().status().is_server_error()
+            service.err().code().is_some_and(|code| {
+                THROTTLING_CODES.contains(&code) || TRANSIENT_CODES.contains(&code)
+            }) || service.raw().status().is_server_error()
         }
         _ => false,
     };
@@ -606,10 +741,9 @@ where
     let denied = err.as_service_error().and_then(|e| e.code()) == Some("AccessDeniedException");
     let error = crate::aws::error(err).context(doing());
     PollError::Fatal(if denied {
-        error.context(
-            McpError::new("not allowed to watch the deployment")
-                .hint("the AWS identity needs ecs:DescribeServices, ecs:ListTasks and ecs:DescribeTasks"),
-        )
+        error.context(McpError::new("not allowed to watch the deployment").hint(
+            "the AWS identity needs ecs:DescribeServices, ecs:ListTasks and ecs:DescribeTasks",
+        ))
     } else {
         error
     })
@@ -635,7 +769,9 @@ mod tests {
 
     use aws_sdk_ecs::Client;
     use aws_sdk_ecs::config::retry::RetryConfig;
-    use aws_sdk_ecs::operation::describe_services::{DescribeServicesError, DescribeServicesOutput};
+    use aws_sdk_ecs::operation::describe_services::{
+        DescribeServicesError, DescribeServicesOutput,
+    };
     use aws_sdk_ecs::operation::describe_tasks::DescribeTasksOutput;
     use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
     use aws_sdk_ecs::types::{Container, Failure, ServiceEvent, TaskStopCode};
@@ -650,7 +786,13 @@ mod tests {
     const TD_NEW: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/weather:8";
     const TD_OLD: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/weather:7";
 
-    fn deployment(id: &str, status: &str, td: &str, state: DeploymentRolloutState, running: i32) -> Deployment {
+    fn deployment(
+        id: &str,
+        status: &str,
+        td: &str,
+        state: DeploymentRolloutState,
+        running: i32,
+    ) -> Deployment {
         Deployment::builder()
             .id(id)
             .status(status)
@@ -663,7 +805,13 @@ mod tests {
     }
 
     fn in_progress(running: i32) -> Deployment {
-        deployment(OURS, "PRIMARY", TD_NEW, DeploymentRolloutState::InProgress, running)
+        deployment(
+            OURS,
+            "PRIMARY",
+            TD_NEW,
+            DeploymentRolloutState::InProgress,
+            running,
+        )
     }
 
     fn old_active() -> Deployment {
@@ -682,13 +830,19 @@ mod tests {
 
     fn event(id: &str, message: &str, age: Duration) -> ServiceEvent {
         let at = DateTime::from(SystemTime::now() - age);
-        ServiceEvent::builder().id(id).message(message).created_at(at).build()
+        ServiceEvent::builder()
+            .id(id)
+            .message(message)
+            .created_at(at)
+            .build()
     }
 
     /// DescribeServices answers these, in order, the last one for ever.
     fn describe(outputs: Vec<DescribeServicesOutput>) -> Rule {
         let mut seq = mock!(Client::describe_services)
-            .match_requests(|r| r.cluster() == Some(CLUSTER) && r.services() == [SERVICE.to_string()])
+            .match_requests(|r| {
+                r.cluster() == Some(CLUSTER) && r.services() == [SERVICE.to_string()]
+            })
             .sequence();
         let last = outputs.len() - 1;
         for (i, out) in outputs.into_iter().enumerate() {
@@ -707,7 +861,8 @@ mod tests {
 
     fn client(rules: &[&Rule]) -> Client {
         // The SDK's own retries are off so that throttling reaches the follower.
-        mock_client!(aws_sdk_ecs, RuleMode::MatchAny, rules, |c| c.retry_config(RetryConfig::disabled()))
+        mock_client!(aws_sdk_ecs, RuleMode::MatchAny, rules, |c| c
+            .retry_config(RetryConfig::disabled()))
     }
 
     fn options() -> FollowOptions {
@@ -720,7 +875,13 @@ mod tests {
 
     async fn run(client: &Client, opts: &FollowOptions) -> (anyhow::Result<Outcome>, Vec<Event>) {
         let mut events = Vec::new();
-        let outcome = follow(client, opts, &mut |e| events.push(e), std::future::pending()).await;
+        let outcome = follow(
+            client,
+            opts,
+            &mut |e| events.push(e),
+            std::future::pending(),
+        )
+        .await;
         (outcome, events)
     }
 
@@ -744,7 +905,16 @@ mod tests {
             services(vec![in_progress(0), old_active()], vec![]),
             services(vec![in_progress(0), old_active()], vec![]),
             services(vec![in_progress(1), old_active()], vec![]),
-            services(vec![deployment(OURS, "PRIMARY", TD_NEW, DeploymentRolloutState::Completed, 2)], vec![]),
+            services(
+                vec![deployment(
+                    OURS,
+                    "PRIMARY",
+                    TD_NEW,
+                    DeploymentRolloutState::Completed,
+                    2,
+                )],
+                vec![],
+            ),
         ]);
         let list = mock!(Client::list_tasks)
             .match_requests(|r| {
@@ -755,11 +925,16 @@ mod tests {
             .then_output(|| ListTasksOutput::builder().build());
         let ecs = client(&[&describe, &list]);
         let (outcome, events) = run(&ecs, &options()).await;
-        let Outcome::Completed(snapshot) = outcome.unwrap() else { panic!("expected success") };
+        let Outcome::Completed(snapshot) = outcome.unwrap() else {
+            panic!("expected success")
+        };
         assert_eq!(snapshot.running, 2);
         assert_eq!(snapshot.task_definition, TD_NEW);
         let ip = Some("IN_PROGRESS".to_string());
-        assert_eq!(progress(&events), [(0, ip.clone()), (1, ip), (2, Some("COMPLETED".to_string()))]);
+        assert_eq!(
+            progress(&events),
+            [(0, ip.clone()), (1, ip), (2, Some("COMPLETED".to_string()))]
+        );
         assert_eq!(describe.num_calls(), 4);
     }
 
@@ -773,12 +948,18 @@ mod tests {
             .rollout_state(DeploymentRolloutState::Failed)
             .rollout_state_reason(reason)
             .build();
-        let describe =
-            describe(vec![services(vec![in_progress(0), old_active()], vec![]), services(vec![failed], vec![])]);
+        let describe = describe(vec![
+            services(vec![in_progress(0), old_active()], vec![]),
+            services(vec![failed], vec![]),
+        ]);
         let list = no_stopped_tasks();
         let (outcome, _) = run(&client(&[&describe, &list]), &options()).await;
         match outcome.unwrap() {
-            Outcome::Failed { reason: r, snapshot, .. } => {
+            Outcome::Failed {
+                reason: r,
+                snapshot,
+                ..
+            } => {
                 assert_eq!(r, reason);
                 assert_eq!(snapshot.rollout_state.as_deref(), Some("FAILED"));
             }
@@ -803,14 +984,22 @@ mod tests {
         let rollback = |state, running| deployment(ROLLBACK, "PRIMARY", TD_OLD, state, running);
         let describe = describe(vec![
             services(vec![in_progress(0), old_active()], vec![]),
-            services(vec![rollback(DeploymentRolloutState::InProgress, 0), ours_failed], vec![]),
+            services(
+                vec![rollback(DeploymentRolloutState::InProgress, 0), ours_failed],
+                vec![],
+            ),
             // Stable again, on the old revision.
             services(vec![rollback(DeploymentRolloutState::Completed, 2)], vec![]),
         ]);
         let list = no_stopped_tasks();
         let (outcome, _) = run(&client(&[&describe, &list]), &options()).await;
         match outcome.unwrap() {
-            Outcome::RolledBackByEcs { reason: r, rollback_deployment_id, rollback_task_definition, .. } => {
+            Outcome::RolledBackByEcs {
+                reason: r,
+                rollback_deployment_id,
+                rollback_task_definition,
+                ..
+            } => {
                 assert_eq!(r, reason);
                 assert_eq!(rollback_deployment_id, ROLLBACK);
                 assert_eq!(rollback_task_definition, TD_OLD);
@@ -828,15 +1017,32 @@ mod tests {
         let describe = describe(vec![
             services(vec![in_progress(0), old_active()], vec![]),
             services(
-                vec![deployment(OLD, "PRIMARY", TD_OLD, DeploymentRolloutState::InProgress, 2), ours_failed],
+                vec![
+                    deployment(
+                        OLD,
+                        "PRIMARY",
+                        TD_OLD,
+                        DeploymentRolloutState::InProgress,
+                        2,
+                    ),
+                    ours_failed,
+                ],
                 vec![],
             ),
         ]);
         let list = no_stopped_tasks();
         let (outcome, _) = run(&client(&[&describe, &list]), &options()).await;
         match outcome.unwrap() {
-            Outcome::RolledBackByEcs { reason, rollback_deployment_id, rollback_task_definition, .. } => {
-                assert_eq!(reason, "deployment `ecs-svc/1111` failed", "no rollout reason: a generic one");
+            Outcome::RolledBackByEcs {
+                reason,
+                rollback_deployment_id,
+                rollback_task_definition,
+                ..
+            } => {
+                assert_eq!(
+                    reason, "deployment `ecs-svc/1111` failed",
+                    "no rollout reason: a generic one"
+                );
                 assert_eq!(rollback_deployment_id, OLD);
                 assert_eq!(rollback_task_definition, TD_OLD);
             }
@@ -850,17 +1056,35 @@ mod tests {
     async fn vanished_deployment_with_another_primary_is_a_rollback() {
         let describe = describe(vec![
             services(vec![in_progress(1), old_active()], vec![]),
-            services(vec![deployment(ROLLBACK, "PRIMARY", TD_OLD, DeploymentRolloutState::Completed, 2)], vec![]),
+            services(
+                vec![deployment(
+                    ROLLBACK,
+                    "PRIMARY",
+                    TD_OLD,
+                    DeploymentRolloutState::Completed,
+                    2,
+                )],
+                vec![],
+            ),
         ]);
         let list = no_stopped_tasks();
         let (outcome, _) = run(&client(&[&describe, &list]), &options()).await;
         let outcome = outcome.unwrap();
         assert!(!outcome.is_success());
         match outcome {
-            Outcome::RolledBackByEcs { rollback_deployment_id, rollback_task_definition, snapshot, .. } => {
+            Outcome::RolledBackByEcs {
+                rollback_deployment_id,
+                rollback_task_definition,
+                snapshot,
+                ..
+            } => {
                 assert_eq!(rollback_deployment_id, ROLLBACK);
                 assert_eq!(rollback_task_definition, TD_OLD);
-                assert_eq!(snapshot.unwrap().running, 1, "the last state seen of our deployment");
+                assert_eq!(
+                    snapshot.unwrap().running,
+                    1,
+                    "the last state seen of our deployment"
+                );
             }
             other => panic!("expected ECS's rollback, got {other:?}"),
         }
@@ -868,8 +1092,20 @@ mod tests {
 
     #[tokio::test]
     async fn a_newer_deployment_while_ours_is_in_progress_supersedes_it() {
-        let theirs = deployment(ROLLBACK, "PRIMARY", TD_NEW, DeploymentRolloutState::InProgress, 0);
-        let ours = deployment(OURS, "ACTIVE", TD_NEW, DeploymentRolloutState::InProgress, 1);
+        let theirs = deployment(
+            ROLLBACK,
+            "PRIMARY",
+            TD_NEW,
+            DeploymentRolloutState::InProgress,
+            0,
+        );
+        let ours = deployment(
+            OURS,
+            "ACTIVE",
+            TD_NEW,
+            DeploymentRolloutState::InProgress,
+            1,
+        );
         let describe = describe(vec![services(vec![theirs, ours], vec![])]);
         let list = no_stopped_tasks();
         let (outcome, _) = run(&client(&[&describe, &list]), &options()).await;
@@ -885,17 +1121,40 @@ mod tests {
         let failed_old = deployment(OURS, "ACTIVE", TD_NEW, DeploymentRolloutState::Failed, 0);
         let describe = describe(vec![
             services(
-                vec![deployment(ROLLBACK, "PRIMARY", TD_OLD, DeploymentRolloutState::InProgress, 1), failed_old],
+                vec![
+                    deployment(
+                        ROLLBACK,
+                        "PRIMARY",
+                        TD_OLD,
+                        DeploymentRolloutState::InProgress,
+                        1,
+                    ),
+                    failed_old,
+                ],
                 vec![],
             ),
-            services(vec![deployment(ROLLBACK, "PRIMARY", TD_OLD, DeploymentRolloutState::Completed, 2)], vec![]),
+            services(
+                vec![deployment(
+                    ROLLBACK,
+                    "PRIMARY",
+                    TD_OLD,
+                    DeploymentRolloutState::Completed,
+                    2,
+                )],
+                vec![],
+            ),
         ]);
         let list = mock!(Client::list_tasks)
             .match_requests(|r| r.started_by() == Some(ROLLBACK))
             .then_output(|| ListTasksOutput::builder().build());
-        let opts = FollowOptions { deployment_id: ROLLBACK.into(), ..options() };
+        let opts = FollowOptions {
+            deployment_id: ROLLBACK.into(),
+            ..options()
+        };
         let (outcome, _) = run(&client(&[&describe, &list]), &opts).await;
-        let Outcome::Completed(snapshot) = outcome.unwrap() else { panic!("expected success") };
+        let Outcome::Completed(snapshot) = outcome.unwrap() else {
+            panic!("expected success")
+        };
         assert_eq!(snapshot.task_definition, TD_OLD);
     }
 
@@ -903,9 +1162,15 @@ mod tests {
     async fn repeatedly_stopping_tasks_fail_the_deployment_with_reasons_and_exit_codes() {
         let describe = describe(vec![services(vec![in_progress(0), old_active()], vec![])]);
         let arn = |n: usize| format!("arn:aws:ecs:us-east-1:123456789012:task/{CLUSTER}/task{n}");
-        let listed = move |n: usize| ListTasksOutput::builder().set_task_arns(Some((1..=n).map(arn).collect())).build();
+        let listed = move |n: usize| {
+            ListTasksOutput::builder()
+                .set_task_arns(Some((1..=n).map(arn).collect()))
+                .build()
+        };
         let list = mock!(Client::list_tasks)
-            .match_requests(|r| r.started_by() == Some(OURS) && r.desired_status() == Some(&DesiredStatus::Stopped))
+            .match_requests(|r| {
+                r.started_by() == Some(OURS) && r.desired_status() == Some(&DesiredStatus::Stopped)
+            })
             .sequence()
             .output(move || listed(0))
             .output(move || listed(1))
@@ -928,12 +1193,20 @@ mod tests {
                     .stop_code(TaskStopCode::EssentialContainerExited)
                     .stopped_reason("Essential container in task exited")
                     .containers(Container::builder().name("app").exit_code(1).build())
-                    .containers(Container::builder().name("proxy").reason("CannotPullContainerError").build())
+                    .containers(
+                        Container::builder()
+                            .name("proxy")
+                            .reason("CannotPullContainerError")
+                            .build(),
+                    )
                     .build()
             });
-            DescribeTasksOutput::builder().set_tasks(Some(tasks.collect())).build()
+            DescribeTasksOutput::builder()
+                .set_tasks(Some(tasks.collect()))
+                .build()
         });
-        let (outcome, events) = run(&client(&[&describe, &list, &describe_tasks]), &options()).await;
+        let (outcome, events) =
+            run(&client(&[&describe, &list, &describe_tasks]), &options()).await;
         let stopped_ids: Vec<_> = events
             .iter()
             .filter_map(|e| match e {
@@ -944,8 +1217,13 @@ mod tests {
         assert_eq!(stopped_ids, ["task1", "task2", "task3"]);
         assert_eq!(described.load(Ordering::SeqCst), 3);
         match outcome.unwrap() {
-            Outcome::Failed { reason, stopped, .. } => {
-                assert!(reason.starts_with("3 tasks of deployment `ecs-svc/1111` stopped"), "{reason}");
+            Outcome::Failed {
+                reason, stopped, ..
+            } => {
+                assert!(
+                    reason.starts_with("3 tasks of deployment `ecs-svc/1111` stopped"),
+                    "{reason}"
+                );
                 assert!(
                     reason.contains(
                         "task task1: Essential container in task exited (EssentialContainerExited); \
@@ -964,7 +1242,10 @@ mod tests {
     async fn the_deadline_is_its_own_outcome() {
         let describe = describe(vec![services(vec![in_progress(1), old_active()], vec![])]);
         let list = no_stopped_tasks();
-        let opts = FollowOptions { timeout: Duration::from_millis(30), ..options() };
+        let opts = FollowOptions {
+            timeout: Duration::from_millis(30),
+            ..options()
+        };
         let (outcome, _) = run(&client(&[&describe, &list]), &opts).await;
         match outcome.unwrap() {
             Outcome::TimedOut { snapshot, stopped } => {
@@ -979,11 +1260,23 @@ mod tests {
     async fn throttling_is_waited_out_and_reported_once() {
         let throttled = || {
             DescribeServicesError::generic(
-                ErrorMetadata::builder().code("ThrottlingException").message("Rate exceeded").build(),
+                ErrorMetadata::builder()
+                    .code("ThrottlingException")
+                    .message("Rate exceeded")
+                    .build(),
             )
         };
         let first = services(vec![in_progress(0), old_active()], vec![]);
-        let done = services(vec![deployment(OURS, "PRIMARY", TD_NEW, DeploymentRolloutState::Completed, 2)], vec![]);
+        let done = services(
+            vec![deployment(
+                OURS,
+                "PRIMARY",
+                TD_NEW,
+                DeploymentRolloutState::Completed,
+                2,
+            )],
+            vec![],
+        );
         let describe = mock!(Client::describe_services)
             .sequence()
             .error(throttled)
@@ -996,7 +1289,9 @@ mod tests {
         let (outcome, events) = run(&client(&[&describe, &list]), &options()).await;
         assert!(outcome.unwrap().is_success());
         assert_eq!(count(&events, |e| matches!(e, Event::Throttled { .. })), 1);
-        let Some(Event::Throttled { error }) = events.first() else { panic!("throttling comes first: {events:?}") };
+        let Some(Event::Throttled { error }) = events.first() else {
+            panic!("throttling comes first: {events:?}")
+        };
         assert!(error.contains("ThrottlingException"), "{error}");
     }
 
@@ -1004,14 +1299,27 @@ mod tests {
     async fn access_denied_ends_the_follow_with_an_error() {
         let describe = mock!(Client::describe_services).then_error(|| {
             DescribeServicesError::generic(
-                ErrorMetadata::builder().code("AccessDeniedException").message("not authorized").build(),
+                ErrorMetadata::builder()
+                    .code("AccessDeniedException")
+                    .message("not authorized")
+                    .build(),
             )
         });
         let (outcome, events) = run(&client(&[&describe]), &options()).await;
         let err = outcome.unwrap_err();
-        let mcp = err.downcast_ref::<McpError>().expect("an McpError with a hint");
-        assert!(mcp.hint.as_deref().unwrap().contains("ecs:DescribeServices"));
-        assert!(format!("{err:#}").contains("AccessDeniedException: not authorized"), "{err:#}");
+        let mcp = err
+            .downcast_ref::<McpError>()
+            .expect("an McpError with a hint");
+        assert!(
+            mcp.hint
+                .as_deref()
+                .unwrap()
+                .contains("ecs:DescribeServices")
+        );
+        assert!(
+            format!("{err:#}").contains("AccessDeniedException: not authorized"),
+            "{err:#}"
+        );
         assert!(events.is_empty());
         assert_eq!(describe.num_calls(), 1, "not retried");
     }
@@ -1025,32 +1333,68 @@ mod tests {
         });
         let (outcome, _) = run(&client(&[&describe]), &options()).await;
         let err = outcome.unwrap_err();
-        assert_eq!(err.to_string(), "service `weather` not found in cluster `prod` (MISSING)");
+        assert_eq!(
+            err.to_string(),
+            "service `weather` not found in cluster `prod` (MISSING)"
+        );
     }
 
     #[tokio::test]
     async fn a_deleted_service_ends_the_follow_with_an_error() {
         let describe = mock!(Client::describe_services).then_output(|| {
-            let service = Service::builder().service_name(SERVICE).status("INACTIVE").build();
+            let service = Service::builder()
+                .service_name(SERVICE)
+                .status("INACTIVE")
+                .build();
             DescribeServicesOutput::builder().services(service).build()
         });
         let (outcome, _) = run(&client(&[&describe]), &options()).await;
-        assert_eq!(outcome.unwrap_err().to_string(), "service `weather` in cluster `prod` is INACTIVE");
+        assert_eq!(
+            outcome.unwrap_err().to_string(),
+            "service `weather` in cluster `prod` is INACTIVE"
+        );
     }
 
     #[tokio::test]
     async fn each_service_event_is_reported_once_oldest_first() {
         let hour = Duration::from_secs(3600);
         let old = event("e0", "(service weather) has reached a steady state.", hour);
-        let e1 = event("e1", "(service weather) has started 2 tasks: (task a) (task b).", Duration::ZERO);
-        let e2 = event("e2", "(service weather) registered 1 targets in (target-group tg)", Duration::ZERO);
-        let e3 = event("e3", "(service weather) has reached a steady state.", Duration::ZERO);
+        let e1 = event(
+            "e1",
+            "(service weather) has started 2 tasks: (task a) (task b).",
+            Duration::ZERO,
+        );
+        let e2 = event(
+            "e2",
+            "(service weather) registered 1 targets in (target-group tg)",
+            Duration::ZERO,
+        );
+        let e3 = event(
+            "e3",
+            "(service weather) has reached a steady state.",
+            Duration::ZERO,
+        );
         let describe = describe(vec![
-            services(vec![in_progress(0), old_active()], vec![e1.clone(), old.clone()]),
-            services(vec![in_progress(0), old_active()], vec![e1.clone(), old.clone()]),
-            services(vec![in_progress(1), old_active()], vec![e2.clone(), e1.clone(), old.clone()]),
             services(
-                vec![deployment(OURS, "PRIMARY", TD_NEW, DeploymentRolloutState::Completed, 2)],
+                vec![in_progress(0), old_active()],
+                vec![e1.clone(), old.clone()],
+            ),
+            services(
+                vec![in_progress(0), old_active()],
+                vec![e1.clone(), old.clone()],
+            ),
+            services(
+                vec![in_progress(1), old_active()],
+                vec![e2.clone(), e1.clone(), old.clone()],
+            ),
+            services(
+                vec![deployment(
+                    OURS,
+                    "PRIMARY",
+                    TD_NEW,
+                    DeploymentRolloutState::Completed,
+                    2,
+                )],
                 vec![e3, e2, e1, old],
             ),
         ]);
@@ -1082,7 +1426,9 @@ mod tests {
         let cancel = async move {
             let _ = rx.wait_for(|c| *c).await;
         };
-        let outcome = follow(&ecs, &options(), &mut on_event, cancel).await.unwrap();
+        let outcome = follow(&ecs, &options(), &mut on_event, cancel)
+            .await
+            .unwrap();
         match outcome {
             Outcome::Interrupted { snapshot } => assert_eq!(snapshot.unwrap().running, 1),
             other => panic!("expected an interruption, got {other:?}"),
@@ -1091,7 +1437,10 @@ mod tests {
 
     #[test]
     fn deployment_id_is_the_primary_one() {
-        let service = Service::builder().deployments(old_active()).deployments(in_progress(0)).build();
+        let service = Service::builder()
+            .deployments(old_active())
+            .deployments(in_progress(0))
+            .build();
         assert_eq!(deployment_id_from_update(&service).as_deref(), Some(OURS));
         assert_eq!(deployment_id_from_update(&Service::builder().build()), None);
     }
@@ -1104,7 +1453,11 @@ mod tests {
         assert_eq!(json["running"], 1);
         assert_eq!(json["rollout_state"], "IN_PROGRESS");
         assert_eq!(json["elapsed"], 1.3);
-        let json = serde_json::to_value(Outcome::TimedOut { snapshot: Some(snapshot), stopped: vec![] }).unwrap();
+        let json = serde_json::to_value(Outcome::TimedOut {
+            snapshot: Some(snapshot),
+            stopped: vec![],
+        })
+        .unwrap();
         assert_eq!(json["outcome"], "timed_out");
         assert_eq!(json["snapshot"]["deployment_id"], OURS);
     }

@@ -65,7 +65,15 @@ impl Printer {
 
     /// A printer for tests: plain, no terminal features.
     pub fn plain(format: OutputFormat) -> Self {
-        Printer { format, quiet: false, verbose: 0, color: false, progress: false, interactive: false, yes: false }
+        Printer {
+            format,
+            quiet: false,
+            verbose: 0,
+            color: false,
+            progress: false,
+            interactive: false,
+            yes: false,
+        }
     }
 
     pub fn json(&self) -> bool {
@@ -94,13 +102,21 @@ impl Printer {
             return;
         }
         let verb = format!("{verb:>12}");
-        let verb = if self.color { style(verb).green().bold().to_string() } else { verb };
+        let verb = if self.color {
+            style(verb).green().bold().to_string()
+        } else {
+            verb
+        };
         eprintln!("{verb} {message}");
     }
 
     /// A warning on stderr (shown even with `-q`).
     pub fn warn(&self, message: impl Display) {
-        let label = if self.color { style("warning").yellow().bold().to_string() } else { "warning".into() };
+        let label = if self.color {
+            style("warning").yellow().bold().to_string()
+        } else {
+            "warning".into()
+        };
         eprintln!("{label}: {message}");
     }
 
@@ -108,7 +124,11 @@ impl Printer {
     pub fn detail(&self, level: u8, message: impl Display) {
         if self.verbose >= level && !self.quiet {
             let text = message.to_string();
-            let text = if self.color { style(text).dim().to_string() } else { text };
+            let text = if self.color {
+                style(text).dim().to_string()
+            } else {
+                text
+            };
             eprintln!("{text}");
         }
     }

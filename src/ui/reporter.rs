@@ -41,7 +41,9 @@ pub fn for_printer(printer: &Printer) -> Box<dyn Reporter> {
     if printer.progress() {
         Box::new(TerminalReporter::new(printer.clone()))
     } else {
-        Box::new(PlainReporter { printer: printer.clone() })
+        Box::new(PlainReporter {
+            printer: printer.clone(),
+        })
     }
 }
 
@@ -59,9 +61,14 @@ impl Reporter for PlainReporter {
     }
     fn layer(&self, id: &str, event: LayerEvent) {
         match event {
-            LayerEvent::Pushed { total } if total > 0 => self.printer.status("Pushed", format!("layer {id} ({})", bytes(total))),
+            LayerEvent::Pushed { total } if total > 0 => self
+                .printer
+                .status("Pushed", format!("layer {id} ({})", bytes(total))),
             LayerEvent::Pushed { .. } => self.printer.status("Pushed", format!("layer {id}")),
-            LayerEvent::Exists => self.printer.detail(1, format!("             layer {id} already in the registry")),
+            LayerEvent::Exists => self.printer.detail(
+                1,
+                format!("             layer {id} already in the registry"),
+            ),
             LayerEvent::Waiting | LayerEvent::Pushing { .. } => {}
         }
     }
@@ -92,7 +99,10 @@ impl Reporter for TerminalReporter {
         let mut spinner = self.spinner.lock().unwrap_or_else(|e| e.into_inner());
         let bar = spinner.get_or_insert_with(|| {
             let bar = self.multi.add(ProgressBar::new_spinner());
-            bar.set_style(ProgressStyle::with_template("    {spinner} {elapsed:>3} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            bar.set_style(
+                ProgressStyle::with_template("    {spinner} {elapsed:>3} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
@@ -108,8 +118,10 @@ impl Reporter for TerminalReporter {
         let bar = layers.entry(id.to_string()).or_insert_with(|| {
             let bar = self.multi.add(ProgressBar::new(0));
             bar.set_style(
-                ProgressStyle::with_template("    {prefix} {bar:30} {bytes:>10}/{total_bytes:<10} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template(
+                    "    {prefix} {bar:30} {bytes:>10}/{total_bytes:<10} {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             bar.set_prefix(id.to_string());
             bar
@@ -130,10 +142,20 @@ impl Reporter for TerminalReporter {
         }
     }
     fn finish(&self) {
-        if let Some(bar) = self.spinner.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some(bar) = self
+            .spinner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
             bar.finish_and_clear();
         }
-        for (_, bar) in self.layers.lock().unwrap_or_else(|e| e.into_inner()).drain() {
+        for (_, bar) in self
+            .layers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+        {
             bar.finish_and_clear();
         }
         let _ = self.multi.clear();

@@ -48,7 +48,10 @@ fn config_text_shows_values_and_sources() {
 fn config_json_with_stage_env_and_flag() {
     let dir = project(&[("mcp.toml", QUILT)]);
     let r = run(
-        mcp(dir.path()).args(["config", "--output", "json", "--region", "eu-west-1"]).env("MCP_STAGE", "staging").env("MCP_TIMEOUT", "20m"),
+        mcp(dir.path())
+            .args(["config", "--output", "json", "--region", "eu-west-1"])
+            .env("MCP_STAGE", "staging")
+            .env("MCP_TIMEOUT", "20m"),
         dir.path(),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -60,7 +63,10 @@ fn config_json_with_stage_env_and_flag() {
 #[test]
 fn config_is_found_from_a_subdirectory() {
     let dir = project(&[("mcp.toml", QUILT), ("src/server/.keep", "")]);
-    let r = run(mcp(&dir.path().join("src/server")).args(["config", "-o", "json"]), dir.path());
+    let r = run(
+        mcp(&dir.path().join("src/server")).args(["config", "-o", "json"]),
+        dir.path(),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(json["config_file"], "[DIR]/mcp.toml");
@@ -104,7 +110,10 @@ fn error_unknown_value() {
 #[test]
 fn error_missing_file() {
     let dir = project(&[]);
-    let r = run(mcp(dir.path()).args(["config", "--config", "nope.toml"]), dir.path());
+    let r = run(
+        mcp(dir.path()).args(["config", "--config", "nope.toml"]),
+        dir.path(),
+    );
     assert_eq!(r.code, 2);
     insta::assert_snapshot!(r.stderr);
 }
@@ -114,14 +123,22 @@ fn error_no_file_anywhere() {
     let dir = project(&[]);
     let r = run(mcp(dir.path()).arg("config"), dir.path());
     assert_eq!(r.code, 2);
-    assert!(r.stderr.starts_with("error: no mcp.toml in `[DIR]` or any parent directory\n"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("error: no mcp.toml in `[DIR]` or any parent directory\n"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("hint: run `mcp init`"));
 }
 
 #[test]
 fn error_bad_environment_override_names_the_variable() {
     let dir = project(&[("mcp.toml", QUILT)]);
-    let r = run(mcp(dir.path()).arg("config").env("MCP_TIMEOUT", "soon"), dir.path());
+    let r = run(
+        mcp(dir.path()).arg("config").env("MCP_TIMEOUT", "soon"),
+        dir.path(),
+    );
     assert_eq!(r.code, 2);
     insta::assert_snapshot!(r.stderr);
 }
@@ -129,7 +146,10 @@ fn error_bad_environment_override_names_the_variable() {
 #[test]
 fn error_unknown_stage() {
     let dir = project(&[("mcp.toml", QUILT)]);
-    let r = run(mcp(dir.path()).args(["config", "--stage", "prod"]), dir.path());
+    let r = run(
+        mcp(dir.path()).args(["config", "--stage", "prod"]),
+        dir.path(),
+    );
     assert_eq!(r.code, 2);
     insta::assert_snapshot!(r.stderr);
 }

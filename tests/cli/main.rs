@@ -33,7 +33,11 @@ pub fn run(cmd: &mut Command, dir: &Path) -> Run {
     let output = cmd.output().unwrap();
     let dir = dir.canonicalize().unwrap().display().to_string();
     let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&dir, "[DIR]");
-    Run { code: output.status.code().unwrap_or(-1), stdout: clean(&output.stdout), stderr: clean(&output.stderr) }
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: clean(&output.stdout),
+        stderr: clean(&output.stderr),
+    }
 }
 
 pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -59,5 +63,9 @@ fn unknown_command_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let r = run(mcp(dir.path()).arg("deploi"), dir.path());
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("unrecognized subcommand 'deploi'"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("unrecognized subcommand 'deploi'"),
+        "{}",
+        r.stderr
+    );
 }

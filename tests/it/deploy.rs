@@ -14,8 +14,7 @@ fn project(tb: &Testbed, seeded: &Seeded, extra_toml: &str) -> tempfile::TempDir
         seeded.get("service"),
         seeded.get("container"),
     );
-    let dir = fixture_project(tb, &seeded.get("repository"), &config);
-    dir
+    fixture_project(tb, &seeded.get("repository"), &config)
 }
 
 /// Make the project's server exit at start with `code`.
@@ -23,7 +22,8 @@ fn crash_on_start(tb: &Testbed, dir: &std::path::Path, code: i32) {
     std::fs::write(
         dir.join("Dockerfile"),
         format!(
-            "FROM {}\nCMD [\"sh\", \"-c\", \"echo starting up; echo fatal: missing DATABASE_URL >&2; exit {code}\"]\n",
+            // ENTRYPOINT, since the seeded task definition sets `command` (which only replaces CMD).
+            "FROM {}\nENTRYPOINT [\"sh\", \"-c\", \"echo starting up; echo fatal: missing DATABASE_URL >&2; exit {code}\"]\n",
             tb.var("MCP_TESTBED_BASE_IMAGE")
         ),
     )
@@ -42,38 +42,95 @@ fn deploy_rolls_out_a_new_revision_with_env_and_secrets_merged() {
     let before = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
     let secrets = aws_sdk_secretsmanager::Client::new(&tb.sdk());
     let secret_arn = tb.block_on(async {
-        let out = secrets.create_secret().name(format!("/test/{}/api-key", seeded.name)).secret_string("s3cr3t-value").send().await.unwrap();
+        let out = secrets
+            .create_secret()
+            .name(format!("/test/{}/api-key", seeded.name))
+            .secret_string("s3cr3t-value")
+            .send()
+            .await
+            .unwrap();
         out.arn().unwrap().to_string()
     });
-    let dir = project(tb, &seeded, &format!("\n[env]\nLOG_LEVEL = \"DEBUG\"\nNEW_SETTING = \"on\"\n\n[secrets]\nAPI_KEY = \"{secret_arn}\"\n"));
+    let dir = project(
+        tb,
+        &seeded,
+        &format!(
+            "\n[env]\nLOG_LEVEL = \"DEBUG\"\nNEW_SETTING = \"on\"\n\n[secrets]\nAPI_KEY = \"{secret_arn}\"\n"
+        ),
+    );
     commit_all(dir.path());
 
     let out = run(tb.mcp(dir.path()).args(["deploy", "--output", "json"]));
-    assert_eq!(out.code, 0, "stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
     let report = out.json();
-    for key in ["status", "cluster", "service", "revision", "previous_revision", "image", "digest", "deployment_id", "duration_s", "reason"] {
+    for key in [
+        "status",
+        "cluster",
+        "service",
+        "revision",
+        "previous_revision",
+        "image",
+        "digest",
+        "deployment_id",
+        "duration_s",
+        "reason",
+    ] {
         assert!(report.get(key).is_some(), "`{key}` missing from {report}");
     }
     assert_eq!(report["status"], "succeeded");
     assert_eq!(report["previous_revision"], revision(&before));
 
     let live = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
-    assert_eq!(revision(&live), report["revision"].as_str().unwrap(), "the service runs the new revision");
+    assert_eq!(
+        revision(&live),
+        report["revision"].as_str().unwrap(),
+        "the service runs the new revision"
+    );
     let old = tb.task_definition(&before);
     let new = tb.task_definition(&live);
     let container = &new.container_definitions()[0];
-    assert_eq!(container.image(), report["image"].as_str(), "the image is referred to by digest");
+    assert_eq!(
+        container.image(),
+        report["image"].as_str(),
+        "the image is referred to by digest"
+    );
     assert!(container.image().unwrap().contains("@sha256:"));
-    let env: Vec<(String, String)> =
-        container.environment().iter().map(|kv| (kv.name().unwrap().to_string(), kv.value().unwrap().to_string())).collect();
-    assert!(env.contains(&("LOG_LEVEL".into(), "DEBUG".into())), "declared keys win: {env:?}");
-    assert!(env.contains(&("NEW_SETTING".into(), "on".into())), "{env:?}");
+    let env: Vec<(String, String)> = container
+        .environment()
+        .iter()
+        .map(|kv| {
+            (
+                kv.name().unwrap().to_string(),
+                kv.value().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        env.contains(&("LOG_LEVEL".into(), "DEBUG".into())),
+        "declared keys win: {env:?}"
+    );
+    assert!(
+        env.contains(&("NEW_SETTING".into(), "on".into())),
+        "{env:?}"
+    );
     for kv in old.container_definitions()[0].environment() {
         if kv.name() != Some("LOG_LEVEL") {
-            assert!(env.iter().any(|(k, _)| Some(k.as_str()) == kv.name()), "seed variable {:?} dropped: {env:?}", kv.name());
+            assert!(
+                env.iter().any(|(k, _)| Some(k.as_str()) == kv.name()),
+                "seed variable {:?} dropped: {env:?}",
+                kv.name()
+            );
         }
     }
-    let secret = container.secrets().iter().find(|s| s.name() == "API_KEY").expect("secret wired in");
+    let secret = container
+        .secrets()
+        .iter()
+        .find(|s| s.name() == "API_KEY")
+        .expect("secret wired in");
     assert_eq!(secret.value_from(), secret_arn);
     // Everything else is as it was.
     assert_eq!(new.cpu(), old.cpu());
@@ -81,10 +138,22 @@ fn deploy_rolls_out_a_new_revision_with_env_and_secrets_merged() {
     assert_eq!(new.execution_role_arn(), old.execution_role_arn());
     assert_eq!(new.task_role_arn(), old.task_role_arn());
     assert_eq!(new.network_mode(), old.network_mode());
-    assert_eq!(new.requires_compatibilities(), old.requires_compatibilities());
-    assert_eq!(container.log_configuration(), old.container_definitions()[0].log_configuration());
-    assert_eq!(container.port_mappings(), old.container_definitions()[0].port_mappings());
-    assert_eq!(container.command(), old.container_definitions()[0].command());
+    assert_eq!(
+        new.requires_compatibilities(),
+        old.requires_compatibilities()
+    );
+    assert_eq!(
+        container.log_configuration(),
+        old.container_definitions()[0].log_configuration()
+    );
+    assert_eq!(
+        container.port_mappings(),
+        old.container_definitions()[0].port_mappings()
+    );
+    assert_eq!(
+        container.command(),
+        old.container_definitions()[0].command()
+    );
     // The secret's value went nowhere near the output.
     assert!(!out.stdout.contains("s3cr3t-value") && !out.stderr.contains("s3cr3t-value"));
 }
@@ -98,16 +167,28 @@ fn server_that_exits_on_start_is_rolled_back_with_its_exit_code_shown() {
     crash_on_start(tb, dir.path(), 3);
 
     let out = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
-    assert_eq!(out.code, 3, "stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.code, 3,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
     let report = out.json();
     assert_eq!(report["status"], "rolled_back");
     assert_eq!(report["live_revision"], revision(&before));
-    assert!(out.stderr.contains("Essential container in task exited"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Essential container in task exited"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("exited 3"), "{}", out.stderr);
     let stopped = report["stopped_tasks"].as_array().unwrap();
     assert!(!stopped.is_empty());
     assert_eq!(stopped[0]["containers"][0]["exit_code"], 3);
-    assert_eq!(tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")), before, "the previous release runs again");
+    assert_eq!(
+        tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")),
+        before,
+        "the previous release runs again"
+    );
 }
 
 #[test]
@@ -116,31 +197,47 @@ fn image_that_cannot_be_pulled_is_rolled_back() {
     let seeded = tb.seed_service("deploy-nopull", &[]);
     let before = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
     let dir = project(tb, &seeded, "");
-    // Push a release, then delete its manifest from the registry behind ECR's back:
-    // ECR still lists it (so --image accepts it) but no task can pull it.
-    std::fs::write(dir.path().join("server.sh"), "echo v2\n").unwrap();
-    commit_all(dir.path());
-    let pushed = run(tb.mcp(dir.path()).args(["push", "-o", "json"]));
-    assert_eq!(pushed.code, 0, "{}", pushed.stderr);
-    let pushed = pushed.json();
-    let digest = pushed["digest"].as_str().unwrap();
-    let url = format!("https://{}/v2/{}/manifests/{digest}", tb.var("MCP_TESTBED_REGISTRY"), seeded.get("repository"));
-    let password = format!("{}-auth-token", tb.var("MCP_TESTBED_ACCOUNT"));
-    let deleted = Command::new("curl")
-        .args(["-fsS", "-X", "DELETE", "--cacert", &tb.var("MCP_TESTBED_CA"), "-u", &format!("AWS:{password}"), &url])
-        .output()
-        .unwrap();
-    assert!(deleted.status.success(), "{}", String::from_utf8_lossy(&deleted.stderr));
-    // Let the engine forget it too, so the task really has to pull.
-    let image = pushed["image"].as_str().unwrap();
-    let local = image.split('@').next().unwrap();
-    let _ = Command::new("docker").args(["rmi", "-f", local]).output();
+    // An image ECR lists but the registry cannot serve: recorded straight in ECR
+    // with a manifest whose blobs were never uploaded.
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7, "digest": format!("sha256:{}", "1".repeat(64))},
+        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 9, "digest": format!("sha256:{}", "2".repeat(64))}]
+    })
+    .to_string();
+    let ecr = aws_sdk_ecr::Client::new(&tb.sdk());
+    let repository = seeded.get("repository");
+    tb.block_on(async {
+        ecr.put_image()
+            .repository_name(&repository)
+            .image_manifest(manifest)
+            .image_tag("ghost")
+            .send()
+            .await
+            .unwrap()
+    });
+    let image = format!("{}/{repository}:ghost", tb.var("MCP_TESTBED_REGISTRY"));
+    let image = image.as_str();
 
-    let out = run(tb.mcp(dir.path()).args(["deploy", "--image", image, "-o", "json"]));
-    assert_eq!(out.code, 3, "stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("CannotPullContainerError"), "{}", out.stderr);
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "--image", image, "-o", "json"]));
+    assert_eq!(
+        out.code, 3,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    assert!(
+        out.stderr.contains("CannotPullContainerError"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(out.json()["status"], "rolled_back");
-    assert_eq!(tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")), before);
+    assert_eq!(
+        tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")),
+        before
+    );
 }
 
 #[test]
@@ -163,7 +260,15 @@ fn rollback_returns_to_the_previous_release_and_history_and_status_agree() {
     assert_eq!(status["digest"], deployed["digest"]);
     assert_eq!(status["running"], 1);
     assert_eq!(status["rollout_state"], "COMPLETED");
-    let git_sha = String::from_utf8(Command::new("git").args(["rev-parse", "HEAD"]).current_dir(dir.path()).output().unwrap().stdout).unwrap();
+    let git_sha = String::from_utf8(
+        Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
     assert_eq!(status["git_sha"], git_sha.trim());
 
     let history = run(tb.mcp(dir.path()).args(["history", "-o", "json"]));
@@ -172,7 +277,14 @@ fn rollback_returns_to_the_previous_release_and_history_and_status_agree() {
     let releases = history["releases"].as_array().unwrap();
     assert_eq!(releases.len(), 2);
     assert_eq!(releases[0]["live"], true, "newest first, and live");
-    assert_eq!(format!("{}:{}", history["family"].as_str().unwrap(), releases[0]["revision"]), deployed["revision"].as_str().unwrap());
+    assert_eq!(
+        format!(
+            "{}:{}",
+            history["family"].as_str().unwrap(),
+            releases[0]["revision"]
+        ),
+        deployed["revision"].as_str().unwrap()
+    );
     assert_eq!(releases[0]["git_sha"], git_sha.trim());
     assert!(releases[0]["completed_at"].is_string());
     assert_eq!(releases[1]["live"], false);
@@ -182,11 +294,22 @@ fn rollback_returns_to_the_previous_release_and_history_and_status_agree() {
     let rolled = rolled.json();
     assert_eq!(rolled["status"], "succeeded");
     assert_eq!(rolled["revision"], revision(&first));
-    assert_eq!(tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")), first);
+    assert_eq!(
+        tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")),
+        first
+    );
 
     // And forward again, by revision number.
-    let number = deployed["revision"].as_str().unwrap().rsplit(':').next().unwrap().to_string();
-    let forward = run(tb.mcp(dir.path()).args(["rollback", "--to", &number, "-o", "json"]));
+    let number = deployed["revision"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let forward = run(tb
+        .mcp(dir.path())
+        .args(["rollback", "--to", &number, "-o", "json"]));
     assert_eq!(forward.code, 0, "{}", forward.stderr);
     assert_eq!(forward.json()["revision"], deployed["revision"]);
 }
@@ -201,34 +324,95 @@ fn dry_run_shows_the_changes_and_changes_nothing() {
     let out = run(tb.mcp(dir.path()).args(["deploy", "--dry-run"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("~ image:"), "{}", out.stdout);
-    assert!(out.stdout.contains("~ env LOG_LEVEL:") && out.stdout.contains("\"DEBUG\""), "{}", out.stdout);
-    assert_eq!(tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")), before);
+    assert!(
+        out.stdout.contains("~ env LOG_LEVEL:") && out.stdout.contains("\"DEBUG\""),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")),
+        before
+    );
     let ecs = tb.ecs();
     let family = revision(&before).split(':').next().unwrap().to_string();
-    let count = tb.block_on(async { ecs.list_task_definitions().family_prefix(&family).send().await.unwrap().task_definition_arns().len() });
+    let count = tb.block_on(async {
+        ecs.list_task_definitions()
+            .family_prefix(&family)
+            .send()
+            .await
+            .unwrap()
+            .task_definition_arns()
+            .len()
+    });
     assert_eq!(count, 1, "no revision registered");
 }
 
 #[test]
 fn refuses_while_another_deployment_is_in_flight_and_times_out_with_exit_4() {
     let tb = crate::testbed!();
-    // Rollouts here take 60 s: the first deploy is still in flight when the second starts.
-    let seeded = tb.seed_service("busy", &["--rollout-delay", "60"]);
+    let seeded = tb.seed_service("busy", &[]);
+    // From now on rollouts here take 60 s: the first deploy is still in flight when the second starts.
+    let ecs = tb.ecs();
+    tb.block_on(async {
+        let service = ecs
+            .describe_services()
+            .cluster(seeded.get("cluster"))
+            .services(seeded.get("service"))
+            .send()
+            .await
+            .unwrap();
+        let arn = service.services()[0].service_arn().unwrap().to_string();
+        let tag = aws_sdk_ecs::types::Tag::builder()
+            .key("testbed:rollout-delay")
+            .value("60")
+            .build();
+        ecs.tag_resource()
+            .resource_arn(arn)
+            .tags(tag)
+            .send()
+            .await
+            .unwrap();
+    });
     let dir = project(tb, &seeded, "");
     commit_all(dir.path());
-    let started = run(tb.mcp(dir.path()).args(["deploy", "--no-wait", "-o", "json"]));
+    let started = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "--no-wait", "-o", "json"]));
     assert_eq!(started.code, 0, "{}", started.stderr);
     assert_eq!(started.json()["status"], "started");
 
     let refused = run(tb.mcp(dir.path()).args(["deploy"]));
     assert_eq!(refused.code, 1, "{}", refused.stderr);
-    assert!(refused.stderr.contains("another deployment of"), "{}", refused.stderr);
-    assert!(refused.stderr.contains("hint: wait for it with `mcp status --wait`, or pass --force"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("another deployment of"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("hint: wait for it with `mcp status --wait`, or pass --force"),
+        "{}",
+        refused.stderr
+    );
 
     // Forced, with a deadline far shorter than the rollout, and rollback off: exit 4.
-    let out = run(tb.mcp(dir.path()).args(["deploy", "--force", "--timeout", "3s", "-o", "json"]).env("MCP_ROLLBACK", "never"));
-    assert_eq!(out.code, 4, "stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "--force", "--timeout", "3s", "-o", "json"])
+        .env("MCP_ROLLBACK", "never"));
+    assert_eq!(
+        out.code, 4,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
     let report = out.json();
     assert_eq!(report["status"], "failed");
-    assert!(report["reason"].as_str().unwrap().contains("did not complete within 3s"), "{report}");
+    assert!(
+        report["reason"]
+            .as_str()
+            .unwrap()
+            .contains("did not complete within 3s"),
+        "{report}"
+    );
 }

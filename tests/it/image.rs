@@ -18,14 +18,20 @@ pub fn fixture_project(tb: &Testbed, repository: &str, extra_toml: &str) -> temp
                 tb.var("MCP_TESTBED_BASE_IMAGE")
             ),
         ),
-        (".dockerignore", "*.secret\nlogs/\n!logs/keep.log\n.git\n".into()),
+        (
+            ".dockerignore",
+            "*.secret\nlogs/\n!logs/keep.log\n.git\n".into(),
+        ),
         ("server.sh", "echo serving\n".into()),
         ("api.secret", "do-not-ship\n".into()),
         ("logs/debug.log", "noise\n".into()),
         ("logs/keep.log", "keep me\n".into()),
         (
             "mcp.toml",
-            format!("name = \"{repository}\"\nregion = \"{}\"\n\n[ecr]\nrepository = \"{repository}\"\n{extra_toml}", tb.region()),
+            format!(
+                "name = \"{repository}\"\nregion = \"{}\"\n\n[ecr]\nrepository = \"{repository}\"\n{extra_toml}",
+                tb.region()
+            ),
         ),
     ];
     for (name, text) in files {
@@ -39,37 +45,81 @@ pub fn fixture_project(tb: &Testbed, repository: &str, extra_toml: &str) -> temp
 }
 
 pub fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub fn commit_all(dir: &Path) {
     git(dir, &["add", "-A"]);
-    git(dir, &["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "change", "--allow-empty"]);
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "change",
+            "--allow-empty",
+        ],
+    );
 }
 
 fn docker(args: &[&str]) -> String {
     let out = Command::new("docker").args(args).output().unwrap();
-    assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The digest the registry itself serves for `repository:tag` (not moto's view).
 fn registry_digest(tb: &Testbed, repository: &str, tag: &str) -> String {
-    let url = format!("https://{}/v2/{repository}/manifests/{tag}", tb.var("MCP_TESTBED_REGISTRY"));
+    let url = format!(
+        "https://{}/v2/{repository}/manifests/{tag}",
+        tb.var("MCP_TESTBED_REGISTRY")
+    );
     let password = format!("{}-auth-token", tb.var("MCP_TESTBED_ACCOUNT"));
     let out = Command::new("curl")
-        .args(["-fsSI", "--cacert", &tb.var("MCP_TESTBED_CA"), "-u", &format!("AWS:{password}")])
-        .args(["-H", "Accept: application/vnd.docker.distribution.manifest.v2+json"])
+        .args([
+            "-fsSI",
+            "--cacert",
+            &tb.var("MCP_TESTBED_CA"),
+            "-u",
+            &format!("AWS:{password}"),
+        ])
+        .args([
+            "-H",
+            "Accept: application/vnd.docker.distribution.manifest.v2+json",
+        ])
         .args(["-H", "Accept: application/vnd.oci.image.manifest.v1+json"])
         .arg(&url)
         .output()
         .unwrap();
-    assert!(out.status.success(), "HEAD {url}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "HEAD {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let headers = String::from_utf8_lossy(&out.stdout).to_string();
     headers
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("docker-content-digest:").map(|v| v.trim().to_string()))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("docker-content-digest:")
+                .map(|v| v.trim().to_string())
+        })
         .unwrap_or_else(|| panic!("no digest header in {headers}"))
 }
 
@@ -90,20 +140,52 @@ fn push_builds_for_amd64_honours_dockerignore_and_skips_when_unchanged() {
     let tag = report["tag"].as_str().unwrap().to_string();
     let digest = report["digest"].as_str().unwrap().to_string();
     assert_eq!(tag.len(), 12, "default tag is the short git sha: {tag}");
-    assert_eq!(registry_digest(tb, &repository, &tag), digest, "the registry serves the digest mcp reported");
+    assert_eq!(
+        registry_digest(tb, &repository, &tag),
+        digest,
+        "the registry serves the digest mcp reported"
+    );
     let image = report["image"].as_str().unwrap();
-    assert_eq!(image, format!("{}/{repository}:{tag}@{digest}", tb.var("MCP_TESTBED_REGISTRY")));
+    assert_eq!(
+        image,
+        format!(
+            "{}/{repository}:{tag}@{digest}",
+            tb.var("MCP_TESTBED_REGISTRY")
+        )
+    );
 
     // What went into the image: the ignored files are absent, the re-included one present.
     let local = format!("{}/{repository}:{tag}", tb.var("MCP_TESTBED_REGISTRY"));
-    assert_eq!(docker(&["image", "inspect", "-f", "{{.Os}}/{{.Architecture}}", &local]).trim(), "linux/amd64");
+    assert_eq!(
+        docker(&[
+            "image",
+            "inspect",
+            "-f",
+            "{{.Os}}/{{.Architecture}}",
+            &local
+        ])
+        .trim(),
+        "linux/amd64"
+    );
     let labels = docker(&["image", "inspect", "-f", "{{json .Config.Labels}}", &local]);
-    assert!(labels.contains("org.opencontainers.image.revision"), "{labels}");
+    assert!(
+        labels.contains("org.opencontainers.image.revision"),
+        "{labels}"
+    );
     let listing = docker(&["run", "--rm", &local, "find", "/app"]);
     assert!(listing.contains("/app/server.sh"), "{listing}");
-    assert!(listing.contains("/app/logs/keep.log"), "re-included file missing:\n{listing}");
-    assert!(!listing.contains("api.secret"), "ignored file shipped:\n{listing}");
-    assert!(!listing.contains("debug.log"), "ignored file shipped:\n{listing}");
+    assert!(
+        listing.contains("/app/logs/keep.log"),
+        "re-included file missing:\n{listing}"
+    );
+    assert!(
+        !listing.contains("api.secret"),
+        "ignored file shipped:\n{listing}"
+    );
+    assert!(
+        !listing.contains("debug.log"),
+        "ignored file shipped:\n{listing}"
+    );
     assert!(!listing.contains("/app/.git"), "{listing}");
 
     // Same tree again: nothing built, nothing uploaded.
@@ -130,7 +212,10 @@ fn dirty_tree_gets_its_own_tag_and_layers_already_pushed_are_not_sent_again() {
     assert_eq!(dirty.code, 0, "{}", dirty.stderr);
     let dirty = dirty.json();
     let tag = dirty["tag"].as_str().unwrap();
-    assert!(tag.starts_with(clean["tag"].as_str().unwrap()) && tag.contains("-dirty-"), "{tag}");
+    assert!(
+        tag.starts_with(clean["tag"].as_str().unwrap()) && tag.contains("-dirty-"),
+        "{tag}"
+    );
     assert_ne!(dirty["digest"], clean["digest"]);
     assert_eq!(dirty["skipped"], false);
     // The base image layer (about 2 MB of busybox) is in the registry already:
@@ -145,10 +230,20 @@ fn build_alone_needs_no_aws_and_tags_locally() {
     let tb = crate::testbed!();
     let repository = testbed::unique("build");
     let dir = fixture_project(tb, &repository, "");
-    let out = run(tb.mcp(dir.path()).args(["build", "--tag", "{name}-{stage}"]).env("AWS_ENDPOINT_URL", "http://127.0.0.1:9"));
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["build", "--tag", "{name}-{stage}"])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9"));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout.trim(), format!("{repository}:{repository}-default"));
-    assert!(out.stderr.contains("Step"), "build steps are shown:\n{}", out.stderr);
+    assert_eq!(
+        out.stdout.trim(),
+        format!("{repository}:{repository}-default")
+    );
+    assert!(
+        out.stderr.contains("Step"),
+        "build steps are shown:\n{}",
+        out.stderr
+    );
     docker(&["image", "inspect", out.stdout.trim()]);
 }
 
@@ -158,14 +253,26 @@ fn failing_build_step_shows_the_step_and_its_output() {
     let dir = fixture_project(tb, &testbed::unique("fail"), "");
     std::fs::write(
         dir.path().join("Dockerfile"),
-        format!("FROM {}\nRUN echo compiling the server && echo boom >&2 && exit 7\n", tb.var("MCP_TESTBED_BASE_IMAGE")),
+        format!(
+            "FROM {}\nRUN echo compiling the server && echo boom >&2 && exit 7\n",
+            tb.var("MCP_TESTBED_BASE_IMAGE")
+        ),
     )
     .unwrap();
     let out = run(tb.mcp(dir.path()).arg("build"));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("error: build failed at `[2/2] RUN echo compiling the server"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error: build failed at `[2/2] RUN echo compiling the server"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("exit code: 7"), "{}", out.stderr);
-    assert!(out.stderr.contains("| compiling the server") && out.stderr.contains("| boom"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("| compiling the server") && out.stderr.contains("| boom"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("hint: "), "{}", out.stderr);
 }
 
@@ -176,17 +283,34 @@ fn missing_dockerfile_is_a_configuration_error() {
     std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
     let out = run(tb.mcp(dir.path()).arg("push"));
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("error: Dockerfile `Dockerfile` not found in build context"), "{}", out.stderr);
-    assert!(out.stderr.contains("hint: set `build.dockerfile`"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error: Dockerfile `Dockerfile` not found in build context"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: set `build.dockerfile`"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn unreachable_engine_says_how_to_start_it() {
     let tb = crate::testbed!();
     let dir = fixture_project(tb, &testbed::unique("noengine"), "");
-    let out = run(tb.mcp(dir.path()).arg("build").env("DOCKER_HOST", "unix:///nonexistent/docker.sock"));
+    let out = run(tb
+        .mcp(dir.path())
+        .arg("build")
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock"));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("error: cannot reach the Docker engine at unix:///nonexistent/docker.sock"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error: cannot reach the Docker engine at unix:///nonexistent/docker.sock"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("hint: start Docker"), "{}", out.stderr);
 }
 
@@ -197,7 +321,11 @@ fn missing_repository_without_create_is_refused_before_building() {
     let out = run(tb.mcp(dir.path()).arg("push"));
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("does not exist"), "{}", out.stderr);
-    assert!(out.stderr.contains("hint: set `ecr.create = true`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("hint: set `ecr.create = true`"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("Building"), "{}", out.stderr);
 }
 
@@ -209,13 +337,22 @@ fn image_flag_verifies_the_image_exists() {
     let pushed = run(tb.mcp(dir.path()).args(["push", "-o", "json"]));
     assert_eq!(pushed.code, 0, "{}", pushed.stderr);
     let pushed = pushed.json();
-    let uri = format!("{}/{repository}:{}", tb.var("MCP_TESTBED_REGISTRY"), pushed["tag"].as_str().unwrap());
+    let uri = format!(
+        "{}/{repository}:{}",
+        tb.var("MCP_TESTBED_REGISTRY"),
+        pushed["tag"].as_str().unwrap()
+    );
 
-    let found = run(tb.mcp(dir.path()).args(["push", "--image", &uri, "-o", "json"]));
+    let found = run(tb
+        .mcp(dir.path())
+        .args(["push", "--image", &uri, "-o", "json"]));
     assert_eq!(found.code, 0, "{}", found.stderr);
     assert_eq!(found.json()["digest"], pushed["digest"]);
 
-    let missing = format!("{}/{repository}:no-such-tag", tb.var("MCP_TESTBED_REGISTRY"));
+    let missing = format!(
+        "{}/{repository}:no-such-tag",
+        tb.var("MCP_TESTBED_REGISTRY")
+    );
     let out = run(tb.mcp(dir.path()).args(["push", "--image", &missing]));
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("is not in ECR"), "{}", out.stderr);
@@ -231,6 +368,9 @@ fn registry_password_never_appears_in_output() {
     for args in [&["push", "-vv"][..], &["push", "-vv", "-o", "json"][..]] {
         let out = run(tb.mcp(dir.path()).args(args));
         assert_eq!(out.code, 0, "{}", out.stderr);
-        assert!(!out.stdout.contains(&password) && !out.stderr.contains(&password), "password leaked with {args:?}");
+        assert!(
+            !out.stdout.contains(&password) && !out.stderr.contains(&password),
+            "password leaked with {args:?}"
+        );
     }
 }

@@ -30,23 +30,37 @@ fn env_file() -> PathBuf {
 
 fn load() -> Result<Testbed, String> {
     let path = env_file();
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("testbed not found ({}: {e}); start it with `bash tests/testbed/up.sh`", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "testbed not found ({}: {e}); start it with `bash tests/testbed/up.sh`",
+            path.display()
+        )
+    })?;
     let mut env = BTreeMap::new();
     for line in text.lines() {
         let line = line.trim();
-        let Some(assignment) = line.strip_prefix("export ") else { continue };
+        let Some(assignment) = line.strip_prefix("export ") else {
+            continue;
+        };
         if let Some((key, value)) = assignment.split_once('=') {
-            env.insert(key.to_string(), value.trim_matches(|c| c == '"' || c == '\'').to_string());
+            env.insert(
+                key.to_string(),
+                value.trim_matches(|c| c == '"' || c == '\'').to_string(),
+            );
         }
     }
     let testbed = Testbed { env };
     // Is the simulator actually answering?
     let control = testbed.var("MCP_TESTBED_CONTROL");
     let health = format!("{control}/health");
-    let ok = Command::new("curl").args(["-fsS", "--max-time", "5", &health]).output().map(|o| o.status.success());
+    let ok = Command::new("curl")
+        .args(["-fsS", "--max-time", "5", &health])
+        .output()
+        .map(|o| o.status.success());
     if !matches!(ok, Ok(true)) {
-        return Err(format!("testbed env found but {health} does not answer; run `bash tests/testbed/up.sh`"));
+        return Err(format!(
+            "testbed env found but {health} does not answer; run `bash tests/testbed/up.sh`"
+        ));
     }
     Ok(testbed)
 }
@@ -77,7 +91,10 @@ macro_rules! testbed {
 
 impl Testbed {
     pub fn var(&self, key: &str) -> String {
-        self.env.get(key).cloned().unwrap_or_else(|| panic!("testbed env has no {key}"))
+        self.env
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| panic!("testbed env has no {key}"))
     }
 
     pub fn region(&self) -> String {
@@ -94,14 +111,23 @@ impl Testbed {
             }
         }
         cmd.envs(&self.env);
-        cmd.env("NO_COLOR", "1").env("CI", "true").env("AWS_EC2_METADATA_DISABLED", "true");
+        cmd.env("NO_COLOR", "1")
+            .env("CI", "true")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
         cmd
     }
 
     /// A Python helper of the testbed (seed.py) with the testbed's environment.
     pub fn python(&self, script: &str, args: &[&str]) -> serde_json::Value {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testbed").join(script);
-        let output = Command::new("python3").arg(&path).args(args).envs(&self.env).output().unwrap();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/testbed")
+            .join(script);
+        let output = Command::new("python3")
+            .arg(&path)
+            .args(args)
+            .envs(&self.env)
+            .output()
+            .unwrap();
         assert!(
             output.status.success(),
             "{script} {args:?} failed:\n{}",
@@ -113,10 +139,22 @@ impl Testbed {
     /// A seeded ECS service (cluster, service, repository, log group) with a unique name.
     pub fn seed_service(&self, prefix: &str, extra: &[&str]) -> Seeded {
         let name = unique(prefix);
-        let mut args = vec!["service", "--cluster", &name, "--service", &name, "--repository", &name, "--wait"];
+        let mut args = vec![
+            "service",
+            "--cluster",
+            &name,
+            "--service",
+            &name,
+            "--repository",
+            &name,
+            "--wait",
+        ];
         args.extend_from_slice(extra);
         let json = self.python("seed.py", &args);
-        Seeded { name: name.clone(), json }
+        Seeded {
+            name: name.clone(),
+            json,
+        }
     }
 }
 
@@ -128,7 +166,10 @@ pub struct Seeded {
 
 impl Seeded {
     pub fn get(&self, key: &str) -> String {
-        self.json[key].as_str().unwrap_or_else(|| panic!("seed output has no {key}: {}", self.json)).to_string()
+        self.json[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("seed output has no {key}: {}", self.json))
+            .to_string()
     }
 }
 
@@ -136,8 +177,15 @@ impl Seeded {
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    format!("{prefix}-{}-{nanos:x}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}-{}-{nanos:x}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 pub struct Output {
@@ -148,7 +196,12 @@ pub struct Output {
 
 impl Output {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 }
 
@@ -164,14 +217,19 @@ pub fn run(cmd: &mut Command) -> Output {
 impl Testbed {
     /// An AWS SDK configuration pointed at the testbed, for checks the tests make themselves.
     pub fn sdk(&self) -> aws_config::SdkConfig {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let endpoint = self.var("AWS_ENDPOINT_URL");
         let region = self.region();
         runtime.block_on(async move {
             aws_config::defaults(aws_config::BehaviorVersion::latest())
                 .endpoint_url(endpoint)
                 .region(aws_config::Region::new(region))
-                .credentials_provider(aws_sdk_ecs::config::Credentials::new("testing", "testing", None, None, "testbed"))
+                .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+                    "testing", "testing", None, None, "testbed",
+                ))
                 .load()
                 .await
         })
@@ -179,7 +237,11 @@ impl Testbed {
 
     /// Run an SDK call (or several) to completion from a synchronous test.
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
     }
 
     pub fn ecs(&self) -> aws_sdk_ecs::Client {
@@ -190,13 +252,28 @@ impl Testbed {
     pub fn live_task_definition(&self, cluster: &str, service: &str) -> String {
         let ecs = self.ecs();
         self.block_on(async {
-            let out = ecs.describe_services().cluster(cluster).services(service).send().await.unwrap();
+            let out = ecs
+                .describe_services()
+                .cluster(cluster)
+                .services(service)
+                .send()
+                .await
+                .unwrap();
             out.services()[0].task_definition().unwrap().to_string()
         })
     }
 
     pub fn task_definition(&self, arn: &str) -> aws_sdk_ecs::types::TaskDefinition {
         let ecs = self.ecs();
-        self.block_on(async { ecs.describe_task_definition().task_definition(arn).send().await.unwrap().task_definition().unwrap().clone() })
+        self.block_on(async {
+            ecs.describe_task_definition()
+                .task_definition(arn)
+                .send()
+                .await
+                .unwrap()
+                .task_definition()
+                .unwrap()
+                .clone()
+        })
     }
 }

@@ -19,6 +19,7 @@ they only live in the registry (a later CreateRepository + /_testbed/sync will
 pick them up).
 """
 import hashlib
+import base64
 import json
 import logging
 import threading
@@ -238,8 +239,22 @@ def install():
 
     def get_authorization_token(self):
         result = orig_token(self)
+        # Requests signed with the access key REFUSED_LOGIN_KEY get a login the
+        # registry refuses, so tests can see how a client reports "auth refused"
+        # without touching the shared registry's password.
+        # Header names are case-insensitive; moto may hand them over as a plain
+        # dict, and the Rust SDK sends them in lower case.
+        headers = getattr(self, "headers", None) or {}
+        authorization = next((str(v) for k, v in headers.items() if k.lower() == "authorization"), "")
+        refused = f"Credential={REFUSED_LOGIN_KEY}/" in authorization
         for item in result.result.get("authorizationData", []) if hasattr(result, "result") else []:
             item["expiresAt"] = _time.time() + 12 * 3600
+            if refused:
+                item["authorizationToken"] = base64.b64encode(b"AWS:not-the-registry-password").decode()
         return result
 
     ecr_responses.ECRResponse.get_authorization_token = get_authorization_token
+
+
+# The access key id whose ECR logins the registry refuses (see get_authorization_token).
+REFUSED_LOGIN_KEY = "testing-refused-login"

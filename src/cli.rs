@@ -231,6 +231,10 @@ pub struct InitArgs {
     /// Overwrite an existing mcp.toml
     #[arg(long)]
     pub force: bool,
+
+    /// Read cluster, service, region, container, ECR repository and log group from a live service
+    #[arg(long, value_name = "CLUSTER/SERVICE")]
+    pub from_service: Option<String>,
 }
 
 #[derive(Debug, Args)]

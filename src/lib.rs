@@ -105,6 +105,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 url,
                 dockerfile,
                 force,
+                from_service,
             } = args;
             let options = ops::init::InitOptions {
                 dir: inputs.cwd.clone(),
@@ -118,6 +119,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 url,
                 dockerfile,
                 force,
+                from_service,
             };
             ops::init::init(&options, printer).await
         }

@@ -29,6 +29,8 @@ pub struct InitOptions {
     pub url: Option<String>,
     pub dockerfile: Option<PathBuf>,
     pub force: bool,
+    /// `CLUSTER/SERVICE`: read the rest from a live service.
+    pub from_service: Option<String>,
 }
 
 /// The values written into the file.
@@ -43,6 +45,8 @@ pub struct Answers {
     pub container: Option<String>,
     pub url: Option<String>,
     pub dockerfile: String,
+    /// The container's CloudWatch log group, when read from a live service.
+    pub log_group: Option<String>,
 }
 
 impl fmt::Display for Answers {
@@ -122,7 +126,11 @@ pub async fn init(options: &InitOptions, printer: &Printer) -> Result<ExitStatus
         .or_else(|| git_remote_name(&options.dir))
         .unwrap_or_else(|| default_name(&options.dir));
 
-    let prompt = printer.interactive() && !printer.yes;
+    let live = match &options.from_service {
+        Some(spec) => Some(read_service(options, spec).await?),
+        None => None,
+    };
+    let prompt = printer.interactive() && !printer.yes && live.is_none();
     let mut answers = Answers {
         path: path.clone(),
         name: default_project,
@@ -136,18 +144,45 @@ pub async fn init(options: &InitOptions, printer: &Printer) -> Result<ExitStatus
         container: options.container.clone(),
         url: options.url.clone(),
         dockerfile,
+        log_group: None,
     };
+    if let Some(live) = live {
+        printer.status(
+            "Read",
+            format!(
+                "{}/{} ({})",
+                live.cluster, live.service, live.task_definition
+            ),
+        );
+        answers.region = options.region.clone().or(live.region);
+        answers.cluster = live.cluster;
+        if options.name.is_none() {
+            answers.name = live.service.clone();
+        }
+        answers.container = options.container.clone().or(Some(live.container));
+        answers.log_group = live.log_group;
+        answers.service = options.service.clone().unwrap_or(live.service);
+        answers.repository = options
+            .repository
+            .clone()
+            .or(live.repository)
+            .unwrap_or_default();
+    }
     if prompt && options.name.is_none() {
         answers.name = ask("Project name", &answers.name)?;
     }
-    answers.service = options
-        .service
-        .clone()
-        .unwrap_or_else(|| answers.name.clone());
-    answers.repository = options
-        .repository
-        .clone()
-        .unwrap_or_else(|| answers.name.clone());
+    if answers.service.is_empty() {
+        answers.service = options
+            .service
+            .clone()
+            .unwrap_or_else(|| answers.name.clone());
+    }
+    if answers.repository.is_empty() {
+        answers.repository = options
+            .repository
+            .clone()
+            .unwrap_or_else(|| answers.name.clone());
+    }
     if prompt {
         if options.region.is_none() {
             answers.region = ask_optional("AWS region (empty: your AWS config)", None)?;
@@ -215,7 +250,7 @@ create = false                    # create the repository when missing
 cluster = {cluster}
 service = {service}
 {container}                # default: the only container, else the first essential one
-
+{log_group}
 [deploy]
 timeout = "15m"
 rollback = "auto"                 # auto: roll back a failed deploy; never: leave it as ECS left it
@@ -240,6 +275,13 @@ health_path = "/healthz"
         service = quoted(&a.service),
         container = optional("container", a.container.as_deref(), "mcp"),
         url = optional("url", a.url.as_deref(), "https://mcp.example.com/mcp"),
+        log_group = a
+            .log_group
+            .as_ref()
+            .map(|g| format!(
+                "# logs: CloudWatch log group {g} (from the task definition's awslogs options)\n"
+            ))
+            .unwrap_or_default(),
     )
 }
 
@@ -261,6 +303,7 @@ mod tests {
             container: None,
             url: Some("https://demo.example.com/mcp".into()),
             dockerfile: "Dockerfile".into(),
+            log_group: Some("/ecs/quilt".into()),
         };
         let text = render(&answers);
         let file = crate::config::file::parse(Path::new("mcp.toml"), &text).unwrap();
@@ -272,4 +315,86 @@ mod tests {
             Some("https://demo.example.com/mcp")
         );
     }
+}
+
+/// What a live service says about itself.
+struct LiveService {
+    region: Option<String>,
+    cluster: String,
+    service: String,
+    task_definition: String,
+    container: String,
+    repository: Option<String>,
+    log_group: Option<String>,
+}
+
+/// Read `CLUSTER/SERVICE` from ECS: region, container, ECR repository, log group.
+async fn read_service(options: &InitOptions, spec: &str) -> Result<LiveService> {
+    use crate::aws::taskdef::short_name;
+    let (cluster, service) = spec
+        .split_once('/')
+        .filter(|(c, s)| !c.is_empty() && !s.is_empty())
+        .ok_or_else(|| {
+            McpError::usage(format!(
+                "--from-service takes CLUSTER/SERVICE, not `{spec}`"
+            ))
+            .hint("e.g. --from-service sales-prod/sales-prod-mcp-server-production")
+        })?;
+    let mut inputs = crate::config::Inputs {
+        cwd: options.dir.clone(),
+        ..Default::default()
+    };
+    if let Some(region) = &options.region {
+        inputs.flags.push(crate::config::FlagValue {
+            key: "region",
+            flag: "--region",
+            value: region.clone(),
+            kind: crate::config::Kind::Str,
+        });
+    }
+    let settings = crate::config::resolve(None, &inputs)?;
+    let clients = crate::aws::Clients::new(&settings).await;
+    let live = crate::ops::rollout::describe_service(&clients, cluster, service).await?;
+    let arn = live.task_definition().unwrap_or_default().to_string();
+    let described = clients
+        .ecs
+        .describe_task_definition()
+        .task_definition(&arn)
+        .send()
+        .await
+        .map_err(crate::aws::error)
+        .with_context(|| format!("reading task definition `{}`", short_name(&arn)))?;
+    let definition = described
+        .task_definition()
+        .context("DescribeTaskDefinition returned no task definition")?;
+    let container = crate::aws::ecs::pick_container(
+        definition.container_definitions(),
+        options.container.as_deref(),
+        definition.family().unwrap_or("?"),
+    )?;
+    let repository = crate::ops::image::ImageRef::parse(container.image().unwrap_or_default())
+        .ok()
+        .filter(|r| r.ecr().is_some())
+        .map(|r| r.repository);
+    let log_group = container
+        .log_configuration()
+        .filter(|l| l.log_driver() == &aws_sdk_ecs::types::LogDriver::Awslogs)
+        .and_then(|l| l.options())
+        .and_then(|o| o.get("awslogs-group"))
+        .cloned();
+    // arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE
+    let region = live
+        .service_arn()
+        .and_then(|a| a.split(':').nth(3))
+        .map(str::to_string)
+        .or(clients.region().map(str::to_string));
+    Ok(LiveService {
+        region,
+        cluster: cluster.to_string(),
+        service: service.to_string(),
+        task_definition: short_name(&arn).to_string(),
+        container: container.name().unwrap_or_default().to_string(),
+        repository,
+        log_group,
+    })
 }

@@ -416,3 +416,30 @@ fn refuses_while_another_deployment_is_in_flight_and_times_out_with_exit_4() {
         "{report}"
     );
 }
+
+#[test]
+fn init_from_service_reads_the_live_service() {
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service("init-from", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = format!("{}/{}", seeded.get("cluster"), seeded.get("service"));
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["init", "--from-service", &spec, "-o", "json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let answers = out.json();
+    assert_eq!(answers["cluster"], seeded.get("cluster").as_str());
+    assert_eq!(answers["service"], seeded.get("service").as_str());
+    assert_eq!(answers["region"], tb.region().as_str());
+    assert_eq!(answers["container"], seeded.get("container").as_str());
+    assert_eq!(answers["repository"], seeded.get("repository").as_str());
+    assert_eq!(answers["log_group"], seeded.get("log_group").as_str());
+    // The file it wrote resolves, and doctor agrees with it.
+    let doctor = run(tb.mcp(dir.path()).args(["doctor", "-o", "json"]));
+    let report = doctor.json();
+    for check in report["checks"].as_array().unwrap() {
+        if check["name"] != "config" {
+            assert_eq!(check["outcome"], "ok", "{check}");
+        }
+    }
+}

@@ -381,9 +381,24 @@ fn refused_registry_login_is_reported_with_a_hint() {
     let repository = testbed::unique("refused");
     let dir = fixture_project(tb, &repository, "create = true\n");
     // The testbed hands this access key an ECR login the registry refuses.
-    let out = run(tb.mcp(dir.path()).arg("push").env("AWS_ACCESS_KEY_ID", "testing-refused-login"));
+    let out = run(tb
+        .mcp(dir.path())
+        .arg("push")
+        .env("AWS_ACCESS_KEY_ID", "testing-refused-login"));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("error: the registry refused the push"), "{}", out.stderr);
-    assert!(out.stderr.contains("hint: check that your AWS credentials allow ecr:"), "{}", out.stderr);
-    assert!(!out.stderr.contains("not-the-registry-password"), "the password is never shown");
+    assert!(
+        out.stderr.contains("error: the registry refused the push"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("hint: check that your AWS credentials allow ecr:"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("not-the-registry-password"),
+        "the password is never shown"
+    );
 }

@@ -92,15 +92,38 @@ pub enum Command {
     /// List the service's recent releases, newest first
     History(HistoryArgs),
 
+    /// Set how many tasks a service runs (0 takes it offline) and wait for it
+    #[command(override_usage = "mcp scale [OPTIONS] [SERVICE] COUNT")]
+    Scale(ScaleArgs),
+
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// `[SERVICE] COUNT`: the `[services.<NAME>]` to scale (optional) and the number of tasks
+    #[arg(value_names = ["SERVICE", "COUNT"], num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+
+    /// Return once ECS has the new count, without waiting for the tasks
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct DeployArgs {
-    /// Deploy this `[services.<NAME>]`
+    /// Deploy these `[services.<NAME>]` (several roll out in parallel)
     #[arg(value_name = "SERVICE")]
-    pub service: Option<String>,
+    pub services: Vec<String>,
+
+    /// Deploy every `[services.<NAME>]`
+    #[arg(long, conflicts_with = "services")]
+    pub all: bool,
+
+    /// How many rollouts run at once with several services
+    #[arg(long, short = 'j', default_value_t = 4, value_name = "N")]
+    pub jobs: usize,
 
     /// Deploy an image already in ECR (built by another CI step) instead of building
     #[arg(long, value_name = "URI")]
@@ -155,6 +178,10 @@ pub struct StatusArgs {
     /// Show this `[services.<NAME>]`
     #[arg(value_name = "SERVICE")]
     pub service: Option<String>,
+
+    /// One line per `[services.<NAME>]`: revision, tasks, rollout, last event
+    #[arg(long, conflicts_with_all = ["service", "wait"])]
+    pub all: bool,
 
     /// Follow a deployment in progress to its end (exit codes as for deploy)
     #[arg(long)]
@@ -242,6 +269,10 @@ pub struct ConfigArgs {
     /// Resolve the settings of this `[services.<NAME>]`
     #[arg(value_name = "SERVICE")]
     pub service: Option<String>,
+
+    /// Resolve the settings of every `[services.<NAME>]`
+    #[arg(long, conflicts_with = "service")]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

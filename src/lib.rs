@@ -80,14 +80,61 @@ fn inputs(global: &GlobalArgs, service: Option<&String>) -> Result<Inputs> {
 
 /// Add a settings flag, when given, to the resolution inputs.
 fn push_flag(inputs: &mut Inputs, key: &'static str, flag: &'static str, value: Option<String>) {
+    let mut flags = Vec::new();
+    self::flag(&mut flags, key, flag, value);
+    inputs.flags.extend(flags);
+}
+
+/// A settings flag, when given.
+fn flag(flags: &mut Vec<FlagValue>, key: &'static str, flag: &'static str, value: Option<String>) {
     if let Some(value) = value {
-        inputs.flags.push(FlagValue {
+        flags.push(FlagValue {
             key,
             flag,
             value,
             kind: Kind::Str,
         });
     }
+}
+
+/// Settings of several services: the named ones, or with `all` every
+/// `[services.<name>]` (the top level alone when there are none).
+fn resolve_many(
+    global: &GlobalArgs,
+    names: &[String],
+    all: bool,
+) -> Result<Vec<(String, config::Settings)>> {
+    resolve_many_with(global, names, all, &[])
+}
+
+fn resolve_many_with(
+    global: &GlobalArgs,
+    names: &[String],
+    all: bool,
+    flags: &[FlagValue],
+) -> Result<Vec<(String, config::Settings)>> {
+    let base = inputs(global, None)?;
+    let file = config::require(&base)?;
+    let mut names: Vec<Option<String>> = names.iter().cloned().map(Some).collect();
+    if all {
+        names = config::service_names(Some(&file))
+            .into_iter()
+            .map(Some)
+            .collect();
+        if names.is_empty() {
+            names.push(None);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let mut inputs = base.clone();
+            inputs.service = name.clone();
+            inputs.flags.extend(flags.iter().cloned());
+            let settings = config::resolve(Some(&file), &inputs)?;
+            Ok((name.unwrap_or_else(|| settings.name.clone()), settings))
+        })
+        .collect()
 }
 
 /// Run one command.
@@ -124,7 +171,12 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             ops::init::init(&options, printer).await
         }
         Command::Config(args) => {
-            let inputs = inputs(&global, args.service.as_ref())?;
+            let cli::ConfigArgs { service, all } = args;
+            if all {
+                let services = resolve_many(&global, &[], true)?;
+                return ops::config::show_all(&services, printer);
+            }
+            let inputs = inputs(&global, service.as_ref())?;
             let file = config::require(&inputs)?;
             let settings = config::resolve(Some(&file), &inputs)?;
             ops::config::show(&settings, printer)
@@ -161,7 +213,14 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                     report
                 }
                 None => {
-                    ops::image::build_and_push(&settings, printer, &clients, tag.as_deref()).await?
+                    ops::image::build_and_push(
+                        &settings,
+                        printer,
+                        &clients,
+                        tag.as_deref(),
+                        &Default::default(),
+                    )
+                    .await?
                 }
             };
             printer.data(&report)?;
@@ -169,7 +228,9 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
         }
         Command::Deploy(args) => {
             let cli::DeployArgs {
-                service,
+                services,
+                all,
+                jobs,
                 image,
                 tag,
                 cluster,
@@ -178,11 +239,9 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 no_wait,
                 force,
             } = args;
-            let mut inputs = inputs(&global, service.as_ref())?;
-            push_flag(&mut inputs, "ecs.cluster", "--cluster", cluster);
-            push_flag(&mut inputs, "deploy.timeout", "--timeout", timeout);
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let mut flags = Vec::new();
+            flag(&mut flags, "ecs.cluster", "--cluster", cluster);
+            flag(&mut flags, "deploy.timeout", "--timeout", timeout);
             let options = ops::deploy::DeployOptions {
                 image,
                 tag,
@@ -190,6 +249,21 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 no_wait,
                 force,
             };
+            if all || services.len() > 1 {
+                let resolved = resolve_many_with(&global, &services, all, &flags)?;
+                if options.image.is_some() && resolved.len() > 1 {
+                    return Err(error::McpError::usage(
+                        "--image names one image; it cannot deploy several services",
+                    )
+                    .hint("deploy one service with --image, or drop --image to build each")
+                    .into());
+                }
+                return ops::fleet::deploy_many(&resolved, printer, &options, jobs).await;
+            }
+            let mut inputs = inputs(&global, services.first())?;
+            inputs.flags.extend(flags);
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
             ops::deploy::deploy(&settings, printer, &options).await
         }
         Command::Rollback(args) => {
@@ -206,7 +280,11 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             ops::rollback::rollback(&settings, printer, to.as_deref(), force).await
         }
         Command::Status(args) => {
-            let cli::StatusArgs { service, wait } = args;
+            let cli::StatusArgs { service, all, wait } = args;
+            if all {
+                let services = resolve_many(&global, &[], true)?;
+                return ops::fleet::status_all(&services, printer).await;
+            }
             let inputs = inputs(&global, service.as_ref())?;
             let file = config::require(&inputs)?;
             let settings = config::resolve(Some(&file), &inputs)?;
@@ -218,6 +296,22 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let file = config::require(&inputs)?;
             let settings = config::resolve(Some(&file), &inputs)?;
             ops::history::history(&settings, printer, limit).await
+        }
+        Command::Scale(args) => {
+            let cli::ScaleArgs { args, no_wait } = args;
+            let (service, count) = match args.as_slice() {
+                [count] => (None, count),
+                [service, count] => (Some(service.clone()), count),
+                _ => unreachable!("clap takes one or two values"),
+            };
+            let count: i32 = count.parse().map_err(|_| {
+                error::McpError::usage(format!("`{count}` is not a task count"))
+                    .hint("usage: mcp scale [SERVICE] COUNT, e.g. `mcp scale slack 0`")
+            })?;
+            let inputs = inputs(&global, service.as_ref())?;
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            ops::scale::scale(&settings, printer, count, !no_wait).await
         }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell))?;

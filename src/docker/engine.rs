@@ -118,6 +118,29 @@ impl Engine {
         Self::messages(response, "push").await
     }
 
+    /// `POST /images/{id}/tag`: give image `id` the full name `repo:tag`.
+    pub async fn tag(&self, id: &str, reference: &str) -> Result<()> {
+        let (repo, tag) = reference
+            .rsplit_once(':')
+            .context("an image reference needs a tag")?;
+        let response = self
+            .client
+            .post(format!("{}/images/{id}/tag", self.base))
+            .query(&[("repo", repo), ("tag", tag)])
+            .send()
+            .await
+            .with_context(|| format!("tagging {id} as {reference}"))?;
+        if !response.status().is_success() {
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            anyhow::bail!(
+                "the Docker engine refused to tag {id} as {reference} ({status}): {}",
+                body.trim()
+            );
+        }
+        Ok(())
+    }
+
     async fn messages(response: reqwest::Response, what: &str) -> Result<JsonMessages> {
         let status = response.status();
         if !status.is_success() {

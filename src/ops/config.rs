@@ -65,3 +65,52 @@ pub fn show(settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
     printer.data(&report)?;
     Ok(ExitStatus::Success)
 }
+
+/// `mcp config --all`: each service's resolved settings, a section (or an array element) each.
+pub struct AllReports<'a>(pub Vec<(&'a str, ConfigReport<'a>)>);
+
+impl Serialize for AllReports<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for (name, report) in &self.0 {
+            seq.serialize_element(&serde_json::json!({ "name": name, "config": report }))?;
+        }
+        seq.end()
+    }
+}
+
+impl fmt::Display for AllReports<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (name, report)) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            writeln!(f, "# [services.{name}]")?;
+            write!(f, "{report}")?;
+        }
+        Ok(())
+    }
+}
+
+pub fn show_all(services: &[(String, Settings)], printer: &Printer) -> Result<ExitStatus> {
+    let reports = services
+        .iter()
+        .map(|(name, settings)| {
+            (
+                name.as_str(),
+                ConfigReport {
+                    config_file: settings
+                        .config_file
+                        .as_ref()
+                        .map(|p| p.display().to_string()),
+                    stage: settings.stage.as_deref(),
+                    service: settings.service.as_deref(),
+                    settings: &settings.entries,
+                },
+            )
+        })
+        .collect();
+    printer.data(&AllReports(reports))?;
+    Ok(ExitStatus::Success)
+}

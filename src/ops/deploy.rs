@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::image::{self, PushReport};
+use super::image::{self, BuildMemo, PushReport};
 use super::rollout::{self, DeployStatus, Rollout};
 use crate::aws::{self, Clients, taskdef};
 use crate::config::Settings;
@@ -63,11 +63,30 @@ impl fmt::Display for Plan {
     }
 }
 
-pub async fn deploy(
+/// A deploy ready to roll out: the image is in ECR and the revision registered.
+pub struct Ready {
+    pub clients: Clients,
+    pub cluster: String,
+    pub service: String,
+    pub current_arn: String,
+    pub new_arn: String,
+    pub pushed: PushReport,
+    pub started: Instant,
+}
+
+/// What [`prepare`] ends with.
+pub enum Prepared {
+    DryRun(Plan),
+    Ready(Box<Ready>),
+}
+
+/// Everything up to UpdateService: image, new revision (or the plan, with `--dry-run`).
+pub async fn prepare(
     settings: &Settings,
     printer: &Printer,
     options: &DeployOptions,
-) -> Result<ExitStatus> {
+    builds: &BuildMemo,
+) -> Result<Prepared> {
     let started = Instant::now();
     let cluster = settings.cluster()?.to_string();
     let service_name = settings.ecs.service.clone();
@@ -108,7 +127,10 @@ pub async fn deploy(
                 git_sha: plan.git.map(|g| g.sha),
             }
         }
-        None => image::build_and_push(settings, printer, &clients, options.tag.as_deref()).await?,
+        None => {
+            image::build_and_push(settings, printer, &clients, options.tag.as_deref(), builds)
+                .await?
+        }
     };
 
     let described = clients
@@ -139,7 +161,7 @@ pub async fn deploy(
         taskdef::updated_container(container, &pushed.image, &settings.env, &settings.secrets);
 
     if options.dry_run {
-        let plan = Plan {
+        return Ok(Prepared::DryRun(Plan {
             status: "dry_run",
             cluster,
             service: service_name,
@@ -147,9 +169,7 @@ pub async fn deploy(
             current_revision: taskdef::short_name(&current_arn).to_string(),
             image: pushed.image,
             changes,
-        };
-        printer.data(&plan)?;
-        return Ok(ExitStatus::Success);
+        }));
     }
 
     let containers = current
@@ -212,31 +232,55 @@ pub async fn deploy(
             format!("             {}", change.to_string().replace('\n', " ")),
         );
     }
+    Ok(Prepared::Ready(Box::new(Ready {
+        clients,
+        cluster,
+        service: service_name,
+        current_arn,
+        new_arn,
+        pushed,
+        started,
+    })))
+}
 
-    let deployment_id = rollout::start(&clients, &cluster, &service_name, &new_arn).await?;
+/// UpdateService to the new revision and, unless `--no-wait`, see the rollout through.
+pub async fn roll_out(
+    settings: &Settings,
+    printer: &Printer,
+    ready: &Ready,
+    options: &DeployOptions,
+) -> Result<rollout::Report> {
+    let deployment_id = rollout::start(
+        &ready.clients,
+        &ready.cluster,
+        &ready.service,
+        &ready.new_arn,
+    )
+    .await?;
     printer.status(
         "Deploying",
         format!(
-            "{} to {cluster}/{service_name} (deployment {deployment_id})",
-            taskdef::short_name(&new_arn)
+            "{} to {}/{} (deployment {deployment_id})",
+            taskdef::short_name(&ready.new_arn),
+            ready.cluster,
+            ready.service
         ),
     );
-
     let rollout = Rollout {
         settings,
-        clients: &clients,
+        clients: &ready.clients,
         printer,
-        cluster,
-        service: service_name,
-        target_arn: new_arn,
-        previous_arn: Some(current_arn),
+        cluster: ready.cluster.clone(),
+        service: ready.service.clone(),
+        target_arn: ready.new_arn.clone(),
+        previous_arn: Some(ready.current_arn.clone()),
         deployment_id,
-        image: Some(pushed.image.clone()),
-        digest: (!pushed.digest.is_empty()).then(|| pushed.digest.clone()),
-        started,
+        image: Some(ready.pushed.image.clone()),
+        digest: (!ready.pushed.digest.is_empty()).then(|| ready.pushed.digest.clone()),
+        started: ready.started,
         seen: Default::default(),
     };
-    let report = if options.no_wait {
+    if options.no_wait {
         let mut report = rollout_report_started(&rollout);
         report.next = Some(format!(
             "follow it with `mcp status --wait{}`",
@@ -246,11 +290,27 @@ pub async fn deploy(
                 .map(|s| format!(" {s}"))
                 .unwrap_or_default()
         ));
-        report
-    } else {
-        rollout.see_through().await?
-    };
-    finish(printer, &report)
+        return Ok(report);
+    }
+    rollout.see_through().await
+}
+
+/// `mcp deploy` of one service.
+pub async fn deploy(
+    settings: &Settings,
+    printer: &Printer,
+    options: &DeployOptions,
+) -> Result<ExitStatus> {
+    match prepare(settings, printer, options, &BuildMemo::default()).await? {
+        Prepared::DryRun(plan) => {
+            printer.data(&plan)?;
+            Ok(ExitStatus::Success)
+        }
+        Prepared::Ready(ready) => {
+            let report = roll_out(settings, printer, &ready, options).await?;
+            finish(printer, &report)
+        }
+    }
 }
 
 fn rollout_report_started(rollout: &Rollout<'_>) -> rollout::Report {

@@ -178,6 +178,33 @@ pub async fn build_only(
     })
 }
 
+/// Images built in this run, by their build inputs, so services that share a
+/// context and Dockerfile are built once (`mcp deploy --all`).
+#[derive(Default)]
+pub struct BuildMemo(std::sync::Mutex<std::collections::HashMap<String, Built>>);
+
+impl BuildMemo {
+    fn key(settings: &Settings) -> String {
+        let b = &settings.build;
+        serde_json::json!([b.context, b.dockerfile, b.platform, b.target, b.args]).to_string()
+    }
+
+    fn get(&self, key: &str) -> Option<Built> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    fn insert(&self, key: String, built: Built) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, built);
+    }
+}
+
 /// An image in ECR, by digest: what `push` hands to `deploy`.
 #[derive(Debug, Clone, Serialize)]
 pub struct PushReport {
@@ -209,6 +236,7 @@ pub async fn build_and_push(
     printer: &Printer,
     clients: &Clients,
     tag_override: Option<&str>,
+    builds: &BuildMemo,
 ) -> Result<PushReport> {
     let plan = plan(settings, tag_override)?;
     // Fail on a missing Dockerfile before any AWS call.
@@ -257,7 +285,26 @@ pub async fn build_and_push(
 
     let reference = format!("{}:{}", repository.uri, plan.tag);
     let local = format!("{}:{}", settings.ecr.repository, plan.tag);
-    let built = run_build(settings, printer, &plan, vec![local, reference.clone()]).await?;
+    let key = BuildMemo::key(settings);
+    let built = match builds.get(&key) {
+        // Another service of this run has the same build inputs: its image serves.
+        Some(built) => {
+            let (engine, _) = engine(printer).await?;
+            for name in [&local, &reference] {
+                engine.tag(&built.image_id, name).await?;
+            }
+            printer.status(
+                "Reusing",
+                format!("{} as {reference}", short_id(&built.image_id)),
+            );
+            built
+        }
+        None => {
+            let built = run_build(settings, printer, &plan, vec![local, reference.clone()]).await?;
+            builds.insert(key, built.clone());
+            built
+        }
+    };
 
     let (engine, _) = engine(printer).await?;
     let auth = ecr::registry_auth(&clients.ecr).await?;

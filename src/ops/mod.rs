@@ -4,9 +4,11 @@
 pub mod config;
 pub mod deploy;
 pub mod doctor;
+pub mod fleet;
 pub mod history;
 pub mod image;
 pub mod init;
 pub mod rollback;
 pub mod rollout;
+pub mod scale;
 pub mod status;

@@ -38,6 +38,8 @@ pub struct Printer {
     interactive: bool,
     /// `--yes`: take the default answer to every question.
     pub yes: bool,
+    /// `[name] ` before every status line, when several services run at once.
+    prefix: String,
 }
 
 /// True when `CI` is set to anything but `false`/empty, as GitHub Actions, GitLab and others do.
@@ -60,6 +62,7 @@ impl Printer {
             progress: fancy && !options.no_progress && !options.quiet,
             interactive: stderr_tty && std::io::stdin().is_terminal() && !under_ci(),
             yes: options.yes,
+            prefix: String::new(),
         }
     }
 
@@ -73,6 +76,17 @@ impl Printer {
             progress: false,
             interactive: false,
             yes: false,
+            prefix: String::new(),
+        }
+    }
+
+    /// The same printer, with every status line prefixed `[name] ` and no
+    /// progress bars (several services report on one stderr at once).
+    pub fn with_prefix(&self, name: &str) -> Printer {
+        Printer {
+            prefix: format!("[{name}] "),
+            progress: false,
+            ..self.clone()
         }
     }
 
@@ -107,7 +121,7 @@ impl Printer {
         } else {
             verb
         };
-        eprintln!("{verb} {message}");
+        eprintln!("{verb} {}{message}", self.prefix);
     }
 
     /// A warning on stderr (shown even with `-q`).
@@ -117,7 +131,7 @@ impl Printer {
         } else {
             "warning".into()
         };
-        eprintln!("{label}: {message}");
+        eprintln!("{label}: {}{message}", self.prefix);
     }
 
     /// Detail shown with `-v` (level 1) or `-vv` (level 2).

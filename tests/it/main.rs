@@ -6,4 +6,5 @@ pub mod testbed;
 
 mod deploy;
 mod doctor;
+mod fleet;
 mod image;

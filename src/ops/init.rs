@@ -285,38 +285,6 @@ health_path = "/healthz"
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Guards that what init writes is a valid mcp.toml (the template and the
-    /// schema must not drift apart).
-    #[test]
-    fn rendered_file_parses_with_the_strict_schema() {
-        let answers = Answers {
-            path: "mcp.toml".into(),
-            name: "quilt-mcp".into(),
-            region: Some("us-east-1".into()),
-            cluster: "sales-prod".into(),
-            service: "sales-prod-mcp-server-production".into(),
-            repository: "quilt-mcp-server".into(),
-            container: None,
-            url: Some("https://demo.example.com/mcp".into()),
-            dockerfile: "Dockerfile".into(),
-            log_group: Some("/ecs/quilt".into()),
-        };
-        let text = render(&answers);
-        let file = crate::config::file::parse(Path::new("mcp.toml"), &text).unwrap();
-        let ecs = file.layer.ecs.unwrap();
-        assert_eq!(ecs.cluster.as_deref(), Some("sales-prod"));
-        assert_eq!(ecs.container, None);
-        assert_eq!(
-            file.layer.deploy.unwrap().url.as_deref(),
-            Some("https://demo.example.com/mcp")
-        );
-    }
-}
-
 /// What a live service says about itself.
 struct LiveService {
     region: Option<String>,
@@ -397,4 +365,36 @@ async fn read_service(options: &InitOptions, spec: &str) -> Result<LiveService> 
         repository,
         log_group,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Guards that what init writes is a valid mcp.toml (the template and the
+    /// schema must not drift apart).
+    #[test]
+    fn rendered_file_parses_with_the_strict_schema() {
+        let answers = Answers {
+            path: "mcp.toml".into(),
+            name: "quilt-mcp".into(),
+            region: Some("us-east-1".into()),
+            cluster: "sales-prod".into(),
+            service: "sales-prod-mcp-server-production".into(),
+            repository: "quilt-mcp-server".into(),
+            container: None,
+            url: Some("https://demo.example.com/mcp".into()),
+            dockerfile: "Dockerfile".into(),
+            log_group: Some("/ecs/quilt".into()),
+        };
+        let text = render(&answers);
+        let file = crate::config::file::parse(Path::new("mcp.toml"), &text).unwrap();
+        let ecs = file.layer.ecs.unwrap();
+        assert_eq!(ecs.cluster.as_deref(), Some("sales-prod"));
+        assert_eq!(ecs.container, None);
+        assert_eq!(
+            file.layer.deploy.unwrap().url.as_deref(),
+            Some("https://demo.example.com/mcp")
+        );
+    }
 }

@@ -69,33 +69,35 @@ pub async fn scale(
     let mut running = before.running_count();
     let mut last = String::new();
     let mut interval = Duration::from_millis(500);
-    while wait {
-        let service = rollout::describe_service(&clients, &cluster, &name).await?;
-        running = service.running_count();
-        let pending = service.pending_count();
-        let line = format!("{running}/{count} running, {pending} pending");
-        if line != last {
-            printer.status("Tasks", &line);
-            last = line;
-            interval = Duration::from_millis(500);
-        } else {
-            interval = (interval * 3 / 2).min(Duration::from_secs(2));
+    if wait {
+        loop {
+            let service = rollout::describe_service(&clients, &cluster, &name).await?;
+            running = service.running_count();
+            let pending = service.pending_count();
+            let line = format!("{running}/{count} running, {pending} pending");
+            if line != last {
+                printer.status("Tasks", &line);
+                last = line;
+                interval = Duration::from_millis(500);
+            } else {
+                interval = (interval * 3 / 2).min(Duration::from_secs(2));
+            }
+            if running == count && pending == 0 && service.deployments().len() <= 1 {
+                break;
+            }
+            if Instant::now() >= deadline {
+                return Err(McpError::new(format!(
+                    "`{name}` did not reach {count} running tasks within {}s ({running} running)",
+                    settings.deploy.timeout.as_secs()
+                ))
+                .hint(format!(
+                    "see why with `mcp status{}`; tasks that stop show their reasons there",
+                    service_flag(settings)
+                ))
+                .into());
+            }
+            tokio::time::sleep(interval).await;
         }
-        if running == count && pending == 0 && service.deployments().len() <= 1 {
-            break;
-        }
-        if Instant::now() >= deadline {
-            return Err(McpError::new(format!(
-                "`{name}` did not reach {count} running tasks within {}s ({running} running)",
-                settings.deploy.timeout.as_secs()
-            ))
-            .hint(format!(
-                "see why with `mcp status{}`; tasks that stop show their reasons there",
-                service_flag(settings)
-            ))
-            .into());
-        }
-        tokio::time::sleep(interval).await;
     }
     let scaled = Scaled {
         cluster,

@@ -47,6 +47,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put an earlier release live again (default: the last one that completed)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs: revision, image, tasks, rollout, recent events')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the service''s recent releases, newest first')
+            [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set how many tasks a service runs (0 takes it offline) and wait for it')
+            [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Store secrets in Secrets Manager and reference them from mcp.toml')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -59,6 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Container in the task definition whose image is replaced')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Public URL of the MCP endpoint, for checks after a deploy')
             [CompletionResult]::new('--dockerfile', '--dockerfile', [CompletionResultType]::ParameterName, 'Dockerfile (default: detected in the current directory)')
+            [CompletionResult]::new('--from-service', '--from-service', [CompletionResultType]::ParameterName, 'Read cluster, service, region, container, ECR repository and log group from a live service')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
@@ -86,6 +89,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Resolve the settings of every `[services.<NAME>]`')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
@@ -163,6 +167,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             break
         }
         'mcp;deploy' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many rollouts run at once with several services')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many rollouts run at once with several services')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Deploy an image already in ECR (built by another CI step) instead of building')
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Image tag (a template like `build.tag`)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]')
@@ -173,6 +179,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Deploy every `[services.<NAME>]`')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and the task-definition changes; change nothing')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once the rollout has started (follow it later with `mcp status --wait`)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Start even while another deployment of the service is in progress')
@@ -219,6 +226,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'One line per `[services.<NAME>]`: revision, tasks, rollout, last event')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Follow a deployment in progress to its end (exit codes as for deploy)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
@@ -254,6 +262,133 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mcp;scale' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once ECS has the new count, without waiting for the tasks')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No spinners or progress bars, even on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mcp;secrets' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No spinners or progress bars, even on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store NAME''s value (read from stdin, not echoed) and reference it in [secrets]')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the secrets under this service''s prefix: names, ARNs, last changed (never values)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mcp;secrets;set' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The `[services.<NAME>]` it belongs to')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No spinners or progress bars, even on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mcp;secrets;list' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The `[services.<NAME>]` whose secrets to list')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No spinners or progress bars, even on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mcp;secrets;rm' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The `[services.<NAME>]` it belongs to')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No spinners or progress bars, even on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mcp;secrets;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store NAME''s value (read from stdin, not echoed) and reference it in [secrets]')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the secrets under this service''s prefix: names, ARNs, last changed (never values)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mcp;secrets;help;set' {
+            break
+        }
+        'mcp;secrets;help;list' {
+            break
+        }
+        'mcp;secrets;help;rm' {
+            break
+        }
+        'mcp;secrets;help;help' {
+            break
+        }
         'mcp;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
@@ -284,6 +419,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put an earlier release live again (default: the last one that completed)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs: revision, image, tasks, rollout, recent events')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the service''s recent releases, newest first')
+            [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set how many tasks a service runs (0 takes it offline) and wait for it')
+            [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Store secrets in Secrets Manager and reference them from mcp.toml')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -313,6 +450,24 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             break
         }
         'mcp;help;history' {
+            break
+        }
+        'mcp;help;scale' {
+            break
+        }
+        'mcp;help;secrets' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store NAME''s value (read from stdin, not echoed) and reference it in [secrets]')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the secrets under this service''s prefix: names, ARNs, last changed (never values)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml')
+            break
+        }
+        'mcp;help;secrets;set' {
+            break
+        }
+        'mcp;help;secrets;list' {
+            break
+        }
+        'mcp;help;secrets;rm' {
             break
         }
         'mcp;help;completions' {

@@ -44,6 +44,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand rollback 'Put an earlier release live again (default: the last one that completed)'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
+            cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
+            cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -55,6 +57,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --container 'Container in the task definition whose image is replaced'
             cand --url 'Public URL of the MCP endpoint, for checks after a deploy'
             cand --dockerfile 'Dockerfile (default: detected in the current directory)'
+            cand --from-service 'Read cluster, service, region, container, ECR repository and log group from a live service'
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
             cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
@@ -81,6 +84,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
             cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
             cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand --all 'Resolve the settings of every `[services.<NAME>]`'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
             cand -v 'More detail on stderr (repeat for more)'
@@ -154,6 +158,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --version 'Print version'
         }
         &'mcp;deploy'= {
+            cand -j 'How many rollouts run at once with several services'
+            cand --jobs 'How many rollouts run at once with several services'
             cand --image 'Deploy an image already in ECR (built by another CI step) instead of building'
             cand --tag 'Image tag (a template like `build.tag`)'
             cand --cluster 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]'
@@ -164,6 +170,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
             cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
             cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand --all 'Deploy every `[services.<NAME>]`'
             cand --dry-run 'Print the plan and the task-definition changes; change nothing'
             cand --no-wait 'Return once the rollout has started (follow it later with `mcp status --wait`)'
             cand --force 'Start even while another deployment of the service is in progress'
@@ -208,6 +215,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
             cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
             cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand --all 'One line per `[services.<NAME>]`: revision, tasks, rollout, last event'
             cand --wait 'Follow a deployment in progress to its end (exit codes as for deploy)'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
@@ -241,6 +249,123 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mcp;scale'= {
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand --no-wait 'Return once ECS has the new count, without waiting for the tasks'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;secrets'= {
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand set 'Store NAME''s value (read from stdin, not echoed) and reference it in [secrets]'
+            cand list 'List the secrets under this service''s prefix: names, ARNs, last changed (never values)'
+            cand rm 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mcp;secrets;set'= {
+            cand --service 'The `[services.<NAME>]` it belongs to'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;secrets;list'= {
+            cand --service 'The `[services.<NAME>]` whose secrets to list'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;secrets;rm'= {
+            cand --service 'The `[services.<NAME>]` it belongs to'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;secrets;help'= {
+            cand set 'Store NAME''s value (read from stdin, not echoed) and reference it in [secrets]'
+            cand list 'List the secrets under this service''s prefix: names, ARNs, last changed (never values)'
+            cand rm 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mcp;secrets;help;set'= {
+        }
+        &'mcp;secrets;help;list'= {
+        }
+        &'mcp;secrets;help;rm'= {
+        }
+        &'mcp;secrets;help;help'= {
+        }
         &'mcp;completions'= {
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
@@ -270,6 +395,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand rollback 'Put an earlier release live again (default: the last one that completed)'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
+            cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
+            cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -290,6 +417,19 @@ set edit:completion:arg-completer[mcp] = {|@words|
         &'mcp;help;status'= {
         }
         &'mcp;help;history'= {
+        }
+        &'mcp;help;scale'= {
+        }
+        &'mcp;help;secrets'= {
+            cand set 'Store NAME''s value (read from stdin, not echoed) and reference it in [secrets]'
+            cand list 'List the secrets under this service''s prefix: names, ARNs, last changed (never values)'
+            cand rm 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml'
+        }
+        &'mcp;help;secrets;set'= {
+        }
+        &'mcp;help;secrets;list'= {
+        }
+        &'mcp;help;secrets;rm'= {
         }
         &'mcp;help;completions'= {
         }

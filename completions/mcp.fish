@@ -45,6 +45,8 @@ complete -c mcp -n "__fish_mcp_needs_command" -f -a "deploy" -d 'Build, push, re
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "history" -d 'List the service\'s recent releases, newest first'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "scale" -d 'Set how many tasks a service runs (0 takes it offline) and wait for it'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "secrets" -d 'Store secrets in Secrets Manager and reference them from mcp.toml'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcp -n "__fish_mcp_using_subcommand init" -l name -d 'Project name (default: the git remote\'s repository name, else the directory name)' -r
@@ -54,6 +56,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand init" -l repository -d 'ECR repo
 complete -c mcp -n "__fish_mcp_using_subcommand init" -l container -d 'Container in the task definition whose image is replaced' -r
 complete -c mcp -n "__fish_mcp_using_subcommand init" -l url -d 'Public URL of the MCP endpoint, for checks after a deploy' -r
 complete -c mcp -n "__fish_mcp_using_subcommand init" -l dockerfile -d 'Dockerfile (default: detected in the current directory)' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand init" -l from-service -d 'Read cluster, service, region, container, ECR repository and log group from a live service' -r
 complete -c mcp -n "__fish_mcp_using_subcommand init" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
 complete -c mcp -n "__fish_mcp_using_subcommand init" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand init" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
@@ -73,6 +76,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand config" -s o -l output -d 'Outpu
 json\t''"
 complete -c mcp -n "__fish_mcp_using_subcommand config" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand config" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand config" -l all -d 'Resolve the settings of every `[services.<NAME>]`'
 complete -c mcp -n "__fish_mcp_using_subcommand config" -s q -l quiet -d 'Print only errors and data'
 complete -c mcp -n "__fish_mcp_using_subcommand config" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcp -n "__fish_mcp_using_subcommand config" -l no-progress -d 'No spinners or progress bars, even on a terminal'
@@ -118,6 +122,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand push" -l no-progress -d 'No spin
 complete -c mcp -n "__fish_mcp_using_subcommand push" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand push" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand push" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s j -l jobs -d 'How many rollouts run at once with several services' -r
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l image -d 'Deploy an image already in ECR (built by another CI step) instead of building' -r
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l tag -d 'Image tag (a template like `build.tag`)' -r
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l cluster -d 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]' -r
@@ -128,6 +133,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s o -l output -d 'Outpu
 json\t''"
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l all -d 'Deploy every `[services.<NAME>]`'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l dry-run -d 'Print the plan and the task-definition changes; change nothing'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l no-wait -d 'Return once the rollout has started (follow it later with `mcp status --wait`)'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l force -d 'Start even while another deployment of the service is in progress'
@@ -158,6 +164,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand status" -s o -l output -d 'Outpu
 json\t''"
 complete -c mcp -n "__fish_mcp_using_subcommand status" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand status" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand status" -l all -d 'One line per `[services.<NAME>]`: revision, tasks, rollout, last event'
 complete -c mcp -n "__fish_mcp_using_subcommand status" -l wait -d 'Follow a deployment in progress to its end (exit codes as for deploy)'
 complete -c mcp -n "__fish_mcp_using_subcommand status" -s q -l quiet -d 'Print only errors and data'
 complete -c mcp -n "__fish_mcp_using_subcommand status" -s v -l verbose -d 'More detail on stderr (repeat for more)'
@@ -178,6 +185,78 @@ complete -c mcp -n "__fish_mcp_using_subcommand history" -l no-progress -d 'No s
 complete -c mcp -n "__fish_mcp_using_subcommand history" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand history" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand history" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -l no-wait -d 'Return once ECS has the new count, without waiting for the tasks'
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand scale" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -f -a "set" -d 'Store NAME\'s value (read from stdin, not echoed) and reference it in [secrets]'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -f -a "list" -d 'List the secrets under this service\'s prefix: names, ARNs, last changed (never values)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -f -a "rm" -d 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and not __fish_seen_subcommand_from set list rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -l service -d 'The `[services.<NAME>]` it belongs to' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -l service -d 'The `[services.<NAME>]` whose secrets to list' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -l service -d 'The `[services.<NAME>]` it belongs to' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store NAME\'s value (read from stdin, not echoed) and reference it in [secrets]'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the secrets under this service\'s prefix: names, ARNs, last changed (never values)'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml'
+complete -c mcp -n "__fish_mcp_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
@@ -190,14 +269,19 @@ complete -c mcp -n "__fish_mcp_using_subcommand completions" -l no-progress -d '
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "init" -d 'Write a commented mcp.toml for this project'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "config" -d 'Print every resolved setting and where it came from'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "doctor" -d 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "build" -d 'Build the image (linux/amd64 by default) and tag it locally'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "push" -d 'Build the image when needed and push it to ECR; prints the image by digest'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "deploy" -d 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "history" -d 'List the service\'s recent releases, newest first'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "init" -d 'Write a commented mcp.toml for this project'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "config" -d 'Print every resolved setting and where it came from'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "doctor" -d 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "build" -d 'Build the image (linux/amd64 by default) and tag it locally'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "push" -d 'Build the image when needed and push it to ECR; prints the image by digest'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "deploy" -d 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "history" -d 'List the service\'s recent releases, newest first'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "scale" -d 'Set how many tasks a service runs (0 takes it offline) and wait for it'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "secrets" -d 'Store secrets in Secrets Manager and reference them from mcp.toml'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "set" -d 'Store NAME\'s value (read from stdin, not echoed) and reference it in [secrets]'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "list" -d 'List the secrets under this service\'s prefix: names, ARNs, last changed (never values)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "rm" -d 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml'

@@ -96,8 +96,39 @@ pub enum Command {
     #[command(override_usage = "mcp scale [OPTIONS] [SERVICE] COUNT")]
     Scale(ScaleArgs),
 
+    /// Store secrets in Secrets Manager and reference them from mcp.toml
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Store NAME's value (read from stdin, not echoed) and reference it in [secrets]
+    Set(SecretArgs),
+    /// List the secrets under this service's prefix: names, ARNs, last changed (never values)
+    List(SecretsListArgs),
+    /// Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml
+    Rm(SecretArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    /// The environment variable name the container sees, e.g. API_KEY
+    pub name: String,
+
+    /// The `[services.<NAME>]` it belongs to
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsListArgs {
+    /// The `[services.<NAME>]` whose secrets to list
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
 }
 
 #[derive(Debug, Args)]

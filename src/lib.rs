@@ -313,6 +313,27 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let settings = config::resolve(Some(&file), &inputs)?;
             ops::scale::scale(&settings, printer, count, !no_wait).await
         }
+        Command::Secrets(command) => {
+            let (service, action) = match command {
+                cli::SecretsCommand::Set(cli::SecretArgs { name, service }) => {
+                    (service, ("set", Some(name)))
+                }
+                cli::SecretsCommand::Rm(cli::SecretArgs { name, service }) => {
+                    (service, ("rm", Some(name)))
+                }
+                cli::SecretsCommand::List(cli::SecretsListArgs { service }) => {
+                    (service, ("list", None))
+                }
+            };
+            let inputs = inputs(&global, service.as_ref())?;
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            match action {
+                ("set", Some(name)) => ops::secrets::set(&settings, printer, &name).await,
+                ("rm", Some(name)) => ops::secrets::remove(&settings, printer, &name).await,
+                _ => ops::secrets::list(&settings, printer).await,
+            }
+        }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell))?;
             Ok(ExitStatus::Success)

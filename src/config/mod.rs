@@ -186,6 +186,7 @@ pub struct Settings {
     pub deploy: DeploySettings,
     pub env: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
+    pub secrets_prefix: Option<String>,
     #[serde(skip)]
     pub entries: Vec<Entry>,
 }
@@ -527,6 +528,7 @@ fn typed_settings(
         },
         env: layer.env.unwrap_or_default(),
         secrets: layer.secrets.unwrap_or_default(),
+        secrets_prefix: layer.secrets_prefix,
         entries,
     }
 }

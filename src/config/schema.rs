@@ -31,6 +31,9 @@ pub struct Layer {
     pub env: Option<BTreeMap<String, String>>,
     /// Secret references (Secrets Manager or SSM Parameter Store ARNs), never values.
     pub secrets: Option<BTreeMap<String, String>>,
+    /// Where `mcp secrets set` stores values in Secrets Manager
+    /// (default `/<stage>/mcp/<service>/`).
+    pub secrets_prefix: Option<String>,
     /// Stage overlays, selected with `--stage` or `MCP_STAGE`.
     pub stages: Option<BTreeMap<String, Layer>>,
     /// Several MCP servers in one project.

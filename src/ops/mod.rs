@@ -11,4 +11,5 @@ pub mod init;
 pub mod rollback;
 pub mod rollout;
 pub mod scale;
+pub mod secrets;
 pub mod status;

@@ -8,3 +8,4 @@ mod deploy;
 mod doctor;
 mod fleet;
 mod image;
+mod secrets;

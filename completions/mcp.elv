@@ -46,6 +46,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand history 'List the service''s recent releases, newest first'
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
             cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
+            cand down 'Remove the local target''s containers (stages with `target = "local"`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -366,6 +367,25 @@ set edit:completion:arg-completer[mcp] = {|@words|
         }
         &'mcp;secrets;help;help'= {
         }
+        &'mcp;down'= {
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcp;completions'= {
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
@@ -397,6 +417,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand history 'List the service''s recent releases, newest first'
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
             cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
+            cand down 'Remove the local target''s containers (stages with `target = "local"`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -430,6 +451,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
         &'mcp;help;secrets;list'= {
         }
         &'mcp;help;secrets;rm'= {
+        }
+        &'mcp;help;down'= {
         }
         &'mcp;help;completions'= {
         }

@@ -100,8 +100,18 @@ pub enum Command {
     #[command(subcommand)]
     Secrets(SecretsCommand),
 
+    /// Remove the local target's containers (stages with `target = "local"`)
+    Down(DownArgs),
+
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// The `[services.<NAME>]` to take down
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

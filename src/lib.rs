@@ -264,6 +264,16 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             inputs.flags.extend(flags);
             let file = config::require(&inputs)?;
             let settings = config::resolve(Some(&file), &inputs)?;
+            if settings.target == config::TargetKind::Local {
+                if options.image.is_some() || options.dry_run || options.no_wait {
+                    return Err(error::McpError::usage(
+                        "--image, --dry-run and --no-wait are for ECS deploys",
+                    )
+                    .hint("the local target builds and runs the image on this machine")
+                    .into());
+                }
+                return ops::local::deploy(&settings, printer, options.tag.as_deref()).await;
+            }
             ops::deploy::deploy(&settings, printer, &options).await
         }
         Command::Rollback(args) => {
@@ -277,6 +287,9 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             push_flag(&mut inputs, "deploy.timeout", "--timeout", timeout);
             let file = config::require(&inputs)?;
             let settings = config::resolve(Some(&file), &inputs)?;
+            if settings.target == config::TargetKind::Local {
+                return ops::local::rollback(&settings, printer, to.as_deref()).await;
+            }
             ops::rollback::rollback(&settings, printer, to.as_deref(), force).await
         }
         Command::Status(args) => {
@@ -288,6 +301,9 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let inputs = inputs(&global, service.as_ref())?;
             let file = config::require(&inputs)?;
             let settings = config::resolve(Some(&file), &inputs)?;
+            if settings.target == config::TargetKind::Local {
+                return ops::local::status(&settings, printer).await;
+            }
             ops::status::status(&settings, printer, wait).await
         }
         Command::History(args) => {
@@ -295,6 +311,9 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let inputs = inputs(&global, service.as_ref())?;
             let file = config::require(&inputs)?;
             let settings = config::resolve(Some(&file), &inputs)?;
+            if settings.target == config::TargetKind::Local {
+                return ops::local::history(&settings, printer).await;
+            }
             ops::history::history(&settings, printer, limit).await
         }
         Command::Scale(args) => {
@@ -333,6 +352,18 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 ("rm", Some(name)) => ops::secrets::remove(&settings, printer, &name).await,
                 _ => ops::secrets::list(&settings, printer).await,
             }
+        }
+        Command::Down(args) => {
+            let cli::DownArgs { service } = args;
+            let inputs = inputs(&global, service.as_ref())?;
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            if settings.target != config::TargetKind::Local {
+                return Err(error::McpError::usage("`mcp down` removes local containers; this stage deploys to ECS")
+                    .hint("select the local stage (`--stage local`), or scale an ECS service to 0 with `mcp scale`")
+                    .into());
+            }
+            ops::local::down(&settings, printer).await
         }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell))?;

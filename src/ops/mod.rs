@@ -8,6 +8,7 @@ pub mod fleet;
 pub mod history;
 pub mod image;
 pub mod init;
+pub mod local;
 pub mod rollback;
 pub mod rollout;
 pub mod scale;

@@ -194,7 +194,8 @@ pub async fn set(settings: &Settings, printer: &Printer, name: &str) -> Result<E
             (out.arn().unwrap_or_default().to_string(), false)
         }
         Err(err) => {
-            return Err(aws::error(err)).with_context(|| format!("creating secret `{secret_name}`"));
+            return Err(aws::error(err))
+                .with_context(|| format!("creating secret `{secret_name}`"));
         }
     };
     drop(value);
@@ -372,7 +373,8 @@ pub async fn remove(settings: &Settings, printer: &Printer, name: &str) -> Resul
             printer.warn(format!("no secret `{secret_name}` in Secrets Manager"));
         }
         Err(err) => {
-            return Err(aws::error(err)).with_context(|| format!("deleting secret `{secret_name}`"));
+            return Err(aws::error(err))
+                .with_context(|| format!("deleting secret `{secret_name}`"));
         }
     }
     let path = table_path(settings);

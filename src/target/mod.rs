@@ -7,3 +7,4 @@
 //! prints nor decides exit codes, which is the deploy operation's job.
 
 pub mod follow;
+pub mod local;

@@ -8,4 +8,5 @@ mod deploy;
 mod doctor;
 mod fleet;
 mod image;
+mod local;
 mod secrets;

@@ -1,0 +1,169 @@
+//! The local target (`target = "local"`): releases as containers on the local engine.
+
+use std::process::Command;
+
+use crate::image::commit_all;
+use crate::testbed::{self, Testbed, run};
+
+/// A free loopback port for one test's releases.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A project whose server is busybox httpd on $PORT with a /healthz page.
+fn local_project(tb: &Testbed, port: u16) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let name = testbed::unique("local");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "FROM {}\nCMD [\"sh\", \"-c\", \"mkdir -p /www && echo ok > /www/healthz && echo serving as $GREETING with key length ${{#API_KEY}} && httpd -f -v -p $PORT -h /www\"]\n",
+            tb.var("MCP_TESTBED_BASE_IMAGE")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        format!(
+            "name = \"{name}\"\n\n[deploy]\ntimeout = \"30s\"\nport = {port}\n\n[env]\nGREETING = \"local\"\n\n[secrets]\nAPI_KEY = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:/prod/mcp/api\"\n\n[stages.local]\ntarget = \"local\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(".env"), "API_KEY=local-dev-key-123\n").unwrap();
+    std::fs::write(dir.path().join(".gitignore"), ".env\n").unwrap();
+    crate::image::git(dir.path(), &["init", "-q"]);
+    commit_all(dir.path());
+    dir
+}
+
+fn healthz(port: u16) -> bool {
+    Command::new("curl")
+        .args([
+            "-fsS",
+            "--max-time",
+            "3",
+            &format!("http://127.0.0.1:{port}/healthz"),
+        ])
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+#[test]
+fn local_deploy_failed_release_restores_the_previous_and_rollback_and_down_work() {
+    let tb = crate::testbed!();
+    let port = free_port();
+    let dir = local_project(tb, port);
+    let mcp = |args: &[&str]| {
+        run(tb
+            .mcp(dir.path())
+            .args(["--stage", "local"])
+            .args(args)
+            .env_remove("API_KEY"))
+    };
+
+    let first = mcp(&["deploy", "-o", "json"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let first = first.json();
+    assert_eq!(first["status"], "succeeded");
+    assert_eq!(first["revision"], "release 1");
+    assert!(healthz(port));
+    // The secret came from .env and was never printed.
+    let logs = Command::new("docker")
+        .args(["logs", first["deployment_id"].as_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&logs.stdout).contains("serving as local with key length 17"),
+        "{logs:?}"
+    );
+
+    // A release that exits at start: the previous release runs again, exit 3.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "FROM {}\nCMD [\"sh\", \"-c\", \"echo cannot start >&2; exit 4\"]\n",
+            tb.var("MCP_TESTBED_BASE_IMAGE")
+        ),
+    )
+    .unwrap();
+    commit_all(dir.path());
+    let failed = mcp(&["deploy", "-o", "json"]);
+    assert_eq!(failed.code, 3, "{}\n{}", failed.stdout, failed.stderr);
+    let failed_json = failed.json();
+    assert_eq!(failed_json["status"], "rolled_back");
+    assert_eq!(failed_json["live_revision"], "release 1");
+    assert!(
+        failed_json["reason"]
+            .as_str()
+            .unwrap()
+            .contains("exited with code 4"),
+        "{failed_json}"
+    );
+    assert!(
+        failed_json["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cannot start"),
+        "the last output is shown: {failed_json}"
+    );
+    assert!(healthz(port), "release 1 answers again");
+    assert!(
+        !failed.stdout.contains("local-dev-key-123")
+            && !failed.stderr.contains("local-dev-key-123")
+    );
+
+    let status = mcp(&["status", "-o", "json"]).json();
+    assert_eq!(status["live"]["release"], 1);
+    let history = mcp(&["history", "-o", "json"]).json();
+    let releases = history["releases"].as_array().unwrap();
+    assert_eq!(releases.len(), 2);
+    assert_eq!(releases[0]["release"], 2);
+    assert_eq!(releases[0]["live"], false);
+
+    // A good release 3, then roll back to 1.
+    std::fs::write(dir.path().join("Dockerfile"), format!("FROM {}\nCMD [\"sh\", \"-c\", \"mkdir -p /www && echo ok > /www/healthz && httpd -f -p $PORT -h /www\"]\n", tb.var("MCP_TESTBED_BASE_IMAGE"))).unwrap();
+    commit_all(dir.path());
+    let third = mcp(&["deploy", "-o", "json"]);
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    assert_eq!(third.json()["revision"], "release 3");
+    let back = mcp(&["rollback", "--to", "1", "-o", "json"]);
+    assert_eq!(back.code, 0, "{}", back.stderr);
+    assert_eq!(back.json()["live_revision"], "release 1");
+    assert!(healthz(port));
+
+    let down = mcp(&["down"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    assert!(!healthz(port));
+    assert_eq!(
+        mcp(&["history", "-o", "json"]).json()["releases"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn local_secret_without_a_value_is_a_clear_error() {
+    let tb = crate::testbed!();
+    let dir = local_project(tb, free_port());
+    std::fs::remove_file(dir.path().join(".env")).unwrap();
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "--stage", "local"])
+        .env_remove("API_KEY"));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error: no local value for secret(s) API_KEY"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains(".env"), "{}", out.stderr);
+}

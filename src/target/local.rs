@@ -82,7 +82,7 @@ pub async fn releases(docker: &Docker, settings: &Settings) -> Result<Vec<Releas
         .await
         .context("listing this project's containers")?;
     let mut releases: Vec<Release> = containers.iter().filter_map(release_of).collect();
-    releases.sort_by(|a, b| b.release.cmp(&a.release));
+    releases.sort_by_key(|r| std::cmp::Reverse(r.release));
     Ok(releases)
 }
 

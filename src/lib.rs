@@ -217,6 +217,33 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let settings = config::resolve(Some(&file), &inputs)?;
             ops::history::history(&settings, printer, limit).await
         }
+        Command::Logs(args) => {
+            let cli::LogsArgs {
+                service,
+                since,
+                until,
+                filter,
+                task,
+                revision,
+                follow,
+                live,
+                log_group,
+            } = args;
+            let inputs = inputs(&global, service.as_ref())?;
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            let options = ops::logs::LogsOptions {
+                since,
+                until,
+                filter,
+                task,
+                revision,
+                follow,
+                live,
+                log_group,
+            };
+            ops::logs::logs(&settings, printer, &options).await
+        }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell))?;
             Ok(ExitStatus::Success)

@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod history;
 pub mod image;
 pub mod init;
+pub mod logs;
 pub mod rollback;
 pub mod rollout;
 pub mod status;

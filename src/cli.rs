@@ -177,10 +177,10 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "The log group, region and stream prefix come from the `awslogs` options of the\n\
-container in the live task definition. TIME is a duration ago (30s, 10m, 2h, 1d) or an RFC 3339\n\
-time (2025-05-01T12:00:00Z). Lines: time, task id, message; `--output json`: one object per line\n\
-with timestamp, stream, task, message."
+    after_help = "The log group, region and stream prefix come from the `awslogs` options of the \
+container in the live task definition. TIME is a duration ago (30s, 10m, 2h, 1d) or an RFC 3339 \
+time (2025-05-01T12:00:00Z). Each line: time, task id, message; with `--output json` one object \
+per line with timestamp, stream, task and message."
 )]
 pub struct LogsArgs {
     /// Read the logs of this `[services.<NAME>]`

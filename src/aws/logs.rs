@@ -238,7 +238,7 @@ pub fn task_of_stream(stream: &str) -> Option<&str> {
 /// What a source has to say besides events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
-    /// Throttled (or a transient error); waiting it out. Once per run of errors.
+    /// Throttled, or a transient error: waiting it out. Said once per run of errors.
     Throttled(String),
     /// Live Tail started sampling: not every event is shown.
     Sampled,

@@ -163,7 +163,7 @@ pub async fn print<S: LogSource>(
         for notice in notices {
             match notice {
                 Notice::Throttled(why) => {
-                    printer.warn(format!("CloudWatch Logs is throttling ({why}); backing off"));
+                    printer.warn(format!("{why}; retrying with backoff"));
                 }
                 Notice::Sampled => printer.warn(
                     "Live Tail is sampling (more than 500 events per second): not every event is shown",
@@ -291,7 +291,7 @@ pub async fn logs(
     } else {
         "Reading"
     };
-    printer.status(verb, format!("{} since {since}", location.group));
+    printer.status(verb, format!("{} since {since:.0}", location.group));
     let query = Query {
         group: location.group.clone(),
         streams,

@@ -7,3 +7,4 @@ pub mod testbed;
 mod deploy;
 mod doctor;
 mod image;
+mod logs;

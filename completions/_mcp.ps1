@@ -50,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set how many tasks a service runs (0 takes it offline) and wait for it')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Store secrets in Secrets Manager and reference them from mcp.toml')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Remove the local target''s containers (stages with `target = "local"`)')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the service''s container logs from CloudWatch Logs; `-f` to follow')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -410,6 +411,35 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mcp;logs' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start this long ago, or at this time [default: 10m]')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End this long ago, or at this time [default: now]')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Only events matching this CloudWatch filter pattern, e.g. `ERROR` or `"connection refused"`')
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Only this task''s logs (a task id or ARN)')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Only the logs of tasks that ran this task-definition revision (running or recently stopped)')
+            [CompletionResult]::new('--log-group', '--log-group', [CompletionResultType]::ParameterName, 'Read this log group instead of the one in the task definition')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep printing new events until Ctrl-C, including those of tasks started later')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing new events until Ctrl-C, including those of tasks started later')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Follow with CloudWatch Logs Live Tail instead of polling (new events only; billed per minute of session, and sampled above 500 events per second)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No spinners or progress bars, even on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mcp;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
@@ -443,6 +473,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set how many tasks a service runs (0 takes it offline) and wait for it')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Store secrets in Secrets Manager and reference them from mcp.toml')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Remove the local target''s containers (stages with `target = "local"`)')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the service''s container logs from CloudWatch Logs; `-f` to follow')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -493,6 +524,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             break
         }
         'mcp;help;down' {
+            break
+        }
+        'mcp;help;logs' {
             break
         }
         'mcp;help;completions' {

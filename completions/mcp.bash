@@ -43,6 +43,9 @@ _mcp() {
             mcp,init)
                 cmd="mcp__subcmd__init"
                 ;;
+            mcp,logs)
+                cmd="mcp__subcmd__logs"
+                ;;
             mcp,push)
                 cmd="mcp__subcmd__push"
                 ;;
@@ -84,6 +87,9 @@ _mcp() {
                 ;;
             mcp__subcmd__help,init)
                 cmd="mcp__subcmd__help__subcmd__init"
+                ;;
+            mcp__subcmd__help,logs)
+                cmd="mcp__subcmd__help__subcmd__logs"
                 ;;
             mcp__subcmd__help,push)
                 cmd="mcp__subcmd__help__subcmd__push"
@@ -140,7 +146,7 @@ _mcp() {
 
     case "${cmd}" in
         mcp)
-            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback status history scale secrets down completions help"
+            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback status history scale secrets down logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,7 +440,7 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__help)
-            opts="init config doctor build push deploy rollback status history scale secrets down completions help"
+            opts="init config doctor build push deploy rollback status history scale secrets down logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -560,6 +566,20 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__help__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -763,6 +783,68 @@ _mcp() {
                     return 0
                     ;;
                 --from-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__logs)
+            opts="-f -o -q -v -y -h -V --since --until --filter --task --revision --follow --live --log-group --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -47,6 +47,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
             cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
             cand down 'Remove the local target''s containers (stages with `target = "local"`)'
+            cand logs 'Print the service''s container logs from CloudWatch Logs; `-f` to follow'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -386,6 +387,34 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mcp;logs'= {
+            cand --since 'Start this long ago, or at this time [default: 10m]'
+            cand --until 'End this long ago, or at this time [default: now]'
+            cand --filter 'Only events matching this CloudWatch filter pattern, e.g. `ERROR` or `"connection refused"`'
+            cand --task 'Only this task''s logs (a task id or ARN)'
+            cand --revision 'Only the logs of tasks that ran this task-definition revision (running or recently stopped)'
+            cand --log-group 'Read this log group instead of the one in the task definition'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -f 'Keep printing new events until Ctrl-C, including those of tasks started later'
+            cand --follow 'Keep printing new events until Ctrl-C, including those of tasks started later'
+            cand --live 'Follow with CloudWatch Logs Live Tail instead of polling (new events only; billed per minute of session, and sampled above 500 events per second)'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcp;completions'= {
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
@@ -418,6 +447,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
             cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
             cand down 'Remove the local target''s containers (stages with `target = "local"`)'
+            cand logs 'Print the service''s container logs from CloudWatch Logs; `-f` to follow'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -453,6 +483,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
         &'mcp;help;secrets;rm'= {
         }
         &'mcp;help;down'= {
+        }
+        &'mcp;help;logs'= {
         }
         &'mcp;help;completions'= {
         }

@@ -48,6 +48,7 @@ complete -c mcp -n "__fish_mcp_needs_command" -f -a "history" -d 'List the servi
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "scale" -d 'Set how many tasks a service runs (0 takes it offline) and wait for it'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "secrets" -d 'Store secrets in Secrets Manager and reference them from mcp.toml'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "down" -d 'Remove the local target\'s containers (stages with `target = "local"`)'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "logs" -d 'Print the service\'s container logs from CloudWatch Logs; `-f` to follow'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcp -n "__fish_mcp_using_subcommand init" -l name -d 'Project name (default: the git remote\'s repository name, else the directory name)' -r
@@ -270,6 +271,26 @@ complete -c mcp -n "__fish_mcp_using_subcommand down" -l no-progress -d 'No spin
 complete -c mcp -n "__fish_mcp_using_subcommand down" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand down" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand down" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l since -d 'Start this long ago, or at this time [default: 10m]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l until -d 'End this long ago, or at this time [default: now]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l filter -d 'Only events matching this CloudWatch filter pattern, e.g. `ERROR` or `"connection refused"`' -r
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l task -d 'Only this task\'s logs (a task id or ARN)' -r
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l revision -d 'Only the logs of tasks that ran this task-definition revision (running or recently stopped)' -r
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l log-group -d 'Read this log group instead of the one in the task definition' -r
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
+json\t''"
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -s f -l follow -d 'Keep printing new events until Ctrl-C, including those of tasks started later'
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l live -d 'Follow with CloudWatch Logs Live Tail instead of polling (new events only; billed per minute of session, and sampled above 500 events per second)'
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -s q -l quiet -d 'Print only errors and data'
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -l no-progress -d 'No spinners or progress bars, even on a terminal'
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c mcp -n "__fish_mcp_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
@@ -282,20 +303,21 @@ complete -c mcp -n "__fish_mcp_using_subcommand completions" -l no-progress -d '
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "init" -d 'Write a commented mcp.toml for this project'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "config" -d 'Print every resolved setting and where it came from'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "doctor" -d 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "build" -d 'Build the image (linux/amd64 by default) and tag it locally'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "push" -d 'Build the image when needed and push it to ECR; prints the image by digest'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "deploy" -d 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "history" -d 'List the service\'s recent releases, newest first'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "scale" -d 'Set how many tasks a service runs (0 takes it offline) and wait for it'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "secrets" -d 'Store secrets in Secrets Manager and reference them from mcp.toml'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "down" -d 'Remove the local target\'s containers (stages with `target = "local"`)'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "init" -d 'Write a commented mcp.toml for this project'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "config" -d 'Print every resolved setting and where it came from'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "doctor" -d 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "build" -d 'Build the image (linux/amd64 by default) and tag it locally'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "push" -d 'Build the image when needed and push it to ECR; prints the image by digest'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "deploy" -d 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "history" -d 'List the service\'s recent releases, newest first'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "scale" -d 'Set how many tasks a service runs (0 takes it offline) and wait for it'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "secrets" -d 'Store secrets in Secrets Manager and reference them from mcp.toml'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "down" -d 'Remove the local target\'s containers (stages with `target = "local"`)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "logs" -d 'Print the service\'s container logs from CloudWatch Logs; `-f` to follow'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "set" -d 'Store NAME\'s value (read from stdin, not echoed) and reference it in [secrets]'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "list" -d 'List the secrets under this service\'s prefix: names, ARNs, last changed (never values)'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "rm" -d 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml'

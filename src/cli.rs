@@ -102,6 +102,8 @@ pub enum Command {
 
     /// Remove the local target's containers (stages with `target = "local"`)
     Down(DownArgs),
+    /// Print the service's container logs from CloudWatch Logs; `-f` to follow
+    Logs(LogsArgs),
 
     /// Print a shell completion script
     Completions(CompletionsArgs),
@@ -238,6 +240,52 @@ pub struct HistoryArgs {
     /// How many releases to list
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The log group, region and stream prefix come from the `awslogs` options of the \
+container in the live task definition. TIME is a duration ago (30s, 10m, 2h, 1d) or an RFC 3339 \
+time (2025-05-01T12:00:00Z). Each line: time, task id, message; with `--output json` one object \
+per line with timestamp, stream, task and message."
+)]
+pub struct LogsArgs {
+    /// Read the logs of this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// Start this long ago, or at this time [default: 10m]
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// End this long ago, or at this time [default: now]
+    #[arg(long, value_name = "TIME", conflicts_with = "follow")]
+    pub until: Option<String>,
+
+    /// Only events matching this CloudWatch filter pattern, e.g. `ERROR` or `"connection refused"`
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+
+    /// Only this task's logs (a task id or ARN)
+    #[arg(long, value_name = "ID", conflicts_with = "revision")]
+    pub task: Option<String>,
+
+    /// Only the logs of tasks that ran this task-definition revision (running or recently stopped)
+    #[arg(long, value_name = "N")]
+    pub revision: Option<u32>,
+
+    /// Keep printing new events until Ctrl-C, including those of tasks started later
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+
+    /// Follow with CloudWatch Logs Live Tail instead of polling (new events only; billed per
+    /// minute of session, and sampled above 500 events per second)
+    #[arg(long, conflicts_with_all = ["since", "until"])]
+    pub live: bool,
+
+    /// Read this log group instead of the one in the task definition
+    #[arg(long, value_name = "NAME")]
+    pub log_group: Option<String>,
 }
 
 #[derive(Debug, Args)]

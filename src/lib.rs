@@ -365,6 +365,36 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             }
             ops::local::down(&settings, printer).await
         }
+        Command::Logs(args) => {
+            let cli::LogsArgs {
+                service,
+                since,
+                until,
+                filter,
+                task,
+                revision,
+                follow,
+                live,
+                log_group,
+            } = args;
+            let inputs = inputs(&global, service.as_ref())?;
+            let file = config::require(&inputs)?;
+            let settings = config::resolve(Some(&file), &inputs)?;
+            if settings.target == config::TargetKind::Local {
+                return ops::local::logs(&settings, printer, since.as_deref(), follow).await;
+            }
+            let options = ops::logs::LogsOptions {
+                since,
+                until,
+                filter,
+                task,
+                revision,
+                follow,
+                live,
+                log_group,
+            };
+            ops::logs::logs(&settings, printer, &options).await
+        }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell))?;
             Ok(ExitStatus::Success)

@@ -1,9 +1,67 @@
 //! Small ECS helpers shared by doctor, deploy and logs.
 
-use anyhow::Result;
-use aws_sdk_ecs::types::ContainerDefinition;
+use anyhow::{Context, Result};
+use aws_sdk_ecs::types::{ContainerDefinition, DesiredStatus};
 
+use super::Clients;
 use crate::error::McpError;
+
+/// `DescribeTasks` takes at most this many tasks per call.
+const DESCRIBE_TASKS_MAX: usize = 100;
+
+/// The ids of the service's tasks, running or recently stopped (ECS keeps
+/// stopped tasks for about an hour), that run `task_definition_arn`.
+pub async fn tasks_of_revision(
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+    task_definition_arn: &str,
+) -> Result<Vec<String>> {
+    let mut arns = Vec::new();
+    for desired in [DesiredStatus::Running, DesiredStatus::Stopped] {
+        let mut token = None;
+        loop {
+            let out = clients
+                .ecs
+                .list_tasks()
+                .cluster(cluster)
+                .service_name(service)
+                .desired_status(desired.clone())
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(super::error)
+                .with_context(|| format!("listing the tasks of service `{service}`"))?;
+            arns.extend(out.task_arns().iter().cloned());
+            token = out.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    arns.sort();
+    arns.dedup();
+    let mut ids = Vec::new();
+    for chunk in arns.chunks(DESCRIBE_TASKS_MAX) {
+        let out = clients
+            .ecs
+            .describe_tasks()
+            .cluster(cluster)
+            .set_tasks(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(super::error)
+            .with_context(|| format!("describing the tasks of service `{service}`"))?;
+        for task in out.tasks() {
+            if task.task_definition_arn() == Some(task_definition_arn)
+                && let Some(arn) = task.task_arn()
+            {
+                ids.push(arn.rsplit('/').next().unwrap_or(arn).to_string());
+            }
+        }
+    }
+    Ok(ids)
+}
 
 /// The container whose image a deploy replaces: the one named in `ecs.container`;
 /// otherwise the only container; otherwise the first essential one.

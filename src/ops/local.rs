@@ -293,3 +293,67 @@ pub async fn down(settings: &Settings, printer: &Printer) -> Result<ExitStatus> 
     )?;
     Ok(ExitStatus::Success)
 }
+
+/// `mcp logs [-f]` on the local target: the live release's output, as
+/// `mcp logs` shows CloudWatch events (time, release, message).
+pub async fn logs(
+    settings: &Settings,
+    printer: &Printer,
+    since: Option<&str>,
+    follow: bool,
+) -> Result<ExitStatus> {
+    use bollard::query_parameters::LogsOptionsBuilder;
+    use futures_util::StreamExt;
+
+    let (docker, _) = crate::docker::connect().await?;
+    let all = local::releases(&docker, settings).await?;
+    let Some(release) = all.iter().find(|r| r.live).or(all.first()).cloned() else {
+        return Err(McpError::new(format!(
+            "no local release of {} to show logs of",
+            local::project(settings)
+        ))
+        .hint("deploy one first: `mcp deploy --stage local`")
+        .into());
+    };
+    let since = since.unwrap_or("10m");
+    let start = super::logs::parse_time(since, jiff::Timestamp::now())
+        .map_err(|e| McpError::usage(format!("--since: {e}")))?;
+    let options = LogsOptionsBuilder::new()
+        .stdout(true)
+        .stderr(true)
+        .timestamps(true)
+        .follow(follow)
+        .since(i32::try_from(start.as_second()).unwrap_or(0))
+        .build();
+    let stream_name = format!("local/{}/{}", local::project(settings), release.release);
+    let mut output = docker.logs(&release.container, Some(options));
+    let mut partial = String::new();
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    loop {
+        let chunk = tokio::select! {
+            _ = &mut interrupted => break,
+            chunk = output.next() => chunk,
+        };
+        let Some(chunk) = chunk else { break };
+        let chunk = chunk.map_err(|e| {
+            anyhow::anyhow!(e).context(format!("reading the output of `{}`", release.container))
+        })?;
+        partial.push_str(&chunk.to_string());
+        while let Some(newline) = partial.find('\n') {
+            let line: String = partial.drain(..=newline).collect();
+            // With timestamps, the engine writes `RFC3339Nano message`.
+            let (time, message) = line
+                .trim_end()
+                .split_once(' ')
+                .unwrap_or(("", line.trim_end()));
+            let ms = time
+                .parse::<jiff::Timestamp>()
+                .map(|t| t.as_millisecond())
+                .unwrap_or_default();
+            let entry = crate::aws::logs::LogLine::new(ms, stream_name.clone(), message);
+            printer.line(super::logs::render(&entry, printer.json(), printer.color()))?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}

@@ -9,6 +9,7 @@ pub mod history;
 pub mod image;
 pub mod init;
 pub mod local;
+pub mod logs;
 pub mod rollback;
 pub mod rollout;
 pub mod scale;

@@ -74,7 +74,8 @@ const DESCRIBE_TASKS_MAX: usize = 100;
 
 /// Error codes that mean "slow down": the list the AWS SDK's own retry
 /// classifier uses (`aws_runtime::retries::classifiers::THROTTLING_ERRORS`).
-const THROTTLING_CODES: &[&str] = &[
+/// Shared with the CloudWatch Logs follower (`crate::aws::logs`).
+pub(crate) const THROTTLING_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -92,7 +93,7 @@ const THROTTLING_CODES: &[&str] = &[
 ];
 /// Error codes that mean "try again": the SDK's transient codes, plus ECS's
 /// modelled server error (what the generated `is_server_exception()` tests).
-const TRANSIENT_CODES: &[&str] = &[
+pub(crate) const TRANSIENT_CODES: &[&str] = &[
     "RequestTimeout",
     "RequestTimeoutException",
     "ServerException",

@@ -176,6 +176,20 @@ impl Printer {
 }
 
 impl Printer {
+    /// Many raw lines on stdout under one lock and one flush (a page of log
+    /// events). Write errors, a closed pipe among them, come back as `io::Error`.
+    pub fn lines<I>(&self, lines: I) -> std::io::Result<()>
+    where
+        I: IntoIterator,
+        I::Item: Display,
+    {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()
+    }
+
     /// Bytes on stdout as they are (a completion script).
     pub fn raw(&self, bytes: &[u8]) -> std::io::Result<()> {
         let mut out = std::io::stdout().lock();

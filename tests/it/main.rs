@@ -9,4 +9,5 @@ mod doctor;
 mod fleet;
 mod image;
 mod local;
+mod logs;
 mod secrets;

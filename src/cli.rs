@@ -92,6 +92,9 @@ pub enum Command {
     /// List the service's recent releases, newest first
     History(HistoryArgs),
 
+    /// Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list
+    Check(CheckArgs),
+
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -170,6 +173,21 @@ pub struct HistoryArgs {
     /// How many releases to list
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// MCP endpoint to check (overrides `deploy.url`) [env: MCP_URL]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// How long each step may take, e.g. 10s
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub timeout: String,
 }
 
 #[derive(Debug, Args)]

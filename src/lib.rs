@@ -217,6 +217,22 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let settings = config::resolve(Some(&file), &inputs)?;
             ops::history::history(&settings, printer, limit).await
         }
+        Command::Check(args) => {
+            let cli::CheckArgs {
+                service,
+                url,
+                timeout,
+            } = args;
+            let timeout = config::duration::parse(&timeout).map_err(|e| {
+                error::McpError::usage(format!("--timeout: {e}"))
+                    .hint(config::duration::DURATION_HINT)
+            })?;
+            let mut inputs = inputs(&global, service.as_ref())?;
+            push_flag(&mut inputs, "deploy.url", "--url", url);
+            let file = config::find(&inputs)?;
+            let settings = config::resolve(file.as_ref(), &inputs)?;
+            ops::check::check(&settings, printer, timeout).await
+        }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell))?;
             Ok(ExitStatus::Success)

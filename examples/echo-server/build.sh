@@ -16,7 +16,8 @@ RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
 
 mkdir -p dist
 cp "$target_dir/$target/release/echo-server" dist/echo-server
-if ldd dist/echo-server >/dev/null 2>&1; then
+# glibc's ldd says "statically linked" (static-pie) or "not a dynamic executable".
+if ! ldd dist/echo-server 2>&1 | grep -qE 'statically linked|not a dynamic executable'; then
     echo "error: dist/echo-server is dynamically linked; it would not run FROM scratch" >&2
     exit 1
 fi

@@ -4,6 +4,7 @@
 
 pub mod testbed;
 
+mod check;
 mod deploy;
 mod doctor;
 mod image;

@@ -44,6 +44,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand rollback 'Put an earlier release live again (default: the last one that completed)'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
+            cand check 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -241,6 +242,27 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mcp;check'= {
+            cand --url 'MCP endpoint to check (overrides `deploy.url`) [env: MCP_URL]'
+            cand --timeout 'How long each step may take, e.g. 10s'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcp;completions'= {
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
@@ -270,6 +292,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand rollback 'Put an earlier release live again (default: the last one that completed)'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
+            cand check 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -290,6 +313,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
         &'mcp;help;status'= {
         }
         &'mcp;help;history'= {
+        }
+        &'mcp;help;check'= {
         }
         &'mcp;help;completions'= {
         }

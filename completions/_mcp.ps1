@@ -47,10 +47,14 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put an earlier release live again (default: the last one that completed)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs: revision, image, tasks, rollout, recent events')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the service''s recent releases, newest first')
+<<<<<<< HEAD
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set how many tasks a service runs (0 takes it offline) and wait for it')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Store secrets in Secrets Manager and reference them from mcp.toml')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Remove the local target''s containers (stages with `target = "local"`)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the service''s container logs from CloudWatch Logs; `-f` to follow')
+=======
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list')
+>>>>>>> check
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -264,6 +268,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+<<<<<<< HEAD
         'mcp;scale' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
@@ -311,6 +316,11 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
         }
         'mcp;secrets;set' {
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The `[services.<NAME>]` it belongs to')
+=======
+        'mcp;check' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'MCP endpoint to check (overrides `deploy.url`) [env: MCP_URL]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long each step may take, e.g. 10s')
+>>>>>>> check
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
@@ -330,6 +340,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+<<<<<<< HEAD
         'mcp;secrets;list' {
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The `[services.<NAME>]` whose secrets to list')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
@@ -440,6 +451,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+=======
+>>>>>>> check
         'mcp;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
@@ -470,10 +483,14 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put an earlier release live again (default: the last one that completed)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs: revision, image, tasks, rollout, recent events')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the service''s recent releases, newest first')
+<<<<<<< HEAD
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set how many tasks a service runs (0 takes it offline) and wait for it')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Store secrets in Secrets Manager and reference them from mcp.toml')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Remove the local target''s containers (stages with `target = "local"`)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the service''s container logs from CloudWatch Logs; `-f` to follow')
+=======
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list')
+>>>>>>> check
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -505,6 +522,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
         'mcp;help;history' {
             break
         }
+<<<<<<< HEAD
         'mcp;help;scale' {
             break
         }
@@ -527,6 +545,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             break
         }
         'mcp;help;logs' {
+=======
+        'mcp;help;check' {
+>>>>>>> check
             break
         }
         'mcp;help;completions' {

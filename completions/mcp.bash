@@ -19,6 +19,9 @@ _mcp() {
             mcp,build)
                 cmd="mcp__subcmd__build"
                 ;;
+            mcp,check)
+                cmd="mcp__subcmd__check"
+                ;;
             mcp,completions)
                 cmd="mcp__subcmd__completions"
                 ;;
@@ -63,6 +66,9 @@ _mcp() {
                 ;;
             mcp__subcmd__help,build)
                 cmd="mcp__subcmd__help__subcmd__build"
+                ;;
+            mcp__subcmd__help,check)
+                cmd="mcp__subcmd__help__subcmd__check"
                 ;;
             mcp__subcmd__help,completions)
                 cmd="mcp__subcmd__help__subcmd__completions"
@@ -146,7 +152,11 @@ _mcp() {
 
     case "${cmd}" in
         mcp)
+<<<<<<< HEAD
             opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback status history scale secrets down logs completions help"
+=======
+            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback status history check completions help"
+>>>>>>> check
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,6 +201,52 @@ _mcp() {
             fi
             case "${prev}" in
                 --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__check)
+            opts="-o -q -v -y -h -V --url --timeout --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -440,7 +496,11 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__help)
+<<<<<<< HEAD
             opts="init config doctor build push deploy rollback status history scale secrets down logs completions help"
+=======
+            opts="init config doctor build push deploy rollback status history check completions help"
+>>>>>>> check
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +514,20 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__help__subcmd__build)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

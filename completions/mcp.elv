@@ -44,10 +44,14 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand rollback 'Put an earlier release live again (default: the last one that completed)'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
+<<<<<<< HEAD
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
             cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
             cand down 'Remove the local target''s containers (stages with `target = "local"`)'
             cand logs 'Print the service''s container logs from CloudWatch Logs; `-f` to follow'
+=======
+            cand check 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
+>>>>>>> check
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -251,6 +255,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+<<<<<<< HEAD
         &'mcp;scale'= {
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
@@ -296,6 +301,11 @@ set edit:completion:arg-completer[mcp] = {|@words|
         }
         &'mcp;secrets;set'= {
             cand --service 'The `[services.<NAME>]` it belongs to'
+=======
+        &'mcp;check'= {
+            cand --url 'MCP endpoint to check (overrides `deploy.url`) [env: MCP_URL]'
+            cand --timeout 'How long each step may take, e.g. 10s'
+>>>>>>> check
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
             cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
@@ -314,6 +324,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+<<<<<<< HEAD
         &'mcp;secrets;list'= {
             cand --service 'The `[services.<NAME>]` whose secrets to list'
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
@@ -415,6 +426,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+=======
+>>>>>>> check
         &'mcp;completions'= {
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
@@ -444,10 +457,14 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand rollback 'Put an earlier release live again (default: the last one that completed)'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
+<<<<<<< HEAD
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
             cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
             cand down 'Remove the local target''s containers (stages with `target = "local"`)'
             cand logs 'Print the service''s container logs from CloudWatch Logs; `-f` to follow'
+=======
+            cand check 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
+>>>>>>> check
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -469,6 +486,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
         }
         &'mcp;help;history'= {
         }
+<<<<<<< HEAD
         &'mcp;help;scale'= {
         }
         &'mcp;help;secrets'= {
@@ -485,6 +503,9 @@ set edit:completion:arg-completer[mcp] = {|@words|
         &'mcp;help;down'= {
         }
         &'mcp;help;logs'= {
+=======
+        &'mcp;help;check'= {
+>>>>>>> check
         }
         &'mcp;help;completions'= {
         }

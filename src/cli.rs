@@ -104,6 +104,8 @@ pub enum Command {
     Down(DownArgs),
     /// Print the service's container logs from CloudWatch Logs; `-f` to follow
     Logs(LogsArgs),
+    /// Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list
+    Check(CheckArgs),
 
     /// Print a shell completion script
     Completions(CompletionsArgs),
@@ -195,6 +197,14 @@ pub struct DeployArgs {
     /// Start even while another deployment of the service is in progress
     #[arg(long)]
     pub force: bool,
+
+    /// Skip the MCP check of `deploy.url` after the rollout
+    #[arg(long)]
+    pub no_check: bool,
+
+    /// Print the new tasks' log lines while the rollout runs
+    #[arg(long)]
+    pub logs: bool,
 }
 
 #[derive(Debug, Args)]
@@ -286,6 +296,21 @@ pub struct LogsArgs {
     /// Read this log group instead of the one in the task definition
     #[arg(long, value_name = "NAME")]
     pub log_group: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// MCP endpoint to check (overrides `deploy.url`) [env: MCP_URL]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// How long each step may take, e.g. 10s
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub timeout: String,
 }
 
 #[derive(Debug, Args)]

@@ -238,6 +238,8 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 dry_run,
                 no_wait,
                 force,
+                no_check,
+                logs,
             } = args;
             let mut flags = Vec::new();
             flag(&mut flags, "ecs.cluster", "--cluster", cluster);
@@ -248,6 +250,8 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 dry_run,
                 no_wait,
                 force,
+                no_check,
+                logs,
             };
             if all || services.len() > 1 {
                 let resolved = resolve_many_with(&global, &services, all, &flags)?;
@@ -272,7 +276,13 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                     .hint("the local target builds and runs the image on this machine")
                     .into());
                 }
-                return ops::local::deploy(&settings, printer, options.tag.as_deref()).await;
+                return ops::local::deploy(
+                    &settings,
+                    printer,
+                    options.tag.as_deref(),
+                    !options.no_check,
+                )
+                .await;
             }
             ops::deploy::deploy(&settings, printer, &options).await
         }
@@ -394,6 +404,22 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 log_group,
             };
             ops::logs::logs(&settings, printer, &options).await
+        }
+        Command::Check(args) => {
+            let cli::CheckArgs {
+                service,
+                url,
+                timeout,
+            } = args;
+            let timeout = config::duration::parse(&timeout).map_err(|e| {
+                error::McpError::usage(format!("--timeout: {e}"))
+                    .hint(config::duration::DURATION_HINT)
+            })?;
+            let mut inputs = inputs(&global, service.as_ref())?;
+            push_flag(&mut inputs, "deploy.url", "--url", url);
+            let file = config::find(&inputs)?;
+            let settings = config::resolve(file.as_ref(), &inputs)?;
+            ops::check::check(&settings, printer, timeout).await
         }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell))?;

@@ -27,6 +27,10 @@ pub struct DeployOptions {
     pub no_wait: bool,
     /// Start even when another deployment is in flight.
     pub force: bool,
+    /// Skip the MCP check after the rollout.
+    pub no_check: bool,
+    /// Stream the new tasks' logs while waiting.
+    pub logs: bool,
 }
 
 /// `--dry-run`'s output: what a deploy would do.
@@ -279,6 +283,8 @@ pub async fn roll_out(
         digest: (!ready.pushed.digest.is_empty()).then(|| ready.pushed.digest.clone()),
         started: ready.started,
         seen: Default::default(),
+        check: !options.no_check,
+        logs: options.logs,
     };
     if options.no_wait {
         let mut report = rollout_report_started(&rollout);
@@ -308,6 +314,15 @@ pub async fn deploy(
         }
         Prepared::Ready(ready) => {
             let report = roll_out(settings, printer, &ready, options).await?;
+            if report.status == DeployStatus::Succeeded
+                && let Some(url) = &settings.deploy.url
+            {
+                let name = settings.service.as_deref().unwrap_or(&settings.name);
+                printer.note(format!(
+                    "\nAdd it to an MCP client:\n{}\n",
+                    rollout::client_snippet(name, url)
+                ));
+            }
             finish(printer, &report)
         }
     }
@@ -331,6 +346,8 @@ fn rollout_report_started(rollout: &Rollout<'_>) -> rollout::Report {
         reason: None,
         stopped_tasks: Vec::new(),
         next: None,
+        check: None,
+        failed_task_logs: Vec::new(),
     }
 }
 

@@ -33,6 +33,8 @@ fn report(
         reason: None,
         stopped_tasks: Vec::new(),
         next: None,
+        check: None,
+        failed_task_logs: Vec::new(),
     }
 }
 
@@ -84,6 +86,7 @@ pub async fn deploy(
     settings: &Settings,
     printer: &Printer,
     tag: Option<&str>,
+    check: bool,
 ) -> Result<ExitStatus> {
     let started = Instant::now();
     let (docker, _) = crate::docker::connect().await?;
@@ -141,8 +144,35 @@ pub async fn deploy(
             settings.deploy.port
         ),
     );
+    let mut report_check = None;
 
-    let checked = local::wait_healthy(&docker, &name, settings, settings.deploy.timeout).await;
+    let mut checked = local::wait_healthy(&docker, &name, settings, settings.deploy.timeout).await;
+    if checked.is_ok() && check {
+        // The same MCP check as after an ECS rollout, against the local port.
+        let url = local::url(settings);
+        match super::rollout::check_until_healthy(
+            settings,
+            printer,
+            &url,
+            std::time::Duration::from_secs(10),
+        )
+        .await
+        {
+            Ok(report) if report.healthy => report_check = Some(report),
+            Ok(report) => {
+                checked = Err(anyhow::anyhow!(
+                    "the MCP check failed at {}: {}",
+                    report
+                        .failed_step
+                        .map(|s| s.to_string())
+                        .unwrap_or_default(),
+                    report.error.as_deref().unwrap_or("?")
+                ));
+                report_check = Some(report);
+            }
+            Err(err) => checked = Err(err),
+        }
+    }
     match checked {
         Ok(()) => {
             printer.status(
@@ -169,7 +199,15 @@ pub async fn deploy(
             .await?;
         }
     }
+    report.check = report_check;
     report.duration_s = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+    if report.status == DeployStatus::Succeeded && report.check.is_some() {
+        let name = settings.service.as_deref().unwrap_or(&settings.name);
+        printer.note(format!(
+            "\nAdd it to an MCP client:\n{}\n",
+            super::rollout::client_snippet(name, &local::url(settings))
+        ));
+    }
     finish(printer, &report)
 }
 

@@ -1,6 +1,7 @@
 //! One module per command. Each takes resolved settings and a printer and
 //! returns an exit status; none of them knows about clap.
 
+pub mod check;
 pub mod config;
 pub mod deploy;
 pub mod doctor;

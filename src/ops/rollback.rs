@@ -68,6 +68,8 @@ pub async fn rollback(
             .map(|(_, d)| d.to_string()),
         started,
         seen: Default::default(),
+        check: true,
+        logs: false,
     };
     let report = rollout.see_through().await?;
     finish(printer, &report)

@@ -71,6 +71,20 @@ pub struct Report {
     /// What a person should run next, when something went wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
+    /// The MCP check run after the rollout, when `deploy.url` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<super::check::CheckReport>,
+    /// The last lines of failed tasks' logs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed_task_logs: Vec<TaskLog>,
+}
+
+/// The end of one failed task's output.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskLog {
+    pub task_id: String,
+    pub stream: String,
+    pub lines: Vec<String>,
 }
 
 impl fmt::Display for Report {
@@ -295,6 +309,10 @@ pub struct Rollout<'a> {
     pub started: Instant,
     /// Service events already told.
     pub seen: Mutex<HashSet<String>>,
+    /// Run the MCP check after the rollout (when `deploy.url` is set).
+    pub check: bool,
+    /// Stream the new tasks' logs while waiting (`--logs`).
+    pub logs: bool,
 }
 
 impl Rollout<'_> {
@@ -320,29 +338,41 @@ impl Rollout<'_> {
             reason: None,
             stopped_tasks: Vec::new(),
             next: None,
+            check: None,
+            failed_task_logs: Vec::new(),
         }
     }
 
     /// Follow the rollout; on failure apply the rollback policy.
     pub async fn see_through(&self) -> Result<Report> {
         let timeout = self.settings.deploy.timeout;
-        let outcome = watch(
-            self.clients,
-            self.printer,
-            &self.options(&self.deployment_id, timeout),
-            &self.seen,
-        )
-        .await?;
+        let outcome = self.watch_with_logs(&self.deployment_id, timeout).await?;
         let logs_hint = format!(
             "see the failed tasks' output with `mcp logs --since 30m{}`",
             self.service_flag()
         );
+        let mut failed_check = None;
         let (reason, stopped) = match outcome {
             Outcome::Completed(_) => {
                 mark_completed(self.clients, self.printer, &self.target_arn).await;
-                let mut report = self.report(DeployStatus::Succeeded);
-                report.live_revision = Some(report.revision.clone());
-                return Ok(report);
+                let check = self.post_rollout_check().await?;
+                match check {
+                    Some(check) if !check.healthy => {
+                        let step = check.failed_step.map(|s| s.to_string()).unwrap_or_default();
+                        let reason = format!(
+                            "the rollout completed but the MCP check failed at {step}: {}",
+                            check.error.as_deref().unwrap_or("?")
+                        );
+                        failed_check = Some(check);
+                        (reason, Vec::new())
+                    }
+                    check => {
+                        let mut report = self.report(DeployStatus::Succeeded);
+                        report.live_revision = Some(report.revision.clone());
+                        report.check = check;
+                        return Ok(report);
+                    }
+                }
             }
             Outcome::Interrupted { .. } => {
                 let mut report = self.report(DeployStatus::Interrupted);
@@ -376,6 +406,7 @@ impl Rollout<'_> {
                 report.live_revision =
                     Some(taskdef::short_name(&rollback_task_definition).to_string());
                 report.reason = Some(reason);
+                report.failed_task_logs = self.failed_task_logs(&stopped).await;
                 report.stopped_tasks = stopped;
                 report.next = Some(logs_hint);
                 return Ok(report);
@@ -412,6 +443,8 @@ impl Rollout<'_> {
         // Failed, and ECS did not roll back by itself.
         let mut report = self.report(DeployStatus::Failed);
         report.reason = Some(reason);
+        report.check = failed_check;
+        report.failed_task_logs = self.failed_task_logs(&stopped).await;
         report.stopped_tasks = stopped;
         report.next = Some(logs_hint);
         let previous = match (&self.previous_arn, self.settings.deploy.rollback) {
@@ -453,6 +486,164 @@ impl Rollout<'_> {
         Ok(outcome.is_success())
     }
 
+    /// `mcp check` against `deploy.url`, retried for a while: a load balancer
+    /// takes some seconds to send traffic to new targets.
+    async fn post_rollout_check(&self) -> Result<Option<super::check::CheckReport>> {
+        let Some(url) = self.settings.deploy.url.as_deref() else {
+            return Ok(None);
+        };
+        if !self.check {
+            return Ok(None);
+        }
+        check_until_healthy(self.settings, self.printer, url, Duration::from_secs(60))
+            .await
+            .map(Some)
+    }
+
+    /// Follow a deployment; with `--logs`, print its tasks' log lines meanwhile.
+    async fn watch_with_logs(&self, deployment_id: &str, timeout: Duration) -> Result<Outcome> {
+        let options = self.options(deployment_id, timeout);
+        let watching = watch(self.clients, self.printer, &options, &self.seen);
+        if !self.logs {
+            return watching.await;
+        }
+        tokio::pin!(watching);
+        let location = self.target_log_location().await;
+        let Some(location) = location else {
+            return watching.await;
+        };
+        let client = crate::aws::logs::client_for(self.clients, location.region.as_deref());
+        let start_ms = jiff::Timestamp::now().as_millisecond() - 5_000;
+        let mut tail: Option<crate::aws::logs::Tail> = None;
+        let mut known: Vec<String> = Vec::new();
+        let mut refresh = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tokio::select! {
+                outcome = &mut watching => {
+                    // Give the last lines a moment to arrive.
+                    if let Some(tail) = tail.as_mut() {
+                        while let Ok(Some(Ok(batch))) = tokio::time::timeout(Duration::from_millis(1500), tail.recv()).await {
+                            self.print_log_lines(&batch.lines);
+                        }
+                    }
+                    return outcome;
+                }
+                Some(Ok(batch)) = async { match tail.as_mut() { Some(t) => t.recv().await, None => std::future::pending().await } } => {
+                    self.print_log_lines(&batch.lines);
+                }
+                _ = refresh.tick() => {
+                    let streams: Vec<String> = self
+                        .deployment_tasks(deployment_id)
+                        .await
+                        .iter()
+                        .filter_map(|task| location.stream_for_task(task))
+                        .collect();
+                    if !streams.is_empty() && streams != known {
+                        known = streams.clone();
+                        let select = crate::aws::logs::StreamSelect::Names(streams);
+                        match &tail {
+                            Some(t) => t.set_streams(select),
+                            None => {
+                                let query = crate::aws::logs::Query { group: location.group.clone(), streams: select, filter_pattern: None };
+                                let reader = crate::aws::logs::Reader::new(client.clone(), query, start_ms, None, true, Default::default());
+                                tail = Some(crate::aws::logs::Tail::spawn(reader));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn print_log_lines(&self, lines: &[crate::aws::logs::LogLine]) {
+        for line in lines {
+            let task = line
+                .task
+                .as_deref()
+                .map(|t| &t[..t.len().min(8)])
+                .unwrap_or("-");
+            self.printer
+                .note(format!("{:>12} {task} {}", "Log", line.message));
+        }
+    }
+
+    /// Ids of the tasks a deployment started (running and stopped).
+    async fn deployment_tasks(&self, deployment_id: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        for status in [
+            aws_sdk_ecs::types::DesiredStatus::Running,
+            aws_sdk_ecs::types::DesiredStatus::Stopped,
+        ] {
+            if let Ok(out) = self
+                .clients
+                .ecs
+                .list_tasks()
+                .cluster(&self.cluster)
+                .started_by(deployment_id)
+                .desired_status(status)
+                .send()
+                .await
+            {
+                ids.extend(
+                    out.task_arns()
+                        .iter()
+                        .map(|a| crate::aws::logs::task_id_of(a).to_string()),
+                );
+            }
+        }
+        ids
+    }
+
+    /// Where the revision being deployed sends its logs, if it uses awslogs.
+    async fn target_log_location(&self) -> Option<crate::aws::logs::LogLocation> {
+        let out = self
+            .clients
+            .ecs
+            .describe_task_definition()
+            .task_definition(&self.target_arn)
+            .send()
+            .await
+            .ok()?;
+        let definition = out.task_definition()?;
+        crate::aws::logs::location_in(definition, self.settings.ecs.container.as_deref(), None).ok()
+    }
+
+    /// The last lines of the first failed tasks' logs, printed as they are fetched.
+    async fn failed_task_logs(&self, stopped: &[StoppedTask]) -> Vec<TaskLog> {
+        let Some(location) = self.target_log_location().await else {
+            return Vec::new();
+        };
+        let client = crate::aws::logs::client_for(self.clients, location.region.as_deref());
+        let mut logs = Vec::new();
+        for task in stopped.iter().take(2) {
+            let Some(stream) = location.stream_for_task(&task.task_id) else {
+                continue;
+            };
+            let Ok(lines) =
+                crate::aws::logs::last_lines(&client, &location.group, &stream, 10).await
+            else {
+                continue;
+            };
+            if lines.is_empty() {
+                continue;
+            }
+            self.printer.note(format!(
+                "{:>12} last lines of task {}:",
+                "Logs", task.task_id
+            ));
+            for line in &lines {
+                self.printer
+                    .note(format!("             | {}", line.message));
+            }
+            logs.push(TaskLog {
+                task_id: task.task_id.clone(),
+                stream,
+                lines: lines.into_iter().map(|l| l.message).collect(),
+            });
+        }
+        logs
+    }
+
     fn service_flag(&self) -> String {
         self.settings
             .service
@@ -460,4 +651,58 @@ impl Rollout<'_> {
             .map(|s| format!(" {s}"))
             .unwrap_or_default()
     }
+}
+
+/// Run the MCP check until it passes or a minute goes by (a new target takes
+/// a few health-check intervals to receive traffic behind a load balancer).
+pub async fn check_until_healthy(
+    settings: &Settings,
+    printer: &Printer,
+    url: &str,
+    patience: Duration,
+) -> Result<super::check::CheckReport> {
+    let token = super::check::bearer_token(&settings.deploy)?;
+    let deadline = Instant::now() + patience.min(settings.deploy.timeout);
+    printer.status("Checking", url);
+    loop {
+        let report = super::check::run_check(
+            url,
+            &settings.deploy.health_path,
+            token.clone(),
+            super::check::DEFAULT_TIMEOUT,
+        )
+        .await?;
+        if report.healthy || Instant::now() >= deadline {
+            if report.healthy {
+                printer.status(
+                    "Checked",
+                    format!(
+                        "{} {} answers MCP {} with {} tool{}: {}",
+                        report
+                            .server
+                            .as_ref()
+                            .map(|s| s.name.as_str())
+                            .unwrap_or("?"),
+                        report
+                            .server
+                            .as_ref()
+                            .map(|s| s.version.as_str())
+                            .unwrap_or(""),
+                        report.protocol_version.as_deref().unwrap_or("?"),
+                        report.tools.len(),
+                        if report.tools.len() == 1 { "" } else { "s" },
+                        report.tools.join(", ")
+                    ),
+                );
+            }
+            return Ok(report);
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+/// The snippet a user pastes into an MCP client after a deploy.
+pub fn client_snippet(name: &str, url: &str) -> String {
+    let config = serde_json::json!({ "mcpServers": { name: { "url": url } } });
+    serde_json::to_string_pretty(&config).unwrap_or_default()
 }

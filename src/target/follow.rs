@@ -58,7 +58,7 @@ pub const DEFAULT_STOPPED_TASK_THRESHOLD: u32 = 3;
 /// The default first (and shortest) interval between two polls.
 pub const DEFAULT_MIN_POLL: Duration = Duration::from_millis(500);
 /// The default longest interval between two polls while ECS answers normally.
-pub const DEFAULT_MAX_POLL: Duration = Duration::from_secs(2);
+pub const DEFAULT_MAX_POLL: Duration = Duration::from_secs(1);
 /// Service events created this long before the follow began are still shown:
 /// the clocks of this machine and of ECS need not agree.
 pub const CLOCK_SKEW: Duration = Duration::from_secs(5);

@@ -443,3 +443,46 @@ fn init_from_service_reads_the_live_service() {
         }
     }
 }
+
+#[test]
+fn an_ecs_deploy_checks_the_mcp_url_and_a_failing_check_rolls_back() {
+    let tb = crate::testbed!();
+    // The echo server on loopback stands in for the load balancer in front of the service.
+    let echo = crate::check::Server::echo(None);
+    let seeded = tb.seed_service("deploy-check", &[]);
+    let before = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
+    let dir = project(tb, &seeded, &format!("url = \"{}\"\n", echo.url("/mcp")));
+    commit_all(dir.path());
+    let ok = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let report = ok.json();
+    assert_eq!(report["check"]["healthy"], true, "{report}");
+    assert_eq!(report["check"]["tools"], serde_json::json!(["add", "echo"]));
+    let good = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
+    assert_ne!(good, before);
+
+    // Now the "load balancer" answers, but not MCP: the deploy counts as failed.
+    let plain = crate::check::Server::plain_http();
+    let toml = std::fs::read_to_string(dir.path().join("mcp.toml"))
+        .unwrap()
+        .replace(&echo.url("/mcp"), &plain.url("/mcp"));
+    std::fs::write(dir.path().join("mcp.toml"), toml).unwrap();
+    std::fs::write(dir.path().join("server.sh"), "echo v3\n").unwrap();
+    commit_all(dir.path());
+    let failed = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
+    assert_eq!(failed.code, 3, "{}\n{}", failed.stdout, failed.stderr);
+    let report = failed.json();
+    assert_eq!(report["status"], "rolled_back");
+    assert_eq!(report["check"]["failed_step"], "initialize");
+    assert!(
+        report["reason"]
+            .as_str()
+            .unwrap()
+            .contains("MCP check failed at initialize"),
+        "{report}"
+    );
+    assert_eq!(
+        tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")),
+        good
+    );
+}

@@ -67,7 +67,7 @@ fn local_deploy_failed_release_restores_the_previous_and_rollback_and_down_work(
             .env_remove("API_KEY"))
     };
 
-    let first = mcp(&["deploy", "-o", "json"]);
+    let first = mcp(&["deploy", "--no-check", "-o", "json"]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     let first = first.json();
     assert_eq!(first["status"], "succeeded");
@@ -93,7 +93,7 @@ fn local_deploy_failed_release_restores_the_previous_and_rollback_and_down_work(
     )
     .unwrap();
     commit_all(dir.path());
-    let failed = mcp(&["deploy", "-o", "json"]);
+    let failed = mcp(&["deploy", "--no-check", "-o", "json"]);
     assert_eq!(failed.code, 3, "{}\n{}", failed.stdout, failed.stderr);
     let failed_json = failed.json();
     assert_eq!(failed_json["status"], "rolled_back");
@@ -129,7 +129,7 @@ fn local_deploy_failed_release_restores_the_previous_and_rollback_and_down_work(
     // A good release 3, then roll back to 1.
     std::fs::write(dir.path().join("Dockerfile"), format!("FROM {}\nCMD [\"sh\", \"-c\", \"mkdir -p /www && echo ok > /www/healthz && httpd -f -p $PORT -h /www\"]\n", tb.var("MCP_TESTBED_BASE_IMAGE"))).unwrap();
     commit_all(dir.path());
-    let third = mcp(&["deploy", "-o", "json"]);
+    let third = mcp(&["deploy", "--no-check", "-o", "json"]);
     assert_eq!(third.code, 0, "{}", third.stderr);
     assert_eq!(third.json()["revision"], "release 3");
     let back = mcp(&["rollback", "--to", "1", "-o", "json"]);
@@ -166,4 +166,91 @@ fn local_secret_without_a_value_is_a_clear_error() {
         out.stderr
     );
     assert!(out.stderr.contains(".env"), "{}", out.stderr);
+}
+
+/// examples/echo-server as a user runs it: its Dockerfile (`FROM scratch`), its
+/// .dockerignore and a local stage, with the static binary in dist/.
+fn echo_project(port: u16) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/echo-server");
+    for file in ["Dockerfile", ".dockerignore"] {
+        std::fs::copy(example.join(file), dir.path().join(file)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("dist")).unwrap();
+    std::fs::copy(
+        crate::check::echo_server_bin(),
+        dir.path().join("dist/echo-server"),
+    )
+    .unwrap();
+    let name = testbed::unique("echo");
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        format!("name = \"{name}\"\n\n[deploy]\ntimeout = \"30s\"\nport = {port}\n\n[stages.local]\ntarget = \"local\"\n"),
+    )
+    .unwrap();
+    crate::image::git(dir.path(), &["init", "-q"]);
+    commit_all(dir.path());
+    dir
+}
+
+#[test]
+fn echo_server_deploys_locally_and_a_release_that_is_not_mcp_is_rolled_back() {
+    let tb = crate::testbed!();
+    let port = free_port();
+    let dir = echo_project(port);
+    let mcp = |args: &[&str]| run(tb.mcp(dir.path()).args(["--stage", "local"]).args(args));
+
+    let deployed = mcp(&["deploy", "-o", "json"]);
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+    let report = deployed.json();
+    assert_eq!(report["check"]["healthy"], true, "{report}");
+    assert_eq!(report["check"]["tools"], serde_json::json!(["add", "echo"]));
+    assert!(
+        deployed.stderr.contains("\"mcpServers\""),
+        "the client snippet is shown: {}",
+        deployed.stderr
+    );
+
+    let check = run(tb.mcp(dir.path()).args([
+        "check",
+        "--url",
+        &format!("http://127.0.0.1:{port}/mcp"),
+        "-o",
+        "json",
+    ]));
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert_eq!(check.json()["tools"], serde_json::json!(["add", "echo"]));
+
+    // A release that answers /healthz but not MCP: the check fails, release 1 comes back.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {}\nCMD [\"sh\", \"-c\", \"mkdir -p /www && echo ok > /www/healthz && httpd -f -p $PORT -h /www\"]\n", tb.var("MCP_TESTBED_BASE_IMAGE")),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(".dockerignore"), "*\n").unwrap();
+    commit_all(dir.path());
+    let failed = mcp(&["deploy", "-o", "json"]);
+    assert_eq!(failed.code, 3, "{}\n{}", failed.stdout, failed.stderr);
+    let failed = failed.json();
+    assert_eq!(failed["status"], "rolled_back");
+    assert_eq!(failed["check"]["failed_step"], "initialize", "{failed}");
+    assert_eq!(failed["live_revision"], "release 1");
+    let again = run(tb.mcp(dir.path()).args([
+        "check",
+        "--url",
+        &format!("http://127.0.0.1:{port}/mcp"),
+        "-o",
+        "json",
+    ]));
+    assert_eq!(
+        again.code, 0,
+        "release 1 answers MCP again: {}",
+        again.stderr
+    );
+
+    // Its logs: the requests the checks made.
+    let logs = mcp(&["logs", "--since", "5m"]);
+    assert_eq!(logs.code, 0, "{}", logs.stderr);
+    assert!(!logs.stdout.trim().is_empty(), "{}", logs.stderr);
+    assert!(mcp(&["down"]).code == 0);
 }

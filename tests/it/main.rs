@@ -4,6 +4,7 @@
 
 pub mod testbed;
 
+pub mod check;
 mod deploy;
 mod doctor;
 mod fleet;

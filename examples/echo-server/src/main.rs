@@ -1,0 +1,220 @@
+//! A small, real MCP server to try `mcp` with: two tools (`echo`, `add`) over
+//! Streamable HTTP at `/mcp`, and `GET /healthz` answering `ok` for load
+//! balancer health checks.
+//!
+//! Configured from the environment, as a container is:
+//!
+//! - `PORT`: port to listen on, on every interface (default 8000).
+//! - `ALLOWED_HOSTS`: comma-separated `Host` header values the MCP endpoint
+//!   accepts, e.g. `demo.example.com,localhost` (a bare name allows any port,
+//!   `name:port` only that port; `*` allows any host). rmcp only accepts
+//!   loopback names by default, as a guard against DNS rebinding; behind a load
+//!   balancer the requests carry the public host name, so list it here.
+//! - `AUTH_TOKEN`: when set, `/mcp` requires `Authorization: Bearer <AUTH_TOKEN>`
+//!   and answers 401 otherwise. `/healthz` never does: a load balancer's health
+//!   check carries no token.
+//!
+//! Each request is logged as one line on stdout: method, path, status, time.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use rmcp::{ServerHandler, schemars, tool, tool_handler, tool_router};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+struct EchoRequest {
+    /// The text to send back.
+    text: String,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(crate = "rmcp::schemars")]
+struct AddRequest {
+    /// The first number.
+    a: f64,
+    /// The second number.
+    b: f64,
+}
+
+#[derive(Debug, Clone)]
+struct Echo {
+    tool_router: ToolRouter<Self>,
+}
+
+#[tool_router]
+impl Echo {
+    fn new() -> Self {
+        Echo {
+            tool_router: Self::tool_router(),
+        }
+    }
+
+    #[tool(description = "Return the text it is given")]
+    fn echo(&self, Parameters(EchoRequest { text }): Parameters<EchoRequest>) -> String {
+        text
+    }
+
+    #[tool(description = "Add two numbers")]
+    fn add(&self, Parameters(AddRequest { a, b }): Parameters<AddRequest>) -> String {
+        (a + b).to_string()
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for Echo {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new(
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+            ))
+            .with_instructions("`echo` returns its text; `add` adds two numbers.")
+    }
+}
+
+/// `ALLOWED_HOSTS` as a list; `None` for `*` (any host).
+fn allowed_hosts(value: Option<&str>) -> Option<Vec<String>> {
+    let Some(value) = value else {
+        return Some(
+            StreamableHttpServerConfig::default()
+                .allowed_hosts
+                .into_iter()
+                .collect(),
+        );
+    };
+    let hosts: Vec<String> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_string)
+        .collect();
+    if hosts.iter().any(|h| h == "*") {
+        None
+    } else {
+        Some(hosts)
+    }
+}
+
+/// One line per request on stdout. Headers (and so tokens) are never logged.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    println!(
+        "{method} {path} {} {:.1}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+/// 401 unless the request carries `Authorization: Bearer <token>`.
+async fn require_bearer(
+    State(token): State<Arc<String>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if presented.is_some_and(|p| constant_time_eq(p.as_bytes(), token.as_bytes())) {
+        return next.run(request).await;
+    }
+    let mut response = (StatusCode::UNAUTHORIZED, "a bearer token is required\n").into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"echo-server\""),
+    );
+    response
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn shutdown_signal() {
+    // As PID 1 in a `FROM scratch` image nothing else handles SIGTERM, which is
+    // how ECS and `docker stop` ask a task to end.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing the SIGTERM handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let port: u16 = match std::env::var("PORT") {
+        Ok(p) => p
+            .parse()
+            .map_err(|_| format!("PORT must be a port number, got `{p}`"))?,
+        Err(_) => 8000,
+    };
+    let hosts = allowed_hosts(std::env::var("ALLOWED_HOSTS").ok().as_deref());
+    let token = std::env::var("AUTH_TOKEN").ok().filter(|t| !t.is_empty());
+
+    // Stateless, JSON responses: any task behind the load balancer can answer
+    // any request, so no sticky sessions are needed.
+    let mut config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true);
+    config = match &hosts {
+        Some(hosts) => config.with_allowed_hosts(hosts.clone()),
+        None => config.disable_allowed_hosts(),
+    };
+    let mcp = StreamableHttpService::new(
+        || Ok(Echo::new()),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
+
+    let mut mcp_routes = Router::new().nest_service("/mcp", mcp);
+    if let Some(token) = &token {
+        mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
+            Arc::new(token.clone()),
+            require_bearer,
+        ));
+    }
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .merge(mcp_routes)
+        .layer(middleware::from_fn(log_request));
+
+    let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, port));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("binding {addr}: {e}"))?;
+    println!(
+        "{} {} listening on {addr}: MCP at /mcp, health at /healthz; allowed hosts: {}; bearer token {}",
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION"),
+        hosts.map_or_else(|| "any".to_string(), |h| h.join(",")),
+        if token.is_some() {
+            "required"
+        } else {
+            "not required"
+        },
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}

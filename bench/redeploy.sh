@@ -67,7 +67,7 @@ DOCKER_BUILDKIT=0 "$DOCKER" build -q -t "$URI" . >/dev/null 2>&1
 
 # What the measured `mcp push` does, from its own report.
 again="$("$MCP" push --no-progress -o json 2>/dev/null)"
-skipped="$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(f"skipped={str(r[\"skipped\"]).lower()}, pushed_bytes={r[\"pushed_bytes\"]}")' "$again")"
+skipped="$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("skipped=%s, pushed_bytes=%d" % (str(r["skipped"]).lower(), r["pushed_bytes"]))' "$again")"
 
 docker_cmd="DOCKER_BUILDKIT=0 '$DOCKER' build -q -t '$URI' . >/dev/null 2>&1 && '$DOCKER' push -q '$URI'"
 ecs_cmd="ecs deploy $CLUSTER $SERVICE --image mcp '$URI' --timeout 180"

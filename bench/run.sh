@@ -65,9 +65,9 @@ Speed is compared here, side by side in one run, never asserted in tests.
 
 ## Method
 
-Every script under \`bench/\` installs what it needs, brings the testbed up
-(\`tests/testbed/up.sh\`), prepares its data under /tmp/mcp-bench and prints its
-section. Times are wall-clock seconds of whole processes, as a user waits for them.
+Every script under \`bench/\` installs what it needs, uses the testbed when it is
+already up and answering (else runs \`tests/testbed/up.sh\`), prepares its data under
+/tmp/mcp-bench and prints its section. Times are wall-clock seconds of whole processes, as a user waits for them.
 
 MD
     cat "$sections/context.md"; echo

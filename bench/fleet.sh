@@ -55,6 +55,10 @@ hyperfine --runs "$RUNS" --export-markdown "$work/fleet.md" \
   --prepare "$change" \
   -n "mcp deploy --all (4 services)" "$mcp deploy --all -q >/dev/null" \
   -n "mcp deploy, one service after another" "bash -c '$sequential'" >&2
-echo "Rollout time per service on the testbed: ${ROLLOUT_DELAY}s; ${RUNS} runs each."
+echo "### Four services: deploy --all against one after another"
+echo
+echo "Four seeded services in one cluster, one shared Dockerfile, a new commit before every run"
+echo "(so each run builds, pushes and rolls out). Rollout time per service on the testbed:"
+echo "${ROLLOUT_DELAY}s; ${RUNS} runs each; load average $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 cat "$work/fleet.md"

@@ -39,6 +39,7 @@ testbed_server >"$sections/server"
 bash "$BENCH_DIR/context.sh" >"$sections/context.md"
 bash "$BENCH_DIR/redeploy.sh" >"$sections/redeploy.md"
 bash "$BENCH_DIR/deploy.sh" >"$sections/deploy.md"
+bash "$BENCH_DIR/fleet.sh" >"$sections/fleet.md"
 fi
 
 mem="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -73,6 +74,7 @@ MD
     cat "$sections/context.md"; echo
     cat "$sections/redeploy.md"; echo
     cat "$sections/deploy.md"; echo
+    if [[ -f "$sections/fleet.md" ]]; then cat "$sections/fleet.md"; echo; fi
     if [[ -f "$BENCH_DIR/reading.md" ]]; then cat "$BENCH_DIR/reading.md"; fi
 } >"$OUT"
 say "wrote $OUT"

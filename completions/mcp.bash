@@ -152,11 +152,7 @@ _mcp() {
 
     case "${cmd}" in
         mcp)
-<<<<<<< HEAD
-            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback status history scale secrets down logs completions help"
-=======
-            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback status history check completions help"
->>>>>>> check
+            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback status history scale secrets down logs check completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -358,7 +354,7 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__deploy)
-            opts="-j -o -q -v -y -h -V --all --jobs --image --tag --cluster --timeout --dry-run --no-wait --force --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            opts="-j -o -q -v -y -h -V --all --jobs --image --tag --cluster --timeout --dry-run --no-wait --force --no-check --logs --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,11 +492,7 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__help)
-<<<<<<< HEAD
-            opts="init config doctor build push deploy rollback status history scale secrets down logs completions help"
-=======
-            opts="init config doctor build push deploy rollback status history check completions help"
->>>>>>> check
+            opts="init config doctor build push deploy rollback status history scale secrets down logs check completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

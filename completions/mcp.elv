@@ -44,14 +44,11 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand rollback 'Put an earlier release live again (default: the last one that completed)'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
-<<<<<<< HEAD
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
             cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
             cand down 'Remove the local target''s containers (stages with `target = "local"`)'
             cand logs 'Print the service''s container logs from CloudWatch Logs; `-f` to follow'
-=======
             cand check 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
->>>>>>> check
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -180,6 +177,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --dry-run 'Print the plan and the task-definition changes; change nothing'
             cand --no-wait 'Return once the rollout has started (follow it later with `mcp status --wait`)'
             cand --force 'Start even while another deployment of the service is in progress'
+            cand --no-check 'Skip the MCP check of `deploy.url` after the rollout'
+            cand --logs 'Print the new tasks'' log lines while the rollout runs'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
             cand -v 'More detail on stderr (repeat for more)'
@@ -255,7 +254,6 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-<<<<<<< HEAD
         &'mcp;scale'= {
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
@@ -301,11 +299,6 @@ set edit:completion:arg-completer[mcp] = {|@words|
         }
         &'mcp;secrets;set'= {
             cand --service 'The `[services.<NAME>]` it belongs to'
-=======
-        &'mcp;check'= {
-            cand --url 'MCP endpoint to check (overrides `deploy.url`) [env: MCP_URL]'
-            cand --timeout 'How long each step may take, e.g. 10s'
->>>>>>> check
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
             cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
@@ -324,7 +317,6 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-<<<<<<< HEAD
         &'mcp;secrets;list'= {
             cand --service 'The `[services.<NAME>]` whose secrets to list'
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
@@ -426,8 +418,27 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-=======
->>>>>>> check
+        &'mcp;check'= {
+            cand --url 'MCP endpoint to check (overrides `deploy.url`) [env: MCP_URL]'
+            cand --timeout 'How long each step may take, e.g. 10s'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcp;completions'= {
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
@@ -457,14 +468,11 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand rollback 'Put an earlier release live again (default: the last one that completed)'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
-<<<<<<< HEAD
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
             cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
             cand down 'Remove the local target''s containers (stages with `target = "local"`)'
             cand logs 'Print the service''s container logs from CloudWatch Logs; `-f` to follow'
-=======
             cand check 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
->>>>>>> check
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -486,7 +494,6 @@ set edit:completion:arg-completer[mcp] = {|@words|
         }
         &'mcp;help;history'= {
         }
-<<<<<<< HEAD
         &'mcp;help;scale'= {
         }
         &'mcp;help;secrets'= {
@@ -503,9 +510,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
         &'mcp;help;down'= {
         }
         &'mcp;help;logs'= {
-=======
+        }
         &'mcp;help;check'= {
->>>>>>> check
         }
         &'mcp;help;completions'= {
         }

@@ -45,14 +45,11 @@ complete -c mcp -n "__fish_mcp_needs_command" -f -a "deploy" -d 'Build, push, re
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "history" -d 'List the service\'s recent releases, newest first'
-<<<<<<< HEAD
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "scale" -d 'Set how many tasks a service runs (0 takes it offline) and wait for it'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "secrets" -d 'Store secrets in Secrets Manager and reference them from mcp.toml'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "down" -d 'Remove the local target\'s containers (stages with `target = "local"`)'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "logs" -d 'Print the service\'s container logs from CloudWatch Logs; `-f` to follow'
-=======
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "check" -d 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
->>>>>>> check
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcp -n "__fish_mcp_using_subcommand init" -l name -d 'Project name (default: the git remote\'s repository name, else the directory name)' -r
@@ -143,6 +140,8 @@ complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l all -d 'Deploy every 
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l dry-run -d 'Print the plan and the task-definition changes; change nothing'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l no-wait -d 'Return once the rollout has started (follow it later with `mcp status --wait`)'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l force -d 'Start even while another deployment of the service is in progress'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l no-check -d 'Skip the MCP check of `deploy.url` after the rollout'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l logs -d 'Print the new tasks\' log lines while the rollout runs'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s q -l quiet -d 'Print only errors and data'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l no-progress -d 'No spinners or progress bars, even on a terminal'
@@ -191,7 +190,6 @@ complete -c mcp -n "__fish_mcp_using_subcommand history" -l no-progress -d 'No s
 complete -c mcp -n "__fish_mcp_using_subcommand history" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand history" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand history" -s V -l version -d 'Print version'
-<<<<<<< HEAD
 complete -c mcp -n "__fish_mcp_using_subcommand scale" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
 complete -c mcp -n "__fish_mcp_using_subcommand scale" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand scale" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
@@ -296,7 +294,6 @@ complete -c mcp -n "__fish_mcp_using_subcommand logs" -l no-progress -d 'No spin
 complete -c mcp -n "__fish_mcp_using_subcommand logs" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand logs" -s V -l version -d 'Print version'
-=======
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l url -d 'MCP endpoint to check (overrides `deploy.url`) [env: MCP_URL]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l timeout -d 'How long each step may take, e.g. 10s' -r
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
@@ -311,7 +308,6 @@ complete -c mcp -n "__fish_mcp_using_subcommand check" -l no-progress -d 'No spi
 complete -c mcp -n "__fish_mcp_using_subcommand check" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand check" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand check" -s V -l version -d 'Print version'
->>>>>>> check
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
@@ -324,36 +320,22 @@ complete -c mcp -n "__fish_mcp_using_subcommand completions" -l no-progress -d '
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand completions" -s V -l version -d 'Print version'
-<<<<<<< HEAD
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "init" -d 'Write a commented mcp.toml for this project'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "config" -d 'Print every resolved setting and where it came from'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "doctor" -d 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "build" -d 'Build the image (linux/amd64 by default) and tag it locally'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "push" -d 'Build the image when needed and push it to ECR; prints the image by digest'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "deploy" -d 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "history" -d 'List the service\'s recent releases, newest first'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "scale" -d 'Set how many tasks a service runs (0 takes it offline) and wait for it'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "secrets" -d 'Store secrets in Secrets Manager and reference them from mcp.toml'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "down" -d 'Remove the local target\'s containers (stages with `target = "local"`)'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "logs" -d 'Print the service\'s container logs from CloudWatch Logs; `-f` to follow'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "init" -d 'Write a commented mcp.toml for this project'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "config" -d 'Print every resolved setting and where it came from'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "doctor" -d 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "build" -d 'Build the image (linux/amd64 by default) and tag it locally'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "push" -d 'Build the image when needed and push it to ECR; prints the image by digest'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "deploy" -d 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "history" -d 'List the service\'s recent releases, newest first'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "scale" -d 'Set how many tasks a service runs (0 takes it offline) and wait for it'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "secrets" -d 'Store secrets in Secrets Manager and reference them from mcp.toml'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "down" -d 'Remove the local target\'s containers (stages with `target = "local"`)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "logs" -d 'Print the service\'s container logs from CloudWatch Logs; `-f` to follow'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "check" -d 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history scale secrets down logs check completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "set" -d 'Store NAME\'s value (read from stdin, not echoed) and reference it in [secrets]'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "list" -d 'List the secrets under this service\'s prefix: names, ARNs, last changed (never values)'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "rm" -d 'Delete NAME (recoverable for 7 days) and remove its reference from mcp.toml'
-=======
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "init" -d 'Write a commented mcp.toml for this project'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "config" -d 'Print every resolved setting and where it came from'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "doctor" -d 'Check that Docker, AWS credentials, ECR and ECS are ready for a deploy'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "build" -d 'Build the image (linux/amd64 by default) and tag it locally'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "push" -d 'Build the image when needed and push it to ECR; prints the image by digest'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "deploy" -d 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "rollback" -d 'Put an earlier release live again (default: the last one that completed)'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "status" -d 'Show what runs: revision, image, tasks, rollout, recent events'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "history" -d 'List the service\'s recent releases, newest first'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "check" -d 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback status history check completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
->>>>>>> check

@@ -147,6 +147,19 @@ pub fn render(err: &anyhow::Error) -> Rendered {
     }
 }
 
+/// An error chain on one line (`what: why: cause`), without hints: for
+/// tables and report fields that show several errors side by side.
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !text.is_empty() && parts.last() != Some(&text) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

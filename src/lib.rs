@@ -78,6 +78,19 @@ fn inputs(global: &GlobalArgs, service: Option<&String>) -> Result<Inputs> {
     Ok(inputs)
 }
 
+/// The settings of one service (or the project), with extra settings flags:
+/// the file must exist.
+fn settings(
+    global: &GlobalArgs,
+    service: Option<&String>,
+    flags: Vec<FlagValue>,
+) -> Result<config::Settings> {
+    let mut inputs = inputs(global, service)?;
+    inputs.flags.extend(flags);
+    let file = config::require(&inputs)?;
+    config::resolve(Some(&file), &inputs)
+}
+
 /// Add a settings flag, when given, to the resolution inputs.
 fn push_flag(inputs: &mut Inputs, key: &'static str, flag: &'static str, value: Option<String>) {
     let mut flags = Vec::new();
@@ -176,9 +189,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 let services = resolve_many(&global, &[], true)?;
                 return ops::config::show_all(&services, printer);
             }
-            let inputs = inputs(&global, service.as_ref())?;
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
             ops::config::show(&settings, printer)
         }
         Command::Doctor(args) => {
@@ -189,9 +200,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
         }
         Command::Build(args) => {
             let cli::BuildArgs { service, tag } = args;
-            let inputs = inputs(&global, service.as_ref())?;
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
             let report = ops::image::build_only(&settings, printer, tag.as_deref()).await?;
             printer.data(&report)?;
             Ok(ExitStatus::Success)
@@ -202,9 +211,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 tag,
                 image,
             } = args;
-            let inputs = inputs(&global, service.as_ref())?;
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
             let clients = aws::Clients::new(&settings).await;
             let report = match image {
                 Some(uri) => {
@@ -264,10 +271,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 }
                 return ops::fleet::deploy_many(&resolved, printer, &options, jobs).await;
             }
-            let mut inputs = inputs(&global, services.first())?;
-            inputs.flags.extend(flags);
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let settings = settings(&global, services.first(), flags)?;
             if settings.target == config::TargetKind::Local {
                 if options.image.is_some() || options.dry_run || options.no_wait {
                     return Err(error::McpError::usage(
@@ -293,10 +297,9 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 timeout,
                 force,
             } = args;
-            let mut inputs = inputs(&global, service.as_ref())?;
-            push_flag(&mut inputs, "deploy.timeout", "--timeout", timeout);
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let mut flags = Vec::new();
+            flag(&mut flags, "deploy.timeout", "--timeout", timeout);
+            let settings = settings(&global, service.as_ref(), flags)?;
             if settings.target == config::TargetKind::Local {
                 return ops::local::rollback(&settings, printer, to.as_deref()).await;
             }
@@ -308,9 +311,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 let services = resolve_many(&global, &[], true)?;
                 return ops::fleet::status_all(&services, printer).await;
             }
-            let inputs = inputs(&global, service.as_ref())?;
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
             if settings.target == config::TargetKind::Local {
                 return ops::local::status(&settings, printer).await;
             }
@@ -318,9 +319,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
         }
         Command::History(args) => {
             let cli::HistoryArgs { service, limit } = args;
-            let inputs = inputs(&global, service.as_ref())?;
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
             if settings.target == config::TargetKind::Local {
                 return ops::local::history(&settings, printer).await;
             }
@@ -337,9 +336,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 error::McpError::usage(format!("`{count}` is not a task count"))
                     .hint("usage: mcp scale [SERVICE] COUNT, e.g. `mcp scale slack 0`")
             })?;
-            let inputs = inputs(&global, service.as_ref())?;
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
             ops::scale::scale(&settings, printer, count, !no_wait).await
         }
         Command::Secrets(command) => {
@@ -354,9 +351,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                     (service, ("list", None))
                 }
             };
-            let inputs = inputs(&global, service.as_ref())?;
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
             match action {
                 ("set", Some(name)) => ops::secrets::set(&settings, printer, &name).await,
                 ("rm", Some(name)) => ops::secrets::remove(&settings, printer, &name).await,
@@ -365,9 +360,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
         }
         Command::Down(args) => {
             let cli::DownArgs { service } = args;
-            let inputs = inputs(&global, service.as_ref())?;
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
             if settings.target != config::TargetKind::Local {
                 return Err(error::McpError::usage("`mcp down` removes local containers; this stage deploys to ECS")
                     .hint("select the local stage (`--stage local`), or scale an ECS service to 0 with `mcp scale`")
@@ -387,9 +380,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 live,
                 log_group,
             } = args;
-            let inputs = inputs(&global, service.as_ref())?;
-            let file = config::require(&inputs)?;
-            let settings = config::resolve(Some(&file), &inputs)?;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
             if settings.target == config::TargetKind::Local {
                 return ops::local::logs(&settings, printer, since.as_deref(), follow).await;
             }

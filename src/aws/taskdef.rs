@@ -207,6 +207,43 @@ pub fn register_request(
     Ok(request)
 }
 
+/// A task definition with its tags, as DescribeTaskDefinition returns them.
+pub struct Described {
+    pub definition: TaskDefinition,
+    pub tags: Vec<Tag>,
+}
+
+impl Described {
+    /// The value of tag `key`.
+    pub fn tag(&self, key: &str) -> Option<String> {
+        self.tags
+            .iter()
+            .find(|t| t.key() == Some(key))
+            .and_then(|t| t.value())
+            .map(str::to_string)
+    }
+}
+
+/// DescribeTaskDefinition with tags, with the error naming the revision.
+pub async fn describe(ecs: &aws_sdk_ecs::Client, arn: &str) -> Result<Described> {
+    let out = ecs
+        .describe_task_definition()
+        .task_definition(arn)
+        .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
+        .send()
+        .await
+        .map_err(super::error)
+        .with_context(|| format!("reading task definition `{}`", short_name(arn)))?;
+    let definition = out
+        .task_definition()
+        .cloned()
+        .context("DescribeTaskDefinition returned no task definition")?;
+    Ok(Described {
+        definition,
+        tags: out.tags().to_vec(),
+    })
+}
+
 /// Tags `mcp` puts on a revision it registers (merged over the live revision's tags).
 pub const TAG_GIT_SHA: &str = "mcp:git-sha";
 pub const TAG_VERSION: &str = "mcp:version";

@@ -42,16 +42,22 @@ fn value_text(value: &toml::Value) -> String {
     }
 }
 
+impl<'a> ConfigReport<'a> {
+    pub fn of(settings: &'a Settings) -> Self {
+        ConfigReport {
+            config_file: settings
+                .config_file
+                .as_ref()
+                .map(|p| p.display().to_string()),
+            stage: settings.stage.as_deref(),
+            service: settings.service.as_deref(),
+            settings: &settings.entries,
+        }
+    }
+}
+
 pub fn show(settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
-    let report = ConfigReport {
-        config_file: settings
-            .config_file
-            .as_ref()
-            .map(|p| p.display().to_string()),
-        stage: settings.stage.as_deref(),
-        service: settings.service.as_deref(),
-        settings: &settings.entries,
-    };
+    let report = ConfigReport::of(settings);
     if let Some(file) = &report.config_file {
         let mut header = format!("Using {file}");
         if let Some(stage) = report.stage {
@@ -96,20 +102,7 @@ impl fmt::Display for AllReports<'_> {
 pub fn show_all(services: &[(String, Settings)], printer: &Printer) -> Result<ExitStatus> {
     let reports = services
         .iter()
-        .map(|(name, settings)| {
-            (
-                name.as_str(),
-                ConfigReport {
-                    config_file: settings
-                        .config_file
-                        .as_ref()
-                        .map(|p| p.display().to_string()),
-                    stage: settings.stage.as_deref(),
-                    service: settings.service.as_deref(),
-                    settings: &settings.entries,
-                },
-            )
-        })
+        .map(|(name, settings)| (name.as_str(), ConfigReport::of(settings)))
         .collect();
     printer.data(&AllReports(reports))?;
     Ok(ExitStatus::Success)

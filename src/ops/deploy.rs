@@ -137,23 +137,8 @@ pub async fn prepare(
         }
     };
 
-    let described = clients
-        .ecs
-        .describe_task_definition()
-        .task_definition(&current_arn)
-        .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
-        .send()
-        .await
-        .map_err(aws::error)
-        .with_context(|| {
-            format!(
-                "reading task definition `{}`",
-                taskdef::short_name(&current_arn)
-            )
-        })?;
-    let current = described
-        .task_definition()
-        .context("DescribeTaskDefinition returned no task definition")?;
+    let described = taskdef::describe(&clients.ecs, &current_arn).await?;
+    let current = &described.definition;
     let family = current.family().unwrap_or("?").to_string();
     let container = aws::ecs::pick_container(
         current.container_definitions(),
@@ -204,7 +189,7 @@ pub async fn prepare(
     if let Some(caller) = caller {
         ours.push((taskdef::TAG_DEPLOYED_BY, caller));
     }
-    let tags = taskdef::merged_tags(described.tags(), &ours);
+    let tags = taskdef::merged_tags(&described.tags, &ours);
     let request = taskdef::register_request(
         clients.ecs.register_task_definition(),
         current,

@@ -108,17 +108,7 @@ pub async fn doctor(settings: &Settings, printer: &Printer) -> Result<ExitStatus
             ),
         ),
         Err(err) => {
-            let rendered = crate::error::render(&err);
-            let detail = rendered
-                .lines
-                .iter()
-                .filter(|l| !l.starts_with("hint: "))
-                .map(|l| {
-                    l.trim_start_matches("error: ")
-                        .trim_start_matches("caused by: ")
-                })
-                .collect::<Vec<_>>()
-                .join(": ");
+            let detail = crate::error::one_line(&err);
             checks.fail("docker engine", detail, crate::docker::ENGINE_HINT);
         }
     }

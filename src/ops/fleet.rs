@@ -102,18 +102,7 @@ impl fmt::Display for Summary {
 }
 
 fn error_text(err: &anyhow::Error) -> (ExitStatus, String) {
-    let rendered = render(err);
-    let text = rendered
-        .lines
-        .iter()
-        .filter(|l| !l.starts_with("hint: "))
-        .map(|l| {
-            l.trim_start_matches("error: ")
-                .trim_start_matches("caused by: ")
-        })
-        .collect::<Vec<_>>()
-        .join(": ");
-    (rendered.status, text)
+    (render(err).status, crate::error::one_line(err))
 }
 
 /// Deploy every service in `services` (name, settings).

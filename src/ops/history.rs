@@ -114,25 +114,9 @@ pub async fn releases(settings: &Settings, clients: &Clients, limit: usize) -> R
 
     let mut releases = Vec::new();
     for arn in arns {
-        let out = clients
-            .ecs
-            .describe_task_definition()
-            .task_definition(&arn)
-            .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
-            .send()
-            .await
-            .map_err(aws::error)
-            .with_context(|| format!("reading `{}`", taskdef::short_name(&arn)))?;
-        let Some(def) = out.task_definition() else {
-            continue;
-        };
-        let tag = |key: &str| {
-            out.tags()
-                .iter()
-                .find(|t| t.key() == Some(key))
-                .and_then(|t| t.value())
-                .map(str::to_string)
-        };
+        let described = taskdef::describe(&clients.ecs, &arn).await?;
+        let tag = |key: &str| described.tag(key);
+        let def = &described.definition;
         releases.push(release(settings, def, &tag, arn == live_arn));
     }
     Ok(History {

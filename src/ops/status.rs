@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::rollout::{self, DeployStatus};
@@ -108,32 +108,14 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
     let cluster = settings.cluster()?.to_string();
     let service = rollout::describe_service(clients, &cluster, &settings.ecs.service).await?;
     let arn = service.task_definition().unwrap_or_default().to_string();
-    let described = clients
-        .ecs
-        .describe_task_definition()
-        .task_definition(&arn)
-        .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
-        .send()
-        .await
-        .map_err(aws::error)
-        .with_context(|| format!("reading task definition `{}`", taskdef::short_name(&arn)))?;
-    let definition = described
-        .task_definition()
-        .context("DescribeTaskDefinition returned no task definition")?;
+    let described = taskdef::describe(&clients.ecs, &arn).await?;
+    let definition = &described.definition;
     let container = aws::ecs::pick_container(
         definition.container_definitions(),
         settings.ecs.container.as_deref(),
         definition.family().unwrap_or("?"),
     )?;
     let image = container.image().map(str::to_string);
-    let tag_value = |key: &str| {
-        described
-            .tags()
-            .iter()
-            .find(|t| t.key() == Some(key))
-            .and_then(|t| t.value())
-            .map(str::to_string)
-    };
     let (tag, digest) = split_image(image.as_deref());
     let primary = service
         .deployments()
@@ -143,9 +125,9 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
         cluster,
         service: settings.ecs.service.clone(),
         revision: taskdef::short_name(&arn).to_string(),
-        tag: tag_value(taskdef::TAG_IMAGE_TAG).or(tag),
+        tag: described.tag(taskdef::TAG_IMAGE_TAG).or(tag),
         digest,
-        git_sha: tag_value(taskdef::TAG_GIT_SHA),
+        git_sha: described.tag(taskdef::TAG_GIT_SHA),
         image,
         desired: service.desired_count(),
         running: service.running_count(),

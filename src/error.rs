@@ -117,11 +117,8 @@ pub struct Rendered {
 
 /// Turn an error chain into `error:` / `caused by:` / `hint:` lines.
 pub fn render(err: &anyhow::Error) -> Rendered {
-    let broken_pipe = err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    });
+    // Only a closed stdout is success: a broken pipe to the engine is not.
+    let broken_pipe = crate::ui::printer::is_stdout_closed(err);
     // anyhow finds a context type anywhere in the chain: the outermost `McpError` wins.
     let mcp = err.downcast_ref::<McpError>();
     let mut lines = Vec::new();
@@ -186,9 +183,23 @@ mod tests {
     }
 
     #[test]
-    fn broken_pipe_is_recognised_anywhere_in_the_chain() {
-        let err = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
-            .context("writing a log line");
+    fn a_closed_stdout_is_recognised_anywhere_in_the_chain() {
+        let closed = std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            crate::ui::printer::StdoutClosed,
+        );
+        let err = anyhow::Error::new(closed).context("writing a log line");
         assert!(render(&err).broken_pipe);
+    }
+
+    /// Guards against a failed build exiting 0: the context writer's broken
+    /// pipe to the engine is an error, not a closed stdout.
+    #[test]
+    fn a_broken_pipe_to_the_engine_is_a_failure() {
+        let err = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("sending the build context");
+        let rendered = render(&err);
+        assert!(!rendered.broken_pipe);
+        assert_eq!(rendered.status, ExitStatus::Failure);
     }
 }

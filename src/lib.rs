@@ -273,9 +273,14 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             }
             let settings = settings(&global, services.first(), flags)?;
             if settings.target == config::TargetKind::Local {
-                if options.image.is_some() || options.dry_run || options.no_wait {
+                if options.image.is_some()
+                    || options.dry_run
+                    || options.no_wait
+                    || options.force
+                    || options.logs
+                {
                     return Err(error::McpError::usage(
-                        "--image, --dry-run and --no-wait are for ECS deploys",
+                        "--image, --dry-run, --no-wait, --force and --logs are for ECS deploys",
                     )
                     .hint("the local target builds and runs the image on this machine")
                     .into());
@@ -382,6 +387,21 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             } = args;
             let settings = settings(&global, service.as_ref(), Vec::new())?;
             if settings.target == config::TargetKind::Local {
+                let unsupported = [
+                    ("--until", until.is_some()),
+                    ("--filter", filter.is_some()),
+                    ("--task", task.is_some()),
+                    ("--revision", revision.is_some()),
+                    ("--live", live),
+                    ("--log-group", log_group.is_some()),
+                ];
+                if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {
+                    return Err(error::McpError::usage(format!(
+                        "{flag} reads CloudWatch Logs; this stage runs on the local engine"
+                    ))
+                    .hint("on the local target `mcp logs` takes --since and -f")
+                    .into());
+                }
                 return ops::local::logs(&settings, printer, since.as_deref(), follow).await;
             }
             let options = ops::logs::LogsOptions {

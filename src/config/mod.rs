@@ -462,6 +462,16 @@ pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
         ))
     })?;
 
+    // `[secrets]` holds references; a pasted value would end up in output and
+    // in the task definition. The error names the key, never the value.
+    for (name, reference) in layer.secrets.iter().flatten() {
+        if !(reference.starts_with("arn:") || reference.starts_with('/')) {
+            return Err(McpError::usage(format!("`secrets.{name}` is not a Secrets Manager or SSM reference"))
+                .hint("write the secret's ARN (arn:aws:secretsmanager:…, arn:aws:ssm:…) or an SSM parameter path (/prod/mcp/…), never its value; `mcp secrets set` stores a value and writes the ARN")
+                .into());
+        }
+    }
+
     let entries = merged
         .into_iter()
         .map(|(path, (value, source))| Entry {

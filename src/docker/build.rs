@@ -130,6 +130,8 @@ async fn run(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -
     // The context writer's own error (an unreadable file) explains a cut-off upload best.
     let stats: Option<ContextStats> = match writer.await {
         Ok(Ok(stats)) => Some(stats),
+        // The engine stopped reading (it failed the build): its own error says why.
+        Ok(Err(err)) if outcome.is_err() && is_broken_pipe(&err) => None,
         Ok(Err(err)) => return Err(err.context("sending the build context")),
         Err(join) => return Err(anyhow::anyhow!(join).context("sending the build context")),
     };
@@ -144,6 +146,13 @@ async fn run(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -
         context_files: stats.files,
         context_bytes: stats.bytes,
     })
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    }) || err.to_string().contains("Broken pipe")
 }
 
 /// What the message stream has told so far.

@@ -105,6 +105,27 @@ impl Engine {
         tag: &str,
         auth: &RegistryAuth,
     ) -> Result<JsonMessages> {
+        // The login travels in a header: never over plain TCP to another machine.
+        if let Some(rest) = self.address.strip_prefix("tcp://") {
+            let host = rest
+                .rsplit_once(':')
+                .map_or(rest, |(h, _)| h)
+                .trim_matches(['[', ']']);
+            let loopback = host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if !loopback {
+                return Err(McpError::new(format!(
+                    "refusing to send the registry login to the Docker engine at {} over plain TCP",
+                    self.address
+                ))
+                .hint(
+                    "use the engine's unix socket, an SSH tunnel to it, or a loopback DOCKER_HOST",
+                )
+                .into());
+            }
+        }
         use base64::Engine as _;
         let header = base64::engine::general_purpose::URL_SAFE.encode(serde_json::to_vec(auth)?);
         let response = self

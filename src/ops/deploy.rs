@@ -94,6 +94,10 @@ pub async fn prepare(
     let started = Instant::now();
     let cluster = settings.cluster()?.to_string();
     let service_name = settings.ecs.service.clone();
+    if settings.deploy.url.is_some() && !options.no_check {
+        // The check runs after the rollout: a missing token must stop us before anything changes.
+        super::check::bearer_token(&settings.deploy)?;
+    }
     let clients = Clients::new(settings).await;
 
     let service = rollout::describe_service(&clients, &cluster, &service_name).await?;
@@ -114,9 +118,35 @@ pub async fn prepare(
         }
         None if options.dry_run => {
             let plan = image::plan(settings, options.tag.as_deref())?;
+            // A dry run changes nothing: a missing repository is reported, not created.
             let (repository, _) =
-                aws::ecr::repository(&clients.ecr, &settings.ecr.repository, settings.ecr.create)
-                    .await?;
+                match aws::ecr::repository(&clients.ecr, &settings.ecr.repository, false).await {
+                    Ok(found) => found,
+                    Err(_) if settings.ecr.create => {
+                        printer.status(
+                            "Would create",
+                            format!("ECR repository `{}`", settings.ecr.repository),
+                        );
+                        let account = clients
+                            .sts
+                            .get_caller_identity()
+                            .send()
+                            .await
+                            .ok()
+                            .and_then(|o| o.account().map(str::to_string))
+                            .unwrap_or_else(|| "ACCOUNT".into());
+                        let region = clients.region().unwrap_or("REGION").to_string();
+                        let name = settings.ecr.repository.clone();
+                        (
+                            aws::ecr::Repository {
+                                uri: format!("{account}.dkr.ecr.{region}.amazonaws.com/{name}"),
+                                name,
+                            },
+                            false,
+                        )
+                    }
+                    Err(err) => return Err(err),
+                };
             let uri = format!("{}:{}", repository.uri, plan.tag);
             PushReport {
                 image: format!("{uri}@sha256:<digest after push>"),
@@ -362,6 +392,12 @@ pub fn finish(printer: &Printer, report: &rollout::Report) -> Result<ExitStatus>
             printer.warn("interrupted; ECS carries on with the deployment")
         }
     }
-    printer.data(report)?;
+    // `mcp deploy -o json | head -1`: the exit code still tells what happened.
+    if let Err(err) = printer.data(report) {
+        let err = anyhow::Error::new(err);
+        if !crate::ui::printer::is_stdout_closed(&err) {
+            return Err(err);
+        }
+    }
     Ok(report.status.exit_status())
 }

@@ -81,7 +81,7 @@ impl fmt::Display for Summary {
         for e in &self.0 {
             let (status, revision, time, reason) = match (&e.report, &e.error) {
                 (Some(r), _) => (
-                    format!("{:?}", r.status).to_lowercase(),
+                    r.status.to_string(),
                     r.live_revision
                         .clone()
                         .unwrap_or_else(|| r.revision.clone()),
@@ -112,6 +112,18 @@ pub async fn deploy_many(
     options: &DeployOptions,
     jobs: usize,
 ) -> Result<ExitStatus> {
+    if let Some((name, _)) = services
+        .iter()
+        .find(|(_, s)| s.target == crate::config::TargetKind::Local)
+    {
+        return Err(crate::error::McpError::usage(format!(
+            "service `{name}` deploys to the local target, which takes one service at a time"
+        ))
+        .hint(format!(
+            "deploy it alone: `mcp deploy {name}` (with its local stage)"
+        ))
+        .into());
+    }
     // Images and revisions one service at a time: shared builds happen once.
     let builds = BuildMemo::default();
     let mut ready = Vec::new();

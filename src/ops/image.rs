@@ -39,8 +39,11 @@ pub fn plan(settings: &Settings, tag_override: Option<&str>) -> Result<Plan> {
         timestamp: tag::timestamp_now(),
     };
     let tag = tag::render(template, &ctx)?;
-    let reproducible =
-        git.as_ref().is_some_and(|g| g.dirty.is_none()) && !template.contains("{timestamp}");
+    // Only a tag that names the commit may stand for this build: `v1` or
+    // `{name}-{stage}` would let an old image pass for a new tree.
+    let reproducible = git.as_ref().is_some_and(|g| g.dirty.is_none())
+        && template.contains("{git_sha}")
+        && !template.contains("{timestamp}");
     Ok(Plan {
         tag,
         git,

@@ -36,6 +36,19 @@ pub enum DeployStatus {
     Interrupted,
 }
 
+impl fmt::Display for DeployStatus {
+    /// The same words as the JSON `status`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeployStatus::Succeeded => "succeeded",
+            DeployStatus::RolledBack => "rolled_back",
+            DeployStatus::Failed => "failed",
+            DeployStatus::Started => "started",
+            DeployStatus::Interrupted => "interrupted",
+        })
+    }
+}
+
 impl DeployStatus {
     pub fn exit_status(self) -> ExitStatus {
         match self {
@@ -66,7 +79,6 @@ pub struct Report {
     /// Why it failed, when it did.
     pub reason: Option<String>,
     /// Tasks that stopped during the rollout.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stopped_tasks: Vec<StoppedTask>,
     /// What a person should run next, when something went wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -354,7 +366,6 @@ impl Rollout<'_> {
         let mut failed_check = None;
         let (reason, stopped) = match outcome {
             Outcome::Completed(_) => {
-                mark_completed(self.clients, self.printer, &self.target_arn).await;
                 let check = self.post_rollout_check().await?;
                 match check {
                     Some(check) if !check.healthy => {
@@ -367,6 +378,8 @@ impl Rollout<'_> {
                         (reason, Vec::new())
                     }
                     check => {
+                        // Only a release that passed its check counts as completed for `mcp rollback`.
+                        mark_completed(self.clients, self.printer, &self.target_arn).await;
                         let mut report = self.report(DeployStatus::Succeeded);
                         report.live_revision = Some(report.revision.clone());
                         report.check = check;
@@ -473,7 +486,8 @@ impl Rollout<'_> {
         Ok(report)
     }
 
-    /// Follow a rollback deployment; true when it completed.
+    /// Follow a rollback deployment; true when it completed. Ctrl-C while
+    /// following it is an error that ends the command with 130.
     async fn follow_restore(&self, deployment_id: &str) -> Result<bool> {
         // A rollback gets a full timeout of its own: it replaces tasks like any rollout.
         let outcome = watch(
@@ -483,6 +497,17 @@ impl Rollout<'_> {
             &self.seen,
         )
         .await?;
+        if matches!(outcome, Outcome::Interrupted { .. }) {
+            return Err(McpError::new(format!(
+                "interrupted while following the rollback ({deployment_id})"
+            ))
+            .with_status(ExitStatus::Interrupted)
+            .hint(format!(
+                "ECS carries on; follow it with `mcp status --wait{}`",
+                self.service_flag()
+            ))
+            .into());
+        }
         Ok(outcome.is_success())
     }
 

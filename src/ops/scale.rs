@@ -44,6 +44,13 @@ pub async fn scale(
             .hint("COUNT is 0 or more")
             .into());
     }
+    if settings.target == crate::config::TargetKind::Local {
+        return Err(McpError::usage(
+            "`mcp scale` scales ECS services; this stage deploys to the local engine",
+        )
+        .hint("`mcp down` stops the local release; `mcp deploy` starts one")
+        .into());
+    }
     let started = Instant::now();
     let cluster = settings.cluster()?.to_string();
     let name = settings.ecs.service.clone();

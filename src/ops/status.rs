@@ -201,8 +201,7 @@ pub async fn status(settings: &Settings, printer: &Printer, wait: bool) -> Resul
                 };
                 printer.status(
                     "Finished",
-                    format!("{:?} after {:.0}s", state, started.elapsed().as_secs_f64())
-                        .to_lowercase(),
+                    format!("{state} after {:.0}s", started.elapsed().as_secs_f64()),
                 );
                 exit = state.exit_status();
             }

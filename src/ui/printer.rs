@@ -157,21 +157,21 @@ impl Printer {
     /// The result of a command on stdout: its `Display` for text, JSON otherwise.
     pub fn data<T: Serialize + Display>(&self, value: &T) -> std::io::Result<()> {
         let mut out = std::io::stdout().lock();
-        match self.format {
-            OutputFormat::Text => write!(out, "{value}")?,
-            OutputFormat::Json => {
-                serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::other)?;
-                writeln!(out)?;
-            }
-        }
-        out.flush()
+        let result = match self.format {
+            OutputFormat::Text => write!(out, "{value}"),
+            OutputFormat::Json => serde_json::to_writer_pretty(&mut out, value)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out)),
+        };
+        result.and_then(|()| out.flush()).map_err(stdout_error)
     }
 
     /// One raw line on stdout (log lines, an image URI).
     pub fn line(&self, line: impl Display) -> std::io::Result<()> {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}")?;
-        out.flush()
+        writeln!(out, "{line}")
+            .and_then(|()| out.flush())
+            .map_err(stdout_error)
     }
 }
 
@@ -185,15 +185,48 @@ impl Printer {
     {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for line in lines {
-            writeln!(out, "{line}")?;
+            writeln!(out, "{line}").map_err(stdout_error)?;
         }
-        out.flush()
+        out.flush().map_err(stdout_error)
     }
 
     /// Bytes on stdout as they are (a completion script).
     pub fn raw(&self, bytes: &[u8]) -> std::io::Result<()> {
         let mut out = std::io::stdout().lock();
-        out.write_all(bytes)?;
-        out.flush()
+        out.write_all(bytes)
+            .and_then(|()| out.flush())
+            .map_err(stdout_error)
     }
+}
+
+/// The reader of stdout went away (`mcp logs | head`). Only a closed stdout
+/// is marked so: a broken pipe to the Docker engine is a real failure.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stdout was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+fn stdout_error(err: std::io::Error) -> std::io::Error {
+    if err.kind() == std::io::ErrorKind::BrokenPipe {
+        std::io::Error::new(std::io::ErrorKind::BrokenPipe, StdoutClosed)
+    } else {
+        err
+    }
+}
+
+/// Whether `err` says stdout was closed (and nothing else went wrong).
+pub fn is_stdout_closed(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .is_some_and(|inner| inner.is::<StdoutClosed>())
+            || cause.is::<StdoutClosed>()
+    })
 }

@@ -153,3 +153,16 @@ fn error_unknown_stage() {
     assert_eq!(r.code, 2);
     insta::assert_snapshot!(r.stderr);
 }
+
+/// Guards rule 8 of STYLE.md: a secret value pasted where its reference belongs
+/// is refused, and the error never repeats the value.
+#[test]
+fn error_secret_value_instead_of_a_reference() {
+    let (code, stderr) = config_error("[secrets]\nAPI_KEY = \"sk-live-pasted-value\"\n");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("`secrets.API_KEY` is not a Secrets Manager or SSM reference"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("sk-live-pasted-value"), "{stderr}");
+}

@@ -50,7 +50,19 @@ async fn run(
         layers_pushed: 0,
         layers_existing: 0,
     };
-    while let Some(message) = messages.next().await? {
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    loop {
+        let message = tokio::select! {
+            _ = &mut interrupted => {
+                return Err(McpError::new(format!("push of `{repository}:{tag}` interrupted"))
+                    .with_status(crate::error::ExitStatus::Interrupted)
+                    .hint("run the command again to resume: layers already in the registry are not sent again")
+                    .into());
+            }
+            message = messages.next() => message?,
+        };
+        let Some(message) = message else { break };
         if let Some(error) = message["errorDetail"]["message"]
             .as_str()
             .or(message["error"].as_str())

@@ -402,3 +402,81 @@ fn refused_registry_login_is_reported_with_a_hint() {
         "the password is never shown"
     );
 }
+
+/// An interrupted push ends with 130 and says how to resume; the rerun sends
+/// only what the registry does not have yet.
+#[test]
+fn interrupted_push_resumes_without_sending_layers_again() {
+    use std::io::{BufRead, BufReader, Write};
+    let tb = crate::testbed!();
+    let repository = testbed::unique("interrupt");
+    let dir = fixture_project(tb, &repository, "create = true\n");
+    // A small layer that finishes first, and a large one (incompressible, so the
+    // engine takes seconds to compress and upload it) to interrupt.
+    let mut big =
+        std::io::BufWriter::new(std::fs::File::create(dir.path().join("big.bin")).unwrap());
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..(150 * 1024 * 1024 / 8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        big.write_all(&x.to_le_bytes()).unwrap();
+    }
+    big.flush().unwrap();
+    drop(big);
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "FROM {}\nCOPY server.sh /app/\nCOPY big.bin /app/\n",
+            tb.var("MCP_TESTBED_BASE_IMAGE")
+        ),
+    )
+    .unwrap();
+    commit_all(dir.path());
+
+    let mut child = tb
+        .mcp(dir.path())
+        .arg("push")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        // The small layer is up; the large one is still on its way: interrupt.
+        if line.contains("Pushed layer") {
+            let status = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(
+        seen.contains("Pushed layer"),
+        "no layer was pushed before the end:\n{seen}"
+    );
+    assert_eq!(status.code(), Some(130), "{seen}");
+    assert!(
+        seen.contains("error: push of `") && seen.contains("interrupted"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("hint: run the command again to resume"),
+        "{seen}"
+    );
+
+    let rerun = run(tb.mcp(dir.path()).args(["push", "-o", "json"]));
+    assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    let report = rerun.json();
+    assert_eq!(report["skipped"], false);
+    assert!(
+        report["layers_existing"].as_u64().unwrap() >= 2,
+        "the base and the small layer are not sent again: {report}"
+    );
+    assert_eq!(report["layers_pushed"], 1, "{report}");
+}

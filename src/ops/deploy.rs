@@ -269,6 +269,9 @@ pub async fn roll_out(
     ready: &Ready,
     options: &DeployOptions,
 ) -> Result<rollout::Report> {
+    // The build may have taken minutes: look again before replacing anything.
+    let service = rollout::describe_service(&ready.clients, &ready.cluster, &ready.service).await?;
+    rollout::ensure_idle(&service, options.force, printer)?;
     let deployment_id = rollout::start(
         &ready.clients,
         &ready.cluster,

@@ -221,6 +221,9 @@ pub struct Row {
     pub status: Option<super::status::Status>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The MCP check of `deploy.url`, when one is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<super::check::CheckReport>,
 }
 
 #[derive(Debug, Clone)]
@@ -243,18 +246,26 @@ impl fmt::Display for Board {
             .max(7);
         writeln!(
             f,
-            "{:<width$}  {:<28}  {:<7}  {:<11}  LAST EVENT",
-            "SERVICE", "REVISION", "TASKS", "ROLLOUT"
+            "{:<width$}  {:<28}  {:<7}  {:<11}  {:<9}  LAST EVENT",
+            "SERVICE", "REVISION", "TASKS", "ROLLOUT", "CHECK"
         )?;
         for row in &self.0 {
             match (&row.status, &row.error) {
                 (Some(s), _) => writeln!(
                     f,
-                    "{:<width$}  {:<28}  {:<7}  {:<11}  {}",
+                    "{:<width$}  {:<28}  {:<7}  {:<11}  {:<9}  {}",
                     row.name,
                     s.revision,
                     format!("{}/{}", s.running, s.desired),
                     s.rollout_state.as_deref().unwrap_or("-").to_lowercase(),
+                    match &row.check {
+                        None => "-".to_string(),
+                        Some(c) if c.healthy => "healthy".to_string(),
+                        Some(c) => format!(
+                            "failed:{}",
+                            c.failed_step.map(|s| s.to_string()).unwrap_or_default()
+                        ),
+                    },
                     s.events.first().map(|e| e.message.as_str()).unwrap_or("-")
                 )?,
                 (None, error) => writeln!(
@@ -278,10 +289,12 @@ pub async fn status_all(services: &[(String, Settings)], printer: &Printer) -> R
                 name: name.clone(),
                 status: Some(status),
                 error: None,
+                check: check_once(settings).await,
             },
             Err(err) => Row {
                 name: name.clone(),
                 status: None,
+                check: None,
                 error: Some(error_text(&err).1),
             },
         }
@@ -310,4 +323,18 @@ mod tests {
         assert_eq!(worst([Failure, DeployNotRestored]), DeployNotRestored);
         assert_eq!(worst([]), Success);
     }
+}
+
+/// One MCP check of `deploy.url` for the health report (no retries).
+async fn check_once(settings: &Settings) -> Option<super::check::CheckReport> {
+    let url = settings.deploy.url.as_deref()?;
+    let token = super::check::bearer_token(&settings.deploy).ok()?;
+    super::check::run_check(
+        url,
+        &settings.deploy.health_path,
+        token,
+        super::check::DEFAULT_TIMEOUT,
+    )
+    .await
+    .ok()
 }

@@ -160,12 +160,17 @@ pub async fn describe_service(clients: &Clients, cluster: &str, service: &str) -
 
 /// Refuse to start while another deployment is in flight, unless forced.
 pub fn ensure_idle(service: &Service, force: bool, printer: &Printer) -> Result<()> {
+    // A PRIMARY that FAILED (circuit breaker, no rollback) is over: what it
+    // left beside it is no rollout in progress, and a new deploy may replace it.
+    let primary_failed = service.deployments().iter().any(|d| {
+        d.status() == Some("PRIMARY") && d.rollout_state().map(|s| s.as_str()) == Some("FAILED")
+    });
     let busy: Vec<String> = service
         .deployments()
         .iter()
         .filter(|d| {
-            d.status() != Some("PRIMARY")
-                || d.rollout_state().map(|s| s.as_str()) == Some("IN_PROGRESS")
+            d.rollout_state().map(|s| s.as_str()) == Some("IN_PROGRESS")
+                || (d.status() != Some("PRIMARY") && !primary_failed)
         })
         .map(|d| {
             format!(

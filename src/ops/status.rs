@@ -196,7 +196,29 @@ pub async fn status(settings: &Settings, printer: &Printer, wait: bool) -> Resul
                 let state = match &outcome {
                     Outcome::Completed(_) => DeployStatus::Succeeded,
                     Outcome::Interrupted { .. } => DeployStatus::Interrupted,
-                    Outcome::RolledBackByEcs { .. } => DeployStatus::RolledBack,
+                    // Restored only once ECS's own rollback has completed too.
+                    Outcome::RolledBackByEcs {
+                        rollback_deployment_id,
+                        ..
+                    } => {
+                        printer.status(
+                            "Following",
+                            format!("ECS's rollback ({rollback_deployment_id})"),
+                        );
+                        let options = FollowOptions::new(
+                            &now.cluster,
+                            &now.service,
+                            rollback_deployment_id,
+                            settings.deploy.timeout,
+                        );
+                        match rollout::watch(&clients, printer, &options, &Default::default())
+                            .await?
+                        {
+                            Outcome::Completed(_) => DeployStatus::RolledBack,
+                            Outcome::Interrupted { .. } => DeployStatus::Interrupted,
+                            _ => DeployStatus::Failed,
+                        }
+                    }
                     _ => DeployStatus::Failed,
                 };
                 printer.status(

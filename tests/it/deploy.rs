@@ -184,6 +184,21 @@ fn server_that_exits_on_start_is_rolled_back_with_its_exit_code_shown() {
     let stopped = report["stopped_tasks"].as_array().unwrap();
     assert!(!stopped.is_empty());
     assert_eq!(stopped[0]["containers"][0]["exit_code"], 3);
+    // The failed task's last log lines come with the failure.
+    let logs = report["failed_task_logs"]
+        .as_array()
+        .expect("failed task logs in the report");
+    assert!(
+        logs.iter().any(|l| l["lines"]
+            .to_string()
+            .contains("fatal: missing DATABASE_URL")),
+        "{report}"
+    );
+    assert!(
+        out.stderr.contains("| fatal: missing DATABASE_URL"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(
         tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")),
         before,

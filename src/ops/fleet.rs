@@ -311,20 +311,6 @@ pub async fn status_all(services: &[(String, Settings)], printer: &Printer) -> R
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn worst_exit_status() {
-        use ExitStatus::*;
-        assert_eq!(worst([Success, DeployRestored]), DeployRestored);
-        assert_eq!(worst([DeployRestored, Failure, Success]), Failure);
-        assert_eq!(worst([Failure, DeployNotRestored]), DeployNotRestored);
-        assert_eq!(worst([]), Success);
-    }
-}
-
 /// One MCP check of `deploy.url` for the health report (no retries).
 async fn check_once(settings: &Settings) -> Option<super::check::CheckReport> {
     let url = settings.deploy.url.as_deref()?;
@@ -337,4 +323,18 @@ async fn check_once(settings: &Settings) -> Option<super::check::CheckReport> {
     )
     .await
     .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_exit_status() {
+        use ExitStatus::*;
+        assert_eq!(worst([Success, DeployRestored]), DeployRestored);
+        assert_eq!(worst([DeployRestored, Failure, Success]), Failure);
+        assert_eq!(worst([Failure, DeployNotRestored]), DeployNotRestored);
+        assert_eq!(worst([]), Success);
+    }
 }

@@ -147,6 +147,15 @@ pub async fn deploy(
     let mut report_check = None;
 
     let mut checked = local::wait_healthy(&docker, &name, settings, settings.deploy.timeout).await;
+    if checked.is_ok() {
+        printer.status(
+            "Healthy",
+            format!(
+                "http://127.0.0.1:{}{}",
+                settings.deploy.port, settings.deploy.health_path
+            ),
+        );
+    }
     if checked.is_ok() && check {
         // The same MCP check as after an ECS rollout, against the local port.
         let url = local::url(settings);
@@ -175,15 +184,14 @@ pub async fn deploy(
     }
     match checked {
         Ok(()) => {
-            printer.status(
-                "Healthy",
-                format!(
-                    "http://127.0.0.1:{}{}",
-                    settings.deploy.port, settings.deploy.health_path
-                ),
-            );
             report.live_revision = Some(report.revision.clone());
-            local::prune(&docker, settings, printer).await?;
+            // Old stopped releases are housekeeping: failing to remove one is no failed deploy.
+            if let Err(err) = local::prune(&docker, settings, printer).await {
+                printer.warn(format!(
+                    "could not remove old releases: {}",
+                    crate::error::one_line(&err)
+                ));
+            }
         }
         Err(err) => {
             report.reason = Some(err.to_string());

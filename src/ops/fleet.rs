@@ -128,8 +128,10 @@ pub async fn deploy_many(
     let builds = BuildMemo::default();
     let mut ready = Vec::new();
     let mut entries = Vec::new();
+    // On a terminal each service gets one line; elsewhere prefixed lines scroll.
+    let lines = indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
     for (name, settings) in services {
-        let p = printer.with_prefix(name);
+        let p = printer.with_line(name, &lines);
         match deploy::prepare(settings, &p, options, &builds).await {
             Ok(Prepared::Ready(r)) => ready.push((name.clone(), settings, p, r)),
             Ok(Prepared::DryRun(plan)) => {
@@ -163,6 +165,9 @@ pub async fn deploy_many(
         .buffer_unordered(jobs.max(1))
         .collect::<Vec<_>>()
         .await;
+    for (_, p, _) in &rollouts {
+        p.finish_line();
+    }
     for (name, p, result) in rollouts {
         match result {
             Ok(report) => {

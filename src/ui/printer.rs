@@ -40,6 +40,9 @@ pub struct Printer {
     pub yes: bool,
     /// `[name] ` before every status line, when several services run at once.
     prefix: String,
+    /// On a terminal, with several services: this service's one line, which
+    /// status lines update in place instead of scrolling.
+    line: Option<indicatif::ProgressBar>,
 }
 
 /// True when `CI` is set to anything but `false`/empty, as GitHub Actions, GitLab and others do.
@@ -63,6 +66,7 @@ impl Printer {
             interactive: stderr_tty && std::io::stdin().is_terminal() && !under_ci(),
             yes: options.yes,
             prefix: String::new(),
+            line: None,
         }
     }
 
@@ -77,6 +81,7 @@ impl Printer {
             interactive: false,
             yes: false,
             prefix: String::new(),
+            line: None,
         }
     }
 
@@ -86,7 +91,34 @@ impl Printer {
         Printer {
             prefix: format!("[{name}] "),
             progress: false,
+            line: None,
             ..self.clone()
+        }
+    }
+
+    /// Like [`Printer::with_prefix`], but on a terminal the service gets one
+    /// line of `lines` that its status updates rewrite (warnings still scroll).
+    pub fn with_line(&self, name: &str, lines: &indicatif::MultiProgress) -> Printer {
+        let mut printer = self.with_prefix(name);
+        if self.progress {
+            let bar = lines.add(indicatif::ProgressBar::new_spinner());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {prefix:.bold} {elapsed:>4} {wide_msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar.set_prefix(name.to_string());
+            bar.enable_steady_tick(std::time::Duration::from_millis(150));
+            printer.line = Some(bar);
+        }
+        printer
+    }
+
+    /// End this service's line with its last status.
+    pub fn finish_line(&self) {
+        if let Some(bar) = &self.line {
+            bar.finish();
         }
     }
 
@@ -121,6 +153,10 @@ impl Printer {
         } else {
             verb
         };
+        if let Some(bar) = &self.line {
+            bar.set_message(format!("{} {message}", verb.trim_start()));
+            return;
+        }
         eprintln!("{verb} {}{message}", self.prefix);
     }
 
@@ -131,7 +167,10 @@ impl Printer {
         } else {
             "warning".into()
         };
-        eprintln!("{label}: {}{message}", self.prefix);
+        match &self.line {
+            Some(bar) => bar.println(format!("{label}: {}{message}", self.prefix)),
+            None => eprintln!("{label}: {}{message}", self.prefix),
+        }
     }
 
     /// Detail shown with `-v` (level 1) or `-vv` (level 2).

@@ -35,6 +35,11 @@ pub enum Change {
         from: Option<String>,
         to: String,
     },
+    /// A secret `mcp secrets` stored (under `secrets_prefix`) that mcp.toml no longer declares.
+    SecretRemoved {
+        name: String,
+        from: String,
+    },
 }
 
 impl fmt::Display for Change {
@@ -61,6 +66,9 @@ impl fmt::Display for Change {
                 from: Some(from),
                 to,
             } => write!(f, "secret {name}: valueFrom {from} → {to}"),
+            Change::SecretRemoved { name, from } => {
+                write!(f, "secret {name}: removed (was valueFrom {from})")
+            }
         }
     }
 }
@@ -71,6 +79,7 @@ pub fn updated_container(
     image: &str,
     env: &BTreeMap<String, String>,
     secrets: &BTreeMap<String, String>,
+    managed_prefix: Option<&str>,
 ) -> (ContainerDefinition, Vec<Change>) {
     let mut changes = Vec::new();
     let old_image = container.image().unwrap_or_default().to_string();
@@ -108,6 +117,21 @@ pub fn updated_container(
     }
 
     let mut all_secrets: Vec<Secret> = container.secrets().to_vec();
+    // Secrets `mcp secrets set` stored for this service and that mcp.toml no
+    // longer declares (`mcp secrets rm`) go; anyone else's stay.
+    if let Some(prefix) = managed_prefix {
+        let marker = format!(":secret:{prefix}");
+        all_secrets.retain(|s| {
+            let managed = s.value_from().contains(&marker) && !secrets.contains_key(s.name());
+            if managed {
+                changes.push(Change::SecretRemoved {
+                    name: s.name().to_string(),
+                    from: s.value_from().to_string(),
+                });
+            }
+            !managed
+        });
+    }
     for (name, arn) in secrets {
         match all_secrets.iter_mut().find(|s| s.name() == name) {
             Some(existing) if existing.value_from() == arn => {}
@@ -307,7 +331,7 @@ mod tests {
             ("NEW".to_string(), "1".to_string()),
         ]);
         let secrets = BTreeMap::from([("API_KEY".to_string(), "arn:api".to_string())]);
-        let (updated, changes) = updated_container(&live(), "new@sha256:1", &env, &secrets);
+        let (updated, changes) = updated_container(&live(), "new@sha256:1", &env, &secrets, None);
         assert_eq!(updated.image(), Some("new@sha256:1"));
         assert_eq!(updated.cpu(), 128, "other fields are kept");
         let env: Vec<(&str, &str)> = updated
@@ -326,10 +350,42 @@ mod tests {
         assert!(matches!(&changes[0], Change::Image { .. }));
     }
 
+    /// Guards `mcp secrets rm`: its reference must leave the next revision too,
+    /// or new tasks would fail on a deleted secret.
+    #[test]
+    fn undeclared_secrets_under_the_managed_prefix_are_removed() {
+        let arn = "arn:aws:secretsmanager:us-east-1:1:secret:/default/mcp/svc/OLD-AbCd";
+        let container = ContainerDefinition::builder()
+            .name("mcp")
+            .image("x")
+            .secrets(secret("OLD", arn))
+            .secrets(secret(
+                "OTHERS",
+                "arn:aws:secretsmanager:us-east-1:1:secret:/team/db-XyZ",
+            ))
+            .build();
+        let (updated, changes) = updated_container(
+            &container,
+            "x",
+            &BTreeMap::new(),
+            &BTreeMap::new(),
+            Some("/default/mcp/svc/"),
+        );
+        let names: Vec<&str> = updated.secrets().iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["OTHERS"]);
+        assert_eq!(
+            changes,
+            [Change::SecretRemoved {
+                name: "OLD".into(),
+                from: arn.into()
+            }]
+        );
+    }
+
     #[test]
     fn unchanged_values_are_not_changes() {
         let env = BTreeMap::from([("LOG_LEVEL".to_string(), "INFO".to_string())]);
-        let (_, changes) = updated_container(&live(), "old:1", &env, &BTreeMap::new());
+        let (_, changes) = updated_container(&live(), "old:1", &env, &BTreeMap::new(), None);
         assert!(changes.is_empty());
     }
 

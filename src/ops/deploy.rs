@@ -176,8 +176,13 @@ pub async fn prepare(
         &family,
     )?;
     let container_name = container.name().unwrap_or_default().to_string();
-    let (updated, changes) =
-        taskdef::updated_container(container, &pushed.image, &settings.env, &settings.secrets);
+    let (updated, changes) = taskdef::updated_container(
+        container,
+        &pushed.image,
+        &settings.env,
+        &settings.secrets,
+        Some(&super::secrets::prefix(settings)),
+    );
 
     if options.dry_run {
         return Ok(Prepared::DryRun(Plan {

@@ -137,6 +137,19 @@ fn a_secret_set_through_mcp_reaches_the_task_as_value_from_and_nowhere_else() {
             .unwrap()
             .contains("API_KEY")
     );
+
+    // The next deploy drops the reference too (its secret is deleted).
+    commit_all(dir.path());
+    let again = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let live = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
+    let definition = tb.task_definition(&live);
+    assert!(
+        definition.container_definitions()[0]
+            .secrets()
+            .iter()
+            .all(|s| s.name() != "API_KEY")
+    );
 }
 
 #[test]

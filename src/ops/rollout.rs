@@ -694,14 +694,26 @@ pub async fn check_until_healthy(
     let token = super::check::bearer_token(&settings.deploy)?;
     let deadline = Instant::now() + patience.min(settings.deploy.timeout);
     printer.status("Checking", url);
-    loop {
-        let report = super::check::run_check(
-            url,
-            &settings.deploy.health_path,
-            token.clone(),
-            super::check::DEFAULT_TIMEOUT,
+    // Ctrl-C here ends the command (130): after a follow, SIGINT no longer kills the process by itself.
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    let stop = || {
+        anyhow::Error::new(
+            McpError::new(format!("interrupted while checking {url}"))
+                .with_status(ExitStatus::Interrupted)
+                .hint("the rollout itself completed; run `mcp check` to check again"),
         )
-        .await?;
+    };
+    loop {
+        let report = tokio::select! {
+            _ = &mut interrupted => return Err(stop()),
+            report = super::check::run_check(
+                url,
+                &settings.deploy.health_path,
+                token.clone(),
+                super::check::DEFAULT_TIMEOUT,
+            ) => report?,
+        };
         if report.healthy || Instant::now() >= deadline {
             if report.healthy {
                 printer.status(
@@ -727,7 +739,10 @@ pub async fn check_until_healthy(
             }
             return Ok(report);
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        tokio::select! {
+            _ = &mut interrupted => return Err(stop()),
+            () = tokio::time::sleep(Duration::from_secs(2)) => {}
+        }
     }
 }
 

@@ -415,7 +415,12 @@ fn interrupted_push_resumes_without_sending_layers_again() {
     // engine takes seconds to compress and upload it) to interrupt.
     let mut big =
         std::io::BufWriter::new(std::fs::File::create(dir.path().join("big.bin")).unwrap());
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    // Seeded per run: identical content would already be in the registry from an earlier run.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let mut x: u64 = nanos ^ 0x9e37_79b9_7f4a_7c15 ^ u64::from(std::process::id());
     for _ in 0..(150 * 1024 * 1024 / 8) {
         x ^= x << 13;
         x ^= x >> 7;
@@ -427,9 +432,14 @@ fn interrupted_push_resumes_without_sending_layers_again() {
     std::fs::write(
         dir.path().join("Dockerfile"),
         format!(
-            "FROM {}\nCOPY server.sh /app/\nCOPY big.bin /app/\n",
+            "FROM {}\nCOPY small.txt /app/\nCOPY big.bin /app/\n",
             tb.var("MCP_TESTBED_BASE_IMAGE")
         ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("small.txt"),
+        format!("{repository} {nanos}\n"),
     )
     .unwrap();
     commit_all(dir.path());

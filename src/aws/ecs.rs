@@ -111,6 +111,29 @@ pub fn pick_container<'a>(
         })
 }
 
+/// The service, which must exist and be ACTIVE.
+pub async fn describe_service(
+    clients: &super::Clients,
+    cluster: &str,
+    service: &str,
+) -> Result<aws_sdk_ecs::types::Service> {
+    use anyhow::Context;
+    let out = clients
+        .ecs
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .send()
+        .await
+        .map_err(super::error)
+        .with_context(|| format!("describing ECS service `{service}` in cluster `{cluster}`"))?;
+    out.services().iter().find(|s| s.status() == Some("ACTIVE")).cloned().ok_or_else(|| {
+        McpError::new(format!("ECS service `{service}` not found (or not ACTIVE) in cluster `{cluster}`"))
+            .hint("check `ecs.cluster` and `ecs.service` in mcp.toml (`mcp doctor` checks both); mcp deploys to an existing service")
+            .into()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -146,26 +146,10 @@ pub async fn locate(
     container: Option<&str>,
     group: Option<&str>,
 ) -> Result<(LogLocation, TaskDefinition)> {
-    let described = clients
-        .ecs
-        .describe_services()
-        .cluster(cluster)
-        .services(service)
-        .send()
-        .await
-        .map_err(super::error)
-        .with_context(|| format!("describing service `{service}` in cluster `{cluster}`"))?;
-    let live = described
-        .services()
-        .iter()
-        .find(|s| s.status() == Some("ACTIVE"))
-        .and_then(|s| s.task_definition())
-        .ok_or_else(|| {
-            McpError::usage(format!(
-                "service `{service}` not found in cluster `{cluster}`"
-            ))
-            .hint("check `ecs.cluster` and `ecs.service` in mcp.toml, and the region")
-        })?
+    let live = super::ecs::describe_service(clients, cluster, service)
+        .await?
+        .task_definition()
+        .context("the service has no task definition")?
         .to_string();
     let definition = clients
         .ecs

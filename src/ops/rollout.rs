@@ -140,23 +140,7 @@ impl fmt::Display for Report {
     }
 }
 
-/// The service, which must exist and be ACTIVE.
-pub async fn describe_service(clients: &Clients, cluster: &str, service: &str) -> Result<Service> {
-    let out = clients
-        .ecs
-        .describe_services()
-        .cluster(cluster)
-        .services(service)
-        .send()
-        .await
-        .map_err(aws::error)
-        .with_context(|| format!("describing ECS service `{service}` in cluster `{cluster}`"))?;
-    out.services().iter().find(|s| s.status() == Some("ACTIVE")).cloned().ok_or_else(|| {
-        McpError::new(format!("ECS service `{service}` not found (or not ACTIVE) in cluster `{cluster}`"))
-            .hint("check `ecs.cluster` and `ecs.service` in mcp.toml (`mcp doctor` checks both); mcp deploys to an existing service")
-            .into()
-    })
-}
+pub use crate::aws::ecs::describe_service;
 
 /// Refuse to start while another deployment is in flight, unless forced.
 pub fn ensure_idle(service: &Service, force: bool, printer: &Printer) -> Result<()> {

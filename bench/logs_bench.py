@@ -202,6 +202,7 @@ def cleanup(cluster, service, group):
     try:
         ecs.update_service(cluster=cluster, service=service, desiredCount=0)
         ecs.delete_service(cluster=cluster, service=service, force=True)
+        ecs.delete_cluster(cluster=cluster)
     except Exception as e:  # best effort: the testbed is shared
         print(f"cleanup: {e}", file=sys.stderr)
     try:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every benchmark and rewrite BENCHMARKS.md at the repository root.
 #
-#   bash bench/run.sh              # ~10-15 min on 2 cores
+#   bash bench/run.sh              # ~15-20 min on 2 cores
 #   bash bench/run.sh --assemble   # rewrite BENCHMARKS.md from the last run's
 #                                  # sections (after editing bench/reading.md)
 #
@@ -40,6 +40,7 @@ bash "$BENCH_DIR/context.sh" >"$sections/context.md"
 bash "$BENCH_DIR/redeploy.sh" >"$sections/redeploy.md"
 bash "$BENCH_DIR/deploy.sh" >"$sections/deploy.md"
 bash "$BENCH_DIR/fleet.sh" >"$sections/fleet.md"
+bash "$BENCH_DIR/logs.sh" >"$sections/logs.md"
 fi
 
 mem="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -75,6 +76,7 @@ MD
     cat "$sections/redeploy.md"; echo
     cat "$sections/deploy.md"; echo
     if [[ -f "$sections/fleet.md" ]]; then cat "$sections/fleet.md"; echo; fi
+    if [[ -f "$sections/logs.md" ]]; then cat "$sections/logs.md"; echo; fi
     if [[ -f "$BENCH_DIR/reading.md" ]]; then cat "$BENCH_DIR/reading.md"; fi
 } >"$OUT"
 say "wrote $OUT"

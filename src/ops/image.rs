@@ -322,6 +322,19 @@ pub async fn build_and_push(
         reporter.as_ref(),
     )
     .await?;
+    // Everything after this refers to the digest through ECR's API: wait (briefly,
+    // bounded) until ECR lists it, so a deploy never references an image ECR does not show.
+    let visible_by = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !ecr::has_digest(&clients.ecr, &repository.name, &pushed.digest).await? {
+        if std::time::Instant::now() >= visible_by {
+            printer.warn(format!(
+                "ECR does not list {} yet; carrying on",
+                pushed.digest
+            ));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     printer.status(
         "Pushed",
         format!(

@@ -121,10 +121,15 @@ say packages ok
 
 # --- 2. dockerd --------------------------------------------------------------
 if ! docker info >/dev/null 2>&1; then
-    say dockerd "starting (log $STATE/dockerd.log)"
-    setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- &
-    for i in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-    docker info >/dev/null 2>&1 || die "dockerd did not answer within 30 s (see $STATE/dockerd.log)"
+    # A dockerd that is still shutting down holds its pid file: a new one would
+    # refuse to start. Wait for it to go (bounded) before starting ours.
+    for i in $(seq 60); do pgrep -x dockerd >/dev/null || break; sleep 0.5; done
+    if ! pgrep -x dockerd >/dev/null; then
+        say dockerd "starting (log $STATE/dockerd.log)"
+        setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- &
+    fi
+    for i in $(seq 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+    docker info >/dev/null 2>&1 || die "dockerd did not answer within 60 s (see $STATE/dockerd.log)"
 fi
 say dockerd "ok ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"
 

@@ -310,7 +310,7 @@ pub async fn roll_out(
         logs: options.logs,
     };
     if options.no_wait {
-        let mut report = rollout_report_started(&rollout);
+        let mut report = rollout.report(DeployStatus::Started);
         report.next = Some(format!(
             "follow it with `mcp status --wait{}`",
             settings
@@ -348,29 +348,6 @@ pub async fn deploy(
             }
             finish(printer, &report)
         }
-    }
-}
-
-fn rollout_report_started(rollout: &Rollout<'_>) -> rollout::Report {
-    rollout::Report {
-        status: DeployStatus::Started,
-        cluster: rollout.cluster.clone(),
-        service: rollout.service.clone(),
-        revision: taskdef::short_name(&rollout.target_arn).to_string(),
-        previous_revision: rollout
-            .previous_arn
-            .as_deref()
-            .map(|a| taskdef::short_name(a).to_string()),
-        live_revision: None,
-        image: rollout.image.clone(),
-        digest: rollout.digest.clone(),
-        deployment_id: Some(rollout.deployment_id.clone()),
-        duration_s: (rollout.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
-        reason: None,
-        stopped_tasks: Vec::new(),
-        next: None,
-        check: None,
-        failed_task_logs: Vec::new(),
     }
 }
 

@@ -46,7 +46,8 @@ pub fn worst(statuses: impl IntoIterator<Item = ExitStatus>) -> ExitStatus {
 pub struct Entry {
     /// The `[services.<name>]` key.
     pub name: String,
-    pub exit_code: u8,
+    #[serde(rename = "exit_code", serialize_with = "as_code")]
+    pub status: ExitStatus,
     #[serde(flatten)]
     pub report: Option<Report>,
     /// An error that ended this service's deploy before or during its rollout.
@@ -138,7 +139,7 @@ pub async fn deploy_many(
                 p.note(format!("[{name}] {}", plan.to_string().trim_end()));
                 entries.push(Entry {
                     name: name.clone(),
-                    exit_code: 0,
+                    status: ExitStatus::Success,
                     report: None,
                     error: None,
                 });
@@ -148,7 +149,7 @@ pub async fn deploy_many(
                 p.warn(format!("not deployed: {text}"));
                 entries.push(Entry {
                     name: name.clone(),
-                    exit_code: status.code(),
+                    status,
                     report: None,
                     error: Some(text),
                 });
@@ -180,10 +181,10 @@ pub async fn deploy_many(
                         report.reason.as_deref().unwrap_or("?")
                     )),
                 }
-                let exit_code = report.status.exit_status().code();
+                let status = report.status.exit_status();
                 entries.push(Entry {
                     name,
-                    exit_code,
+                    status,
                     report: Some(report),
                     error: None,
                 });
@@ -193,7 +194,7 @@ pub async fn deploy_many(
                 p.warn(format!("not deployed: {text}"));
                 entries.push(Entry {
                     name,
-                    exit_code: status.code(),
+                    status,
                     report: None,
                     error: Some(text),
                 });
@@ -202,20 +203,13 @@ pub async fn deploy_many(
     }
     // The order of mcp.toml, not of completion.
     entries.sort_by_key(|e| services.iter().position(|(n, _)| *n == e.name));
-    let status = worst(entries.iter().map(|e| exit_status_of(e.exit_code)));
+    let status = worst(entries.iter().map(|e| e.status));
     printer.data(&Summary(entries))?;
     Ok(status)
 }
 
-fn exit_status_of(code: u8) -> ExitStatus {
-    match code {
-        0 => ExitStatus::Success,
-        2 => ExitStatus::Usage,
-        3 => ExitStatus::DeployRestored,
-        4 => ExitStatus::DeployNotRestored,
-        130 => ExitStatus::Interrupted,
-        _ => ExitStatus::Failure,
-    }
+fn as_code<S: serde::Serializer>(status: &ExitStatus, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u8(status.code())
 }
 
 /// One row of `mcp status --all`.

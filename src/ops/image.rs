@@ -119,11 +119,10 @@ impl fmt::Display for BuildReport {
 async fn run_build(
     settings: &Settings,
     printer: &Printer,
+    (engine, builder): (&Engine, Builder),
     plan: &Plan,
     references: Vec<String>,
 ) -> Result<Built> {
-    build::preflight(&settings.build.context, &settings.build.dockerfile)?;
-    let (engine, builder) = engine(printer).await?;
     let request = BuildRequest {
         context: settings.build.context.clone(),
         dockerfile: settings.build.dockerfile.clone(),
@@ -146,7 +145,7 @@ async fn run_build(
     );
     let reporter = reporter::for_printer(printer);
     let started = std::time::Instant::now();
-    let built = build::build(&engine, &request, reporter.as_ref()).await?;
+    let built = build::build(engine, &request, reporter.as_ref()).await?;
     printer.status(
         "Built",
         format!(
@@ -173,7 +172,16 @@ pub async fn build_only(
 ) -> Result<BuildReport> {
     let plan = plan(settings, tag_override)?;
     let image = format!("{}:{}", settings.ecr.repository, plan.tag);
-    let built = run_build(settings, printer, &plan, vec![image.clone()]).await?;
+    build::preflight(&settings.build.context, &settings.build.dockerfile)?;
+    let (engine, builder) = engine(printer).await?;
+    let built = run_build(
+        settings,
+        printer,
+        (&engine, builder),
+        &plan,
+        vec![image.clone()],
+    )
+    .await?;
     Ok(BuildReport {
         image,
         tag: plan.tag,
@@ -289,10 +297,10 @@ pub async fn build_and_push(
     let reference = format!("{}:{}", repository.uri, plan.tag);
     let local = format!("{}:{}", settings.ecr.repository, plan.tag);
     let key = BuildMemo::key(settings);
+    let (engine, builder) = engine(printer).await?;
     let built = match builds.get(&key) {
         // Another service of this run has the same build inputs: its image serves.
         Some(built) => {
-            let (engine, _) = engine(printer).await?;
             for name in [&local, &reference] {
                 engine.tag(&built.image_id, name).await?;
             }
@@ -303,13 +311,19 @@ pub async fn build_and_push(
             built
         }
         None => {
-            let built = run_build(settings, printer, &plan, vec![local, reference.clone()]).await?;
+            let built = run_build(
+                settings,
+                printer,
+                (&engine, builder),
+                &plan,
+                vec![local, reference.clone()],
+            )
+            .await?;
             builds.insert(key, built.clone());
             built
         }
     };
 
-    let (engine, _) = engine(printer).await?;
     let auth = ecr::registry_auth(&clients.ecr).await?;
     printer.status("Pushing", &reference);
     let reporter = reporter::for_printer(printer);

@@ -29,7 +29,7 @@ fn report(
         image: None,
         digest: None,
         deployment_id: Some(format!("mcp-{}-{release}", local::project(settings))),
-        duration_s: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        duration_s: super::rollout::seconds_since(started),
         reason: None,
         stopped_tasks: Vec::new(),
         next: None,
@@ -208,7 +208,7 @@ pub async fn deploy(
         }
     }
     report.check = report_check;
-    report.duration_s = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+    report.duration_s = super::rollout::seconds_since(started);
     if report.status == DeployStatus::Succeeded && report.check.is_some() {
         let name = settings.service.as_deref().unwrap_or(&settings.name);
         printer.note(format!(

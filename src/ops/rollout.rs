@@ -321,7 +321,7 @@ impl Rollout<'_> {
         FollowOptions::new(&self.cluster, &self.service, deployment_id, timeout)
     }
 
-    fn report(&self, status: DeployStatus) -> Report {
+    pub(crate) fn report(&self, status: DeployStatus) -> Report {
         Report {
             status,
             cluster: self.cluster.clone(),
@@ -335,7 +335,7 @@ impl Rollout<'_> {
             image: self.image.clone(),
             digest: self.digest.clone(),
             deployment_id: Some(self.deployment_id.clone()),
-            duration_s: (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+            duration_s: seconds_since(self.started),
             reason: None,
             stopped_tasks: Vec::new(),
             next: None,
@@ -728,6 +728,11 @@ pub async fn check_until_healthy(
             () = tokio::time::sleep(Duration::from_secs(2)) => {}
         }
     }
+}
+
+/// Seconds since `started`, to a tenth: the `duration_s` of reports.
+pub fn seconds_since(started: Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 10.0).round() / 10.0
 }
 
 /// The snippet a user pastes into an MCP client after a deploy.

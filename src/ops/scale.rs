@@ -112,7 +112,7 @@ pub async fn scale(
         previous_desired,
         desired: count,
         running,
-        duration_s: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        duration_s: super::rollout::seconds_since(started),
     };
     if wait {
         printer.status(

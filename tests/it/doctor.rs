@@ -1,27 +1,12 @@
 //! `mcp doctor` against the testbed.
 
-use crate::testbed::{self, run};
-
-fn project_for(tb: &testbed::Testbed, seeded: &testbed::Seeded) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "name = \"{name}\"\nregion = \"{region}\"\n\n[ecr]\nrepository = \"{repo}\"\n\n[ecs]\ncluster = \"{cluster}\"\nservice = \"{service}\"\ncontainer = \"{container}\"\n",
-        name = seeded.name,
-        region = tb.region(),
-        repo = seeded.get("repository"),
-        cluster = seeded.get("cluster"),
-        service = seeded.get("service"),
-        container = seeded.get("container"),
-    );
-    std::fs::write(dir.path().join("mcp.toml"), text).unwrap();
-    dir
-}
+use crate::testbed::run;
 
 #[test]
 fn every_check_passes_on_the_testbed() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("doctor", &[]);
-    let dir = project_for(tb, &seeded);
+    let dir = seeded.project(tb);
     let out = run(tb.mcp(dir.path()).args(["doctor", "--output", "json"]));
     assert_eq!(
         out.code, 0,
@@ -67,7 +52,7 @@ fn every_check_passes_on_the_testbed() {
 fn unreachable_engine_fails_the_docker_check_with_its_hint() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("doctor-nodocker", &[]);
-    let dir = project_for(tb, &seeded);
+    let dir = seeded.project(tb);
     let out = run(tb
         .mcp(dir.path())
         .arg("doctor")
@@ -102,7 +87,7 @@ fn unreachable_engine_fails_the_docker_check_with_its_hint() {
 fn missing_service_fails_and_skips_what_depends_on_it() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("doctor-nosvc", &[]);
-    let dir = project_for(tb, &seeded);
+    let dir = seeded.project(tb);
     let out = run(tb
         .mcp(dir.path())
         .args(["doctor", "-o", "json"])

@@ -11,21 +11,6 @@ use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 
 use crate::testbed::{Seeded, Testbed, run, unique};
 
-fn project(tb: &Testbed, seeded: &Seeded) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "name = \"{name}\"\nregion = \"{region}\"\n\n[ecr]\nrepository = \"{repo}\"\n\n[ecs]\ncluster = \"{cluster}\"\nservice = \"{service}\"\ncontainer = \"{container}\"\n",
-        name = seeded.name,
-        region = tb.region(),
-        repo = seeded.get("repository"),
-        cluster = seeded.get("cluster"),
-        service = seeded.get("service"),
-        container = seeded.get("container"),
-    );
-    std::fs::write(dir.path().join("mcp.toml"), text).unwrap();
-    dir
-}
-
 /// A stream named like the ones ECS's awslogs driver creates, for a made-up task.
 fn task_stream(seeded: &Seeded) -> (String, String) {
     let task = format!("{:032x}", rand_u128());
@@ -102,7 +87,7 @@ fn since_until_filter_and_task_select_exactly_the_expected_events() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-read", &[]);
     let group = seeded.get("log_group");
-    let dir = project(tb, &seeded);
+    let dir = seeded.project(tb);
     // Two hours ago, whole seconds: far from the seeded tasks' own output (now).
     let base = (now_ms() - 2 * 3600 * 1000) / 1000 * 1000;
     let (a, task_a) = task_stream(&seeded);
@@ -226,7 +211,7 @@ fn since_until_filter_and_task_select_exactly_the_expected_events() {
 fn revision_reads_the_streams_of_that_revisions_tasks() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-rev", &[]);
-    let dir = project(tb, &seeded);
+    let dir = seeded.project(tb);
     let live = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
     let revision = live.rsplit(':').next().unwrap().to_string();
     // A stream of a task that never ran this revision is left out.
@@ -336,7 +321,7 @@ fn follow_sees_new_events_and_new_streams_each_exactly_once() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-follow", &[]);
     let group = seeded.get("log_group");
-    let dir = project(tb, &seeded);
+    let dir = seeded.project(tb);
     let marker = unique("mark");
     let (a, _) = task_stream(&seeded);
     put(
@@ -391,7 +376,7 @@ fn a_closed_pipe_ends_quietly_with_exit_0() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-pipe", &[]);
     let group = seeded.get("log_group");
-    let dir = project(tb, &seeded);
+    let dir = seeded.project(tb);
     let (a, _) = task_stream(&seeded);
     put(tb, &group, &a, &[(now_ms() - 1000, "first")]);
     let mut follower = Follower::start(tb, dir.path(), &["--since", "1m"]);
@@ -421,7 +406,7 @@ fn a_closed_pipe_ends_quietly_with_exit_0() {
 fn a_task_definition_without_awslogs_is_a_clear_error() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-none", &[]);
-    let dir = project(tb, &seeded);
+    let dir = seeded.project(tb);
     let ecs = tb.ecs();
     let live = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
     let current = tb.task_definition(&live);

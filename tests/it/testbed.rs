@@ -165,6 +165,23 @@ pub struct Seeded {
 }
 
 impl Seeded {
+    /// A project directory whose mcp.toml points at this service.
+    pub fn project(&self, tb: &Testbed) -> tempfile::TempDir {
+        let seeded = self;
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "name = \"{name}\"\nregion = \"{region}\"\n\n[ecr]\nrepository = \"{repo}\"\n\n[ecs]\ncluster = \"{cluster}\"\nservice = \"{service}\"\ncontainer = \"{container}\"\n",
+            name = seeded.name,
+            region = tb.region(),
+            repo = seeded.get("repository"),
+            cluster = seeded.get("cluster"),
+            service = seeded.get("service"),
+            container = seeded.get("container"),
+        );
+        std::fs::write(dir.path().join("mcp.toml"), text).unwrap();
+        dir
+    }
+
     pub fn get(&self, key: &str) -> String {
         self.json[key]
             .as_str()

@@ -61,11 +61,7 @@ pub async fn rollback(
         previous_arn: previous,
         deployment_id,
         image: target.image.clone(),
-        digest: target
-            .image
-            .as_deref()
-            .and_then(|i| i.split_once('@'))
-            .map(|(_, d)| d.to_string()),
+        digest: super::status::split_image(target.image.as_deref()).1,
         started,
         seen: Default::default(),
         check: true,

@@ -71,6 +71,14 @@ STOP_TIMEOUT = int(_env_float("MCP_TESTBED_STOP_TIMEOUT", 2))  # ECS default is 
 STOPPED_TASK_TTL = 3600  # ECS shows STOPPED tasks for about an hour
 
 
+DEFAULT_INSTANCE = "5055"
+
+
+def instance():
+    """Which server.py owns a task container: its port (server.py sets MCP_TESTBED_INSTANCE)."""
+    return os.environ.get("MCP_TESTBED_INSTANCE", DEFAULT_INSTANCE)
+
+
 class ServiceNotActiveException(ECSException):
     def __init__(self):
         super().__init__("ServiceNotActiveException", "Service was not ACTIVE.")
@@ -253,10 +261,17 @@ class Engine:
         self._cleanup_leftovers()
 
     def _cleanup_leftovers(self):
-        """Containers of a previous server process belong to tasks nobody knows any more."""
+        """Containers of a previous server process belong to tasks nobody knows any more.
+
+        Only this instance's (label mcp-testbed.instance=<port>): a private
+        server.py on another port must not remove the shared testbed's tasks.
+        The default instance also removes containers from before that label.
+        """
         try:
             for c in self.docker().containers.list(all=True, filters={"label": f"{LABEL}=1"}):
-                c.remove(force=True)
+                owner = c.labels.get(f"{LABEL}.instance")
+                if owner == instance() or (owner is None and instance() == DEFAULT_INSTANCE):
+                    c.remove(force=True)
         except DockerException as exc:
             log.warning("cannot clean up old task containers: %s", exc)
 
@@ -445,7 +460,9 @@ class Engine:
 
         tasks = self._count(backend, service)
         plive = [t for t in tasks if t.started_by == pid and t.desired_status == "RUNNING"]
-        running = [t for t in plive if t.last_status == "RUNNING"]
+        # Behind a load balancer (express.py) a task counts once its target is healthy.
+        healthy = getattr(service, "_tb_healthy", None) or (lambda t: True)
+        running = [t for t in plive if t.last_status == "RUNNING" and healthy(t)]
 
         if primary["rolloutState"] == "IN_PROGRESS":
             if len(running) == desired and len(plive) == desired:
@@ -507,7 +524,7 @@ class Engine:
         task = SimTask(backend, cluster, service, td, deployment_id)
         backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
         self._all_tasks[id(task)] = task
-        publish = str(_tag(service, "testbed:publish-ports") or "").lower() == "true"
+        publish = getattr(service, "_tb_publish", False) or str(_tag(service, "testbed:publish-ports") or "").lower() == "true"
         threading.Thread(
             target=self._run_task, args=(task, publish), name=f"task-{task.id[:8]}", daemon=True
         ).start()
@@ -640,6 +657,7 @@ class Engine:
                 working_dir=c._def.get("workingDirectory"),
                 labels={
                     LABEL: "1",
+                    f"{LABEL}.instance": instance(),
                     f"{LABEL}.cluster": task.cluster_name,
                     f"{LABEL}.service": service.name,
                     f"{LABEL}.task": task.id,

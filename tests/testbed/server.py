@@ -18,6 +18,7 @@ request and every background mutation holds `LOCK`; moto calls are fast, the
 slow work (docker pull/start/stop, HTTP to the registry) happens outside it.
 """
 import argparse
+import io
 import json
 import logging
 import os
@@ -35,7 +36,9 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 
 import common  # noqa: E402
+import deny  # noqa: E402
 import ecs_sim  # noqa: E402
+import express  # noqa: E402
 import registry_sync  # noqa: E402
 
 log = logging.getLogger("testbed")
@@ -51,6 +54,14 @@ class TestbedApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_testbed/"):
             return self.control(path[len("/_testbed/"):], environ, start_response)
+        if deny.rules():
+            raw = _read_body(environ)
+            environ["wsgi.input"] = io.BytesIO(raw)
+            refused = deny.check(environ, raw)
+            if refused is not None:
+                status, headers, body = refused
+                start_response(status, headers + [("Content-Length", str(len(body)))])
+                return [body]
         with common.LOCK:
             # moto builds the whole body eagerly; materialise it under the lock
             # so serialisation never races with the background threads.
@@ -59,11 +70,7 @@ class TestbedApp:
 
     def control(self, route, environ, start_response):
         method = environ.get("REQUEST_METHOD", "GET")
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        raw = environ["wsgi.input"].read(length) if length else b""
+        raw = _read_body(environ)
         status, payload = "200 OK", None
         try:
             if route == "health":
@@ -74,14 +81,35 @@ class TestbedApp:
                 payload = registry_sync.SYNC.sync_all()
             elif route == "state":
                 payload = ecs_sim.ENGINE.debug_state()
+                payload["express"] = express.debug_state()["services"]
+            elif route == "express":
+                payload = express.debug_state()
+            elif route == "deny" and method == "GET":
+                payload = {"rules": deny.rules()}
+            elif route == "deny" and method in ("POST", "DELETE"):
+                req = json.loads(raw or b"{}")
+                if method == "POST":
+                    payload = {"rules": deny.add(req.get("actions"), req.get("access_key_id"))}
+                else:
+                    payload = {"rules": deny.clear(req.get("access_key_id"))}
             else:
                 status, payload = "404 Not Found", {"error": f"no route {method} /_testbed/{route}"}
+        except ValueError as exc:  # a malformed control request
+            status, payload = "400 Bad Request", {"error": str(exc)}
         except Exception as exc:  # report, never crash the server
             log.exception("control route %s failed", route)
             status, payload = "500 Internal Server Error", {"error": repr(exc)}
         body = json.dumps(payload, default=str).encode()
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
+
+
+def _read_body(environ):
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return environ["wsgi.input"].read(length) if length else b""
 
 
 def main():
@@ -98,8 +126,10 @@ def main():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     os.environ.setdefault("MOTO_PORT", str(args.port))  # moto uses it for self-URLs
+    os.environ["MCP_TESTBED_INSTANCE"] = str(args.port)  # labels this instance's task containers
     registry_sync.install()
     ecs_sim.install()
+    express.install()
 
     app = TestbedApp(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True)
@@ -112,8 +142,10 @@ def main():
     signal.signal(signal.SIGINT, stop)
 
     ecs_sim.ENGINE.start()
+    express.HEALTH.start()
     log.info("testbed moto listening on http://%s:%d", args.host, args.port)
     server.serve_forever()
+    express.HEALTH.shutdown()
     ecs_sim.ENGINE.shutdown()
 
 

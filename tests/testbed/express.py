@@ -32,10 +32,13 @@ UpdateService, rollback by circuit breaker) works unchanged:
   task is stopped by the scheduler ("Task failed ELB health checks in
   (target-group ...)"), counted as a failed task, so a release whose health
   check fails trips the circuit breaker and rolls back.
-* UpdateExpressGatewayService merges the given members into the current
-  configuration; a changed task configuration registers a new task definition
-  revision and UpdateService starts a new deployment (what a follower of
-  DescribeServices sees); scaling and health path changes alone do not.
+* UpdateExpressGatewayService replaces the members it is given (a given
+  `primaryContainer` replaces the old one whole -- its `image` is required --
+  except `containerPort` and `awsLogsConfiguration`, which keep their previous
+  values when omitted; `scalingTarget` members merge); a changed task
+  configuration registers a new task definition revision and UpdateService
+  starts a new deployment (what a follower of DescribeServices sees); scaling
+  and health path changes alone do not.
 * DeleteExpressGatewayService: service DRAINING while its tasks stop, then
   INACTIVE; the listener closes once no task is left.
 * An image that cannot be pulled is not an API error (ECS does not pull at
@@ -556,24 +559,26 @@ def _ensure_log_group(backend, conf):
 
 
 def _network(backend, given):
-    """awsvpcConfiguration from the request, or the default VPC's subnets (as Express does)."""
-    if given and (given.get("subnets") or given.get("securityGroups")):
-        conf = {"subnets": given.get("subnets") or [], "assignPublicIp": "DISABLED"}
-        if given.get("securityGroups"):
-            conf["securityGroups"] = given["securityGroups"]
-        return {"awsvpcConfiguration": conf}, given
-    subnets = []
+    """(awsvpc networkConfiguration, its Express form): the request's subnets and security
+    groups, else the default VPC's subnets and default security group (Express's defaults).
+    Checked like CreateService checks them, before anything is created."""
+    given = given or {}
+    subnets, groups = list(given.get("subnets") or []), list(given.get("securityGroups") or [])
     try:
         from moto.ec2.models import ec2_backends
 
         ec2 = ec2_backends[backend.account_id][backend.region_name]
-        for subnet in ec2.describe_subnets():
-            if getattr(subnet, "default_for_az", False) in (True, "true"):
-                subnets.append(subnet.id)
-    except Exception as exc:  # no EC2 backend: tasks do not need real subnets here
-        log.debug("default subnets: %s", exc)
-    conf = {"awsvpcConfiguration": {"subnets": sorted(subnets), "assignPublicIp": "ENABLED"}}
-    return conf, {"subnets": sorted(subnets), "securityGroups": []}
+        if not subnets:
+            subnets = sorted(s.id for s in ec2.describe_subnets() if str(getattr(s, "default_for_az", "")).lower() == "true")
+        if not groups:
+            vpc = next((v for v in ec2.describe_vpcs() if getattr(v, "is_default", False)), None)
+            groups = [g.id for g in ec2.describe_security_groups() if g.name == "default" and vpc and g.vpc_id == vpc.id][:1]
+    except Exception as exc:  # no default VPC: the request must name its network
+        log.debug("default network: %s", exc)
+    conf = {"awsvpcConfiguration": {"subnets": subnets, "securityGroups": groups, "assignPublicIp": "ENABLED"}}
+    probe = type("NetworkProbe", (), {"_account_id": backend.account_id, "region_name": backend.region_name})()
+    ecs_models.Service._validate_network(probe, conf)
+    return conf, {"subnets": subnets, "securityGroups": groups}
 
 
 def _caller(response):
@@ -681,7 +686,6 @@ def create(response):
     # Everything validated: from here on, resources are made.
     _ensure_log_group(backend, conf)
     conf["taskDefinitionArn"] = _register(backend, name, cluster_name, conf)
-    listener = LoopbackListener(name).start()
     tags = p("tags") or []
     service = backend.create_service(
         cluster_name,
@@ -698,6 +702,7 @@ def create(response):
     service.deployment_configuration.update(
         {"deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 200, "minimumHealthyPercent": 100}
     )
+    listener = LoopbackListener(name).start()
     service.resource_management_type = "ECS"
     service.health_check_grace_period_seconds = int(HEALTH_GRACE)
     service._tb_publish = True  # the listener reaches tasks over 127.0.0.1 only
@@ -731,13 +736,14 @@ def update(response):
         _check_role(key, "taskRoleArn", p("taskRoleArn"), EXECUTION_PRINCIPAL, "task")
         conf["taskRoleArn"] = p("taskRoleArn")
     if p("primaryContainer") is not None:
-        pc = dict(conf["primaryContainer"])
-        pc.update(p("primaryContainer"))
+        # The container is one value (its `image` is required): the given one replaces
+        # the old, except the wiring the load balancer and logs depend on, which
+        # keeps its previous value when omitted.
+        pc = dict(p("primaryContainer"))
         _check_container(pc)
-        logs = dict(pc.get("awsLogsConfiguration") or {})
-        logs.setdefault("logGroup", _default_log_group(rec.cluster, rec.name))
-        logs.setdefault("logStreamPrefix", "ecs")
-        pc["awsLogsConfiguration"] = logs
+        previous = conf["primaryContainer"]
+        pc.setdefault("containerPort", previous.get("containerPort") or 80)
+        pc.setdefault("awsLogsConfiguration", previous.get("awsLogsConfiguration"))
         conf["primaryContainer"] = pc
     for member in ("cpu", "memory"):
         if p(member):
@@ -940,4 +946,3 @@ def install():
     R.update_express_gateway_service = update
     R.describe_express_gateway_service = describe
     R.delete_express_gateway_service = delete
-    _ = ecs_models  # the ECS backend itself is patched by ecs_sim

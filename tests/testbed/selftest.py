@@ -442,10 +442,12 @@ def check_express_create_update_delete():
         url = conf["ingressPaths"][0]["endpoint"]
         assert conf["ingressPaths"][0]["accessType"] == "PUBLIC" and url.startswith("http://127.0.0.1:"), conf
         assert conf["primaryContainer"]["containerPort"] == 8000 and conf["healthCheckPath"] == "/healthz", conf
-        td = ecs.describe_task_definition(taskDefinition=conf["taskDefinitionArn"])["taskDefinition"]
-        assert td["containerDefinitions"][0]["name"] == "Main" and td["requiresCompatibilities"] == ["FARGATE"], td
-        # A real ECS service underneath: the follower's view.
+        # A real ECS service underneath: the follower's view.  (boto3's model predates
+        # activeConfigurations[].taskDefinitionArn, the Rust SDK reads it; take it from ECS.)
         ecs_svc = describe("default", name)
+        first_td = ecs_svc["taskDefinition"]
+        td = ecs.describe_task_definition(taskDefinition=first_td)["taskDefinition"]
+        assert td["containerDefinitions"][0]["name"] == "Main" and td["requiresCompatibilities"] == ["FARGATE"], td
         assert ecs_svc["resourceManagementType"] == "ECS", ecs_svc.get("resourceManagementType")
         assert ecs_svc["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
         first = wait_express_completed(name)["deployments"][0]["id"]
@@ -459,15 +461,20 @@ def check_express_create_update_delete():
         assert described["currentDeployment"].endswith(first.split("/")[-1]), described
         # Update: new task definition revision, new deployment the follower sees, URL serves it.
         upd = ecs.update_express_gateway_service(
-            serviceArn=arn, primaryContainer={"image": image, "environment": [{"name": "GREETING", "value": "bonjour"}]})["service"]
-        new_td = upd["targetConfiguration"]["taskDefinitionArn"]
-        assert new_td != conf["taskDefinitionArn"] and new_td.endswith(":2"), upd
+            serviceArn=arn, primaryContainer={"image": image, "command": EXPRESS_COMMAND,
+                                              "environment": [{"name": "GREETING", "value": "bonjour"}]})["service"]
+        target = upd["targetConfiguration"]["primaryContainer"]
+        assert target["environment"] == [{"name": "GREETING", "value": "bonjour"}], target
+        # replaced whole, but the port and the log destination keep their values when omitted
+        assert target["containerPort"] == 8000 and target["awsLogsConfiguration"]["logGroup"] == f"/ecs/{name}", target
         dep = describe("default", name)["deployments"][0]
-        assert dep["taskDefinition"] == new_td and dep["id"] != first and dep["rolloutState"] == "IN_PROGRESS", dep
+        new_td = dep["taskDefinition"]
+        assert new_td != first_td and new_td.endswith(":2"), (new_td, first_td)
+        assert dep["id"] != first and dep["rolloutState"] == "IN_PROGRESS", dep
         wait_express_completed(name, deployment_id=dep["id"])
         wait_for("URL serves the update", lambda: http_get(url + "/greeting")[1].strip() == "bonjour")
         active = ecs.describe_express_gateway_service(serviceArn=arn)["service"]["activeConfigurations"]
-        assert [c["taskDefinitionArn"] for c in active] == [new_td], active
+        assert [c["serviceRevisionArn"] for c in active] == [upd["targetConfiguration"]["serviceRevisionArn"]], active
         # Scaling alone: no new deployment.
         ecs.update_express_gateway_service(serviceArn=arn, scalingTarget={"minTaskCount": 2})
         svc2 = describe("default", name)
@@ -493,7 +500,7 @@ def check_express_failing_health_check_rolls_back():
         url = express_url(arn)
         # The new release serves no /healthz: ELB health checks fail, the breaker rolls back.
         broken = ["sh", "-c", "mkdir -p /www && echo broken > /www/index.html && exec httpd -f -p 8000 -h /www"]
-        ecs.update_express_gateway_service(serviceArn=arn, primaryContainer={"command": broken})
+        ecs.update_express_gateway_service(serviceArn=arn, primaryContainer={"image": image, "command": broken})
         bad = describe("default", name)["deployments"][0]
         assert bad["taskDefinition"] != good_td, bad
         stopped = wait_for("a task failing ELB health checks", lambda: [

@@ -54,6 +54,9 @@ import common
 log = logging.getLogger("testbed.ecs")
 
 LABEL = "mcp-testbed"
+# Which server process owns a container (its moto port): several instances may share one dockerd
+# (the shared testbed on 5055 and a helper's own on another port); each cleans up only its own.
+INSTANCE = os.environ.get("MCP_TESTBED_MOTO_PORT", "5055")
 TICK = 0.2  # engine period (s): keeps "visible within ~1 s" promises cheap
 
 
@@ -69,14 +72,6 @@ DEFAULT_FAILURE_THRESHOLD = int(_env_float("MCP_TESTBED_FAILURE_THRESHOLD", 3))
 RETRY_DELAY = _env_float("MCP_TESTBED_RETRY_DELAY", 1)  # ECS also throttles relaunches
 STOP_TIMEOUT = int(_env_float("MCP_TESTBED_STOP_TIMEOUT", 2))  # ECS default is 30 s; tests want speed
 STOPPED_TASK_TTL = 3600  # ECS shows STOPPED tasks for about an hour
-
-
-DEFAULT_INSTANCE = "5055"
-
-
-def instance():
-    """Which server.py owns a task container: its port (server.py sets MCP_TESTBED_INSTANCE)."""
-    return os.environ.get("MCP_TESTBED_INSTANCE", DEFAULT_INSTANCE)
 
 
 class ServiceNotActiveException(ECSException):
@@ -261,16 +256,11 @@ class Engine:
         self._cleanup_leftovers()
 
     def _cleanup_leftovers(self):
-        """Containers of a previous server process belong to tasks nobody knows any more.
-
-        Only this instance's (label mcp-testbed.instance=<port>): a private
-        server.py on another port must not remove the shared testbed's tasks.
-        The default instance also removes containers from before that label.
-        """
+        """Containers of a previous server process belong to tasks nobody knows any more."""
         try:
             for c in self.docker().containers.list(all=True, filters={"label": f"{LABEL}=1"}):
-                owner = c.labels.get(f"{LABEL}.instance")
-                if owner == instance() or (owner is None and instance() == DEFAULT_INSTANCE):
+                owner = (c.labels or {}).get(f"{LABEL}.instance")
+                if owner == INSTANCE or (owner is None and INSTANCE == "5055"):  # unlabelled: the shared default
                     c.remove(force=True)
         except DockerException as exc:
             log.warning("cannot clean up old task containers: %s", exc)
@@ -657,7 +647,7 @@ class Engine:
                 working_dir=c._def.get("workingDirectory"),
                 labels={
                     LABEL: "1",
-                    f"{LABEL}.instance": instance(),
+                    f"{LABEL}.instance": INSTANCE,
                     f"{LABEL}.cluster": task.cluster_name,
                     f"{LABEL}.service": service.name,
                     f"{LABEL}.task": task.id,

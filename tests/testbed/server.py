@@ -126,7 +126,7 @@ def main():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     os.environ.setdefault("MOTO_PORT", str(args.port))  # moto uses it for self-URLs
-    os.environ["MCP_TESTBED_INSTANCE"] = str(args.port)  # labels this instance's task containers
+    ecs_sim.INSTANCE = str(args.port)  # task containers are labelled with their server's port
     registry_sync.install()
     ecs_sim.install()
     express.install()

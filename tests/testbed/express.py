@@ -18,11 +18,12 @@ UpdateService, rollback by circuit breaker) works unchanged:
   testbed cannot own that name or a certificate for it, so the endpoint in
   `activeConfigurations[].ingressPaths[]` is `http://127.0.0.1:<port>` (plain
   HTTP, loopback only).  Clients must take the URL from the API, never build it.
-* The listener routes each request round-robin to the service's healthy
-  targets: RUNNING tasks' `Main` container, published on 127.0.0.1 (task
-  containers sit on docker's bridge; only loopback traffic is allowed here).
-  Bodies stream both ways (SSE for MCP streamable HTTP passes through); no
-  healthy target -> 503, a target that refuses -> 502, like an ALB.
+* The listener (lb.py, the testbed's loopback load balancer) forwards each
+  request round-robin to the service's healthy targets: RUNNING tasks' `Main`
+  container, published on 127.0.0.1 (task containers sit on docker's bridge;
+  only loopback traffic is allowed here).  Bodies stream both ways (SSE for
+  MCP streamable HTTP passes through); no healthy target -> 503, a target that
+  refuses -> 502, like an ALB.
 * Health checks, like the ALB target group: GET <healthCheckPath> every
   MCP_TESTBED_HEALTH_INTERVAL s (default 1); healthy after 1 answer 200,
   unhealthy after MCP_TESTBED_UNHEALTHY_THRESHOLD (default 3) failures in a
@@ -48,23 +49,15 @@ UpdateService, rollback by circuit breaker) works unchanged:
 Knobs: MCP_TESTBED_EXPRESS_UNSUPPORTED_REGIONS (comma-separated, default
 `us-west-1`: Express calls there raise UnsupportedFeatureException before
 anything is created), the health check variables above.
-
-The listener is written here, behind LoopbackListener (start, url,
-set_targets, close), because the shared loopback load balancer (lb.py, task F)
-was not committed yet when this was written; swap it in behind the same
-interface.
 """
 import datetime
 import http.client
-import http.server
 import json
 import logging
 import os
 import random
 import re
-import socketserver
 import threading
-import time
 import urllib.parse
 
 from moto.ecs import models as ecs_models
@@ -80,6 +73,7 @@ from moto.logs import models as logs_models
 import common
 import deny
 import ecs_sim
+import lb
 
 log = logging.getLogger("testbed.express")
 
@@ -94,10 +88,6 @@ EXECUTION_PRINCIPAL = "ecs-tasks.amazonaws.com"
 INFRASTRUCTURE_PRINCIPAL = "ecs.amazonaws.com"
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
-HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-    "transfer-encoding", "upgrade", "content-length",
-}
 
 
 class AccessDeniedException(ECSException):
@@ -121,169 +111,33 @@ class ServiceNotActiveException(ECSException):
 
 
 # --------------------------------------------------------------------------
-# The "load balancer": one loopback listener per Express service
+# The "load balancer": one loopback listener per Express service (lb.py)
 # --------------------------------------------------------------------------
 
 
-class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
+class ExpressLoadBalancer:
+    """The service's ALB: one lb.py listener whose default action forwards to one target group."""
 
-
-class LoopbackListener:
-    """127.0.0.1:<free port>, forwarding to the targets set with set_targets (round-robin).
-
-    Bounded: at most MAX_CONNECTIONS requests in flight, the rest get 503.
-    """
-
-    MAX_CONNECTIONS = 64
-    IDLE_TIMEOUT = 60  # s without a byte from the target, like an ALB's idle timeout
-
-    def __init__(self, name):
-        self.name = name
-        self._targets = []  # [(host, port)]
-        self._next = 0
-        self._lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(self.MAX_CONNECTIONS)
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"lb-{name}", daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
+    def __init__(self, service_arn):
+        self.key = f"express/{service_arn}"
+        self.tg_key = f"express-tg/{service_arn}"
+        self._tg = lb.REGISTRY.target_group(self.tg_key)
+        self._listener = lb.REGISTRY.listener(self.key)
+        self._listener.set_rules([], default=[(self.tg_key, 1)])
+        self.url = self._listener.url
 
     def set_targets(self, targets):
-        with self._lock:
-            self._targets = list(targets)
+        self._tg.set_targets(targets)
 
     def targets(self):
-        with self._lock:
-            return list(self._targets)
-
-    def _pick(self):
-        with self._lock:
-            if not self._targets:
-                return None
-            self._next = (self._next + 1) % len(self._targets)
-            return self._targets[self._next]
+        return self._tg.targets()
 
     def close(self):
-        threading.Thread(target=self._shutdown, daemon=True).start()
+        def stop():
+            lb.REGISTRY.close_listener(self.key)
+            lb.REGISTRY.drop_target_group(self.tg_key)
 
-    def _shutdown(self):
-        self._server.shutdown()
-        self._server.server_close()
-
-    def _handler_class(self):
-        listener = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            server_version = "awselb/2.0"
-            sys_version = ""
-
-            def log_message(self, fmt, *args):  # noqa: D401 - keep moto.log quiet
-                log.debug("lb %s: " + fmt, listener.name, *args)
-
-            def _proxy(self):
-                if not listener._slots.acquire(blocking=False):
-                    return self._plain(503, "503 Service Temporarily Unavailable")
-                try:
-                    self._forward()
-                finally:
-                    listener._slots.release()
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _proxy
-
-            def _plain(self, status, text):
-                body = text.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
-
-            def _request_body(self):
-                if self.headers.get("Content-Length"):
-                    return self.rfile.read(int(self.headers["Content-Length"]))
-                if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-                    out = b""
-                    while True:
-                        size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                        if size == 0:
-                            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                                pass  # trailers
-                            return out
-                        out += self.rfile.read(size)
-                        self.rfile.readline()
-                return None
-
-            def _forward(self):
-                body = self._request_body()
-                target = listener._pick()
-                if target is None:
-                    return self._plain(503, "503 Service Temporarily Unavailable")
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-                client = self.client_address[0]
-                prior = self.headers.get("X-Forwarded-For")
-                headers["X-Forwarded-For"] = f"{prior}, {client}" if prior else client
-                headers["X-Forwarded-Proto"] = "http"
-                headers["X-Forwarded-Port"] = str(listener.port)
-                if body is not None:
-                    headers["Content-Length"] = str(len(body))
-                conn = http.client.HTTPConnection(target[0], target[1], timeout=LoopbackListener.IDLE_TIMEOUT)
-                try:
-                    conn.request(self.command, self.path, body=body, headers=headers)
-                    resp = conn.getresponse()
-                except OSError as exc:
-                    conn.close()
-                    log.info("lb %s: target %s:%s: %s", listener.name, target[0], target[1], exc)
-                    return self._plain(502, "502 Bad Gateway")
-                try:
-                    self._relay(resp)
-                except (BrokenPipeError, ConnectionResetError):
-                    self.close_connection = True
-                finally:
-                    conn.close()
-
-            def _relay(self, resp):
-                self.send_response_only(resp.status, resp.reason)
-                for key, value in resp.getheaders():
-                    if key.lower() not in HOP_BY_HOP:
-                        self.send_header(key, value)
-                no_body = self.command == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200
-                length = resp.getheader("Content-Length")
-                chunked = not no_body and (length is None or resp.chunked)
-                if no_body:
-                    if length is not None:
-                        self.send_header("Content-Length", length)
-                elif chunked:
-                    self.send_header("Transfer-Encoding", "chunked")
-                else:
-                    self.send_header("Content-Length", length)
-                self.end_headers()
-                if no_body:
-                    return
-                while True:
-                    data = resp.read1(65536)
-                    if not data:
-                        break
-                    if chunked:
-                        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-                    else:
-                        self.wfile.write(data)
-                    self.wfile.flush()
-                if chunked:
-                    self.wfile.write(b"0\r\n\r\n")
-                    self.wfile.flush()
-                if resp.will_close:
-                    self.close_connection = True
-
-        return Handler
+        threading.Thread(target=stop, name=f"lb-close-{self.key[-12:]}", daemon=True).start()
 
 
 # --------------------------------------------------------------------------
@@ -702,7 +556,7 @@ def create(response):
     service.deployment_configuration.update(
         {"deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 200, "minimumHealthyPercent": 100}
     )
-    listener = LoopbackListener(name).start()
+    listener = ExpressLoadBalancer(service.arn)
     service.resource_management_type = "ECS"
     service.health_check_grace_period_seconds = int(HEALTH_GRACE)
     service._tb_publish = True  # the listener reaches tasks over 127.0.0.1 only

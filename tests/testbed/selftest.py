@@ -8,12 +8,15 @@ Every check uses unique names and cleans up after itself.  The last line is
 """
 import argparse
 import hashlib
+import http.client
 import json
 import os
+import shlex
 import sys
 import time
 import traceback
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -527,6 +530,50 @@ def check_express_unpullable_image_fails_deployment():
         reasons = [t.get("stoppedReason") or "" for t in stopped_tasks("default", name)]
         assert any(r.startswith("CannotPullContainerError") for r in reasons), reasons
         assert http_get(express_url(arn) + "/healthz")[0] == 503  # no healthy target behind the URL
+    finally:
+        cleanup_express(arn, name, repo)
+
+
+def check_express_url_streams_posts_and_events():
+    """What MCP streamable HTTP needs from the URL: a POST body in, an SSE stream out as it is written."""
+    name = uniq("st-exsse")
+    repo = f"selftest/{name}"
+    image = express_image(repo)
+    script = [
+        "#!/bin/sh",
+        'body=$(head -c "${CONTENT_LENGTH:-0}")',
+        "printf 'Content-Type: text/event-stream\\r\\n\\r\\n'",
+        "printf 'data: %s\\n\\n' \"$body\"",
+        "sleep 1",
+        "printf 'data: done\\n\\n'",
+    ]
+    command = ["sh", "-c",
+               "mkdir -p /www/cgi-bin && echo ok > /www/healthz && printf '%s\\n' "
+               + " ".join(shlex.quote(line) for line in script)
+               + " > /www/cgi-bin/mcp && chmod +x /www/cgi-bin/mcp && exec httpd -f -p 8000 -h /www"]
+    execution, infrastructure = express_roles()
+    arn = ecs.create_express_gateway_service(
+        serviceName=name, executionRoleArn=execution, infrastructureRoleArn=infrastructure, healthCheckPath="/healthz",
+        primaryContainer={"image": image, "containerPort": 8000, "command": command})["service"]["serviceArn"]
+    try:
+        wait_express_completed(name)
+        url = urllib.parse.urlsplit(express_url(arn))
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        payload = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize"})
+        t0 = time.time()
+        conn.request("POST", "/cgi-bin/mcp", body=payload, headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.getheader("Content-Type") == "text/event-stream", resp.getheaders()
+        events = []
+        for raw in resp:
+            line = raw.decode().strip()
+            if line.startswith("data: "):
+                events.append((line[len("data: "):], time.time() - t0))
+        conn.close()
+        assert [e for e, _ in events] == [payload, "done"], events
+        # The first event came through before the target finished the stream (no buffering).
+        assert events[1][1] - events[0][1] >= 0.7, events
+        print(f"  first event after {events[0][1]:.2f}s, last after {events[1][1]:.2f}s")
     finally:
         cleanup_express(arn, name, repo)
 

@@ -566,6 +566,9 @@ def create(response):
     conf["ingressPaths"] = [{"accessType": "PUBLIC", "endpoint": listener.url}]
     conf["createdAt"] = ecs_sim.utcnow()
     rec.configurations.append(conf)
+    previous = SERVICES.get(rec.arn)  # an earlier, deleted service of the same name
+    if previous is not None and previous.listener is not None:
+        previous.listener.close()
     SERVICES[rec.arn] = rec
     log.info("express service %s: %s -> %s", name, listener.url, conf["taskDefinitionArn"])
     return json.dumps({"service": rec.describe(include_tags=True)})
@@ -689,7 +692,14 @@ class HealthChecker:
     def tick(self):
         probes = []
         with common.LOCK:
+            live_backends = {id(b) for b in ecs_sim._all_ecs_backends()}
             for rec in list(SERVICES.values()):
+                if id(rec.backend) not in live_backends or rec.backend.services.get(f"{rec.cluster}:{rec.name}") is not rec.service:
+                    # /moto-api/reset (or a new service under the name): the record is gone with its backend.
+                    if rec.listener is not None:
+                        rec.listener.close()
+                    SERVICES.pop(rec.arn, None)
+                    continue
                 if rec.listener is None:
                     continue
                 tasks = ecs_sim.ENGINE._service_tasks(rec.backend, rec.service)

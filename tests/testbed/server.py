@@ -9,7 +9,10 @@
 * `registry_sync` keeps moto's ECR in agreement with the real Distribution
   registry that `up.sh` runs on 127.0.0.1:443 (the registry pushes events to
   /_testbed/registry-events, we record the pushed manifests in moto).
-* Extra routes under /_testbed/ (health, sync, registry-events, state).
+* `express` adds ECS Express Mode (Create/Update/Describe/DeleteExpressGatewayService)
+  on top of ecs_sim's services, each with a loopback URL served by `lb`.
+* `deny` refuses chosen actions (per access key) with AWS's AccessDenied error.
+* Extra routes under /_testbed/ (health, sync, registry-events, state, express, deny).
 
 Why one global lock: moto's backends are plain dicts/objects without locking,
 and we now mutate them from background threads (rollout engine, log shippers,
@@ -55,8 +58,10 @@ class TestbedApp:
         if path.startswith("/_testbed/"):
             return self.control(path[len("/_testbed/"):], environ, start_response)
         if deny.rules():
-            raw = _read_body(environ)
-            environ["wsgi.input"] = io.BytesIO(raw)
+            raw = b""
+            if environ.get("CONTENT_LENGTH"):  # a body without a length (chunked) stays unread for moto
+                raw = _read_body(environ)
+                environ["wsgi.input"] = io.BytesIO(raw)
             refused = deny.check(environ, raw)
             if refused is not None:
                 status, headers, body = refused

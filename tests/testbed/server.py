@@ -9,7 +9,9 @@
 * `registry_sync` keeps moto's ECR in agreement with the real Distribution
   registry that `up.sh` runs on 127.0.0.1:443 (the registry pushes events to
   /_testbed/registry-events, we record the pushed manifests in moto).
-* Extra routes under /_testbed/ (health, sync, registry-events, state).
+* `progressive` adds blue/green, canary and linear service deployments with
+  lifecycle hooks; `lb` serves moto's ELBv2 listeners on loopback ports.
+* Extra routes under /_testbed/ (health, sync, registry-events, state, lb, service-lb).
 
 Why one global lock: moto's backends are plain dicts/objects without locking,
 and we now mutate them from background threads (rollout engine, log shippers,
@@ -24,6 +26,7 @@ import os
 import signal
 import sys
 import threading
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -36,6 +39,8 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 
 import common  # noqa: E402
 import ecs_sim  # noqa: E402
+import lb  # noqa: E402
+import progressive  # noqa: E402
 import registry_sync  # noqa: E402
 
 log = logging.getLogger("testbed")
@@ -74,6 +79,16 @@ class TestbedApp:
                 payload = registry_sync.SYNC.sync_all()
             elif route == "state":
                 payload = ecs_sim.ENGINE.debug_state()
+            elif route == "lb":
+                payload = lb.REGISTRY.snapshot()
+            elif route == "service-lb":
+                query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+                cluster = (query.get("cluster") or ["default"])[0]
+                service = (query.get("service") or [""])[0]
+                with common.LOCK:
+                    payload = progressive.service_lb(ecs_sim._all_ecs_backends(), cluster, service)
+                if payload is None:
+                    status, payload = "404 Not Found", {"error": f"no service {service} in cluster {cluster}"}
             else:
                 status, payload = "404 Not Found", {"error": f"no route {method} /_testbed/{route}"}
         except Exception as exc:  # report, never crash the server
@@ -98,6 +113,7 @@ def main():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     os.environ.setdefault("MOTO_PORT", str(args.port))  # moto uses it for self-URLs
+    ecs_sim.INSTANCE = str(args.port)  # task containers are labelled with their server's port
     registry_sync.install()
     ecs_sim.install()
 
@@ -115,6 +131,7 @@ def main():
     log.info("testbed moto listening on http://%s:%d", args.host, args.port)
     server.serve_forever()
     ecs_sim.ENGINE.shutdown()
+    lb.REGISTRY.close_all()
 
 
 if __name__ == "__main__":

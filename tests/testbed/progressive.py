@@ -367,7 +367,9 @@ def _dep(service, dep_id):
 def controls(service, primary):
     """Is this PRIMARY deployment driven by a progressive service deployment (not the rolling engine)?"""
     sd = _current(service)
-    return sd is not None and sd["_strategy"] != "ROLLING" and sd["_target"] == primary["id"] and sd["status"] in ACTIVE_STATUSES
+    # STOPPED (ABORT, alarm without rollback) stays where it stopped: the rolling engine must not finish it.
+    return (sd is not None and sd["_strategy"] != "ROLLING" and sd["_target"] == primary["id"]
+            and sd["status"] in ACTIVE_STATUSES + ("STOPPED",))
 
 
 # ---- rolling deployments: statuses only ----
@@ -548,7 +550,10 @@ def reconcile(engine, backend, service, primary, now):
     if status in ("ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"):
         return
     if status == "STOP_REQUESTED":
-        sd.update(status="STOPPED", stoppedAt=utcnow(), updatedAt=utcnow())
+        sd.update(status="STOPPED", statusReason="Service deployment stopped by a StopServiceDeployment request (ABORT).",
+                  stoppedAt=utcnow(), updatedAt=utcnow())
+    if sd["status"] == "STOPPED":  # keep what runs, launch nothing, move no traffic
+        engine._scale(backend, service, primary, now, launch=False)
         return
     stage = STAGES[sd["_stage_index"]]
     launching = sd["_stage_index"] >= STAGES.index("SCALE_UP")

@@ -32,6 +32,7 @@ ecr = boto3.client("ecr")
 ecs = boto3.client("ecs")
 logs = boto3.client("logs")
 sm = boto3.client("secretsmanager")
+cw = boto3.client("cloudwatch")
 dk = docker.from_env()
 CONTROL = os.environ["MCP_TESTBED_CONTROL"]
 
@@ -78,6 +79,7 @@ def make_service(name, **kw):
         cluster=name, service=name, repository=None, container="mcp", circuit_breaker=kw.get("breaker", True),
         rollback=kw.get("rollback", True), rollout_delay=kw.get("delay", 0.5), failure_threshold=kw.get("threshold", 2),
         publish_ports=False, desired=kw.get("desired", 1), wait=True, timeout=60,
+        load_balancer=kw.get("load_balancer", "none"),
     )
     return seed.seed_service(args)
 
@@ -311,6 +313,362 @@ def check_ecr_api_changes_reach_registry():
     finally:
         ecr.delete_repository(repositoryName=repo, force=True)
         remove_local_tags(repo)
+
+
+# ---------------------------------------------------------------------------
+# Progressive delivery (progressive.py + lb.py)
+
+
+def check_lb_weights_and_streaming():
+    """lb.py alone: weighted rules, header conditions, SSE relayed as written, 503 without targets."""
+    import http.server
+    import socketserver
+    import threading
+
+    import lb
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path == "/sse":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for i in range(3):
+                    self.wfile.write(f"data: {self.server.name}{i}\n\n".encode())
+                    self.wfile.flush()
+                    time.sleep(0.4)
+                self.close_connection = True
+                return
+            body = self.server.name.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    servers = []
+
+    def serve(name):
+        srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        srv.daemon_threads, srv.name = True, name
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        return srv.server_address[1]
+
+    reg = lb.Registry()
+    try:
+        reg.target_group("blue").set_targets([("127.0.0.1", serve("blue"))])
+        reg.target_group("green").set_targets([("127.0.0.1", serve("green"))])
+        ln = reg.listener("prod")
+        header = [{"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "X-Canary", "Values": ["1"]}}]
+        ln.set_rules([lb.Rule(header, [("green", 1)], 1, "canary")], default=[("blue", 90), ("green", 10)])
+        got = [urllib.request.urlopen(ln.url + "/", timeout=5).read().decode() for _ in range(20)]
+        assert got.count("green") == 2 and got.count("blue") == 18, got  # smooth WRR: exactly 10 %
+        req = urllib.request.Request(ln.url + "/", headers={"X-Canary": "1"})
+        assert urllib.request.urlopen(req, timeout=5).read() == b"green"
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", ln.port, timeout=5)
+        conn.request("GET", "/sse", headers={"X-Canary": "1"})
+        resp = conn.getresponse()
+        t0, arrivals = time.time(), []
+        while True:
+            data = resp.read1(1024)
+            if not data:
+                break
+            arrivals.append((time.time() - t0, data))
+        assert b"".join(d for _, d in arrivals) == b"data: green0\n\ndata: green1\n\ndata: green2\n\n", arrivals
+        assert arrivals[0][0] < 0.3, f"first event buffered: {arrivals}"  # relayed as written, not at the end
+        ln.set_rules([], default=[("blue", 0), ("green", 0)])
+        try:
+            urllib.request.urlopen(ln.url + "/", timeout=5)
+            raise AssertionError("expected 503")
+        except urllib.error.HTTPError as err:
+            assert err.code == 503, err
+        print(f"  10 % weight -> 2/20 requests, SSE first event after {arrivals[0][0]:.2f}s, no weight -> 503")
+    finally:
+        reg.close_all()
+        for srv in servers:
+            srv.shutdown()
+
+
+def sd_of(arn):
+    return ecs.describe_service_deployments(serviceDeploymentArns=[arn])["serviceDeployments"][0]
+
+
+def get(url, path="/version"):
+    try:
+        with urllib.request.urlopen(url + path, timeout=5) as resp:
+            return resp.read().decode().strip()
+    except urllib.error.HTTPError as err:
+        return f"HTTP {err.code}"
+
+
+def lb_stats(name, which):
+    query = urllib.parse.urlencode({"cluster": name, "service": name})
+    with urllib.request.urlopen(f"{CONTROL}/service-lb?{query}", timeout=10) as resp:
+        entry = json.loads(resp.read())["loadBalancers"][0]
+    return entry[which]["stats"], entry
+
+
+def progressive_service(name):
+    """A rolling service behind the seeded ALB (advancedConfiguration set), first deployment COMPLETED."""
+    info = make_service(name, load_balancer="advanced")
+    urls = info["load_balancer"]
+    wait_for("production listener serves blue", lambda: get(urls["production_url"]) == "v1", timeout=10)
+    return info, urls["production_url"], urls["test_url"]
+
+
+def start_progressive(info, version, **config):
+    td = new_revision(info, environment=[{"name": "VERSION", "value": version}])
+    svc = ecs.update_service(cluster=info["cluster"], service=info["service"], taskDefinition=td,
+                             deploymentConfiguration=config)["service"]
+    return td, svc["currentServiceDeployment"]
+
+
+def pause_hook(minutes=10, action="ROLLBACK", stage="POST_TEST_TRAFFIC_SHIFT"):
+    return {"targetType": "PAUSE", "lifecycleStages": [stage],
+            "timeoutConfiguration": {"timeoutInMinutes": minutes, "action": action}}
+
+
+def awaiting(arn, stage="POST_TEST_TRAFFIC_SHIFT"):
+    sd = sd_of(arn)
+    hooks = [h for h in sd.get("lifecycleHookDetails", []) if h["status"] == "AWAITING_ACTION"]
+    return (sd, hooks[0]) if hooks and sd.get("lifecycleStage") == stage else None
+
+
+def cleanup_lb(info):
+    lbinfo = info.get("load_balancer") or {}
+    try:
+        elbv2 = boto3.client("elbv2")
+        if lbinfo.get("load_balancer_arn"):
+            for ln in elbv2.describe_listeners(LoadBalancerArn=lbinfo["load_balancer_arn"])["Listeners"]:
+                elbv2.delete_listener(ListenerArn=ln["ListenerArn"])
+            elbv2.delete_load_balancer(LoadBalancerArn=lbinfo["load_balancer_arn"])
+        for key in ("target_group_a", "target_group_b"):
+            if lbinfo.get(key):
+                elbv2.delete_target_group(TargetGroupArn=lbinfo[key])
+    except Exception as exc:
+        print(f"  (load balancer cleanup failed: {exc})")
+
+
+def check_blue_green_pause_continue_completes():
+    name = uniq("st-bg")
+    info, prod, test = progressive_service(name)
+    try:
+        blue_td = info["task_definition_arn"]
+        green_td, arn = start_progressive(
+            info, "green", strategy="BLUE_GREEN", bakeTimeInMinutes=1, lifecycleHooks=[pause_hook()])
+        assert arn and ":service-deployment/" in arn, arn
+        stages = []
+
+        def paused():
+            sd = sd_of(arn)
+            if sd.get("lifecycleStage") and (not stages or stages[-1] != sd["lifecycleStage"]):
+                stages.append(sd["lifecycleStage"])
+            return awaiting(arn)
+
+        sd, hook = wait_for("pause at POST_TEST_TRAFFIC_SHIFT", paused, timeout=40, interval=0.1)
+        assert sd["status"] == "IN_PROGRESS" and hook["targetType"] == "PAUSE" and hook["hookId"].startswith("ecs-pause-"), sd
+        assert hook["timeoutAction"] == "ROLLBACK" and hook["expiresAt"], hook
+        assert sd["targetServiceRevision"]["requestedTestTrafficWeight"] == 100.0, sd["targetServiceRevision"]
+        assert sd["targetServiceRevision"]["requestedProductionTrafficWeight"] == 0.0, sd["targetServiceRevision"]
+        # The test listener reaches the green tasks, production still only blue.
+        assert get(test) == "green", get(test)
+        assert [get(prod) for _ in range(10)] == ["v1"] * 10
+        ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=hook["hookId"], action="CONTINUE")
+
+        def done():
+            sd = sd_of(arn)
+            if sd.get("lifecycleStage") and stages[-1] != sd["lifecycleStage"]:
+                stages.append(sd["lifecycleStage"])
+            return sd if sd["status"] == "SUCCESSFUL" else None
+
+        sd = wait_for("SUCCESSFUL", done, timeout=30, interval=0.1)
+        assert [h["status"] for h in sd["lifecycleHookDetails"]] == ["SUCCEEDED"], sd["lifecycleHookDetails"]
+        want = ["PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+                "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP"]
+        assert [s for s in want if s in stages] == want and stages == want, stages
+        assert sd["finishedAt"] and sd["alarms"]["status"] == "DISABLED", sd
+        assert get(prod) == "green" and get(test) == "green"
+        svc = wait_for("blue stopped", lambda: (lambda s: s if len(s["deployments"]) == 1 and s["runningCount"] == 1 else None)(describe(name, name)), timeout=20)
+        assert svc["taskDefinition"] == green_td and svc["deployments"][0]["rolloutState"] == "COMPLETED", svc["deployments"]
+        assert svc["currentServiceDeployment"] == arn, svc.get("currentServiceDeployment")
+        listed = ecs.list_service_deployments(cluster=name, service=name)["serviceDeployments"]
+        assert listed[0]["serviceDeploymentArn"] == arn and listed[0]["status"] == "SUCCESSFUL", listed
+        assert len(listed) == 2 and listed[1]["status"] == "SUCCESSFUL", listed  # the initial rolling deployment
+        assert blue_td != green_td
+        print(f"  stages {' > '.join(s.replace('_TRAFFIC', '').replace('POST_', '+') for s in stages)}")
+    finally:
+        cleanup(info)
+        cleanup_lb(info)
+
+
+def check_blue_green_rollback_at_pause_never_reaches_production():
+    name = uniq("st-bgrb")
+    info, prod, test = progressive_service(name)
+    try:
+        blue_td = info["task_definition_arn"]
+        _, arn = start_progressive(info, "broken", strategy="BLUE_GREEN", bakeTimeInMinutes=1, lifecycleHooks=[pause_hook()])
+        sd, hook = wait_for("pause", lambda: awaiting(arn), timeout=40, interval=0.1)
+        green_tg = info["load_balancer"]["target_group_b"]
+        assert get(test) == "broken"
+        for _ in range(20):
+            assert get(prod) == "v1"
+        ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=hook["hookId"], action="ROLLBACK")
+        sd = wait_for("ROLLBACK_SUCCESSFUL", lambda: (lambda d: d if d["status"] == "ROLLBACK_SUCCESSFUL" else None)(sd_of(arn)), timeout=20, interval=0.1)
+        assert sd["rollback"]["reason"] and sd["rollback"]["serviceRevisionArn"].endswith(
+            describe(name, name)["deployments"][0]["id"].split("/")[-1]), sd["rollback"]
+        assert sd["lifecycleHookDetails"][0]["status"] == "FAILED", sd["lifecycleHookDetails"]
+        stats, entry = lb_stats(name, "production")
+        assert green_tg not in stats and stats[info["load_balancer"]["target_group_a"]]["requests"] >= 21, stats
+        assert get(test) == "v1" and get(prod) == "v1"
+        svc = describe(name, name)
+        assert svc["taskDefinition"] == blue_td and len(svc["deployments"]) == 1, svc["deployments"]
+        assert not entry["targets"][green_tg], entry["targets"]
+        with_err = None
+        try:
+            ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=hook["hookId"], action="CONTINUE")
+        except ecs.exceptions.InvalidParameterException as exc:
+            with_err = exc
+        assert with_err is not None, "continuing a rolled-back deployment must fail"
+        print(f"  production served {stats[info['load_balancer']['target_group_a']]['requests']} requests, none by green; rolled back")
+    finally:
+        cleanup(info)
+        cleanup_lb(info)
+
+
+def check_canary_alarm_during_bake_rolls_back():
+    name = uniq("st-canary")
+    info, prod, test = progressive_service(name)
+    alarm = f"{name}-errors"
+    cw.put_metric_alarm(AlarmName=alarm, MetricName="5xx", Namespace="mcp", Statistic="Sum", Period=60,
+                        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold")
+    try:
+        _, arn = start_progressive(
+            info, "canary", strategy="CANARY", bakeTimeInMinutes=1,
+            canaryConfiguration={"canaryPercent": 20.0, "canaryBakeTimeInMinutes": 30},
+            alarms={"alarmNames": [alarm], "enable": True, "rollback": True})
+        sd = wait_for("canary traffic", lambda: (lambda d: d if d["targetServiceRevision"].get("requestedProductionTrafficWeight") == 20.0 else None)(sd_of(arn)), timeout=40, interval=0.1)
+        assert sd["lifecycleStage"] == "PRODUCTION_TRAFFIC_SHIFT" and sd["alarms"]["status"] == "MONITORING", sd
+        got = [get(prod) for _ in range(10)]
+        assert got.count("canary") == 2 and got.count("v1") == 8, got
+        cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="testbed")
+        t0 = time.time()
+        sd = wait_for("ROLLBACK_SUCCESSFUL", lambda: (lambda d: d if d["status"] == "ROLLBACK_SUCCESSFUL" else None)(sd_of(arn)), timeout=20, interval=0.1)
+        assert sd["alarms"]["status"] == "TRIGGERED" and sd["alarms"]["triggeredAlarmNames"] == [alarm], sd["alarms"]
+        assert alarm in sd["rollback"]["reason"], sd["rollback"]
+        assert [get(prod) for _ in range(5)] == ["v1"] * 5
+        print(f"  20 % canary served 2/10, alarm -> ROLLBACK_SUCCESSFUL in {time.time() - t0:.1f}s")
+    finally:
+        cleanup(info)
+        cleanup_lb(info)
+        cw.delete_alarms(AlarmNames=[alarm])
+
+
+def check_stop_service_deployment_during_bake():
+    name = uniq("st-stop")
+    info, prod, test = progressive_service(name)
+    try:
+        _, arn = start_progressive(info, "green", strategy="BLUE_GREEN", bakeTimeInMinutes=60)
+        sd = wait_for("BAKE_TIME", lambda: (lambda d: d if d.get("lifecycleStage") == "BAKE_TIME" else None)(sd_of(arn)), timeout=40, interval=0.1)
+        assert sd["targetServiceRevision"]["requestedProductionTrafficWeight"] == 100.0, sd
+        assert get(prod) == "green"
+        assert len(describe(name, name)["deployments"]) == 2  # blue still running during the bake
+        t0 = time.time()
+        assert ecs.stop_service_deployment(serviceDeploymentArn=arn, stopType="ROLLBACK")["serviceDeploymentArn"] == arn
+        assert get(prod) == "v1"  # production is back on blue at once
+        sd = wait_for("ROLLBACK_SUCCESSFUL", lambda: (lambda d: d if d["status"] == "ROLLBACK_SUCCESSFUL" else None)(sd_of(arn)), timeout=20, interval=0.1)
+        took = time.time() - t0
+        try:
+            ecs.stop_service_deployment(serviceDeploymentArn=arn, stopType="ROLLBACK")
+            raise AssertionError("stopping a finished deployment must fail")
+        except ecs.exceptions.ConflictException:
+            pass
+        try:
+            ecs.stop_service_deployment(serviceDeploymentArn=arn[:-3] + "xyz", stopType="ROLLBACK")
+            raise AssertionError("unknown ARN must fail")
+        except ecs.exceptions.ServiceDeploymentNotFoundException:
+            pass
+        print(f"  StopServiceDeployment during bake: production back on blue immediately, ROLLBACK_SUCCESSFUL after {took:.1f}s")
+    finally:
+        cleanup(info)
+        cleanup_lb(info)
+
+
+def check_hook_timeout_takes_its_action():
+    name = uniq("st-hookto")
+    info, prod, test = progressive_service(name)
+    try:
+        _, arn = start_progressive(info, "green", strategy="LINEAR", bakeTimeInMinutes=1,
+                                   linearConfiguration={"stepPercent": 50.0, "stepBakeTimeInMinutes": 1},
+                                   lifecycleHooks=[pause_hook(minutes=2)])
+        sd, hook = wait_for("pause", lambda: awaiting(arn), timeout=40, interval=0.1)
+        t0 = time.time()
+        sd = wait_for("ROLLBACK_SUCCESSFUL", lambda: (lambda d: d if d["status"] == "ROLLBACK_SUCCESSFUL" else None)(sd_of(arn)), timeout=20, interval=0.1)
+        assert sd["lifecycleHookDetails"][0]["status"] == "TIMED_OUT", sd["lifecycleHookDetails"]
+        assert "timed out" in sd["rollback"]["reason"], sd["rollback"]
+        assert get(prod) == "v1"
+        print(f"  hook timed out after {time.time() - t0:.1f}s more (2 simulated minutes): ROLLBACK_SUCCESSFUL")
+        # LINEAR good path: 50 % then 100 %.
+        _, arn = start_progressive(info, "linear", strategy="LINEAR", bakeTimeInMinutes=1, lifecycleHooks=[],
+                                   linearConfiguration={"stepPercent": 50.0, "stepBakeTimeInMinutes": 2})
+        wait_for("50 %", lambda: sd_of(arn)["targetServiceRevision"].get("requestedProductionTrafficWeight") == 50.0, timeout=40, interval=0.1)
+        got = [get(prod) for _ in range(10)]
+        assert got.count("linear") == 5, got
+        wait_for("SUCCESSFUL", lambda: sd_of(arn)["status"] == "SUCCESSFUL", timeout=30, interval=0.1)
+        assert get(prod) == "linear"
+    finally:
+        cleanup(info)
+        cleanup_lb(info)
+
+
+def check_progressive_validation_errors():
+    name = uniq("st-noadv")
+    info = make_service(name, load_balancer="plain")
+    try:
+        td = new_revision(info, environment=[{"name": "VERSION", "value": "green"}])
+        try:
+            ecs.update_service(cluster=name, service=name, taskDefinition=td,
+                               deploymentConfiguration={"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1})
+            raise AssertionError("BLUE_GREEN without advancedConfiguration must fail")
+        except ecs.exceptions.InvalidParameterException as exc:
+            message = exc.response["Error"]["Message"]
+            assert "advancedConfiguration" in message and "BLUE_GREEN" in message, message
+        svc = describe(name, name)
+        assert len(svc["deployments"]) == 1 and svc["taskDefinition"] == info["task_definition_arn"], "nothing may change"
+        assert (svc["deploymentConfiguration"].get("strategy") or "ROLLING") == "ROLLING", svc["deploymentConfiguration"]
+        lbinfo = seed.ensure_load_balancer(boto3.client("elbv2"), boto3.client("ec2"), name)
+        lbs = seed.service_load_balancers(lbinfo, "mcp")
+        lbs[0]["advancedConfiguration"]["productionListenerRule"] = lbinfo["production_listener"]
+        try:
+            ecs.update_service(cluster=name, service=name, loadBalancers=lbs,
+                               deploymentConfiguration={"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1})
+            raise AssertionError("a listener ARN as productionListenerRule must fail")
+        except ecs.exceptions.InvalidParameterException as exc:
+            assert "productionListenerRule has an invalid ARN format" in exc.response["Error"]["Message"], exc
+        for bad, needle in (({"strategy": "SIDEWAYS"}, "SIDEWAYS"),
+                            ({"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 0.0}}, "canaryPercent"),
+                            ({"strategy": "BLUE_GREEN", "lifecycleHooks": [pause_hook(stage="SCALE_UP")]}, "SCALE_UP")):
+            try:
+                ecs.update_service(cluster=name, service=name, loadBalancers=seed.service_load_balancers(lbinfo, "mcp"),
+                                   deploymentConfiguration=bad)
+                raise AssertionError(f"{bad} must fail")
+            except ecs.exceptions.InvalidParameterException as exc:
+                assert needle in exc.response["Error"]["Message"], exc
+        try:
+            ecs.continue_service_deployment(serviceDeploymentArn=svc["serviceArn"].replace(":service/", ":service-deployment/") + "/nope", hookId="x")
+            raise AssertionError("unknown deployment must fail")
+        except ecs.exceptions.ServiceDeploymentNotFoundException:
+            pass
+        print("  missing advancedConfiguration, listener ARN as rule, bad strategy/percent/hook stage all refused")
+    finally:
+        cleanup(info)
+        cleanup_lb({"load_balancer": seed.ensure_load_balancer(boto3.client("elbv2"), boto3.client("ec2"), name)})
 
 
 def remove_local_tags(repository):

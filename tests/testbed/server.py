@@ -9,10 +9,13 @@
 * `registry_sync` keeps moto's ECR in agreement with the real Distribution
   registry that `up.sh` runs on 127.0.0.1:443 (the registry pushes events to
   /_testbed/registry-events, we record the pushed manifests in moto).
+* `progressive` adds blue/green, canary and linear service deployments with
+  lifecycle hooks; `lb` serves moto's ELBv2 listeners on loopback ports.
 * `express` adds ECS Express Mode (Create/Update/Describe/DeleteExpressGatewayService)
   on top of ecs_sim's services, each with a loopback URL served by `lb`.
 * `deny` refuses chosen actions (per access key) with AWS's AccessDenied error.
-* Extra routes under /_testbed/ (health, sync, registry-events, state, express, deny).
+* Extra routes under /_testbed/ (health, sync, registry-events, state, lb, service-lb,
+  express, deny).
 
 Why one global lock: moto's backends are plain dicts/objects without locking,
 and we now mutate them from background threads (rollout engine, log shippers,
@@ -28,6 +31,7 @@ import os
 import signal
 import sys
 import threading
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -42,6 +46,8 @@ import common  # noqa: E402
 import deny  # noqa: E402
 import ecs_sim  # noqa: E402
 import express  # noqa: E402
+import lb  # noqa: E402
+import progressive  # noqa: E402
 import registry_sync  # noqa: E402
 
 log = logging.getLogger("testbed")
@@ -97,6 +103,16 @@ class TestbedApp:
                     payload = {"rules": deny.add(req.get("actions"), req.get("access_key_id"))}
                 else:
                     payload = {"rules": deny.clear(req.get("access_key_id"))}
+            elif route == "lb":
+                payload = lb.REGISTRY.snapshot()
+            elif route == "service-lb":
+                query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+                cluster = (query.get("cluster") or ["default"])[0]
+                service = (query.get("service") or [""])[0]
+                with common.LOCK:
+                    payload = progressive.service_lb(ecs_sim._all_ecs_backends(), cluster, service)
+                if payload is None:
+                    status, payload = "404 Not Found", {"error": f"no service {service} in cluster {cluster}"}
             else:
                 status, payload = "404 Not Found", {"error": f"no route {method} /_testbed/{route}"}
         except ValueError as exc:  # a malformed control request
@@ -152,6 +168,7 @@ def main():
     server.serve_forever()
     express.HEALTH.shutdown()
     ecs_sim.ENGINE.shutdown()
+    lb.REGISTRY.close_all()
 
 
 if __name__ == "__main__":

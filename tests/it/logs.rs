@@ -83,6 +83,7 @@ fn messages(lines: &[serde_json::Value]) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn since_until_filter_and_task_select_exactly_the_expected_events() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-read", &[]);
@@ -208,6 +209,7 @@ fn since_until_filter_and_task_select_exactly_the_expected_events() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn revision_reads_the_streams_of_that_revisions_tasks() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-rev", &[]);
@@ -317,6 +319,7 @@ fn ours(lines: &[String], marker: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn follow_sees_new_events_and_new_streams_each_exactly_once() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-follow", &[]);
@@ -372,6 +375,7 @@ fn follow_sees_new_events_and_new_streams_each_exactly_once() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_closed_pipe_ends_quietly_with_exit_0() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-pipe", &[]);
@@ -403,6 +407,7 @@ fn a_closed_pipe_ends_quietly_with_exit_0() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_task_definition_without_awslogs_is_a_clear_error() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-none", &[]);

@@ -54,6 +54,22 @@ import common
 log = logging.getLogger("testbed.ecs")
 
 LABEL = "mcp-testbed"
+# Which testbed a container belongs to (its state folder): a second instance on
+# the same engine (another port and MCP_TESTBED_DIR) must never remove the
+# containers of the first. Containers without it predate the label; only the
+# default instance treats them as its own.
+INSTANCE_LABEL = f"{LABEL}.instance"
+DEFAULT_STATE_DIR = "/tmp/mcp-testbed"
+
+
+def is_ours(labels):
+    """Is a container with these labels a task container of this testbed instance?"""
+    if labels.get(LABEL) != "1":
+        return False
+    instance = labels.get(INSTANCE_LABEL)
+    if instance is None:
+        return os.path.abspath(common.STATE_DIR) == DEFAULT_STATE_DIR
+    return instance == os.path.abspath(common.STATE_DIR)
 TICK = 0.2  # engine period (s): keeps "visible within ~1 s" promises cheap
 
 
@@ -256,7 +272,8 @@ class Engine:
         """Containers of a previous server process belong to tasks nobody knows any more."""
         try:
             for c in self.docker().containers.list(all=True, filters={"label": f"{LABEL}=1"}):
-                c.remove(force=True)
+                if is_ours(c.labels):
+                    c.remove(force=True)
         except DockerException as exc:
             log.warning("cannot clean up old task containers: %s", exc)
 
@@ -640,6 +657,7 @@ class Engine:
                 working_dir=c._def.get("workingDirectory"),
                 labels={
                     LABEL: "1",
+                    INSTANCE_LABEL: os.path.abspath(common.STATE_DIR),
                     f"{LABEL}.cluster": task.cluster_name,
                     f"{LABEL}.service": service.name,
                     f"{LABEL}.task": task.id,

@@ -9,6 +9,9 @@
 * `registry_sync` keeps moto's ECR in agreement with the real Distribution
   registry that `up.sh` runs on 127.0.0.1:443 (the registry pushes events to
   /_testbed/registry-events, we record the pushed manifests in moto).
+* `live_tail` serves CloudWatch Logs StartLiveTail (moto has none): an event
+  stream of the events moto's log streams receive, on the `stream-` host the
+  SDKs call.
 * Extra routes under /_testbed/ (health, sync, registry-events, state).
 
 Why one global lock: moto's backends are plain dicts/objects without locking,
@@ -36,6 +39,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 
 import common  # noqa: E402
 import ecs_sim  # noqa: E402
+import live_tail  # noqa: E402
 import registry_sync  # noqa: E402
 
 log = logging.getLogger("testbed")
@@ -51,6 +55,9 @@ class TestbedApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_testbed/"):
             return self.control(path[len("/_testbed/"):], environ, start_response)
+        if environ.get("HTTP_X_AMZ_TARGET") == live_tail.TARGET:
+            # A long-lived stream: it takes the lock only for each poll.
+            return live_tail.handle(environ, start_response)
         with common.LOCK:
             # moto builds the whole body eagerly; materialise it under the lock
             # so serialisation never races with the background threads.

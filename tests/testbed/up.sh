@@ -61,7 +61,14 @@ case "$mode" in up | --down | --purge) ;; *) die "usage: $0 [--down | --purge]" 
 # (/etc/hosts, the system CA store, dockerd's certs.d): those are one per name.
 SYSTEM=0
 [[ "$REGISTRY_ADDR" == 127.0.0.1:443 ]] && SYSTEM=1
-if ((SYSTEM)); then ENDPOINT_URL="http://$MOTO_HOST:$MOTO_PORT"; else ENDPOINT_URL="$MOTO_URL"; fi
+# The registry's own URL (upload locations): a second instance has no name, only its address.
+if ((SYSTEM)); then
+    ENDPOINT_URL="http://$MOTO_HOST:$MOTO_PORT"
+    REGISTRY_PUBLIC="https://$REGISTRY_HOST"
+else
+    ENDPOINT_URL="$MOTO_URL"
+    REGISTRY_PUBLIC="https://$REGISTRY_ADDR"
+fi
 
 if [[ $EUID -ne 0 ]]; then
     command -v sudo >/dev/null 2>&1 ||
@@ -391,7 +398,7 @@ storage:
     blobdescriptor: inmemory
 http:
   addr: $REGISTRY_ADDR
-  host: https://$REGISTRY_HOST$([[ "$REGISTRY_PORT" == 443 ]] || echo ":$REGISTRY_PORT")
+  host: $REGISTRY_PUBLIC
   secret: $(cat "$REG/http-secret")
   tls:
     certificate: $CERTS/server.crt

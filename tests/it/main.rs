@@ -11,4 +11,6 @@ mod fleet;
 mod image;
 mod local;
 mod logs;
+mod readme;
 mod secrets;
+mod up_sh;

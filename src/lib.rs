@@ -12,7 +12,7 @@ pub mod config;
 pub mod docker;
 pub mod error;
 pub mod ops;
-pub mod target;
+pub mod platform;
 pub mod ui;
 
 use anyhow::Result;

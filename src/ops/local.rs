@@ -9,7 +9,7 @@ use super::deploy::finish;
 use super::rollout::{DeployStatus, Report};
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
-use crate::target::local::{self, LocalHistory, LocalStatus};
+use crate::platform::local::engine::{self as local, LocalHistory, LocalStatus};
 use crate::ui::Printer;
 
 fn report(

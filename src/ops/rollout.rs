@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::aws::{self, Clients, taskdef};
 use crate::config::{RollbackPolicy, Settings};
 use crate::error::{ExitStatus, McpError};
-use crate::target::follow::{self, Event, FollowOptions, Outcome, StoppedTask};
+use crate::platform::ecs::follow::{self, Event, FollowOptions, Outcome, StoppedTask};
 use crate::ui::Printer;
 
 /// `status` in a deploy's JSON.

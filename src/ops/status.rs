@@ -10,7 +10,7 @@ use super::rollout::{self, DeployStatus};
 use crate::aws::{self, Clients, taskdef};
 use crate::config::Settings;
 use crate::error::ExitStatus;
-use crate::target::follow::{FollowOptions, Outcome};
+use crate::platform::ecs::follow::{FollowOptions, Outcome};
 use crate::ui::Printer;
 
 #[derive(Debug, Clone, Serialize)]

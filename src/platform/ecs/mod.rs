@@ -1,0 +1,3 @@
+//! ECS services updated by a rolling deployment.
+
+pub mod follow;

@@ -1,0 +1,3 @@
+//! The local Docker engine.
+
+pub mod engine;

@@ -268,12 +268,6 @@ pub async fn describe(ecs: &aws_sdk_ecs::Client, arn: &str) -> Result<Described>
     })
 }
 
-/// Tags `mcp` puts on a revision it registers (merged over the live revision's tags).
-pub const TAG_GIT_SHA: &str = "mcp:git-sha";
-pub const TAG_VERSION: &str = "mcp:version";
-pub const TAG_DEPLOYED_BY: &str = "mcp:deployed-by";
-pub const TAG_IMAGE_TAG: &str = "mcp:image-tag";
-
 /// The live revision's tags with ours on top.
 pub fn merged_tags(existing: &[Tag], ours: &[(&str, String)]) -> Vec<Tag> {
     let mut tags: BTreeMap<String, String> = existing
@@ -307,6 +301,7 @@ pub fn revision_of(arn: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::release::tags::GIT_SHA as TAG_GIT_SHA;
 
     fn live() -> ContainerDefinition {
         ContainerDefinition::builder()

@@ -192,6 +192,21 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The Secrets Manager name prefix for this service and stage:
+    /// `secrets_prefix`, else `/<stage>/mcp/<service>/`.
+    pub fn secret_name_prefix(&self) -> String {
+        if let Some(prefix) = &self.secrets_prefix {
+            return if prefix.ends_with('/') {
+                prefix.clone()
+            } else {
+                format!("{prefix}/")
+            };
+        }
+        let stage = self.stage.as_deref().unwrap_or("default");
+        let service = self.service.as_deref().unwrap_or(&self.name);
+        format!("/{stage}/mcp/{service}/")
+    }
+
     /// The ECS cluster, or a configuration error that says how to set it.
     pub fn cluster(&self) -> Result<&str> {
         self.ecs.cluster.as_deref().ok_or_else(|| {

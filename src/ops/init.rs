@@ -322,7 +322,7 @@ async fn read_service(options: &InitOptions, spec: &str) -> Result<LiveService> 
     }
     let settings = crate::config::resolve(None, &inputs)?;
     let clients = crate::aws::Clients::new(&settings).await;
-    let live = crate::ops::rollout::describe_service(&clients, cluster, service).await?;
+    let live = crate::aws::ecs::describe_service(&clients, cluster, service).await?;
     let arn = live.task_definition().unwrap_or_default().to_string();
     let described = clients
         .ecs
@@ -340,8 +340,9 @@ async fn read_service(options: &InitOptions, spec: &str) -> Result<LiveService> 
         options.container.as_deref(),
         definition.family().unwrap_or("?"),
     )?;
-    let repository = crate::ops::image::ImageRef::parse(container.image().unwrap_or_default())
-        .ok()
+    let repository = container
+        .image()
+        .map(crate::release::ImageRef::parse)
         .filter(|r| r.ecr().is_some())
         .map(|r| r.repository);
     let log_group = container

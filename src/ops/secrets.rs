@@ -20,17 +20,8 @@ use crate::error::{ExitStatus, McpError};
 use crate::ui::Printer;
 
 /// The Secrets Manager name prefix for this service and stage.
-pub fn prefix(settings: &Settings) -> String {
-    if let Some(prefix) = &settings.secrets_prefix {
-        return if prefix.ends_with('/') {
-            prefix.clone()
-        } else {
-            format!("{prefix}/")
-        };
-    }
-    let stage = settings.stage.as_deref().unwrap_or("default");
-    let service = settings.service.as_deref().unwrap_or(&settings.name);
-    format!("/{stage}/mcp/{service}/")
+fn prefix(settings: &Settings) -> String {
+    settings.secret_name_prefix()
 }
 
 /// The dotted table in mcp.toml whose `[secrets]` applies to these settings.
@@ -228,7 +219,7 @@ async fn warn_about_execution_role(settings: &Settings, clients: &Clients, print
         return;
     };
     let Ok(service) =
-        super::rollout::describe_service(clients, cluster, &settings.ecs.service).await
+        crate::aws::ecs::describe_service(clients, cluster, &settings.ecs.service).await
     else {
         return;
     };

@@ -52,8 +52,6 @@
 
 pub mod go_regex;
 pub mod ignore;
-#[cfg(test)]
-mod old_go_regex;
 pub mod stream;
 pub mod walk;
 

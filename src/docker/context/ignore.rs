@@ -84,6 +84,14 @@ impl DockerIgnore {
     /// This is the patterns alone: [`write_tar`] sends the Dockerfile and
     /// `.dockerignore` even when this says they are excluded.
     pub fn is_excluded(&self, rel_path: &str) -> bool {
+        self.is_excluded_in_walk(rel_path, &[])
+    }
+
+    /// [`Self::is_excluded`] for a walk that also enters excluded directories
+    /// holding one of `always_sent` (the Dockerfile, `.dockerignore`), as the
+    /// walk in [`super::walk`] does; `always_sent` themselves are not exempt
+    /// here.
+    pub(super) fn is_excluded_in_walk(&self, rel_path: &str, always_sent: &[String]) -> bool {
         let cleaned = clean(rel_path.trim_start_matches('/'));
         if cleaned == "." {
             // moby: "Don't let them exclude everything, kind of silly."
@@ -97,7 +105,7 @@ impl DockerIgnore {
             if depth == parts.len() {
                 return excluded;
             }
-            if excluded && !self.can_descend(&prefix, &[]) {
+            if excluded && !self.can_descend(&prefix, always_sent) {
                 return true;
             }
             parent = Some(info);

@@ -57,6 +57,19 @@ pub fn write_tar<W: Write>(
 /// The Dockerfile as a clean `/`-separated path inside the context, checked
 /// to exist.
 fn dockerfile_in_context(root: &Path, dockerfile: &Path) -> Result<String> {
+    let path = dockerfile_path(root, dockerfile)?;
+    let full = root.join(&path);
+    let meta = fs::metadata(&full)
+        .with_context(|| format!("cannot find the Dockerfile {}", full.display()))?;
+    if !meta.is_file() {
+        bail!("the Dockerfile {} is not a file", full.display());
+    }
+    Ok(path)
+}
+
+/// The Dockerfile as a clean `/`-separated path inside the context, whether
+/// or not it exists.
+pub(super) fn dockerfile_path(root: &Path, dockerfile: &Path) -> Result<String> {
     let relative = if dockerfile.is_absolute() {
         dockerfile.strip_prefix(root).with_context(|| {
             format!(
@@ -87,12 +100,6 @@ fn dockerfile_in_context(root: &Path, dockerfile: &Path) -> Result<String> {
             "the Dockerfile path {:?} names no file",
             dockerfile.display().to_string()
         );
-    }
-    let full = root.join(relative);
-    let meta = fs::metadata(&full)
-        .with_context(|| format!("cannot find the Dockerfile {}", full.display()))?;
-    if !meta.is_file() {
-        bail!("the Dockerfile {} is not a file", full.display());
     }
     Ok(parts.join("/"))
 }
@@ -180,6 +187,11 @@ impl<W: Write> Walker<'_, W> {
         let meta = file.metadata()?;
         if !meta.is_file() {
             bail!("it is no longer a regular file");
+        }
+        if super::is_own_output(&meta) {
+            // Where this process writes its output (`mcp push > push.json`):
+            // not source, and changing while it would be read.
+            return Ok(());
         }
         let size = meta.len();
         let mut header = header_for(&meta, tar::EntryType::Regular, size);

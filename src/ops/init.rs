@@ -207,6 +207,23 @@ pub async fn init(options: &InitOptions, printer: &Printer) -> Result<ExitStatus
     std::fs::write(&path, render(&answers))
         .with_context(|| format!("writing `{}`", path.display()))?;
     printer.status("Wrote", path.display());
+    // Keep the local target's `.env` and the git history out of every image.
+    let ignore_file = options.dir.join(crate::docker::context::DOCKERIGNORE);
+    match crate::docker::context::ensure_dockerignore(&options.dir) {
+        Ok(crate::docker::context::IgnoreChange::Created(lines)) => printer.status(
+            "Wrote",
+            format!("{} ({})", ignore_file.display(), lines.join(", ")),
+        ),
+        Ok(crate::docker::context::IgnoreChange::Appended(lines)) => printer.status(
+            "Added",
+            format!("{} to {}", lines.join(", "), ignore_file.display()),
+        ),
+        Ok(crate::docker::context::IgnoreChange::Unchanged) => {}
+        Err(err) => printer.warn(format!(
+            "could not make {} keep out .env and .git: {err:#}",
+            ignore_file.display()
+        )),
+    }
     printer.data(&answers)?;
     Ok(ExitStatus::Success)
 }

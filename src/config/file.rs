@@ -158,6 +158,14 @@ fn explain(raw: &str, key: Option<&str>) -> (String, Option<String>) {
             "a boolean" => "true or false",
             other => other,
         };
+        // `[secrets]` holds references; what was written there instead may be
+        // the secret itself: name its type, never its value.
+        let holds_secret = key.is_some_and(|k| k.split('.').any(|part| part == "secrets"));
+        let found = if holds_secret {
+            found.split_whitespace().next().unwrap_or("a value")
+        } else {
+            found
+        };
         return (
             named(&format!("wrong type: expected {expected}, found {found}")),
             Some("see the configuration reference in README.md".into()),
@@ -303,6 +311,21 @@ mod tests {
             message.contains("`[services.slack]` may not hold"),
             "{message}"
         );
+    }
+
+    /// Guards issue 16 item 5: a secret pasted as a number is not echoed.
+    #[test]
+    fn a_secret_written_as_a_number_is_not_echoed() {
+        let (message, _) = error_of("[secrets]\nAPI_KEY = 8675309123\n");
+        assert!(message.contains("`secrets.API_KEY`"), "{message}");
+        assert!(message.contains("found integer"), "{message}");
+        assert!(!message.contains("8675309123"), "{message}");
+        let (message, _) =
+            error_of("[stages.prod.secrets]\nAPI_KEY = { value = \"sk-123\" }\n");
+        assert!(!message.contains("sk-123"), "{message}");
+        // Elsewhere the value helps and is shown.
+        let (message, _) = error_of("[deploy]\nport = \"eighty\"\n");
+        assert!(message.contains("eighty"), "{message}");
     }
 
     #[test]

@@ -12,3 +12,4 @@ mod image;
 mod local;
 mod logs;
 mod secrets;
+mod security;

@@ -320,8 +320,7 @@ mod tests {
         assert!(message.contains("`secrets.API_KEY`"), "{message}");
         assert!(message.contains("found integer"), "{message}");
         assert!(!message.contains("8675309123"), "{message}");
-        let (message, _) =
-            error_of("[stages.prod.secrets]\nAPI_KEY = { value = \"sk-123\" }\n");
+        let (message, _) = error_of("[stages.prod.secrets]\nAPI_KEY = { value = \"sk-123\" }\n");
         assert!(!message.contains("sk-123"), "{message}");
         // Elsewhere the value helps and is shown.
         let (message, _) = error_of("[deploy]\nport = \"eighty\"\n");

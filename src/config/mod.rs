@@ -570,8 +570,7 @@ fn check_names(layer: &Layer, merged: &BTreeMap<Path_, (toml::Value, Source)>) -
 /// `[A-Z_][A-Z0-9_]*`, or with `lower` also lowercase letters.
 pub fn is_variable_name(name: &str, lower: bool) -> bool {
     let ok = |c: char| c == '_' || c.is_ascii_uppercase() || (lower && c.is_ascii_lowercase());
-    name.chars().next().is_some_and(ok)
-        && name.chars().all(|c| ok(c) || c.is_ascii_digit())
+    name.chars().next().is_some_and(ok) && name.chars().all(|c| ok(c) || c.is_ascii_digit())
 }
 
 /// May a bearer token be sent to `url`? Anything but plain `http://` to a host
@@ -876,7 +875,10 @@ ecs = { service = "staging-mcp-slack" }
     fn a_name_in_env_and_secrets_is_refused() {
         let text = "[secrets]\nAPI_KEY = \"arn:aws:secretsmanager:us-east-1:1:secret:k\"\n[stages.dev]\nenv = { API_KEY = \"plain\" }\n";
         let file = file::parse(Path::new("/p/mcp.toml"), text).unwrap();
-        assert!(resolve(Some(&file), &inputs()).is_ok(), "no clash without the stage");
+        assert!(
+            resolve(Some(&file), &inputs()).is_ok(),
+            "no clash without the stage"
+        );
         let err = usage_error(text, Some("dev"));
         assert_eq!(
             err.message,
@@ -890,7 +892,11 @@ ecs = { service = "staging-mcp-slack" }
     #[test]
     fn secret_and_env_names_are_checked() {
         let err = usage_error("[secrets]\n\"\" = \"arn:aws:ssm:x\"\n", None);
-        assert!(err.message.starts_with("`secrets.` (/p/mcp.toml)"), "{}", err.message);
+        assert!(
+            err.message.starts_with("`secrets.` (/p/mcp.toml)"),
+            "{}",
+            err.message
+        );
         let err = usage_error("[secrets]\n\"A-B\" = \"arn:aws:ssm:x\"\n", None);
         assert!(err.message.contains("`secrets.A-B`"), "{}", err.message);
         let err = usage_error("[env]\n\"A=B\" = \"1\"\n", None);
@@ -903,9 +909,18 @@ ecs = { service = "staging-mcp-slack" }
     fn auth_token_env_must_be_a_variable_name_and_is_not_echoed() {
         let token = "eyJhbGciOiJIUzI1NiJ9.secret-part";
         let err = usage_error(&format!("[deploy]\nauth_token_env = \"{token}\"\n"), None);
-        assert!(err.message.contains("`deploy.auth_token_env` (/p/mcp.toml)"), "{}", err.message);
+        assert!(
+            err.message
+                .contains("`deploy.auth_token_env` (/p/mcp.toml)"),
+            "{}",
+            err.message
+        );
         assert!(!err.message.contains("eyJ") && !err.hint.unwrap().contains("eyJ"));
-        let ok = file::parse(Path::new("/p/mcp.toml"), "[deploy]\nauth_token_env = \"MCP_TOKEN_2\"\n").unwrap();
+        let ok = file::parse(
+            Path::new("/p/mcp.toml"),
+            "[deploy]\nauth_token_env = \"MCP_TOKEN_2\"\n",
+        )
+        .unwrap();
         assert!(resolve(Some(&ok), &inputs()).is_ok());
     }
 
@@ -914,10 +929,21 @@ ecs = { service = "staging-mcp-slack" }
     #[test]
     fn a_token_over_plain_http_needs_loopback_or_an_opt_in() {
         let base = "[deploy]\nauth_token_env = \"MCP_TOKEN\"\n";
-        let err = usage_error(&format!("{base}url = \"http://user:pw@mcp.example.com/mcp\"\n"), None);
-        assert!(err.message.contains("plain http:// to `mcp.example.com`"), "{}", err.message);
+        let err = usage_error(
+            &format!("{base}url = \"http://user:pw@mcp.example.com/mcp\"\n"),
+            None,
+        );
+        assert!(
+            err.message.contains("plain http:// to `mcp.example.com`"),
+            "{}",
+            err.message
+        );
         assert!(!err.message.contains("pw"), "{}", err.message);
-        assert!(err.hint.unwrap().contains("deploy.allow_insecure_http = true"));
+        assert!(
+            err.hint
+                .unwrap()
+                .contains("deploy.allow_insecure_http = true")
+        );
         for url in [
             "https://mcp.example.com/mcp",
             "http://127.0.0.1:8000/mcp",
@@ -930,9 +956,18 @@ ecs = { service = "staging-mcp-slack" }
         }
         let text = format!("{base}url = \"http://mcp.internal/mcp\"\nallow_insecure_http = true\n");
         let file = file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
-        assert!(resolve(Some(&file), &inputs()).unwrap().deploy.allow_insecure_http);
+        assert!(
+            resolve(Some(&file), &inputs())
+                .unwrap()
+                .deploy
+                .allow_insecure_http
+        );
         // Without a token there is nothing to protect.
-        let file = file::parse(Path::new("/p/mcp.toml"), "[deploy]\nurl = \"http://mcp.internal/mcp\"\n").unwrap();
+        let file = file::parse(
+            Path::new("/p/mcp.toml"),
+            "[deploy]\nurl = \"http://mcp.internal/mcp\"\n",
+        )
+        .unwrap();
         assert!(resolve(Some(&file), &inputs()).is_ok());
     }
 

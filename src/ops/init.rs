@@ -213,8 +213,7 @@ pub async fn init(options: &InitOptions, printer: &Printer) -> Result<ExitStatus
     }
 
     let text = render(&answers)?;
-    std::fs::write(&path, text)
-        .with_context(|| format!("writing `{}`", path.display()))?;
+    std::fs::write(&path, text).with_context(|| format!("writing `{}`", path.display()))?;
     printer.status("Wrote", path.display());
     printer.data(&answers)?;
     Ok(ExitStatus::Success)
@@ -250,7 +249,11 @@ fn for_comment<'a>(what: &str, value: &'a str) -> Result<&'a str> {
 /// A hostile value, shown escaped (and cut) so it cannot write to the terminal.
 fn quoted_for_error(value: &str) -> String {
     let shown: String = value.chars().take(120).collect();
-    let more = if value.chars().count() > 120 { "…" } else { "" };
+    let more = if value.chars().count() > 120 {
+        "…"
+    } else {
+        ""
+    };
     format!("\"{}\"{more}", shown.escape_default())
 }
 
@@ -508,7 +511,11 @@ mod tests {
             "{}",
             mcp.message
         );
-        assert!(!mcp.message.contains('\n'), "shown escaped: {}", mcp.message);
+        assert!(
+            !mcp.message.contains('\n'),
+            "shown escaped: {}",
+            mcp.message
+        );
     }
 
     /// Guards issue 16 item 1: values from outside stay inside their strings,

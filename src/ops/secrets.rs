@@ -148,8 +148,8 @@ pub fn edit_file(file: &Path, path: &[String], key: &str, value: Option<&str>) -
 }
 
 fn refuse_symlink(file: &Path) -> Result<()> {
-    let meta = std::fs::symlink_metadata(file)
-        .with_context(|| format!("reading `{}`", file.display()))?;
+    let meta =
+        std::fs::symlink_metadata(file).with_context(|| format!("reading `{}`", file.display()))?;
     if meta.file_type().is_symlink() {
         let target = std::fs::read_link(file)
             .map(|t| format!(" (to `{}`)", t.display()))
@@ -177,7 +177,10 @@ pub fn replace_file(file: &Path, bytes: &[u8]) -> Result<()> {
         _ => Path::new("."),
     };
     let old = std::fs::metadata(file).with_context(|| format!("reading `{}`", file.display()))?;
-    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("mcp.toml");
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("mcp.toml");
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -523,9 +526,18 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
         let err = edit_file(&link, &["secrets".into()], "K", Some("arn:k")).unwrap_err();
         let mcp = err.downcast_ref::<McpError>().unwrap();
-        assert!(mcp.message.contains("is a symbolic link"), "{}", mcp.message);
+        assert!(
+            mcp.message.contains("is a symbolic link"),
+            "{}",
+            mcp.message
+        );
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "name = \"x\"\n");
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 
     #[test]

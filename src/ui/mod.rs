@@ -6,5 +6,6 @@
 
 pub mod printer;
 pub mod reporter;
+pub mod sanitize;
 
 pub use printer::{OutputFormat, Printer, PrinterOptions};

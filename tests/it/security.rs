@@ -22,13 +22,14 @@ fn init_from_a_crafted_task_definition_writes_no_foreign_table() {
     let name = unique("inject");
     let ecs = tb.ecs();
     tb.block_on(async {
-        ecs.create_cluster().cluster_name(&name).send().await.unwrap();
+        ecs.create_cluster()
+            .cluster_name(&name)
+            .send()
+            .await
+            .unwrap();
         let container = ContainerDefinition::builder()
             .name("mcp")
-            .image(format!(
-                "{}/{name}:base",
-                tb.var("MCP_TESTBED_REGISTRY")
-            ))
+            .image(format!("{}/{name}:base", tb.var("MCP_TESTBED_REGISTRY")))
             .essential(true)
             .log_configuration(
                 LogConfiguration::builder()
@@ -82,7 +83,11 @@ fn init_from_a_crafted_task_definition_writes_no_foreign_table() {
     let out = run(tb
         .mcp(dir.path())
         .args(["init", "--from-service", &spec, "-o", "json"]));
-    assert_eq!(out.code, 2, "stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.code, 2,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
     assert!(
         out.stderr.contains("the awslogs-group option") && out.stderr.contains("control character"),
         "{}",
@@ -90,7 +95,9 @@ fn init_from_a_crafted_task_definition_writes_no_foreign_table() {
     );
     // Shown escaped, on one line: the payload never starts a line of its own.
     assert!(
-        !out.stderr.lines().any(|l| l.starts_with("[stages.production]")),
+        !out.stderr
+            .lines()
+            .any(|l| l.starts_with("[stages.production]")),
         "{}",
         out.stderr
     );
@@ -191,12 +198,19 @@ fn a_value_moved_to_secrets_leaves_the_plain_environment() {
     let plan = run(tb.mcp(dir.path()).args(["deploy", "--dry-run"]));
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     assert!(
-        plan.stdout.contains("~ env GREETING: removed (declared in [secrets]"),
+        plan.stdout
+            .contains("~ env GREETING: removed (declared in [secrets]"),
         "{}",
         plan.stdout
     );
-    assert!(!plan.stdout.contains("hello"), "the plain value is not shown: {}", plan.stdout);
-    let json = run(tb.mcp(dir.path()).args(["deploy", "--dry-run", "-o", "json"]));
+    assert!(
+        !plan.stdout.contains("hello"),
+        "the plain value is not shown: {}",
+        plan.stdout
+    );
+    let json = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "--dry-run", "-o", "json"]));
     assert_eq!(json.code, 0, "{}", json.stderr);
     let changes = json.json()["changes"].clone();
     assert!(
@@ -239,7 +253,11 @@ fn a_value_moved_to_secrets_leaves_the_plain_environment() {
     // Declared twice: refused before anything is built, naming the key and the file.
     let toml = dir.path().join("mcp.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, format!("{text}\n[env]\nGREETING = \"plain again\"\n")).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{text}\n[env]\nGREETING = \"plain again\"\n"),
+    )
+    .unwrap();
     let refused = run(tb.mcp(dir.path()).args(["deploy", "--dry-run"]));
     assert_eq!(refused.code, 2, "{}", refused.stderr);
     assert!(
@@ -250,5 +268,9 @@ fn a_value_moved_to_secrets_leaves_the_plain_environment() {
         "{}",
         refused.stderr
     );
-    assert!(!refused.stderr.contains("plain again"), "{}", refused.stderr);
+    assert!(
+        !refused.stderr.contains("plain again"),
+        "{}",
+        refused.stderr
+    );
 }

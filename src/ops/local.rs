@@ -398,7 +398,12 @@ pub async fn logs(
                 .map(|t| t.as_millisecond())
                 .unwrap_or_default();
             let entry = crate::aws::logs::LogLine::new(ms, stream_name.clone(), message);
-            printer.line(super::logs::render(&entry, printer.json(), printer.color()))?;
+            printer.line(super::logs::render(
+                &entry,
+                printer.json(),
+                printer.color(),
+                printer.stdout_terminal(),
+            ))?;
         }
     }
     Ok(ExitStatus::Success)

@@ -139,6 +139,15 @@ pub fn redact_userinfo(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// What `mcp` shows of text from outside: URL credentials redacted, and on a
+/// terminal control characters escaped.
+pub fn shown(text: &str, terminal: bool, lines: Lines) -> Cow<'_, str> {
+    match redact_userinfo(text) {
+        Cow::Borrowed(text) => for_terminal(text, terminal, lines),
+        Cow::Owned(redacted) => Cow::Owned(for_terminal(&redacted, terminal, lines).into_owned()),
+    }
+}
+
 /// Every string in a JSON value with URL credentials redacted (for `--output json`).
 pub fn redact_json(value: &mut serde_json::Value) {
     match value {

@@ -124,6 +124,7 @@ fn registry_digest(tb: &Testbed, repository: &str, tag: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn push_builds_for_amd64_honours_dockerignore_and_skips_when_unchanged() {
     let tb = crate::testbed!();
     let repository = testbed::unique("push");
@@ -199,6 +200,7 @@ fn push_builds_for_amd64_honours_dockerignore_and_skips_when_unchanged() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn dirty_tree_gets_its_own_tag_and_layers_already_pushed_are_not_sent_again() {
     let tb = crate::testbed!();
     let repository = testbed::unique("dirty");
@@ -226,6 +228,7 @@ fn dirty_tree_gets_its_own_tag_and_layers_already_pushed_are_not_sent_again() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn build_alone_needs_no_aws_and_tags_locally() {
     let tb = crate::testbed!();
     let repository = testbed::unique("build");
@@ -248,6 +251,7 @@ fn build_alone_needs_no_aws_and_tags_locally() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn failing_build_step_shows_the_step_and_its_output() {
     let tb = crate::testbed!();
     let dir = fixture_project(tb, &testbed::unique("fail"), "");
@@ -277,6 +281,7 @@ fn failing_build_step_shows_the_step_and_its_output() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn missing_dockerfile_is_a_configuration_error() {
     let tb = crate::testbed!();
     let dir = fixture_project(tb, &testbed::unique("nodockerfile"), "");
@@ -297,6 +302,7 @@ fn missing_dockerfile_is_a_configuration_error() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn unreachable_engine_says_how_to_start_it() {
     let tb = crate::testbed!();
     let dir = fixture_project(tb, &testbed::unique("noengine"), "");
@@ -315,6 +321,7 @@ fn unreachable_engine_says_how_to_start_it() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn missing_repository_without_create_is_refused_before_building() {
     let tb = crate::testbed!();
     let dir = fixture_project(tb, &testbed::unique("norepo"), "");
@@ -330,6 +337,7 @@ fn missing_repository_without_create_is_refused_before_building() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn image_flag_verifies_the_image_exists() {
     let tb = crate::testbed!();
     let repository = testbed::unique("byimage");
@@ -360,6 +368,7 @@ fn image_flag_verifies_the_image_exists() {
 
 /// Guards rule 8 of STYLE.md: the ECR password appears in no output, at any verbosity.
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn registry_password_never_appears_in_output() {
     let tb = crate::testbed!();
     let repository = testbed::unique("secret");
@@ -376,6 +385,7 @@ fn registry_password_never_appears_in_output() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn refused_registry_login_is_reported_with_a_hint() {
     let tb = crate::testbed!();
     let repository = testbed::unique("refused");
@@ -406,6 +416,7 @@ fn refused_registry_login_is_reported_with_a_hint() {
 /// An interrupted push ends with 130 and says how to resume; the rerun sends
 /// only what the registry does not have yet.
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn interrupted_push_resumes_without_sending_layers_again() {
     use std::io::{BufRead, BufReader, Write};
     let tb = crate::testbed!();

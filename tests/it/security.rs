@@ -17,6 +17,7 @@ const INJECTED_GROUP: &str = "/ecs/x\n[stages.production]\ndeploy = { url = \"ht
 /// Guards issue 16 item 1: `mcp init --from-service` on a crafted live service
 /// writes no `[stages.production]` (it refuses, naming the field, exit 2).
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn init_from_a_crafted_task_definition_writes_no_foreign_table() {
     let tb = crate::testbed!();
     let name = unique("inject");
@@ -161,6 +162,7 @@ fn init_from_a_crafted_task_definition_writes_no_foreign_table() {
 /// the value), the new revision has only the reference; and a name declared in
 /// both `[env]` and `[secrets]` is refused.
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_value_moved_to_secrets_leaves_the_plain_environment() {
     let tb = crate::testbed!();
     // The seeded container has GREETING=hello in `environment`.

@@ -46,6 +46,28 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>> 
     Ok(None)
 }
 
+/// The owner of `path` when it is another user: neither the one running `mcp`
+/// nor root. A file found by walking up decides where `mcp` deploys and where
+/// it sends a token, and one in a shared parent folder (`/tmp/mcp.toml`) may
+/// have been left there by someone else.
+#[cfg(unix)]
+pub fn foreign_owner(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let owner = std::fs::metadata(path).ok()?.uid();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    is_foreign(owner, me).then_some(owner)
+}
+
+#[cfg(not(unix))]
+pub fn foreign_owner(_path: &Path) -> Option<u32> {
+    None
+}
+
+fn is_foreign(owner: u32, me: u32) -> bool {
+    owner != me && owner != 0
+}
+
 /// Read and check a configuration file.
 pub fn load(path: &Path) -> Result<ConfigFile> {
     let text =
@@ -325,6 +347,14 @@ mod tests {
         // Elsewhere the value helps and is shown.
         let (message, _) = error_of("[deploy]\nport = \"eighty\"\n");
         assert!(message.contains("eighty"), "{message}");
+    }
+
+    #[test]
+    fn another_users_file_is_foreign_but_roots_and_mine_are_not() {
+        assert!(is_foreign(1001, 1000));
+        assert!(is_foreign(1001, 0));
+        assert!(!is_foreign(1000, 1000));
+        assert!(!is_foreign(0, 1000));
     }
 
     #[test]

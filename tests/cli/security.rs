@@ -125,3 +125,32 @@ fn control_characters_reach_a_terminal_escaped() {
         piped.stderr
     );
 }
+
+/// Guards issue 16 item 5: an mcp.toml found by walking up that another user
+/// owns gets a warning; one's own (or root's) does not. Giving a file away
+/// takes root: without it only the quiet case is checked.
+#[cfg(unix)]
+#[test]
+fn a_file_another_user_owns_gets_a_warning() {
+    let dir = project(&[("mcp.toml", "name = \"x\"\n"), ("sub/keep", "")]);
+    let sub = dir.path().join("sub");
+    let r = run(mcp(&sub).arg("config"), dir.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("owned by another user"), "{}", r.stderr);
+    if std::os::unix::fs::chown(dir.path().join("mcp.toml"), Some(4242), None).is_ok() {
+        let r = run(mcp(&sub).arg("config"), dir.path());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("warning: `[DIR]/mcp.toml` is owned by another user (uid 4242)"),
+            "{}",
+            r.stderr
+        );
+        // Named on purpose: no warning.
+        let r = run(
+            mcp(&sub).args(["--config", "../mcp.toml", "config"]),
+            dir.path(),
+        );
+        assert!(!r.stderr.contains("owned by another user"), "{}", r.stderr);
+    }
+}

@@ -29,7 +29,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             for line in &rendered.lines {
-                eprintln!("{line}");
+                printer.error_line(line);
             }
             rendered.status.into()
         }

@@ -13,4 +13,5 @@ mod local;
 mod logs;
 mod readme;
 mod secrets;
+mod security;
 mod up_sh;

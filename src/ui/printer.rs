@@ -1,4 +1,10 @@
 //! The one place output is written.
+//!
+//! Nothing here panics on a closed stream, unlike `println!`/`eprintln!`
+//! (which the crate denies through clippy): stdout writes return their error,
+//! marked [`StdoutClosed`] for a reader that went away (`mcp logs | head`),
+//! which `main` turns into a quiet success; stderr writes ignore errors, since
+//! there is nowhere left to report them.
 
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
@@ -157,7 +163,7 @@ impl Printer {
             bar.set_message(format!("{} {message}", verb.trim_start()));
             return;
         }
-        eprintln!("{verb} {}{message}", self.prefix);
+        stderr_line(format_args!("{verb} {}{message}", self.prefix));
     }
 
     /// A warning on stderr (shown even with `-q`).
@@ -169,7 +175,7 @@ impl Printer {
         };
         match &self.line {
             Some(bar) => bar.println(format!("{label}: {}{message}", self.prefix)),
-            None => eprintln!("{label}: {}{message}", self.prefix),
+            None => stderr_line(format_args!("{label}: {}{message}", self.prefix)),
         }
     }
 
@@ -182,15 +188,20 @@ impl Printer {
             } else {
                 text
             };
-            eprintln!("{text}");
+            stderr_line(text);
         }
     }
 
     /// A plain line on stderr (part of a human report, e.g. a table).
     pub fn note(&self, message: impl Display) {
         if !self.quiet {
-            eprintln!("{message}");
+            stderr_line(message);
         }
+    }
+
+    /// A line of an error report on stderr (`error: …`, `hint: …`), shown even with `-q`.
+    pub fn error_line(&self, line: impl Display) {
+        stderr_line(line);
     }
 
     /// The result of a command on stdout: its `Display` for text, JSON otherwise.
@@ -236,6 +247,13 @@ impl Printer {
             .and_then(|()| out.flush())
             .map_err(stdout_error)
     }
+}
+
+/// One line on stderr, under its lock. A failed write (stderr closed) is
+/// ignored: it cannot be reported anywhere.
+fn stderr_line(line: impl Display) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }
 
 /// The reader of stdout went away (`mcp logs | head`). Only a closed stdout

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            printer.error_line(format!("error: starting the async runtime: {err}"));
+            printer.error_line(&format!("error: starting the async runtime: {err}"));
             return ExitCode::FAILURE;
         }
     };

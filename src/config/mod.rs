@@ -166,6 +166,8 @@ pub struct DeploySettings {
     pub health_path: String,
     pub port: u16,
     pub auth_token_env: Option<String>,
+    /// `deploy.allow_insecure_http`: the token may travel over plain http to a non-loopback host.
+    pub allow_insecure_http: bool,
 }
 
 fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -241,6 +243,20 @@ pub fn find(inputs: &Inputs) -> Result<Option<ConfigFile>> {
     }
 }
 
+/// A warning when the file discovery walks up to is owned by another user
+/// (`--config` and `MCP_CONFIG` name a file on purpose: no warning then).
+pub fn ownership_warning(inputs: &Inputs) -> Option<String> {
+    if inputs.config.is_some() || inputs.env_var(schema::env::CONFIG).is_some() {
+        return None;
+    }
+    let path = file::discover(None, &inputs.cwd).ok()??;
+    let owner = file::foreign_owner(&path)?;
+    Some(format!(
+        "`{}` is owned by another user (uid {owner}); it decides where `mcp` deploys and where it sends a token: check it, or pass --config with your own file",
+        path.display()
+    ))
+}
+
 /// Like [`find`], but a missing file is an error that says how to make one.
 pub fn require(inputs: &Inputs) -> Result<ConfigFile> {
     find(inputs)?.ok_or_else(|| {
@@ -259,6 +275,39 @@ pub fn selected_stage(inputs: &Inputs) -> Option<String> {
         .stage
         .clone()
         .or_else(|| inputs.env_var(schema::env::STAGE).map(str::to_string))
+}
+
+/// `[A-Z_][A-Z0-9_]*`, or with `lower` also lowercase letters.
+pub fn is_variable_name(name: &str, lower: bool) -> bool {
+    let ok = |c: char| c == '_' || c.is_ascii_uppercase() || (lower && c.is_ascii_lowercase());
+    name.chars().next().is_some_and(ok) && name.chars().all(|c| ok(c) || c.is_ascii_digit())
+}
+
+/// May a bearer token be sent to `url`? Anything but plain `http://` to a host
+/// that is not loopback is fine; that one only when `allowed`. The error is the
+/// host the token would have crossed the network to.
+pub fn token_transport(url: &str, allowed: bool) -> std::result::Result<(), String> {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        // Not a URL: the check itself reports it.
+        return Ok(());
+    };
+    if allowed || parsed.scheme() != "http" {
+        return Ok(());
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let domain = bare.trim_end_matches('.').to_ascii_lowercase();
+            domain == "localhost" || domain.ends_with(".localhost")
+        }
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(host.to_string())
+    }
 }
 
 /// The project name when mcp.toml does not give one: the directory's name.
@@ -416,6 +465,127 @@ ecs = { service = "staging-mcp-slack" }
             mcp.message
         );
         assert_eq!(mcp.status, crate::error::ExitStatus::Usage);
+    }
+
+    fn usage_error(text: &str, stage: Option<&str>) -> McpError {
+        let file = file::parse(Path::new("/p/mcp.toml"), text).unwrap();
+        let err = resolve(
+            Some(&file),
+            &Inputs {
+                stage: stage.map(str::to_string),
+                ..inputs()
+            },
+        )
+        .unwrap_err();
+        let mcp = err.downcast_ref::<McpError>().expect("an McpError");
+        assert_eq!(mcp.status, crate::error::ExitStatus::Usage);
+        McpError {
+            status: mcp.status,
+            message: mcp.message.clone(),
+            hint: mcp.hint.clone(),
+        }
+    }
+
+    /// Guards issue 16 item 3: a name both plain and secret is refused, naming
+    /// both places (here a stage's [env] against the top level's [secrets]).
+    #[test]
+    fn a_name_in_env_and_secrets_is_refused() {
+        let text = "[secrets]\nAPI_KEY = \"arn:aws:secretsmanager:us-east-1:1:secret:k\"\n[stages.dev]\nenv = { API_KEY = \"plain\" }\n";
+        let file = file::parse(Path::new("/p/mcp.toml"), text).unwrap();
+        assert!(
+            resolve(Some(&file), &inputs()).is_ok(),
+            "no clash without the stage"
+        );
+        let err = usage_error(text, Some("dev"));
+        assert_eq!(
+            err.message,
+            "`API_KEY` is declared in both [env] (/p/mcp.toml [stages.dev]) and [secrets] (/p/mcp.toml)"
+        );
+        assert!(!err.message.contains("plain"));
+    }
+
+    /// Guards issue 16 item 5: `.env`'s `=value` line must not meet a secret
+    /// with an empty name (Docker would echo `=value` in its error).
+    #[test]
+    fn secret_and_env_names_are_checked() {
+        let err = usage_error("[secrets]\n\"\" = \"arn:aws:ssm:x\"\n", None);
+        assert!(
+            err.message.starts_with("`secrets.` (/p/mcp.toml)"),
+            "{}",
+            err.message
+        );
+        let err = usage_error("[secrets]\n\"A-B\" = \"arn:aws:ssm:x\"\n", None);
+        assert!(err.message.contains("`secrets.A-B`"), "{}", err.message);
+        let err = usage_error("[env]\n\"A=B\" = \"1\"\n", None);
+        assert!(err.message.contains("`env.A=B`"), "{}", err.message);
+    }
+
+    /// Guards issue 16 item 5: a token pasted where its variable's name belongs
+    /// is refused without being echoed.
+    #[test]
+    fn auth_token_env_must_be_a_variable_name_and_is_not_echoed() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.secret-part";
+        let err = usage_error(&format!("[deploy]\nauth_token_env = \"{token}\"\n"), None);
+        assert!(
+            err.message
+                .contains("`deploy.auth_token_env` (/p/mcp.toml)"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("eyJ") && !err.hint.unwrap().contains("eyJ"));
+        let ok = file::parse(
+            Path::new("/p/mcp.toml"),
+            "[deploy]\nauth_token_env = \"MCP_TOKEN_2\"\n",
+        )
+        .unwrap();
+        assert!(resolve(Some(&ok), &inputs()).is_ok());
+    }
+
+    /// Guards issue 16 item 5: a token never goes over plain http to another
+    /// host unless the file says the network is trusted.
+    #[test]
+    fn a_token_over_plain_http_needs_loopback_or_an_opt_in() {
+        let base = "[deploy]\nauth_token_env = \"MCP_TOKEN\"\n";
+        let err = usage_error(
+            &format!("{base}url = \"http://user:pw@mcp.example.com/mcp\"\n"),
+            None,
+        );
+        assert!(
+            err.message.contains("plain http:// to `mcp.example.com`"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("pw"), "{}", err.message);
+        assert!(
+            err.hint
+                .unwrap()
+                .contains("deploy.allow_insecure_http = true")
+        );
+        for url in [
+            "https://mcp.example.com/mcp",
+            "http://127.0.0.1:8000/mcp",
+            "http://[::1]:8000/mcp",
+            "http://localhost:8000/mcp",
+        ] {
+            let text = format!("{base}url = \"{url}\"\n");
+            let file = file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
+            assert!(resolve(Some(&file), &inputs()).is_ok(), "{url}");
+        }
+        let text = format!("{base}url = \"http://mcp.internal/mcp\"\nallow_insecure_http = true\n");
+        let file = file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
+        assert!(
+            resolve(Some(&file), &inputs())
+                .unwrap()
+                .deploy
+                .allow_insecure_http
+        );
+        // Without a token there is nothing to protect.
+        let file = file::parse(
+            Path::new("/p/mcp.toml"),
+            "[deploy]\nurl = \"http://mcp.internal/mcp\"\n",
+        )
+        .unwrap();
+        assert!(resolve(Some(&file), &inputs()).is_ok());
     }
 
     #[test]

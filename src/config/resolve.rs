@@ -13,7 +13,8 @@ use anyhow::Result;
 use super::schema::{self, Kind, Layer};
 use super::{
     BuildSettings, ConfigFile, DeploySettings, EcrSettings, EcsSettings, Entry, FILE_NAME, Inputs,
-    Settings, Source, default_name, selected_stage, service_names,
+    Settings, Source, default_name, is_variable_name, selected_stage, service_names,
+    token_transport,
 };
 use crate::error::McpError;
 
@@ -48,6 +49,7 @@ pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
     fill_defaults(&mut merged, &root);
     let layer = check_merged(&merged)?;
     check_secret_references(&layer)?;
+    check_names(&layer, &merged)?;
 
     let entries = merged
         .into_iter()
@@ -221,6 +223,79 @@ fn check_secret_references(layer: &Layer) -> Result<()> {
     Ok(())
 }
 
+/// Where `key` was set, for errors that point at the file (or flag) to fix.
+fn source_of(merged: &Merged, key: &[&str]) -> String {
+    let path: Path_ = key.iter().map(|k| (*k).to_string()).collect();
+    merged
+        .get(&path)
+        .map_or_else(|| "default".to_string(), |(_, source)| source.to_string())
+}
+
+/// Names that become environment variables in the container, and the token's
+/// variable: checked once resolved, naming the key and where it was set, and
+/// never echoing a value (a pasted token, a secret).
+fn check_names(layer: &Layer, merged: &Merged) -> Result<()> {
+    let env = layer.env.as_ref();
+    let secrets = layer.secrets.as_ref();
+    for name in env.into_iter().flat_map(|e| e.keys()) {
+        if name.is_empty() || name.contains('=') || name.chars().any(char::is_control) {
+            return Err(McpError::usage(format!(
+                "`env.{}` ({}) is not an environment variable name",
+                name.escape_debug(),
+                source_of(merged, &["env", name])
+            ))
+            .hint("a name is not empty and holds no `=` or control characters, e.g. LOG_LEVEL")
+            .into());
+        }
+    }
+    for name in secrets.into_iter().flat_map(|s| s.keys()) {
+        if !is_variable_name(name, true) {
+            return Err(McpError::usage(format!(
+                "`secrets.{}` ({}) is not a valid secret name",
+                name.escape_debug(),
+                source_of(merged, &["secrets", name])
+            ))
+            .hint("the name becomes an environment variable in the container: letters, digits and `_`, not starting with a digit, e.g. API_KEY")
+            .into());
+        }
+        if env.is_some_and(|e| e.contains_key(name)) {
+            return Err(McpError::usage(format!(
+                "`{name}` is declared in both [env] ({}) and [secrets] ({})",
+                source_of(merged, &["env", name]),
+                source_of(merged, &["secrets", name])
+            ))
+            .hint(format!(
+                "a value is plain or secret, not both: remove `{name}` from [env] (its value would be readable in every task definition revision)"
+            ))
+            .into());
+        }
+    }
+    let deploy = layer.deploy.as_ref();
+    let token_env = deploy.and_then(|d| d.auth_token_env.as_deref());
+    if let Some(var) = token_env {
+        if !is_variable_name(var, false) {
+            // Not echoed: what was pasted here may be the token itself.
+            return Err(McpError::usage(format!(
+                "`deploy.auth_token_env` ({}) is not the name of an environment variable",
+                source_of(merged, &["deploy", "auth_token_env"])
+            ))
+            .hint("write the variable's name (A-Z, 0-9 and `_`, e.g. MCP_AUTH_TOKEN) and export the token in it; the value given is not shown in case it is the token")
+            .into());
+        }
+        if let Some(url) = deploy.and_then(|d| d.url.as_deref()) {
+            let allowed = deploy.and_then(|d| d.allow_insecure_http).unwrap_or(false);
+            token_transport(url, allowed).map_err(|host| {
+                McpError::usage(format!(
+                    "`deploy.url` ({}) is plain http:// to `{host}`: the bearer token from {var} would cross the network unencrypted",
+                    source_of(merged, &["deploy", "url"])
+                ))
+                .hint("use https://, or set `deploy.allow_insecure_http = true` if the network between you and the server is trusted")
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Flatten a table into leaf paths. Maps (`env`, `secrets`, `build.args`) flatten
 /// to their entries, so a stage can override one variable and keep the rest.
 fn flatten(prefix: &mut Path_, table: &toml::Table, out: &mut Vec<(Path_, toml::Value)>) {
@@ -352,6 +427,7 @@ fn typed_settings(
             health_path: deploy.health_path.unwrap_or_default(),
             port: deploy.port.unwrap_or_default(),
             auth_token_env: deploy.auth_token_env,
+            allow_insecure_http: deploy.allow_insecure_http.unwrap_or(false),
         },
         env: layer.env.unwrap_or_default(),
         secrets: layer.secrets.unwrap_or_default(),

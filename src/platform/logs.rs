@@ -20,6 +20,7 @@ use crate::aws::logs::{Batch, LogLine, LogSource, Notice};
 use crate::config::duration;
 use crate::error::{ExitStatus, McpError};
 use crate::ui::Printer;
+use crate::ui::sanitize::Lines;
 
 /// `--since` when not given.
 pub const DEFAULT_SINCE: &str = "10m";
@@ -108,8 +109,9 @@ pub fn stream_color(stream: &str) -> Color {
     PALETTE[(hash % PALETTE.len() as u64) as usize]
 }
 
-/// One event as a line of text or JSON.
-pub fn render(line: &LogLine, json: bool, color: bool) -> String {
+/// One event as a line of text or JSON. On a `terminal` the server's text is
+/// escaped (see `ui::sanitize`): a log line cannot drive the terminal.
+pub fn render(line: &LogLine, json: bool, color: bool, terminal: bool) -> String {
     if json {
         let value = JsonLine {
             timestamp: time(line),
@@ -122,14 +124,15 @@ pub fn render(line: &LogLine, json: bool, color: bool) -> String {
     }
     let mut out = String::with_capacity(line.message.len() + 40);
     let _ = write!(out, "{} ", time(line));
-    let id = short_id(line);
+    let shown = |text| crate::ui::sanitize::for_terminal(text, terminal, Lines::Keep);
+    let id = shown(short_id(line));
     if color {
         let _ = write!(out, "{}", style(id).fg(stream_color(&line.stream)));
     } else {
-        out.push_str(id);
+        out.push_str(&id);
     }
     out.push(' ');
-    out.push_str(message(line));
+    out.push_str(&shown(message(line)));
     out
 }
 
@@ -141,6 +144,7 @@ pub async fn print<S: LogSource>(
 ) -> Result<ExitStatus> {
     let json = printer.json();
     let color = printer.color() && !json;
+    let terminal = printer.stdout_terminal();
     let ctrl_c = async {
         if !interruptible || tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
@@ -170,7 +174,7 @@ pub async fn print<S: LogSource>(
         }
         if !lines.is_empty() {
             printer
-                .lines(lines.iter().map(|l| render(l, json, color)))
+                .lines(lines.iter().map(|l| render(l, json, color, terminal)))
                 .context("writing log lines")?;
         }
     }
@@ -220,6 +224,25 @@ mod tests {
         );
     }
 
+    /// Guards issue 16 item 5: a log line cannot drive the terminal it is shown
+    /// on; piped, it is passed on as the server wrote it.
+    #[test]
+    fn log_text_is_escaped_on_a_terminal_only() {
+        let line = LogLine::new(
+            0,
+            "ecs/mcp/0123456789abcdef",
+            "ok\u{1b}]0;pwned\u{7}\u{1b}[2K",
+        );
+        assert_eq!(
+            render(&line, false, true, true),
+            format!(
+                "1970-01-01T00:00:00.000Z {} ok\\x1b]0;pwned\\x07\\x1b[2K",
+                style("01234567").fg(stream_color("ecs/mcp/0123456789abcdef"))
+            )
+        );
+        assert!(render(&line, false, false, false).ends_with("ok\u{1b}]0;pwned\u{7}\u{1b}[2K"));
+    }
+
     #[test]
     fn text_and_json_lines() {
         let line = LogLine::new(
@@ -228,10 +251,11 @@ mod tests {
             "GET /healthz 200\n",
         );
         assert_eq!(
-            render(&line, false, false),
+            render(&line, false, false, false),
             "2025-05-01T12:00:00.042Z 01234567 GET /healthz 200"
         );
-        let json: serde_json::Value = serde_json::from_str(&render(&line, true, true)).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&line, true, true, true)).unwrap();
         assert_eq!(
             json,
             serde_json::json!({
@@ -244,7 +268,7 @@ mod tests {
         let other = LogLine::new(0, "custom-stream", "hi");
         assert_eq!(other.task, None);
         assert_eq!(
-            render(&other, false, false),
+            render(&other, false, false, false),
             "1970-01-01T00:00:00.000Z custom-stream hi"
         );
     }

@@ -12,7 +12,9 @@ use serde::Serialize;
 use crate::aws::{self, Clients, ecr};
 use crate::config::Settings;
 use crate::docker::build::{self, BuildRequest, Builder, Built};
+use crate::docker::context;
 use crate::docker::engine::Engine;
+use crate::docker::git::GitStates;
 use crate::docker::push;
 use crate::docker::tag::{self, GitState, TagContext};
 use crate::error::McpError;
@@ -31,7 +33,8 @@ pub struct Plan {
 
 /// Work out the tag for this build (`--tag` wins over `build.tag`).
 pub fn plan(settings: &Settings, tag_override: Option<&str>) -> Result<Plan> {
-    let git = tag::git_state(&settings.build.context)?;
+    // Once per context for the whole run: every service of a fleet gets the same tag.
+    let git = GitStates::process().get(&settings.build.context, &settings.build.dockerfile)?;
     let template = tag_override.unwrap_or(&settings.build.tag);
     let ctx = TagContext {
         git: git.as_ref(),
@@ -50,6 +53,46 @@ pub fn plan(settings: &Settings, tag_override: Option<&str>) -> Result<Plan> {
         git,
         reproducible,
     })
+}
+
+/// Warn about what the build context would ship that it should not, and
+/// (with `-v`) name the files that make the tag dirty.
+fn check_context(settings: &Settings, printer: &Printer, plan: &Plan) -> Result<()> {
+    let build = &settings.build;
+    if let Some(outside) = settings
+        .config_file
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        .and_then(|base| context::outside(&build.context, base))
+    {
+        printer.warn(format!(
+            "`build.context` resolves to {}, outside the folder of mcp.toml: everything under it not in its .dockerignore is sent to the Docker engine",
+            outside.display()
+        ));
+    }
+    // Without the `/.` of a context given as ".".
+    let root: std::path::PathBuf = build.context.components().collect();
+    for name in context::Context::open(&build.context, &build.dockerfile)?.unwanted() {
+        printer.warn(format!(
+            "{} would be sent to the Docker engine with the build context; add `{name}` to {}",
+            root.join(name).display(),
+            root.join(context::DOCKERIGNORE).display()
+        ));
+    }
+    if let Some(git) = &plan.git
+        && git.dirty.is_some()
+    {
+        const SHOWN: usize = 10;
+        let mut files = git.changed[..git.changed.len().min(SHOWN)].join(", ");
+        if git.changed.len() > SHOWN {
+            files.push_str(&format!(" and {} more", git.changed.len() - SHOWN));
+        }
+        printer.detail(
+            1,
+            format!("the build context differs from {}: {files}", git.short),
+        );
+    }
+    Ok(())
 }
 
 /// OCI labels: where the image came from.
@@ -175,6 +218,7 @@ pub async fn build_only(
     let plan = plan(settings, tag_override)?;
     let image = ImageRef::tagged(&settings.ecr.repository, &plan.tag);
     build::preflight(&settings.build.context, &settings.build.dockerfile)?;
+    check_context(settings, printer, &plan)?;
     let (engine, builder) = engine(printer).await?;
     let built = run_build(
         settings,
@@ -254,6 +298,7 @@ pub async fn build_and_push(
     let plan = plan(settings, tag_override)?;
     // Fail on a missing Dockerfile before any AWS call.
     build::preflight(&settings.build.context, &settings.build.dockerfile)?;
+    check_context(settings, printer, &plan)?;
     let (repository, created) =
         ecr::repository(&clients.ecr, &settings.ecr.repository, settings.ecr.create).await?;
     if created {
@@ -267,33 +312,28 @@ pub async fn build_and_push(
     }
     let git_sha = plan.git.as_ref().map(|g| g.sha.clone());
 
-    if plan.reproducible {
-        if let Some(digest) = ecr::tag_digest(&clients.ecr, &repository.name, &plan.tag).await? {
-            printer.status(
-                "Fresh",
-                format!(
-                    "{}:{} is already in ECR for this commit; nothing to build or push",
-                    repository.uri, plan.tag
-                ),
-            );
-            return Ok(PushReport {
-                image: ImageRef::tagged(&repository.uri, &plan.tag).with_digest(&digest),
-                repository: repository.uri,
-                tag: plan.tag,
-                digest,
-                pushed_bytes: 0,
-                layers_pushed: 0,
-                layers_existing: 0,
-                skipped: true,
-                build: None,
-                git_sha,
-            });
-        }
-    } else if plan.git.as_ref().is_some_and(|g| g.dirty.is_some()) {
-        printer.detail(
-            1,
-            "the working tree has uncommitted changes: the tag carries a hash of them",
+    if plan.reproducible
+        && let Some(digest) = ecr::tag_digest(&clients.ecr, &repository.name, &plan.tag).await?
+    {
+        printer.status(
+            "Fresh",
+            format!(
+                "{}:{} is already in ECR for this commit; nothing to build or push",
+                repository.uri, plan.tag
+            ),
         );
+        return Ok(PushReport {
+            image: ImageRef::tagged(&repository.uri, &plan.tag).with_digest(&digest),
+            repository: repository.uri,
+            tag: plan.tag,
+            digest,
+            pushed_bytes: 0,
+            layers_pushed: 0,
+            layers_existing: 0,
+            skipped: true,
+            build: None,
+            git_sha,
+        });
     }
 
     let reference = format!("{}:{}", repository.uri, plan.tag);

@@ -7,6 +7,7 @@
 pub mod output;
 pub mod printer;
 pub mod reporter;
+pub mod sanitize;
 pub mod table;
 
 pub use output::Output;

@@ -8,6 +8,7 @@ use assert_cmd::Command;
 
 mod config;
 mod init;
+mod security;
 
 /// `mcp` with a clean environment: no MCP_* variables, no CI, no colour.
 pub fn mcp(dir: &Path) -> Command {

@@ -42,6 +42,7 @@ import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
 from moto.core.common_models import BaseModel
+from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
@@ -50,10 +51,28 @@ from moto.logs import models as logs_models
 from moto.moto_api._internal.managed_state_model import ManagedState
 
 import common
+import lb
+import progressive
 
 log = logging.getLogger("testbed.ecs")
 
 LABEL = "mcp-testbed"
+# Which testbed a container belongs to (its state folder): a second instance on
+# the same engine (another port and MCP_TESTBED_DIR) must never remove the
+# containers of the first. Containers without it predate the label; only the
+# default instance treats them as its own.
+INSTANCE_LABEL = f"{LABEL}.instance"
+DEFAULT_STATE_DIR = "/tmp/mcp-testbed"
+
+
+def is_ours(labels):
+    """Is a container with these labels a task container of this testbed instance?"""
+    if labels.get(LABEL) != "1":
+        return False
+    instance = labels.get(INSTANCE_LABEL)
+    if instance is None:
+        return os.path.abspath(common.STATE_DIR) == DEFAULT_STATE_DIR
+    return instance == os.path.abspath(common.STATE_DIR)
 TICK = 0.2  # engine period (s): keeps "visible within ~1 s" promises cheap
 
 
@@ -256,7 +275,8 @@ class Engine:
         """Containers of a previous server process belong to tasks nobody knows any more."""
         try:
             for c in self.docker().containers.list(all=True, filters={"label": f"{LABEL}=1"}):
-                c.remove(force=True)
+                if is_ours(c.labels):
+                    c.remove(force=True)
         except DockerException as exc:
             log.warning("cannot clean up old task containers: %s", exc)
 
@@ -267,6 +287,7 @@ class Engine:
                     for backend in _all_ecs_backends():
                         self._reconcile_backend(backend)
                     self._reap_orphans()
+                    lb.MIRROR.sync()
             except Exception:  # keep the scheduler alive whatever happens
                 log.exception("engine tick failed")
             self._stop.wait(TICK)
@@ -343,6 +364,7 @@ class Engine:
         service._tb["deps"][dep_id] = {"steady_since": None, "next_launch": 0.0}
         if rollback_from:
             add_event(service, f"(service {service.name}) rolling back to deployment {rollback_from}.")
+        progressive.on_new_deployment(self, service, dep, rollback_from=rollback_from)
         return dep
 
     # ---- scheduler ----
@@ -365,8 +387,11 @@ class Engine:
         for service in services:
             if getattr(service, "_tb", None) is not None and service.status == "ACTIVE":
                 self._reconcile_service(backend, service, now)
+                progressive.tick_rollbacks(self, backend, service)
             elif getattr(service, "_tb", None) is not None:
                 self._count(backend, service)
+            if getattr(service, "_tb", None) is not None:
+                progressive.sync_targets(backend, service, self._service_tasks(backend, service))
         for cluster in backend.clusters.values():
             tasks = [t for t in backend.tasks.get(cluster.name, {}).values() if isinstance(t, SimTask)]
             cluster.running_tasks_count = sum(1 for t in tasks if t.last_status == "RUNNING")
@@ -405,6 +430,9 @@ class Engine:
         if not service.deployments:
             return
         primary = service.deployments[0]
+        if progressive.controls(service, primary):  # blue/green, canary, linear: the stage machine drives
+            progressive.reconcile(self, backend, service, primary, now)
+            return
         pid = primary["id"]
         pstate = tb["deps"].setdefault(pid, {"steady_since": None, "next_launch": 0.0})
         desired = int(service.desired_count or 0)
@@ -423,7 +451,26 @@ class Engine:
             self._fail_deployment(backend, service, primary, plive, rollback=bool(breaker.get("rollback")))
             return
 
-        # Scale the primary deployment to the desired count.
+        plive, running = self._scale(backend, service, primary, now)
+
+        if primary["rolloutState"] == "IN_PROGRESS":
+            if len(running) == desired and len(plive) == desired:
+                if pstate["steady_since"] is None:
+                    pstate["steady_since"] = now
+                delay = float(_tag(service, "testbed:rollout-delay") or DEFAULT_ROLLOUT_DELAY)
+                if now - pstate["steady_since"] >= delay:
+                    self._complete(backend, service, primary, self._service_tasks(backend, service))
+            else:
+                pstate["steady_since"] = None
+
+    def _scale(self, backend, service, dep, now, launch=True):
+        """Scale one deployment to the service's desired count; -> (live tasks, RUNNING tasks)."""
+        pid = dep["id"]
+        pstate = service._tb["deps"].setdefault(pid, {"steady_since": None, "next_launch": 0.0})
+        desired = int(service.desired_count or 0)
+        dep["desiredCount"] = desired
+        tasks = self._service_tasks(backend, service)
+        plive = [t for t in tasks if t.started_by == pid and t.desired_status == "RUNNING"]
         if len(plive) > desired:
             extra = sorted(plive, key=lambda t: t.created_at, reverse=True)[: len(plive) - desired]
             for t in extra:
@@ -434,7 +481,7 @@ class Engine:
                 + " ".join(f"(task {_short(t)})" for t in extra)
                 + ".",
             )
-        elif len(plive) < desired and primary["rolloutState"] != "FAILED" and now >= pstate["next_launch"]:
+        elif launch and len(plive) < desired and dep["rolloutState"] != "FAILED" and now >= pstate["next_launch"]:
             started = [self._launch(backend, service, pid) for _ in range(desired - len(plive))]
             add_event(
                 service,
@@ -442,20 +489,11 @@ class Engine:
                 + " ".join(f"(task {_short(t)})" for t in started)
                 + ".",
             )
-
         tasks = self._count(backend, service)
         plive = [t for t in tasks if t.started_by == pid and t.desired_status == "RUNNING"]
-        running = [t for t in plive if t.last_status == "RUNNING"]
-
-        if primary["rolloutState"] == "IN_PROGRESS":
-            if len(running) == desired and len(plive) == desired:
-                if pstate["steady_since"] is None:
-                    pstate["steady_since"] = now
-                delay = float(_tag(service, "testbed:rollout-delay") or DEFAULT_ROLLOUT_DELAY)
-                if now - pstate["steady_since"] >= delay:
-                    self._complete(backend, service, primary, tasks)
-            else:
-                pstate["steady_since"] = None
+        # Behind a load balancer (express.py) a task counts once its target is healthy.
+        healthy = getattr(service, "_tb_healthy", None) or (lambda t: True)
+        return plive, [t for t in plive if t.last_status == "RUNNING" and healthy(t)]
 
     def _complete(self, backend, service, primary, tasks):
         pid = primary["id"]
@@ -482,6 +520,7 @@ class Engine:
         add_event(service, f"(service {service.name}) (deployment {pid}) deployment completed.")
         add_event(service, f"(service {service.name}) has reached a steady state.")
         self._count(backend, service)
+        progressive.on_rolling_completed(service, primary)
         log.info("%s: deployment %s completed", service.name, pid)
 
     def _fail_deployment(self, backend, service, primary, plive, rollback):
@@ -492,6 +531,7 @@ class Engine:
         add_event(service, f"(service {service.name}) (deployment {pid}) deployment failed: tasks failed to start.")
         log.info("%s: deployment %s failed (circuit breaker)", service.name, pid)
         last = service._tb.get("last_completed")
+        progressive.on_rolling_failed(service, primary, rollback=bool(rollback and last and last[1] != primary["taskDefinition"]))
         if rollback and last and last[1] != primary["taskDefinition"]:
             for t in plive:
                 self.request_stop(t, f"Scaling activity initiated by (deployment {pid})")
@@ -507,7 +547,11 @@ class Engine:
         task = SimTask(backend, cluster, service, td, deployment_id)
         backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
         self._all_tasks[id(task)] = task
-        publish = str(_tag(service, "testbed:publish-ports") or "").lower() == "true"
+        publish = (
+            getattr(service, "_tb_publish", False)
+            or str(_tag(service, "testbed:publish-ports") or "").lower() == "true"
+            or progressive.publish_ports(service)
+        )
         threading.Thread(
             target=self._run_task, args=(task, publish), name=f"task-{task.id[:8]}", daemon=True
         ).start()
@@ -640,6 +684,7 @@ class Engine:
                 working_dir=c._def.get("workingDirectory"),
                 labels={
                     LABEL: "1",
+                    INSTANCE_LABEL: os.path.abspath(common.STATE_DIR),
                     f"{LABEL}.cluster": task.cluster_name,
                     f"{LABEL}.service": service.name,
                     f"{LABEL}.task": task.id,
@@ -942,11 +987,15 @@ def install():
 
     def resp_create_service(self):
         # moto's handler drops these request members; the engine needs them.
+        dc = self._get_param("deploymentConfiguration")
+        progressive.validate(
+            self.current_account, self.region, dc, self._get_param("loadBalancers"), self._get_param("deploymentController")
+        )
         result = orig_resp_create(self)
         service = result.result["service"]
-        dc = self._get_param("deploymentConfiguration")
         if dc:
             service.deployment_configuration.update(dc)
+            progressive.on_create_configured(service)
         for member, attr in (
             ("enableExecuteCommand", "enable_execute_command"),
             ("healthCheckGracePeriodSeconds", "health_check_grace_period_seconds"),
@@ -969,6 +1018,11 @@ def install():
         if service.status != "ACTIVE":
             raise ServiceNotActiveException()
         td_arn = self.describe_task_definition(td_str).arn if td_str else None
+        if props.get("deployment_configuration") is not None or props.get("load_balancers") is not None:
+            merged = dict(getattr(service, "deployment_configuration", {}) or {})
+            merged.update(props.get("deployment_configuration") or {})
+            lbs = props["load_balancers"] if props.get("load_balancers") is not None else service.load_balancers
+            progressive.validate(self.account_id, self.region_name, merged, lbs, service.deployment_controller)
         for name, value in props.items():
             if value is None:
                 continue
@@ -983,6 +1037,32 @@ def install():
         return service
 
     B.update_service = update_service
+
+    # ---- service deployments (2024/2025 APIs moto does not know) ----
+    def _p(self, name, default=None):
+        value = self._get_param(name)
+        return default if value is None else value
+
+    R.describe_service_deployments = lambda self: ActionResult(
+        progressive.describe_service_deployments(_p(self, "serviceDeploymentArns", []))
+    )
+    R.list_service_deployments = lambda self: ActionResult(
+        progressive.list_service_deployments(
+            self.ecs_backend, _p(self, "cluster", "default"), _p(self, "service", ""), _p(self, "status"),
+            _p(self, "createdAt"), _p(self, "maxResults"), _p(self, "nextToken"),
+        )
+    )
+    R.continue_service_deployment = lambda self: ActionResult(
+        progressive.continue_service_deployment(
+            ENGINE, _p(self, "serviceDeploymentArn"), _p(self, "hookId"), _p(self, "action")
+        )
+    )
+    R.stop_service_deployment = lambda self: ActionResult(
+        progressive.stop_service_deployment(ENGINE, _p(self, "serviceDeploymentArn"), _p(self, "stopType"))
+    )
+    R.describe_service_revisions = lambda self: ActionResult(
+        progressive.describe_service_revisions(_p(self, "serviceRevisionArns", []))
+    )
 
     orig_delete_service = B.delete_service
 

@@ -4,11 +4,17 @@
     python3 tests/testbed/seed.py service --cluster C --service S [--repository R]
         [--container mcp] [--circuit-breaker/--no-circuit-breaker] [--rollback/--no-rollback]
         [--rollout-delay SECONDS] [--failure-threshold N] [--publish-ports] [--desired 1]
-        [--wait] [--timeout 90]
+        [--load-balancer none|plain|advanced] [--wait] [--timeout 90]
 
 Creates the ECR repository (pushing the base image as tag `base` through the
 Docker engine with the ECR credentials), log group /ecs/S, task definition
 family S, cluster C and service S; prints one JSON object on stdout.
+With --load-balancer, also an ALB `S` with target groups `S-a` / `S-b`, a
+production listener (80) and a test listener (8080), each with a rule
+forwarding to `S-a`; `advanced` attaches them to the service as
+`loadBalancers[].advancedConfiguration` (what blue/green, canary and linear
+need), `plain` only as `targetGroupArn`.  The listeners' loopback URLs are in
+the output (`load_balancer.production_url` / `test_url`).
 
 Talks to the testbed through boto3 with the variables from
 $MCP_TESTBED_DIR/env (read automatically when AWS_ENDPOINT_URL is unset).
@@ -28,7 +34,8 @@ CONTAINER_PORT = 8000
 SERVE_COMMAND = [
     "sh",
     "-c",
-    "mkdir -p /www && echo ok > /www/healthz && echo \"serving on :8000 ($APP_ENV)\" "
+    "mkdir -p /www && echo ok > /www/healthz && echo \"${VERSION:-v1}\" > /www/version "
+    "&& echo \"serving on :8000 ($APP_ENV)\" "
     "&& exec httpd -f -v -p 8000 -h /www",
 ]
 
@@ -50,7 +57,81 @@ def load_env():
 
 def clients():
     load_env()
-    return {name: boto3.client(name) for name in ("ecr", "ecs", "logs", "ec2", "secretsmanager")}
+    return {name: boto3.client(name) for name in ("ecr", "ecs", "logs", "ec2", "secretsmanager", "elbv2")}
+
+
+def ensure_load_balancer(elbv2, ec2, name, port=CONTAINER_PORT):
+    """ALB + two ip target groups + production (80) and test (8080) listeners with one rule each.
+
+    Both rules forward to target group A (weight 1) and B (weight 0), as ECS blue/green expects."""
+    account = os.environ.get("MCP_TESTBED_ACCOUNT", "123456789012")
+    network = default_network(ec2)["awsvpcConfiguration"]
+    vpc = ec2.describe_subnets(SubnetIds=network["subnets"][:1])["Subnets"][0]["VpcId"]
+    found = elbv2.describe_load_balancers()["LoadBalancers"]
+    alb = next((x for x in found if x["LoadBalancerName"] == name[:32]), None) or elbv2.create_load_balancer(
+        Name=name[:32], Subnets=network["subnets"], SecurityGroups=network["securityGroups"], Type="application",
+    )["LoadBalancers"][0]
+    groups = {}
+    for suffix in ("a", "b"):
+        tg_name = f"{name[:30]}-{suffix}"
+        existing = [t for t in elbv2.describe_target_groups()["TargetGroups"] if t["TargetGroupName"] == tg_name]
+        groups[suffix] = (existing[0] if existing else elbv2.create_target_group(
+            Name=tg_name, Protocol="HTTP", Port=port, VpcId=vpc, TargetType="ip", HealthCheckPath="/healthz",
+        )["TargetGroups"][0])["TargetGroupArn"]
+    forward = [{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+        {"TargetGroupArn": groups["a"], "Weight": 1}, {"TargetGroupArn": groups["b"], "Weight": 0}]}}]
+    rules = {}
+    listeners = {ln["Port"]: ln for ln in elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]}
+    for key, lport in (("production", 80), ("test", 8080)):
+        ln = listeners.get(lport) or elbv2.create_listener(
+            LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=lport,
+            DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}],
+        )["Listeners"][0]
+        existing = [r for r in elbv2.describe_rules(ListenerArn=ln["ListenerArn"])["Rules"] if not r["IsDefault"]]
+        rule = existing[0] if existing else elbv2.create_rule(
+            ListenerArn=ln["ListenerArn"], Priority=1,
+            Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}], Actions=forward,
+        )["Rules"][0]
+        rules[key] = {"listener": ln["ListenerArn"], "rule": rule["RuleArn"]}
+    return {
+        "load_balancer_arn": alb["LoadBalancerArn"],
+        "target_group_a": groups["a"],
+        "target_group_b": groups["b"],
+        "production_listener": rules["production"]["listener"],
+        "production_rule": rules["production"]["rule"],
+        "test_listener": rules["test"]["listener"],
+        "test_rule": rules["test"]["rule"],
+        "role_arn": f"arn:aws:iam::{account}:role/ecsInfrastructureRoleForLoadBalancers",
+    }
+
+
+def service_load_balancers(lbinfo, container, advanced=True):
+    entry = {"targetGroupArn": lbinfo["target_group_a"], "containerName": container, "containerPort": CONTAINER_PORT}
+    if advanced:
+        entry["advancedConfiguration"] = {
+            "alternateTargetGroupArn": lbinfo["target_group_b"],
+            "productionListenerRule": lbinfo["production_rule"],
+            "testListenerRule": lbinfo["test_rule"],
+            "roleArn": lbinfo["role_arn"],
+        }
+    return [entry]
+
+
+def listener_urls(cluster, service, timeout=10):
+    """Loopback URLs of a service's production and test listeners (GET $MCP_TESTBED_CONTROL/service-lb)."""
+    import urllib.parse
+    import urllib.request
+
+    query = urllib.parse.urlencode({"cluster": cluster, "service": service})
+    deadline = time.time() + timeout
+    while True:
+        with urllib.request.urlopen(f"{os.environ['MCP_TESTBED_CONTROL']}/service-lb?{query}", timeout=10) as resp:
+            info = json.loads(resp.read())
+        entry = (info.get("loadBalancers") or [{}])[0]
+        urls = {k: (entry.get(k) or {}).get("url") for k in ("production", "test")}
+        if all(urls.values()) or time.time() > deadline:
+            return urls
+        time.sleep(0.2)
 
 
 def registry():
@@ -180,6 +261,10 @@ def seed_service(args):
         if args.publish_ports:
             tags.append({"key": "testbed:publish-ports", "value": "true"})
         kwargs = {"tags": tags} if tags else {}
+        lb_mode = getattr(args, "load_balancer", "none") or "none"
+        if lb_mode != "none":
+            lbinfo = ensure_load_balancer(c["elbv2"], c["ec2"], args.service)
+            kwargs["loadBalancers"] = service_load_balancers(lbinfo, args.container, advanced=lb_mode == "advanced")
         service = ecs.create_service(
             cluster=args.cluster,
             serviceName=args.service,
@@ -197,7 +282,13 @@ def seed_service(args):
     if args.wait:
         service = wait_completed(ecs, args.cluster, args.service, timeout=args.timeout)
 
+    extra = {}
+    if service.get("loadBalancers"):
+        lbinfo = ensure_load_balancer(c["elbv2"], c["ec2"], args.service)
+        lbinfo.update({f"{k}_url": v for k, v in listener_urls(args.cluster, args.service).items()})
+        extra["load_balancer"] = lbinfo
     return {
+        **extra,
         "cluster": args.cluster,
         "service": args.service,
         "cluster_arn": cluster["clusterArn"],
@@ -225,6 +316,8 @@ def main(argv=None):
     s.add_argument("--failure-threshold", type=int, help="circuit-breaker threshold (service tag)")
     s.add_argument("--publish-ports", action="store_true", help="publish container ports on 127.0.0.1")
     s.add_argument("--desired", type=int, default=1)
+    s.add_argument("--load-balancer", choices=["none", "plain", "advanced"], default="none",
+                   help="attach an ALB: target group only (plain) or with advancedConfiguration for blue/green")
     s.add_argument("--wait", action="store_true", help="wait until the first deployment is COMPLETED")
     s.add_argument("--timeout", type=float, default=90)
     args = ap.parse_args(argv)

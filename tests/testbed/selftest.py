@@ -8,11 +8,15 @@ Every check uses unique names and cleans up after itself.  The last line is
 """
 import argparse
 import hashlib
+import http.client
 import json
 import os
+import shlex
 import sys
 import time
 import traceback
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -21,12 +25,14 @@ import seed  # noqa: E402
 
 seed.load_env()
 import boto3  # noqa: E402
+import botocore.exceptions  # noqa: E402
 import docker  # noqa: E402
 
 ecr = boto3.client("ecr")
 ecs = boto3.client("ecs")
 logs = boto3.client("logs")
 sm = boto3.client("secretsmanager")
+cw = boto3.client("cloudwatch")
 dk = docker.from_env()
 CONTROL = os.environ["MCP_TESTBED_CONTROL"]
 
@@ -73,6 +79,7 @@ def make_service(name, **kw):
         cluster=name, service=name, repository=None, container="mcp", circuit_breaker=kw.get("breaker", True),
         rollback=kw.get("rollback", True), rollout_delay=kw.get("delay", 0.5), failure_threshold=kw.get("threshold", 2),
         publish_ports=False, desired=kw.get("desired", 1), wait=True, timeout=60,
+        load_balancer=kw.get("load_balancer", "none"),
     )
     return seed.seed_service(args)
 
@@ -308,6 +315,362 @@ def check_ecr_api_changes_reach_registry():
         remove_local_tags(repo)
 
 
+# ---------------------------------------------------------------------------
+# Progressive delivery (progressive.py + lb.py)
+
+
+def check_lb_weights_and_streaming():
+    """lb.py alone: weighted rules, header conditions, SSE relayed as written, 503 without targets."""
+    import http.server
+    import socketserver
+    import threading
+
+    import lb
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path == "/sse":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for i in range(3):
+                    self.wfile.write(f"data: {self.server.name}{i}\n\n".encode())
+                    self.wfile.flush()
+                    time.sleep(0.4)
+                self.close_connection = True
+                return
+            body = self.server.name.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    servers = []
+
+    def serve(name):
+        srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        srv.daemon_threads, srv.name = True, name
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        return srv.server_address[1]
+
+    reg = lb.Registry()
+    try:
+        reg.target_group("blue").set_targets([("127.0.0.1", serve("blue"))])
+        reg.target_group("green").set_targets([("127.0.0.1", serve("green"))])
+        ln = reg.listener("prod")
+        header = [{"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "X-Canary", "Values": ["1"]}}]
+        ln.set_rules([lb.Rule(header, [("green", 1)], 1, "canary")], default=[("blue", 90), ("green", 10)])
+        got = [urllib.request.urlopen(ln.url + "/", timeout=5).read().decode() for _ in range(20)]
+        assert got.count("green") == 2 and got.count("blue") == 18, got  # smooth WRR: exactly 10 %
+        req = urllib.request.Request(ln.url + "/", headers={"X-Canary": "1"})
+        assert urllib.request.urlopen(req, timeout=5).read() == b"green"
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", ln.port, timeout=5)
+        conn.request("GET", "/sse", headers={"X-Canary": "1"})
+        resp = conn.getresponse()
+        t0, arrivals = time.time(), []
+        while True:
+            data = resp.read1(1024)
+            if not data:
+                break
+            arrivals.append((time.time() - t0, data))
+        assert b"".join(d for _, d in arrivals) == b"data: green0\n\ndata: green1\n\ndata: green2\n\n", arrivals
+        assert arrivals[0][0] < 0.3, f"first event buffered: {arrivals}"  # relayed as written, not at the end
+        ln.set_rules([], default=[("blue", 0), ("green", 0)])
+        try:
+            urllib.request.urlopen(ln.url + "/", timeout=5)
+            raise AssertionError("expected 503")
+        except urllib.error.HTTPError as err:
+            assert err.code == 503, err
+        print(f"  10 % weight -> 2/20 requests, SSE first event after {arrivals[0][0]:.2f}s, no weight -> 503")
+    finally:
+        reg.close_all()
+        for srv in servers:
+            srv.shutdown()
+
+
+def sd_of(arn):
+    return ecs.describe_service_deployments(serviceDeploymentArns=[arn])["serviceDeployments"][0]
+
+
+def get(url, path="/version"):
+    try:
+        with urllib.request.urlopen(url + path, timeout=5) as resp:
+            return resp.read().decode().strip()
+    except urllib.error.HTTPError as err:
+        return f"HTTP {err.code}"
+
+
+def lb_stats(name, which):
+    query = urllib.parse.urlencode({"cluster": name, "service": name})
+    with urllib.request.urlopen(f"{CONTROL}/service-lb?{query}", timeout=10) as resp:
+        entry = json.loads(resp.read())["loadBalancers"][0]
+    return entry[which]["stats"], entry
+
+
+def progressive_service(name):
+    """A rolling service behind the seeded ALB (advancedConfiguration set), first deployment COMPLETED."""
+    info = make_service(name, load_balancer="advanced")
+    urls = info["load_balancer"]
+    wait_for("production listener serves blue", lambda: get(urls["production_url"]) == "v1", timeout=10)
+    return info, urls["production_url"], urls["test_url"]
+
+
+def start_progressive(info, version, **config):
+    td = new_revision(info, environment=[{"name": "VERSION", "value": version}])
+    svc = ecs.update_service(cluster=info["cluster"], service=info["service"], taskDefinition=td,
+                             deploymentConfiguration=config)["service"]
+    return td, svc["currentServiceDeployment"]
+
+
+def pause_hook(minutes=10, action="ROLLBACK", stage="POST_TEST_TRAFFIC_SHIFT"):
+    return {"targetType": "PAUSE", "lifecycleStages": [stage],
+            "timeoutConfiguration": {"timeoutInMinutes": minutes, "action": action}}
+
+
+def awaiting(arn, stage="POST_TEST_TRAFFIC_SHIFT"):
+    sd = sd_of(arn)
+    hooks = [h for h in sd.get("lifecycleHookDetails", []) if h["status"] == "AWAITING_ACTION"]
+    return (sd, hooks[0]) if hooks and sd.get("lifecycleStage") == stage else None
+
+
+def cleanup_lb(info):
+    lbinfo = info.get("load_balancer") or {}
+    try:
+        elbv2 = boto3.client("elbv2")
+        if lbinfo.get("load_balancer_arn"):
+            for ln in elbv2.describe_listeners(LoadBalancerArn=lbinfo["load_balancer_arn"])["Listeners"]:
+                elbv2.delete_listener(ListenerArn=ln["ListenerArn"])
+            elbv2.delete_load_balancer(LoadBalancerArn=lbinfo["load_balancer_arn"])
+        for key in ("target_group_a", "target_group_b"):
+            if lbinfo.get(key):
+                elbv2.delete_target_group(TargetGroupArn=lbinfo[key])
+    except Exception as exc:
+        print(f"  (load balancer cleanup failed: {exc})")
+
+
+def check_blue_green_pause_continue_completes():
+    name = uniq("st-bg")
+    info, prod, test = progressive_service(name)
+    try:
+        blue_td = info["task_definition_arn"]
+        green_td, arn = start_progressive(
+            info, "green", strategy="BLUE_GREEN", bakeTimeInMinutes=1, lifecycleHooks=[pause_hook()])
+        assert arn and ":service-deployment/" in arn, arn
+        stages = []
+
+        def paused():
+            sd = sd_of(arn)
+            if sd.get("lifecycleStage") and (not stages or stages[-1] != sd["lifecycleStage"]):
+                stages.append(sd["lifecycleStage"])
+            return awaiting(arn)
+
+        sd, hook = wait_for("pause at POST_TEST_TRAFFIC_SHIFT", paused, timeout=40, interval=0.1)
+        assert sd["status"] == "IN_PROGRESS" and hook["targetType"] == "PAUSE" and hook["hookId"].startswith("ecs-pause-"), sd
+        assert hook["timeoutAction"] == "ROLLBACK" and hook["expiresAt"], hook
+        assert sd["targetServiceRevision"]["requestedTestTrafficWeight"] == 100.0, sd["targetServiceRevision"]
+        assert sd["targetServiceRevision"]["requestedProductionTrafficWeight"] == 0.0, sd["targetServiceRevision"]
+        # The test listener reaches the green tasks, production still only blue.
+        assert get(test) == "green", get(test)
+        assert [get(prod) for _ in range(10)] == ["v1"] * 10
+        ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=hook["hookId"], action="CONTINUE")
+
+        def done():
+            sd = sd_of(arn)
+            if sd.get("lifecycleStage") and stages[-1] != sd["lifecycleStage"]:
+                stages.append(sd["lifecycleStage"])
+            return sd if sd["status"] == "SUCCESSFUL" else None
+
+        sd = wait_for("SUCCESSFUL", done, timeout=30, interval=0.1)
+        assert [h["status"] for h in sd["lifecycleHookDetails"]] == ["SUCCEEDED"], sd["lifecycleHookDetails"]
+        want = ["PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+                "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP"]
+        assert [s for s in want if s in stages] == want and stages == want, stages
+        assert sd["finishedAt"] and sd["alarms"]["status"] == "DISABLED", sd
+        assert get(prod) == "green" and get(test) == "green"
+        svc = wait_for("blue stopped", lambda: (lambda s: s if len(s["deployments"]) == 1 and s["runningCount"] == 1 else None)(describe(name, name)), timeout=20)
+        assert svc["taskDefinition"] == green_td and svc["deployments"][0]["rolloutState"] == "COMPLETED", svc["deployments"]
+        assert svc["currentServiceDeployment"] == arn, svc.get("currentServiceDeployment")
+        listed = ecs.list_service_deployments(cluster=name, service=name)["serviceDeployments"]
+        assert listed[0]["serviceDeploymentArn"] == arn and listed[0]["status"] == "SUCCESSFUL", listed
+        assert len(listed) == 2 and listed[1]["status"] == "SUCCESSFUL", listed  # the initial rolling deployment
+        assert blue_td != green_td
+        print(f"  stages {' > '.join(s.replace('_TRAFFIC', '').replace('POST_', '+') for s in stages)}")
+    finally:
+        cleanup(info)
+        cleanup_lb(info)
+
+
+def check_blue_green_rollback_at_pause_never_reaches_production():
+    name = uniq("st-bgrb")
+    info, prod, test = progressive_service(name)
+    try:
+        blue_td = info["task_definition_arn"]
+        _, arn = start_progressive(info, "broken", strategy="BLUE_GREEN", bakeTimeInMinutes=1, lifecycleHooks=[pause_hook()])
+        sd, hook = wait_for("pause", lambda: awaiting(arn), timeout=40, interval=0.1)
+        green_tg = info["load_balancer"]["target_group_b"]
+        assert get(test) == "broken"
+        for _ in range(20):
+            assert get(prod) == "v1"
+        ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=hook["hookId"], action="ROLLBACK")
+        sd = wait_for("ROLLBACK_SUCCESSFUL", lambda: (lambda d: d if d["status"] == "ROLLBACK_SUCCESSFUL" else None)(sd_of(arn)), timeout=20, interval=0.1)
+        assert sd["rollback"]["reason"] and sd["rollback"]["serviceRevisionArn"].endswith(
+            describe(name, name)["deployments"][0]["id"].split("/")[-1]), sd["rollback"]
+        assert sd["lifecycleHookDetails"][0]["status"] == "FAILED", sd["lifecycleHookDetails"]
+        stats, entry = lb_stats(name, "production")
+        assert green_tg not in stats and stats[info["load_balancer"]["target_group_a"]]["requests"] >= 21, stats
+        assert get(test) == "v1" and get(prod) == "v1"
+        svc = describe(name, name)
+        assert svc["taskDefinition"] == blue_td and len(svc["deployments"]) == 1, svc["deployments"]
+        assert not entry["targets"][green_tg], entry["targets"]
+        with_err = None
+        try:
+            ecs.continue_service_deployment(serviceDeploymentArn=arn, hookId=hook["hookId"], action="CONTINUE")
+        except ecs.exceptions.InvalidParameterException as exc:
+            with_err = exc
+        assert with_err is not None, "continuing a rolled-back deployment must fail"
+        print(f"  production served {stats[info['load_balancer']['target_group_a']]['requests']} requests, none by green; rolled back")
+    finally:
+        cleanup(info)
+        cleanup_lb(info)
+
+
+def check_canary_alarm_during_bake_rolls_back():
+    name = uniq("st-canary")
+    info, prod, test = progressive_service(name)
+    alarm = f"{name}-errors"
+    cw.put_metric_alarm(AlarmName=alarm, MetricName="5xx", Namespace="mcp", Statistic="Sum", Period=60,
+                        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold")
+    try:
+        _, arn = start_progressive(
+            info, "canary", strategy="CANARY", bakeTimeInMinutes=1,
+            canaryConfiguration={"canaryPercent": 20.0, "canaryBakeTimeInMinutes": 30},
+            alarms={"alarmNames": [alarm], "enable": True, "rollback": True})
+        sd = wait_for("canary traffic", lambda: (lambda d: d if d["targetServiceRevision"].get("requestedProductionTrafficWeight") == 20.0 else None)(sd_of(arn)), timeout=40, interval=0.1)
+        assert sd["lifecycleStage"] == "PRODUCTION_TRAFFIC_SHIFT" and sd["alarms"]["status"] == "MONITORING", sd
+        got = [get(prod) for _ in range(10)]
+        assert got.count("canary") == 2 and got.count("v1") == 8, got
+        cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="testbed")
+        t0 = time.time()
+        sd = wait_for("ROLLBACK_SUCCESSFUL", lambda: (lambda d: d if d["status"] == "ROLLBACK_SUCCESSFUL" else None)(sd_of(arn)), timeout=20, interval=0.1)
+        assert sd["alarms"]["status"] == "TRIGGERED" and sd["alarms"]["triggeredAlarmNames"] == [alarm], sd["alarms"]
+        assert alarm in sd["rollback"]["reason"], sd["rollback"]
+        assert [get(prod) for _ in range(5)] == ["v1"] * 5
+        print(f"  20 % canary served 2/10, alarm -> ROLLBACK_SUCCESSFUL in {time.time() - t0:.1f}s")
+    finally:
+        cleanup(info)
+        cleanup_lb(info)
+        cw.delete_alarms(AlarmNames=[alarm])
+
+
+def check_stop_service_deployment_during_bake():
+    name = uniq("st-stop")
+    info, prod, test = progressive_service(name)
+    try:
+        _, arn = start_progressive(info, "green", strategy="BLUE_GREEN", bakeTimeInMinutes=60)
+        sd = wait_for("BAKE_TIME", lambda: (lambda d: d if d.get("lifecycleStage") == "BAKE_TIME" else None)(sd_of(arn)), timeout=40, interval=0.1)
+        assert sd["targetServiceRevision"]["requestedProductionTrafficWeight"] == 100.0, sd
+        assert get(prod) == "green"
+        assert len(describe(name, name)["deployments"]) == 2  # blue still running during the bake
+        t0 = time.time()
+        assert ecs.stop_service_deployment(serviceDeploymentArn=arn, stopType="ROLLBACK")["serviceDeploymentArn"] == arn
+        assert get(prod) == "v1"  # production is back on blue at once
+        sd = wait_for("ROLLBACK_SUCCESSFUL", lambda: (lambda d: d if d["status"] == "ROLLBACK_SUCCESSFUL" else None)(sd_of(arn)), timeout=20, interval=0.1)
+        took = time.time() - t0
+        try:
+            ecs.stop_service_deployment(serviceDeploymentArn=arn, stopType="ROLLBACK")
+            raise AssertionError("stopping a finished deployment must fail")
+        except ecs.exceptions.ConflictException:
+            pass
+        try:
+            ecs.stop_service_deployment(serviceDeploymentArn=arn[:-3] + "xyz", stopType="ROLLBACK")
+            raise AssertionError("unknown ARN must fail")
+        except ecs.exceptions.ServiceDeploymentNotFoundException:
+            pass
+        print(f"  StopServiceDeployment during bake: production back on blue immediately, ROLLBACK_SUCCESSFUL after {took:.1f}s")
+    finally:
+        cleanup(info)
+        cleanup_lb(info)
+
+
+def check_hook_timeout_takes_its_action():
+    name = uniq("st-hookto")
+    info, prod, test = progressive_service(name)
+    try:
+        _, arn = start_progressive(info, "green", strategy="LINEAR", bakeTimeInMinutes=1,
+                                   linearConfiguration={"stepPercent": 50.0, "stepBakeTimeInMinutes": 1},
+                                   lifecycleHooks=[pause_hook(minutes=2)])
+        sd, hook = wait_for("pause", lambda: awaiting(arn), timeout=40, interval=0.1)
+        t0 = time.time()
+        sd = wait_for("ROLLBACK_SUCCESSFUL", lambda: (lambda d: d if d["status"] == "ROLLBACK_SUCCESSFUL" else None)(sd_of(arn)), timeout=20, interval=0.1)
+        assert sd["lifecycleHookDetails"][0]["status"] == "TIMED_OUT", sd["lifecycleHookDetails"]
+        assert "timed out" in sd["rollback"]["reason"], sd["rollback"]
+        assert get(prod) == "v1"
+        print(f"  hook timed out after {time.time() - t0:.1f}s more (2 simulated minutes): ROLLBACK_SUCCESSFUL")
+        # LINEAR good path: 50 % then 100 %.
+        _, arn = start_progressive(info, "linear", strategy="LINEAR", bakeTimeInMinutes=1, lifecycleHooks=[],
+                                   linearConfiguration={"stepPercent": 50.0, "stepBakeTimeInMinutes": 2})
+        wait_for("50 %", lambda: sd_of(arn)["targetServiceRevision"].get("requestedProductionTrafficWeight") == 50.0, timeout=40, interval=0.1)
+        got = [get(prod) for _ in range(10)]
+        assert got.count("linear") == 5, got
+        wait_for("SUCCESSFUL", lambda: sd_of(arn)["status"] == "SUCCESSFUL", timeout=30, interval=0.1)
+        assert get(prod) == "linear"
+    finally:
+        cleanup(info)
+        cleanup_lb(info)
+
+
+def check_progressive_validation_errors():
+    name = uniq("st-noadv")
+    info = make_service(name, load_balancer="plain")
+    try:
+        td = new_revision(info, environment=[{"name": "VERSION", "value": "green"}])
+        try:
+            ecs.update_service(cluster=name, service=name, taskDefinition=td,
+                               deploymentConfiguration={"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1})
+            raise AssertionError("BLUE_GREEN without advancedConfiguration must fail")
+        except ecs.exceptions.InvalidParameterException as exc:
+            message = exc.response["Error"]["Message"]
+            assert "advancedConfiguration" in message and "BLUE_GREEN" in message, message
+        svc = describe(name, name)
+        assert len(svc["deployments"]) == 1 and svc["taskDefinition"] == info["task_definition_arn"], "nothing may change"
+        assert (svc["deploymentConfiguration"].get("strategy") or "ROLLING") == "ROLLING", svc["deploymentConfiguration"]
+        lbinfo = seed.ensure_load_balancer(boto3.client("elbv2"), boto3.client("ec2"), name)
+        lbs = seed.service_load_balancers(lbinfo, "mcp")
+        lbs[0]["advancedConfiguration"]["productionListenerRule"] = lbinfo["production_listener"]
+        try:
+            ecs.update_service(cluster=name, service=name, loadBalancers=lbs,
+                               deploymentConfiguration={"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1})
+            raise AssertionError("a listener ARN as productionListenerRule must fail")
+        except ecs.exceptions.InvalidParameterException as exc:
+            assert "productionListenerRule has an invalid ARN format" in exc.response["Error"]["Message"], exc
+        for bad, needle in (({"strategy": "SIDEWAYS"}, "SIDEWAYS"),
+                            ({"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 0.0}}, "canaryPercent"),
+                            ({"strategy": "BLUE_GREEN", "lifecycleHooks": [pause_hook(stage="SCALE_UP")]}, "SCALE_UP")):
+            try:
+                ecs.update_service(cluster=name, service=name, loadBalancers=seed.service_load_balancers(lbinfo, "mcp"),
+                                   deploymentConfiguration=bad)
+                raise AssertionError(f"{bad} must fail")
+            except ecs.exceptions.InvalidParameterException as exc:
+                assert needle in exc.response["Error"]["Message"], exc
+        try:
+            ecs.continue_service_deployment(serviceDeploymentArn=svc["serviceArn"].replace(":service/", ":service-deployment/") + "/nope", hookId="x")
+            raise AssertionError("unknown deployment must fail")
+        except ecs.exceptions.ServiceDeploymentNotFoundException:
+            pass
+        print("  missing advancedConfiguration, listener ARN as rule, bad strategy/percent/hook stage all refused")
+    finally:
+        cleanup(info)
+        cleanup_lb({"load_balancer": seed.ensure_load_balancer(boto3.client("elbv2"), boto3.client("ec2"), name)})
+
+
 def remove_local_tags(repository):
     """Our pushes tag the base image locally as REGISTRY/REPO:TAG; do not let them pile up."""
     prefix = f"{os.environ['MCP_TESTBED_REGISTRY']}/{repository}:"
@@ -318,6 +681,339 @@ def remove_local_tags(repository):
                     dk.images.remove(tag, noprune=True)
                 except docker.errors.APIError:
                     pass
+
+
+# ---------------------------------------------------------------------------
+# ECS Express Mode (express.py) and denied actions (deny.py)
+
+iam = boto3.client("iam")
+EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+INFRASTRUCTURE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRoleforExpressGatewayServices"
+# busybox httpd answering /healthz and /greeting ($GREETING) on 8000.
+EXPRESS_COMMAND = [
+    "sh", "-c",
+    "mkdir -p /www && echo ok > /www/healthz && echo \"$GREETING\" > /www/greeting "
+    "&& echo \"express serving on :8000\" && exec httpd -f -v -p 8000 -h /www",
+]
+
+
+def trust(principal):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}]})
+
+
+def ensure_role(name, principal, policy):
+    """Find or create a role trusting `principal` with the AWS managed `policy` attached; return its ARN."""
+    try:
+        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(principal))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=name, PolicyArn=policy)
+    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
+    assert policy in attached, attached
+    return arn
+
+
+def express_roles():
+    return (
+        ensure_role("selftestExpressExecution", "ecs-tasks.amazonaws.com", EXECUTION_POLICY),
+        ensure_role("selftestExpressInfrastructure", "ecs.amazonaws.com", INFRASTRUCTURE_POLICY),
+    )
+
+
+def express_image(repo):
+    seed.ensure_repository(ecr, repo)
+    seed.push_image(ecr, repo, "v1")
+    return f"{os.environ['MCP_TESTBED_REGISTRY']}/{repo}:v1"
+
+
+def create_express(name, image, greeting="hello", **kw):
+    execution, infrastructure = express_roles()
+    return ecs.create_express_gateway_service(
+        serviceName=name,
+        executionRoleArn=execution,
+        infrastructureRoleArn=infrastructure,
+        healthCheckPath="/healthz",
+        primaryContainer={
+            "image": image,
+            "containerPort": 8000,
+            "command": EXPRESS_COMMAND,
+            "environment": [{"name": "GREETING", "value": greeting}],
+            "awsLogsConfiguration": {"logGroup": f"/ecs/{name}", "logStreamPrefix": "ecs"},
+        },
+        scalingTarget={"minTaskCount": 1, "maxTaskCount": 2},
+        **kw,
+    )["service"]
+
+
+def express_url(arn):
+    conf = ecs.describe_express_gateway_service(serviceArn=arn)["service"]["activeConfigurations"][0]
+    return conf["ingressPaths"][0]["endpoint"]
+
+
+def http_get(url, timeout=3):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+    except OSError:
+        return None, ""
+
+
+def wait_express_completed(name, deployment_id=None, timeout=60):
+    def done():
+        svc = describe("default", name)
+        dep = svc["deployments"][0]
+        if deployment_id and dep["id"] != deployment_id:
+            return None
+        return svc if dep["rolloutState"] == "COMPLETED" and svc["runningCount"] >= 1 else None
+    return wait_for(f"deployment of {name} COMPLETED", done, timeout=timeout)
+
+
+def cleanup_express(arn, name, repo):
+    try:
+        try:
+            ecs.delete_express_gateway_service(serviceArn=arn)
+        except ecs.exceptions.ServiceNotActiveException:
+            pass
+        wait_for("task containers removed", lambda: not dk.api.containers(
+            all=True, filters={"label": f"mcp-testbed.service={name}"}), timeout=30)
+        ecr.delete_repository(repositoryName=repo, force=True)
+        try:
+            logs.delete_log_group(logGroupName=f"/ecs/{name}")
+        except logs.exceptions.ResourceNotFoundException:
+            pass
+        remove_local_tags(repo)
+    except Exception as exc:  # cleanup must not hide the real result
+        print(f"  (cleanup of {name} failed: {exc})")
+
+
+def check_express_create_update_delete():
+    name = uniq("st-express")
+    repo = f"selftest/{name}"
+    image = express_image(repo)
+    t0 = time.time()
+    svc = create_express(name, image, tags=[{"key": "team", "value": "selftest"}])
+    arn = svc["serviceArn"]
+    try:
+        assert svc["status"]["statusCode"] == "ACTIVE", svc
+        assert svc["serviceName"] == name and arn.endswith(f"/default/{name}"), svc
+        conf = svc["activeConfigurations"][0]
+        url = conf["ingressPaths"][0]["endpoint"]
+        assert conf["ingressPaths"][0]["accessType"] == "PUBLIC" and url.startswith("http://127.0.0.1:"), conf
+        assert conf["primaryContainer"]["containerPort"] == 8000 and conf["healthCheckPath"] == "/healthz", conf
+        # A real ECS service underneath: the follower's view.  (boto3's model predates
+        # activeConfigurations[].taskDefinitionArn, the Rust SDK reads it; take it from ECS.)
+        ecs_svc = describe("default", name)
+        first_td = ecs_svc["taskDefinition"]
+        td = ecs.describe_task_definition(taskDefinition=first_td)["taskDefinition"]
+        assert td["containerDefinitions"][0]["name"] == "Main" and td["requiresCompatibilities"] == ["FARGATE"], td
+        assert ecs_svc["resourceManagementType"] == "ECS", ecs_svc.get("resourceManagementType")
+        assert ecs_svc["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+        first = wait_express_completed(name)["deployments"][0]["id"]
+        status, body = wait_for("URL answers /healthz", lambda: (lambda r: r if r[0] == 200 else None)(http_get(url + "/healthz")))
+        assert body.strip() == "ok", body
+        ready = time.time()
+        assert http_get(url + "/greeting")[1].strip() == "hello"
+        assert http_get(url + "/nope")[0] == 404  # the target's answer, relayed
+        described = ecs.describe_express_gateway_service(serviceArn=arn, include=["TAGS"])["service"]
+        assert described["tags"] == [{"key": "team", "value": "selftest"}], described
+        assert described["currentDeployment"].endswith(first.split("/")[-1]), described
+        # Update: new task definition revision, new deployment the follower sees, URL serves it.
+        upd = ecs.update_express_gateway_service(
+            serviceArn=arn, primaryContainer={"image": image, "command": EXPRESS_COMMAND,
+                                              "environment": [{"name": "GREETING", "value": "bonjour"}]})["service"]
+        target = upd["targetConfiguration"]["primaryContainer"]
+        assert target["environment"] == [{"name": "GREETING", "value": "bonjour"}], target
+        # replaced whole, but the port and the log destination keep their values when omitted
+        assert target["containerPort"] == 8000 and target["awsLogsConfiguration"]["logGroup"] == f"/ecs/{name}", target
+        dep = describe("default", name)["deployments"][0]
+        new_td = dep["taskDefinition"]
+        assert new_td != first_td and new_td.endswith(":2"), (new_td, first_td)
+        assert dep["id"] != first and dep["rolloutState"] == "IN_PROGRESS", dep
+        wait_express_completed(name, deployment_id=dep["id"])
+        wait_for("URL serves the update", lambda: http_get(url + "/greeting")[1].strip() == "bonjour")
+        active = ecs.describe_express_gateway_service(serviceArn=arn)["service"]["activeConfigurations"]
+        assert [c["serviceRevisionArn"] for c in active] == [upd["targetConfiguration"]["serviceRevisionArn"]], active
+        # Scaling alone: no new deployment.
+        ecs.update_express_gateway_service(serviceArn=arn, scalingTarget={"minTaskCount": 2})
+        svc2 = describe("default", name)
+        assert svc2["deployments"][0]["id"] == dep["id"] and svc2["desiredCount"] == 2, svc2["deployments"]
+        # Delete: DRAINING, then INACTIVE; the URL stops answering.
+        gone = ecs.delete_express_gateway_service(serviceArn=arn)["service"]
+        assert gone["status"]["statusCode"] == "DRAINING", gone
+        wait_for("INACTIVE", lambda: ecs.describe_express_gateway_service(serviceArn=arn)["service"]["status"]["statusCode"] == "INACTIVE", timeout=30)
+        wait_for("URL closed", lambda: http_get(url + "/healthz", timeout=1)[0] is None, timeout=10)
+        print(f"  {url} answered {ready - t0:.1f}s after CreateExpressGatewayService")
+    finally:
+        cleanup_express(arn, name, repo)
+
+
+def check_express_failing_health_check_rolls_back():
+    name = uniq("st-exhealth")
+    repo = f"selftest/{name}"
+    image = express_image(repo)
+    arn = create_express(name, image)["serviceArn"]
+    try:
+        first = wait_express_completed(name)
+        good_td = first["taskDefinition"]
+        url = express_url(arn)
+        # The new release serves no /healthz: ELB health checks fail, the breaker rolls back.
+        broken = ["sh", "-c", "mkdir -p /www && echo broken > /www/index.html && exec httpd -f -p 8000 -h /www"]
+        ecs.update_express_gateway_service(serviceArn=arn, primaryContainer={"image": image, "command": broken})
+        bad = describe("default", name)["deployments"][0]
+        assert bad["taskDefinition"] != good_td, bad
+        stopped = wait_for("a task failing ELB health checks", lambda: [
+            t for t in stopped_tasks("default", name) if "failed ELB health checks" in (t.get("stoppedReason") or "")], timeout=60)
+        assert stopped[0]["taskDefinitionArn"] == bad["taskDefinition"], stopped[0]
+        wait_for("rolled back", lambda: (lambda s: s["taskDefinition"] == good_td and s["deployments"][0]["rolloutState"] == "COMPLETED" and len(s["deployments"]) == 1)(describe("default", name)), timeout=90)
+        events = [e["message"] for e in describe("default", name)["events"]]
+        assert any("rolling back to deployment" in m for m in events), events
+        assert http_get(url + "/healthz")[0] == 200  # production never lost its healthy target
+    finally:
+        cleanup_express(arn, name, repo)
+
+
+def check_express_unpullable_image_fails_deployment():
+    name = uniq("st-expull")
+    repo = f"selftest/{name}"
+    seed.ensure_repository(ecr, repo)
+    image = f"{os.environ['MCP_TESTBED_REGISTRY']}/{repo}:missing"
+    arn = create_express(name, image)["serviceArn"]  # ECS does not pull at API time
+    try:
+        dep = wait_for("deployment FAILED", lambda: (lambda d: d if d["rolloutState"] == "FAILED" else None)(
+            describe("default", name)["deployments"][0]), timeout=60)
+        assert "circuit breaker" in dep["rolloutStateReason"], dep
+        reasons = [t.get("stoppedReason") or "" for t in stopped_tasks("default", name)]
+        assert any(r.startswith("CannotPullContainerError") for r in reasons), reasons
+        assert http_get(express_url(arn) + "/healthz")[0] == 503  # no healthy target behind the URL
+    finally:
+        cleanup_express(arn, name, repo)
+
+
+def check_express_url_streams_posts_and_events():
+    """What MCP streamable HTTP needs from the URL: a POST body in, an SSE stream out as it is written."""
+    name = uniq("st-exsse")
+    repo = f"selftest/{name}"
+    image = express_image(repo)
+    script = [
+        "#!/bin/sh",
+        'body=$(head -c "${CONTENT_LENGTH:-0}")',
+        "printf 'Content-Type: text/event-stream\\r\\n\\r\\n'",
+        "printf 'data: %s\\n\\n' \"$body\"",
+        "sleep 1",
+        "printf 'data: done\\n\\n'",
+    ]
+    command = ["sh", "-c",
+               "mkdir -p /www/cgi-bin && echo ok > /www/healthz && printf '%s\\n' "
+               + " ".join(shlex.quote(line) for line in script)
+               + " > /www/cgi-bin/mcp && chmod +x /www/cgi-bin/mcp && exec httpd -f -p 8000 -h /www"]
+    execution, infrastructure = express_roles()
+    arn = ecs.create_express_gateway_service(
+        serviceName=name, executionRoleArn=execution, infrastructureRoleArn=infrastructure, healthCheckPath="/healthz",
+        primaryContainer={"image": image, "containerPort": 8000, "command": command})["service"]["serviceArn"]
+    try:
+        wait_express_completed(name)
+        url = urllib.parse.urlsplit(express_url(arn))
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        payload = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize"})
+        t0 = time.time()
+        conn.request("POST", "/cgi-bin/mcp", body=payload, headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.getheader("Content-Type") == "text/event-stream", resp.getheaders()
+        events = []
+        for raw in resp:
+            line = raw.decode().strip()
+            if line.startswith("data: "):
+                events.append((line[len("data: "):], time.time() - t0))
+        conn.close()
+        assert [e for e, _ in events] == [payload, "done"], events
+        # The first event came through before the target finished the stream (no buffering).
+        assert events[1][1] - events[0][1] >= 0.7, events
+        print(f"  first event after {events[0][1]:.2f}s, last after {events[1][1]:.2f}s")
+    finally:
+        cleanup_express(arn, name, repo)
+
+
+def expect_error(code, fn, *needles):
+    try:
+        fn()
+    except botocore.exceptions.ClientError as err:
+        got = err.response["Error"]
+        assert got["Code"] == code, got
+        for needle in needles:
+            assert needle in got["Message"], (needle, got)
+        return got["Message"]
+    raise AssertionError(f"expected {code}")
+
+
+def check_express_validation_errors():
+    execution, infrastructure = express_roles()
+    missing = f"arn:aws:iam::{os.environ['MCP_TESTBED_ACCOUNT']}:role/{uniq('no-such-role')}"
+    container = {"image": os.environ["MCP_TESTBED_BASE_IMAGE"], "containerPort": 8000}
+    name = uniq("st-exval")
+
+    def create(**kw):
+        args = dict(serviceName=name, executionRoleArn=execution, infrastructureRoleArn=infrastructure, primaryContainer=container)
+        args.update(kw)
+        return ecs.create_express_gateway_service(**args)
+
+    expect_error("InvalidParameterException", lambda: create(infrastructureRoleArn=missing), "infrastructure role", missing)
+    expect_error("InvalidParameterException", lambda: create(executionRoleArn=missing), "execution role", missing)
+    # A role that exists but does not trust ecs-tasks.amazonaws.com cannot be the execution role.
+    expect_error("InvalidParameterException", lambda: create(executionRoleArn=infrastructure), "ecs-tasks.amazonaws.com")
+    expect_error("ClusterNotFoundException", lambda: create(cluster=uniq("no-such-cluster")))
+    expect_error("ResourceNotFoundException", lambda: ecs.describe_express_gateway_service(
+        serviceArn=f"arn:aws:ecs:us-east-1:{os.environ['MCP_TESTBED_ACCOUNT']}:service/default/{name}"))
+    # A region without Express Mode refuses before creating anything.
+    west = boto3.client("ecs", region_name="us-west-1")
+    expect_error("UnsupportedFeatureException", lambda: west.create_express_gateway_service(
+        serviceName=name, executionRoleArn=execution, infrastructureRoleArn=infrastructure, primaryContainer=container))
+    assert not west.list_clusters()["clusterArns"] and not west.list_task_definitions()["taskDefinitionArns"]
+    # Name conflict with an existing service.
+    arn = create()["service"]["serviceArn"]
+    try:
+        expect_error("InvalidParameterException", create, "not idempotent")
+    finally:
+        ecs.delete_express_gateway_service(serviceArn=arn)
+        wait_for("task containers removed", lambda: not dk.api.containers(
+            all=True, filters={"label": f"mcp-testbed.service={name}"}), timeout=30)
+
+
+def check_denied_actions_name_the_action():
+    key = uniq("testing-deny")
+    session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key="testing")
+    denied_iam, denied_ecs = session.client("iam"), session.client("ecs")
+    execution, infrastructure = express_roles()
+
+    def control(method, payload):
+        req = urllib.request.Request(f"{CONTROL}/deny", method=method, data=json.dumps(payload).encode())
+        return json.loads(urllib.request.urlopen(req, timeout=10).read())
+
+    role = uniq("denied-role")
+    control("POST", {"actions": ["iam:CreateRole", "ecs:CreateExpressGatewayService"], "access_key_id": key})
+    try:
+        expect_error("AccessDenied", lambda: denied_iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust("ecs.amazonaws.com")),
+                     "is not authorized to perform: iam:CreateRole", f"role/{role}")
+        expect_error("AccessDeniedException", lambda: denied_ecs.create_express_gateway_service(
+            serviceName=role, executionRoleArn=execution, infrastructureRoleArn=infrastructure,
+            primaryContainer={"image": "x"}), "ecs:CreateExpressGatewayService")
+        # Other callers and other actions are unaffected.
+        assert iam.get_role(RoleName="selftestExpressExecution")["Role"]["Arn"] == execution
+        denied_iam.get_role(RoleName="selftestExpressExecution")
+        # ECS checks iam:PassRole on the roles it is handed.
+        control("POST", {"actions": ["iam:PassRole"], "access_key_id": key})
+        control("DELETE", {"access_key_id": key})
+        control("POST", {"actions": ["iam:PassRole"], "access_key_id": key})
+        expect_error("AccessDeniedException", lambda: denied_ecs.create_express_gateway_service(
+            serviceName=role, executionRoleArn=execution, infrastructureRoleArn=infrastructure,
+            primaryContainer={"image": "x"}), "iam:PassRole", infrastructure)
+    finally:
+        control("DELETE", {"access_key_id": key})
+    assert not [r for r in control("GET", {})["rules"] if r["access_key_id"] == key]
+    # No rule left: the same call goes through to moto (and fails there for its own reason).
+    expect_error("NoSuchEntity", lambda: denied_iam.get_role(RoleName=role))
 
 
 CHECKS = [v for k, v in list(globals().items()) if k.startswith("check_")]

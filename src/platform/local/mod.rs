@@ -562,7 +562,12 @@ async fn logs(settings: &Settings, printer: &Printer, request: &LogsRequest) -> 
                 .map(|t| t.as_millisecond())
                 .unwrap_or_default();
             let entry = crate::aws::logs::LogLine::new(ms, stream_name.clone(), message);
-            printer.line(super::logs::render(&entry, printer.json(), printer.color()))?;
+            printer.line(super::logs::render(
+                &entry,
+                printer.json(),
+                printer.color(),
+                printer.stdout_terminal(),
+            ))?;
         }
     }
     Ok(ExitStatus::Success)

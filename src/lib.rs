@@ -6,6 +6,11 @@
 //! [`error::ExitStatus`]. Where a release runs is the [`platform`]'s business,
 //! chosen inside the commands by [`platform::for_settings`]: nothing here
 //! branches on it. ARCHITECTURE.md draws the layers.
+//!
+//! All output goes through the [`ui::Printer`]; `println!` and `eprintln!`
+//! (which panic on a closed stream) are denied crate-wide.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod aws;
 pub mod cli;

@@ -18,6 +18,7 @@ use crate::aws::{self, Clients};
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
 use crate::ui::Printer;
+use crate::ui::table::Table;
 
 /// The Secrets Manager name prefix for this service and stage.
 fn prefix(settings: &Settings) -> String {
@@ -335,29 +336,17 @@ pub struct Listing {
 
 impl fmt::Display for Listing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self
-            .secrets
-            .iter()
-            .map(|s| s.name.len())
-            .max()
-            .unwrap_or(0)
-            .max(4);
-        writeln!(
-            f,
-            "{:<width$}  {:<20}  {:<4}  ARN",
-            "NAME", "LAST CHANGED", "USED"
-        )?;
+        let mut table =
+            Table::new([("NAME", 4), ("LAST CHANGED", 20), ("USED", 4), ("ARN", 0)]).gap(2);
         for s in &self.secrets {
-            writeln!(
-                f,
-                "{:<width$}  {:<20}  {:<4}  {}",
-                s.name,
-                s.last_changed.as_deref().unwrap_or("-"),
-                if s.referenced { "yes" } else { "no" },
-                s.arn
-            )?;
+            table.row([
+                s.name.clone(),
+                s.last_changed.clone().unwrap_or_else(|| "-".into()),
+                if s.referenced { "yes" } else { "no" }.to_string(),
+                s.arn.clone(),
+            ]);
         }
-        Ok(())
+        write!(f, "{table}")
     }
 }
 

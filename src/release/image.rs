@@ -79,9 +79,13 @@ impl ImageRef {
         Ok(image)
     }
 
-    /// A reference by name and tag (`repository:tag`, registry included when given).
+    /// `name` (`[registry/]repository`, as a repository URI or an
+    /// `ecr.repository` setting holds it) with `tag`.
     pub fn tagged(name: &str, tag: &str) -> Self {
-        ImageRef::parse(&format!("{name}:{tag}"))
+        ImageRef {
+            tag: Some(tag.to_string()),
+            ..ImageRef::parse(name)
+        }
     }
 
     /// The same image, pinned to `digest`.
@@ -170,6 +174,18 @@ mod tests {
                 serde_json::Value::String(text.clone())
             );
         }
+    }
+
+    #[test]
+    fn a_repository_uri_with_a_tag() {
+        let uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/mcp";
+        let image = ImageRef::tagged(uri, "abc").with_digest("sha256:d");
+        assert_eq!(image.to_string(), format!("{uri}:abc@sha256:d"));
+        assert_eq!(image.name(), uri);
+        assert_eq!(
+            ImageRef::tagged("localhost:5000/mcp", "1").to_string(),
+            "localhost:5000/mcp:1"
+        );
     }
 
     #[test]

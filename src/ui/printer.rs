@@ -1,5 +1,11 @@
 //! The one place output is written.
 //!
+//! Nothing here panics on a closed stream, unlike `println!`/`eprintln!`
+//! (which the crate denies through clippy): stdout writes return their error,
+//! marked [`StdoutClosed`] for a reader that went away (`mcp logs | head`),
+//! which `main` turns into a quiet success; stderr writes ignore errors, since
+//! there is nowhere left to report them.
+//!
 //! It is also where text from outside is made safe to show (see
 //! [`super::sanitize`]): URL credentials are redacted in every message, report
 //! and JSON document, and on a terminal control characters in them are shown
@@ -173,8 +179,7 @@ impl Printer {
     /// One line of an error report on stderr (`error: …`, `hint: …`), made
     /// safe like every other message; a closed stderr is ignored.
     pub fn error_line(&self, line: &str) {
-        let line = self.for_stderr(line);
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        stderr_line(self.for_stderr(line));
     }
 
     /// A cargo-style status line on stderr: a right-aligned verb, then the message.
@@ -193,7 +198,7 @@ impl Printer {
             bar.set_message(format!("{} {message}", verb.trim_start()));
             return;
         }
-        eprintln!("{verb} {}{message}", self.prefix);
+        stderr_line(format_args!("{verb} {}{message}", self.prefix));
     }
 
     /// A warning on stderr (shown even with `-q`).
@@ -206,7 +211,7 @@ impl Printer {
         };
         match &self.line {
             Some(bar) => bar.println(format!("{label}: {}{message}", self.prefix)),
-            None => eprintln!("{label}: {}{message}", self.prefix),
+            None => stderr_line(format_args!("{label}: {}{message}", self.prefix)),
         }
     }
 
@@ -219,14 +224,14 @@ impl Printer {
             } else {
                 text
             };
-            eprintln!("{text}");
+            stderr_line(text);
         }
     }
 
     /// A plain line on stderr (part of a human report, e.g. a table).
     pub fn note(&self, message: impl Display) {
         if !self.quiet {
-            eprintln!("{}", self.for_stderr(message));
+            stderr_line(self.for_stderr(message));
         }
     }
 
@@ -278,6 +283,13 @@ impl Printer {
             .and_then(|()| out.flush())
             .map_err(stdout_error)
     }
+}
+
+/// One line on stderr, under its lock. A failed write (stderr closed) is
+/// ignored: it cannot be reported anywhere.
+fn stderr_line(line: impl Display) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }
 
 /// Text as shown: URL credentials redacted; escaped on a terminal.

@@ -6,19 +6,27 @@
 //! testbed points `mcp` at its simulator. Retries use the SDK's standard mode
 //! with a few more attempts than the default, since deploys poll ECS for minutes
 //! and a throttled describe call must not end a deploy.
+//!
+//! - [`error`](mod@error): SDK errors as short lines with a hint; [`retry`]:
+//!   the one classifier of errors worth trying again.
+//! - [`ecr`], [`ecs`], [`taskdef`], [`logs`]: thin wrappers over the calls `mcp` makes.
 
 pub mod ecr;
 pub mod ecs;
+pub mod error;
 pub mod logs;
+pub mod retry;
 pub mod taskdef;
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_types::error::display::DisplayErrorContext;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_credential_types::provider::SharedCredentialsProvider;
+
+pub use error::{describe, error};
 
 use crate::config::Settings;
 
@@ -38,7 +46,43 @@ pub async fn sdk_config(settings: &Settings) -> SdkConfig {
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
-    loader.load().await
+    let config = loader.load().await;
+    let Some(chain) = config.credentials_provider() else {
+        return config;
+    };
+    let (profile, sso) = profile_in_use(settings.profile.as_deref()).await;
+    config
+        .into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(
+            error::ExplainedCredentials::new(chain, profile, sso),
+        ))
+        .build()
+}
+
+/// The profile the credentials chain reads (`--profile`, `AWS_PROFILE`, or
+/// `default` when the files have it), and whether it signs in through AWS SSO:
+/// only to explain a credentials error (see [`error`](mod@error)).
+async fn profile_in_use(named: Option<&str>) -> (Option<String>, bool) {
+    use aws_runtime::env_config::file::EnvConfigFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let loaded = aws_config::profile::load(
+        &Fs::real(),
+        &Env::real(),
+        &EnvConfigFiles::default(),
+        named.map(|p| Cow::Owned(p.to_string())),
+    )
+    .await;
+    let Ok(set) = loaded else {
+        return (named.map(str::to_string), false);
+    };
+    let name = set.selected_profile().to_string();
+    match set.get_profile(&name) {
+        Some(profile) => {
+            let sso = profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some();
+            (Some(name), sso)
+        }
+        None => (named.map(str::to_string), false),
+    }
 }
 
 /// The clients `mcp` uses.
@@ -71,28 +115,4 @@ impl Clients {
     pub fn region(&self) -> Option<&str> {
         self.config.region().map(Region::as_ref)
     }
-}
-
-/// An SDK error as one readable line: `Code: message` for service errors,
-/// the whole cause chain otherwise (the SDK's own `Display` says only "service error").
-pub fn describe<E>(err: &aws_sdk_ecs::error::SdkError<E>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    if let Some(service) = err.as_service_error() {
-        match (service.code(), service.message()) {
-            (Some(code), Some(message)) => return format!("{code}: {message}"),
-            (Some(code), None) => return code.to_string(),
-            _ => {}
-        }
-    }
-    DisplayErrorContext(err).to_string()
-}
-
-/// Turn an SDK error into an `anyhow::Error` that reads well.
-pub fn error<E>(err: aws_sdk_ecs::error::SdkError<E>) -> anyhow::Error
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    anyhow::anyhow!(describe(&err))
 }

@@ -72,33 +72,6 @@ const KEPT_STOPPED_TASKS: usize = 10;
 /// `DescribeTasks` takes at most this many tasks per call.
 const DESCRIBE_TASKS_MAX: usize = 100;
 
-/// Error codes that mean "slow down": the list the AWS SDK's own retry
-/// classifier uses (`aws_runtime::retries::classifiers::THROTTLING_ERRORS`).
-/// Shared with the CloudWatch Logs follower (`crate::aws::logs`).
-pub(crate) const THROTTLING_CODES: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "TransactionInProgressException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "LimitExceededException",
-    "RequestThrottled",
-    "SlowDown",
-    "PriorRequestNotComplete",
-    "EC2ThrottledException",
-];
-/// Error codes that mean "try again": the SDK's transient codes, plus ECS's
-/// modelled server error (what the generated `is_server_exception()` tests).
-pub(crate) const TRANSIENT_CODES: &[&str] = &[
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "ServerException",
-];
-
 /// What to follow and how.
 #[derive(Debug, Clone)]
 pub struct FollowOptions {
@@ -724,22 +697,20 @@ impl<'a> Follower<'a> {
 /// Sort an SDK error into "back off and retry" and "give up".
 fn classify<E>(err: SdkError<E>, doing: impl FnOnce() -> String) -> PollError
 where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    E: ProvideErrorMetadata
+        + aws_smithy_types::retry::ProvideErrorKind
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
 {
-    let transient = match &err {
-        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
-        SdkError::DispatchFailure(failure) => failure.is_io() || failure.is_timeout(),
-        SdkError::ServiceError(service) => {
-            service.err().code().is_some_and(|code| {
-                THROTTLING_CODES.contains(&code) || TRANSIENT_CODES.contains(&code)
-            }) || service.raw().status().is_server_error()
-        }
-        _ => false,
-    };
-    if transient {
+    if crate::aws::retry::is_retryable(&err) {
         return PollError::Transient(format!("{}: {}", doing(), crate::aws::describe(&err)));
     }
-    let denied = err.as_service_error().and_then(|e| e.code()) == Some("AccessDeniedException");
+    let denied = err
+        .as_service_error()
+        .and_then(ProvideErrorMetadata::code)
+        .is_some_and(crate::aws::error::is_access_denied_code);
     let error = crate::aws::error(err).context(doing());
     PollError::Fatal(if denied {
         error.context(McpError::new("not allowed to watch the deployment").hint(

@@ -20,7 +20,11 @@ use std::fmt;
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{self, ProvideCredentials, SharedCredentialsProvider};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::error::McpError;
@@ -90,24 +94,20 @@ where
             Fault::Unreachable
         }
         _ => {
-            let mut cause = std::error::Error::source(err);
-            while let Some(current) = cause {
-                if let Some(fault) = current.downcast_ref::<CredentialsFault>() {
-                    return fault.fault();
-                }
-                if let Some(credentials) = current.downcast_ref::<CredentialsError>() {
-                    return match credentials {
-                        CredentialsError::CredentialsNotLoaded(_) => Fault::NoCredentials,
-                        _ => Fault::CredentialsFailed,
-                    };
-                }
-                if current
-                    .downcast_ref::<aws_smithy_http::endpoint::ResolveEndpointError>()
-                    .is_some()
-                {
-                    return Fault::NoRegion;
-                }
-                cause = current.source();
+            // Ours first: a `CredentialsFault` sits inside the SDK's `CredentialsError`.
+            if let Some(fault) = find::<CredentialsFault>(err) {
+                return fault.fault();
+            }
+            if let Some(credentials) = find::<CredentialsError>(err) {
+                return match credentials {
+                    CredentialsError::CredentialsNotLoaded(_) => Fault::NoCredentials,
+                    _ => Fault::CredentialsFailed,
+                };
+            }
+            if find::<NoRegion>(err).is_some()
+                || find::<aws_smithy_http::endpoint::ResolveEndpointError>(err).is_some()
+            {
+                return Fault::NoRegion;
             }
             Fault::Other
         }
@@ -181,19 +181,62 @@ where
     }
 }
 
-fn credentials_fault<'a, E, R>(err: &'a SdkError<E, R>) -> Option<&'a CredentialsFault>
+fn credentials_fault<E, R>(err: &SdkError<E, R>) -> Option<&CredentialsFault>
 where
     E: std::error::Error + 'static,
     R: fmt::Debug + 'static,
 {
-    let mut cause = std::error::Error::source(err);
+    find::<CredentialsFault>(err)
+}
+
+/// The first error of type `T` in the source chain of `err`.
+fn find<'a, T: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut cause = err.source();
     while let Some(current) = cause {
-        if let Some(fault) = current.downcast_ref::<CredentialsFault>() {
-            return Some(fault);
+        if let Some(found) = current.downcast_ref::<T>() {
+            return Some(found);
         }
         cause = current.source();
     }
     None
+}
+
+/// No region: said before the SDK gets to it, since what it says then depends
+/// on the setup ("missing signing region" with `AWS_ENDPOINT_URL`, an
+/// endpoint-resolution error without) and its types for it are private.
+#[derive(Debug)]
+pub struct NoRegion;
+
+impl fmt::Display for NoRegion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the AWS configuration names no region")
+    }
+}
+
+impl std::error::Error for NoRegion {}
+
+/// An interceptor that fails a call with [`NoRegion`] before anything else
+/// happens when its configuration has no region.
+#[derive(Debug)]
+pub struct RegionRequired;
+
+impl Intercept for RegionRequired {
+    fn name(&self) -> &'static str {
+        "mcp::RegionRequired"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        match cfg.load::<aws_types::region::Region>() {
+            Some(_) => Ok(()),
+            None => Err(Box::new(NoRegion)),
+        }
+    }
 }
 
 /// The sentence and hint for a fault a person can fix.
@@ -338,8 +381,14 @@ mod tests {
 
     #[test]
     fn service_errors_by_code() {
-        assert_eq!(fault(&service("AccessDeniedException")), Fault::AccessDenied);
-        assert_eq!(fault(&service("ExpiredTokenException")), Fault::BadCredentials);
+        assert_eq!(
+            fault(&service("AccessDeniedException")),
+            Fault::AccessDenied
+        );
+        assert_eq!(
+            fault(&service("ExpiredTokenException")),
+            Fault::BadCredentials
+        );
         assert_eq!(fault(&service("ClusterNotFoundException")), Fault::Other);
         assert_eq!(
             lines(error(service("ClusterNotFoundException"))),
@@ -349,7 +398,10 @@ mod tests {
             ]
         );
         let denied = lines(error(service("AccessDeniedException")));
-        assert_eq!(denied[1], "caused by: the AWS identity is not allowed to do this");
+        assert_eq!(
+            denied[1],
+            "caused by: the AWS identity is not allowed to do this"
+        );
         assert_eq!(denied[2], "caused by: AccessDeniedException: nope");
         assert!(denied[3].starts_with("hint: "), "{denied:?}");
     }
@@ -377,7 +429,10 @@ mod tests {
             ]
         );
         assert!(lines[3].contains("aws configure") && lines[3].contains("AWS_PROFILE"));
-        assert!(!lines.iter().any(|l| l.contains("DispatchFailure")), "{lines:?}");
+        assert!(
+            !lines.iter().any(|l| l.contains("DispatchFailure")),
+            "{lines:?}"
+        );
     }
 
     #[test]

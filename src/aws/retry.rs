@@ -121,9 +121,13 @@ mod tests {
         ] {
             assert!(is_retryable(&service(code, 400)), "{code}");
         }
-        // ECS's modelled server error, through the generated variant.
+        // ECS's modelled server error, as the SDK deserializes it (the code in its metadata).
         let modelled = SdkError::service_error(
-            DescribeServicesError::ServerException(ServerException::builder().build()),
+            DescribeServicesError::ServerException(
+                ServerException::builder()
+                    .meta(ErrorMetadata::builder().code("ServerException").build())
+                    .build(),
+            ),
             response(400),
         );
         assert!(is_retryable(&modelled));

@@ -49,27 +49,33 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>> 
 
 /// Read and check a configuration file.
 pub fn load(path: &Path) -> Result<ConfigFile> {
-    let unreadable = || McpError::usage(format!("cannot read config file `{}`", path.display()));
-    let bytes = std::fs::read(path).map_err(|err| {
-        let hint = match err.kind() {
-            std::io::ErrorKind::PermissionDenied => {
-                "check the file's permissions (`ls -l`) and owner".to_string()
-            }
-            std::io::ErrorKind::IsADirectory => format!(
-                "`{}` is a folder: rename it, or point --config (MCP_CONFIG) at a file",
-                path.display()
-            ),
-            _ => "check the path given with --config or MCP_CONFIG".to_string(),
-        };
-        anyhow::Error::new(err).context(unreadable().hint(hint))
-    })?;
+    let bytes = std::fs::read(path).map_err(|err| unreadable(path, err))?;
     let text = String::from_utf8(bytes).map_err(|err| {
         let at = err.utf8_error().valid_up_to();
         anyhow::Error::new(err.utf8_error()).context(
-            unreadable().hint(format!("the file is not UTF-8 text (byte {at} is not): save it as UTF-8")),
+            McpError::usage(format!("cannot read config file `{}`", path.display())).hint(format!(
+                "the file is not UTF-8 text (byte {at} is not): save it as UTF-8"
+            )),
         )
     })?;
     parse(path, &text)
+}
+
+/// Why `path` could not be read, as a usage error (exit 2) naming it.
+fn unreadable(path: &Path, err: std::io::Error) -> anyhow::Error {
+    let hint = match err.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "check the file's permissions (`ls -l`) and owner".to_string()
+        }
+        std::io::ErrorKind::IsADirectory => format!(
+            "`{}` is a folder: rename it, or point --config (MCP_CONFIG) at a file",
+            path.display()
+        ),
+        _ => "check the path given with --config or MCP_CONFIG".to_string(),
+    };
+    anyhow::Error::new(err).context(
+        McpError::usage(format!("cannot read config file `{}`", path.display())).hint(hint),
+    )
 }
 
 /// Check `text` as the contents of `path`.
@@ -322,6 +328,20 @@ mod tests {
             message.contains("`[services.slack]` may not hold"),
             "{message}"
         );
+    }
+
+    /// Guards against an unreadable mcp.toml ending in exit 1 without naming
+    /// the file (as root, a test cannot make a real file unreadable).
+    #[test]
+    fn a_file_that_cannot_be_read_is_a_usage_error_naming_it() {
+        let err = unreadable(
+            Path::new("/p/mcp.toml"),
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        let mcp = err.downcast_ref::<McpError>().unwrap();
+        assert_eq!(mcp.status, crate::error::ExitStatus::Usage);
+        assert_eq!(mcp.message, "cannot read config file `/p/mcp.toml`");
+        assert!(mcp.hint.as_deref().unwrap().contains("permissions"));
     }
 
     #[test]

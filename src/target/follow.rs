@@ -69,8 +69,6 @@ const BACKOFF: f64 = 1.5;
 const THROTTLED_MAX_FACTOR: u32 = 5;
 /// How many stopped tasks an outcome carries (the first ones to stop).
 const KEPT_STOPPED_TASKS: usize = 10;
-/// `DescribeTasks` takes at most this many tasks per call.
-const DESCRIBE_TASKS_MAX: usize = 100;
 
 /// What to follow and how.
 #[derive(Debug, Clone)]
@@ -633,12 +631,13 @@ impl<'a> Follower<'a> {
     ) -> Result<bool, PollError> {
         let opts = self.opts;
         // ECS sets a service task's `startedBy` to the id of its deployment.
-        let list = ecs
-            .list_tasks()
-            .cluster(&opts.cluster)
-            .started_by(&opts.deployment_id)
-            .desired_status(DesiredStatus::Stopped)
-            .send()
+        let filter = crate::aws::ecs::TaskFilter {
+            started_by: Some(&opts.deployment_id),
+            desired: Some(DesiredStatus::Stopped),
+            ..Default::default()
+        };
+        // Every page and every batch: a deployment may stop hundreds of tasks.
+        let list = crate::aws::ecs::list_task_arns(ecs, &opts.cluster, filter)
             .await
             .map_err(|e| {
                 classify(e, || {
@@ -648,8 +647,7 @@ impl<'a> Follower<'a> {
                     )
                 })
             })?;
-        let mut new: Vec<String> = list
-            .task_arns()
+        let new: Vec<String> = list
             .iter()
             .filter(|arn| !self.seen_tasks.contains(arn.as_str()))
             .cloned()
@@ -657,12 +655,7 @@ impl<'a> Follower<'a> {
         if new.is_empty() {
             return Ok(false);
         }
-        new.truncate(DESCRIBE_TASKS_MAX);
-        let described = ecs
-            .describe_tasks()
-            .cluster(&opts.cluster)
-            .set_tasks(Some(new))
-            .send()
+        let described = crate::aws::ecs::describe_tasks(ecs, &opts.cluster, &new)
             .await
             .map_err(|e| {
                 classify(e, || {
@@ -675,7 +668,6 @@ impl<'a> Follower<'a> {
         // A task told to stop may still be stopping; it has its exit codes only
         // once its last status is STOPPED, so it is reported then.
         let mut tasks: Vec<&Task> = described
-            .tasks()
             .iter()
             .filter(|t| t.last_status() == Some("STOPPED"))
             .collect();
@@ -739,6 +731,7 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    use crate::aws::mock_client;
     use aws_sdk_ecs::Client;
     use aws_sdk_ecs::config::retry::RetryConfig;
     use aws_sdk_ecs::operation::describe_services::{
@@ -747,7 +740,7 @@ mod tests {
     use aws_sdk_ecs::operation::describe_tasks::DescribeTasksOutput;
     use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
     use aws_sdk_ecs::types::{Container, Failure, ServiceEvent, TaskStopCode};
-    use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+    use aws_smithy_mocks::{Rule, RuleMode, mock};
     use aws_smithy_types::error::ErrorMetadata;
 
     const CLUSTER: &str = "prod";

@@ -105,7 +105,13 @@ impl SessionErrors for StartLiveTailResponseStreamError {
 
 fn live_error<E, R>(err: SdkError<E, R>, doing: &str) -> LiveError
 where
-    E: SessionErrors + ProvideErrorKind + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    E: SessionErrors
+        + ProvideErrorKind
+        + ProvideErrorMetadata
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
     R: RawResponse + std::fmt::Debug + Send + Sync + 'static,
 {
     let service = err.as_service_error();
@@ -372,6 +378,8 @@ mod tests {
     use super::*;
     use std::collections::VecDeque;
     use std::sync::{Arc, Mutex};
+
+    use super::super::reader::tests::{TASK_A, TASK_B, messages};
 
     use aws_sdk_cloudwatchlogs::types::{
         LiveTailSessionLogEvent, LiveTailSessionMetadata, LiveTailSessionStart,

@@ -60,7 +60,8 @@ pub fn location_in(
     group: Option<&str>,
 ) -> Result<LogLocation> {
     let family = definition.family().unwrap_or("?");
-    let chosen = crate::aws::ecs::pick_container(definition.container_definitions(), container, family)?;
+    let chosen =
+        crate::aws::ecs::pick_container(definition.container_definitions(), container, family)?;
     let name = chosen.name().unwrap_or_default().to_string();
     let task_definition =
         taskdef::short_name(definition.task_definition_arn().unwrap_or(family)).to_string();
@@ -162,6 +163,9 @@ mod tests {
 
     use super::*;
     use aws_sdk_ecs::types::{ContainerDefinition, LogConfiguration};
+
+    use super::super::reader::tests::GROUP;
+    use super::super::task_of_stream;
 
     fn definition(log: Option<LogConfiguration>) -> TaskDefinition {
         TaskDefinition::builder()

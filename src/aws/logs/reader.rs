@@ -283,19 +283,22 @@ pub(super) mod tests {
     use aws_sdk_cloudwatchlogs::operation::get_log_events::GetLogEventsOutput;
     use aws_sdk_cloudwatchlogs::types::error::ResourceNotFoundException;
     use aws_sdk_cloudwatchlogs::types::{FilteredLogEvent, OutputLogEvent};
-    use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+    use std::sync::{Arc, Mutex};
+
+    use crate::aws::mock_client;
+    use aws_smithy_mocks::{Rule, RuleMode, mock};
     use aws_smithy_types::error::ErrorMetadata;
 
-    const GROUP: &str = "/ecs/weather";
-    const TASK_A: &str = "ecs/mcp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-    const TASK_B: &str = "ecs/mcp/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    pub(crate) const GROUP: &str = "/ecs/weather";
+    pub(crate) const TASK_A: &str = "ecs/mcp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    pub(crate) const TASK_B: &str = "ecs/mcp/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
-    fn client(rules: &[&Rule]) -> Client {
+    pub(crate) fn client(rules: &[&Rule]) -> Client {
         mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, rules, |c| c
             .retry_config(RetryConfig::disabled()))
     }
 
-    fn event(id: &str, ts: i64, stream: &str, message: &str) -> FilteredLogEvent {
+    pub(crate) fn event(id: &str, ts: i64, stream: &str, message: &str) -> FilteredLogEvent {
         FilteredLogEvent::builder()
             .event_id(id)
             .timestamp(ts)
@@ -304,14 +307,17 @@ pub(super) mod tests {
             .build()
     }
 
-    fn page(events: Vec<FilteredLogEvent>, token: Option<&str>) -> FilterLogEventsOutput {
+    pub(crate) fn page(
+        events: Vec<FilteredLogEvent>,
+        token: Option<&str>,
+    ) -> FilterLogEventsOutput {
         FilterLogEventsOutput::builder()
             .set_events(Some(events))
             .set_next_token(token.map(str::to_string))
             .build()
     }
 
-    fn fast() -> FollowOptions {
+    pub(crate) fn fast() -> FollowOptions {
         FollowOptions {
             pace: Pace {
                 min: Duration::from_millis(1),
@@ -324,14 +330,14 @@ pub(super) mod tests {
         }
     }
 
-    fn query() -> Query {
+    pub(crate) fn query() -> Query {
         Query {
             group: GROUP.into(),
             ..Query::default()
         }
     }
 
-    async fn drain(reader: &mut Reader, batches: usize) -> (Vec<LogLine>, Vec<Notice>) {
+    pub(crate) async fn drain(reader: &mut Reader, batches: usize) -> (Vec<LogLine>, Vec<Notice>) {
         let mut lines = Vec::new();
         let mut notices = Vec::new();
         for _ in 0..batches {
@@ -346,7 +352,7 @@ pub(super) mod tests {
         (lines, notices)
     }
 
-    fn messages(lines: &[LogLine]) -> Vec<&str> {
+    pub(crate) fn messages(lines: &[LogLine]) -> Vec<&str> {
         lines.iter().map(|l| l.message.as_str()).collect()
     }
 

@@ -70,8 +70,8 @@ impl Drop for Tail {
 #[cfg(test)]
 mod tests {
 
-    use super::*;
     use super::super::reader::tests::{TASK_A, TASK_B, client, event, fast, messages, page, query};
+    use super::*;
     use aws_sdk_cloudwatchlogs::Client;
     use aws_smithy_mocks::mock;
 

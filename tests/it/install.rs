@@ -628,3 +628,54 @@ fn action_reads_the_version_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("no release v9.9.9"), "{}", text(&out.stderr));
 }
+
+/// Issue 12: the README's set-up command puts on PATH the directory install.sh
+/// installs into, with and without PREFIX. Its first step runs here with
+/// `--dry-run` (the build itself takes minutes); the rest of the command is
+/// the README's, word for word.
+#[test]
+fn readme_setup_command_puts_the_install_dir_on_path() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let command: String = readme
+        .lines()
+        .skip_while(|l| *l != "<!-- setup-command -->")
+        .skip(1)
+        .take_while(|l| *l != "<!-- /setup-command -->")
+        .filter(|l| !l.starts_with("```"))
+        .collect();
+    let steps: Vec<&str> = command.split(" && ").collect();
+    assert_eq!(steps[0], "./install.sh --from-source", "{command}");
+    assert!(steps[1].starts_with("export PATH="), "{command}");
+    let script = format!(
+        "{} --dry-run && {} && printf '%s\\n' \"${{PATH%%:*}}\"",
+        steps[0], steps[1]
+    );
+    let home = tempfile::tempdir().unwrap();
+    let custom = home.path().join("custom prefix");
+    for prefix in [None, Some(&custom)] {
+        let mut cmd = Command::new("bash");
+        cmd.args(["-euo", "pipefail", "-c", &script])
+            .current_dir(root())
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", "/usr/bin:/bin");
+        if let Some(prefix) = prefix {
+            cmd.env("PREFIX", prefix);
+        }
+        let out = cmd.output().unwrap();
+        assert_ok(&out);
+        let expected = prefix
+            .cloned()
+            .unwrap_or_else(|| home.path().join(".local"))
+            .join("bin");
+        assert_eq!(text(&out.stdout).trim(), expected.display().to_string());
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "would install mcp and mcp-deploy into {}",
+                expected.display()
+            )),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}

@@ -32,7 +32,11 @@ pub fn invoked_name() -> String {
         .next()
         .and_then(|arg0| {
             let name = Path::new(&arg0).file_name()?.to_string_lossy().into_owned();
-            Some(name.strip_suffix(".exe").map(str::to_string).unwrap_or(name))
+            Some(
+                name.strip_suffix(".exe")
+                    .map(str::to_string)
+                    .unwrap_or(name),
+            )
         })
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "mcp".to_string())

@@ -485,7 +485,7 @@ fn mcp_on_path(path: OsString, this: Option<PathBuf>, venv: Option<PathBuf>) -> 
     let detail = match first {
         None => format!("no `mcp` on PATH (this is `{this_name}` at {this_display})"),
         Some(first) => format!(
-            "{} found; `mcp` runs {} ({})",
+            "{} found; `mcp` runs {}: {}",
             entries.len(),
             first.path.display(),
             first.what
@@ -564,10 +564,10 @@ fn classify(path: &Path, this: Option<&Path>) -> (McpKind, String) {
         if text.contains("from mcp.cli import") {
             return (
                 McpKind::PythonSdk,
-                format!("the MCP Python SDK's `mcp` script (#!{interpreter})"),
+                format!("the MCP Python SDK's `mcp` script, #!{interpreter}"),
             );
         }
-        return (McpKind::Other, format!("a script (#!{interpreter})"));
+        return (McpKind::Other, format!("a script, #!{interpreter}"));
     }
     if contains(path, ABOUT.as_bytes()) {
         return (
@@ -641,7 +641,11 @@ mod tests {
             ]
         );
         assert_eq!(report.entries[0].path, venv.join("bin/mcp"));
-        assert!(report.check.detail.starts_with("3 found; `mcp` runs "), "{}", report.check.detail);
+        assert!(
+            report.check.detail.starts_with("3 found; `mcp` runs "),
+            "{}",
+            report.check.detail
+        );
         let hint = report.check.hint.unwrap();
         assert!(hint.contains("active virtualenv"), "{hint}");
         assert!(hint.contains("use `mcp-deploy`"), "{hint}");

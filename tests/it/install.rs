@@ -48,14 +48,24 @@ fn packed() -> &'static Path {
         let work = base.join(format!("work-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&work);
         for args in [
-            vec!["pack", TARGET, binary.to_str().unwrap(), "--out", work.to_str().unwrap()],
+            vec![
+                "pack",
+                TARGET,
+                binary.to_str().unwrap(),
+                "--out",
+                work.to_str().unwrap(),
+            ],
             vec!["checksums", work.to_str().unwrap()],
         ] {
             let out = Command::new(root().join("scripts/package.sh"))
                 .args(&args)
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "package.sh {args:?}: {}", text(&out.stderr));
+            assert!(
+                out.status.success(),
+                "package.sh {args:?}: {}",
+                text(&out.stderr)
+            );
         }
         std::fs::rename(&work, &dir).unwrap();
         dir
@@ -64,7 +74,10 @@ fn packed() -> &'static Path {
 
 /// A directory laid out as a GitHub release page serves its files.
 fn release_site(dir: &Path, files: &Path) {
-    for sub in [format!("download/v{VERSION}"), "latest/download".to_string()] {
+    for sub in [
+        format!("download/v{VERSION}"),
+        "latest/download".to_string(),
+    ] {
         let to = dir.join(sub);
         std::fs::create_dir_all(&to).unwrap();
         for name in [archive_name(), "SHA256SUMS".to_string()] {
@@ -303,34 +316,56 @@ fn installs_the_release_and_reruns_as_a_no_op() {
             bin.display()
         )
     );
-    let version = Command::new(bin.join("mcp")).arg("--version").output().unwrap();
+    let version = Command::new(bin.join("mcp"))
+        .arg("--version")
+        .output()
+        .unwrap();
     assert_eq!(text(&version.stdout).trim(), format!("mcp {VERSION}"));
     // Issue 19: the second name says its own name in help, errors and completions.
-    let help = Command::new(bin.join("mcp-deploy")).arg("--help").output().unwrap();
+    let help = Command::new(bin.join("mcp-deploy"))
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(
         text(&help.stdout).contains("Usage: mcp-deploy [OPTIONS] <COMMAND>"),
         "{}",
         text(&help.stdout)
     );
-    let error = Command::new(bin.join("mcp-deploy")).arg("deplyo").output().unwrap();
+    let error = Command::new(bin.join("mcp-deploy"))
+        .arg("deplyo")
+        .output()
+        .unwrap();
     assert_eq!(error.status.code(), Some(2));
-    assert!(text(&error.stderr).contains("Usage: mcp-deploy"), "{}", text(&error.stderr));
+    assert!(
+        text(&error.stderr).contains("Usage: mcp-deploy"),
+        "{}",
+        text(&error.stderr)
+    );
     let bash = std::fs::read_to_string(
         env.prefix()
             .join("share/bash-completion/completions/mcp-deploy"),
     )
     .unwrap();
-    assert!(bash.contains(" mcp-deploy\n"), "completions name mcp-deploy");
+    assert!(
+        bash.contains(" mcp-deploy\n"),
+        "completions name mcp-deploy"
+    );
 
     // Idempotent: nothing is downloaded or rewritten the second time.
-    let before = std::fs::metadata(bin.join("mcp")).unwrap().modified().unwrap();
+    let before = std::fs::metadata(bin.join("mcp"))
+        .unwrap()
+        .modified()
+        .unwrap();
     let again = env.install(good_release(), &["--version", VERSION]);
     assert_ok(&again);
     let stderr = text(&again.stderr);
     assert!(stderr.contains("nothing to do"), "{stderr}");
     assert!(!stderr.contains("Downloading"), "{stderr}");
     assert_eq!(
-        std::fs::metadata(bin.join("mcp")).unwrap().modified().unwrap(),
+        std::fs::metadata(bin.join("mcp"))
+            .unwrap()
+            .modified()
+            .unwrap(),
         before
     );
 
@@ -368,7 +403,10 @@ fn last_line_tells_how_to_put_the_prefix_on_path() {
 fn refuses_a_corrupted_archive_and_installs_nothing() {
     let site = tempfile::tempdir().unwrap();
     release_site(site.path(), packed());
-    for sub in [format!("download/v{VERSION}"), "latest/download".to_string()] {
+    for sub in [
+        format!("download/v{VERSION}"),
+        "latest/download".to_string(),
+    ] {
         let archive = site.path().join(sub).join(archive_name());
         let mut bytes = std::fs::read(&archive).unwrap();
         let middle = bytes.len() / 2;
@@ -394,7 +432,10 @@ fn unknown_version_and_no_network_are_clear_errors() {
     let out = env.install(good_release(), &["--version", "9.9.9"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("error: there is no release v9.9.9"), "{stderr}");
+    assert!(
+        stderr.contains("error: there is no release v9.9.9"),
+        "{stderr}"
+    );
     assert!(stderr.contains("hint: "), "{stderr}");
 
     // A port nothing listens on: connection refused.
@@ -478,12 +519,18 @@ fn never_clobbers_the_python_sdk_mcp_without_force() {
         )),
         "{stderr}"
     );
-    assert!(last_line(&out).starts_with(&format!("mcp-deploy {VERSION} is in ")), "{stderr}");
+    assert!(
+        last_line(&out).starts_with(&format!("mcp-deploy {VERSION} is in ")),
+        "{stderr}"
+    );
     let version = Command::new(env.bin().join("mcp-deploy"))
         .arg("--version")
         .output()
         .unwrap();
-    assert_eq!(text(&version.stdout).trim(), format!("mcp-deploy {VERSION}"));
+    assert_eq!(
+        text(&version.stdout).trim(),
+        format!("mcp-deploy {VERSION}")
+    );
     assert!(!env.prefix().join("share/zsh/site-functions/_mcp").exists());
 
     // doctor, run as mcp-deploy with a venv whose SDK `mcp` comes first, lists both.
@@ -491,7 +538,11 @@ fn never_clobbers_the_python_sdk_mcp_without_force() {
     write_executable(&venv.join("bin/mcp"), SDK_SCRIPT);
     let project = env.home.path().join("project");
     std::fs::create_dir_all(&project).unwrap();
-    std::fs::write(project.join("mcp.toml"), "name = \"demo\"\ntarget = \"local\"\n").unwrap();
+    std::fs::write(
+        project.join("mcp.toml"),
+        "name = \"demo\"\ntarget = \"local\"\n",
+    )
+    .unwrap();
     let doctor = Command::new(env.bin().join("mcp-deploy"))
         .args(["doctor", "--output", "json"])
         .current_dir(&project)
@@ -519,7 +570,11 @@ fn never_clobbers_the_python_sdk_mcp_without_force() {
     assert_eq!(
         listed,
         [
-            (venv.join("bin/mcp").display().to_string(), "python-sdk".into(), true),
+            (
+                venv.join("bin/mcp").display().to_string(),
+                "python-sdk".into(),
+                true
+            ),
             (sdk.display().to_string(), "python-sdk".into(), false),
         ]
     );
@@ -529,7 +584,10 @@ fn never_clobbers_the_python_sdk_mcp_without_force() {
         .iter()
         .find(|c| c["name"] == "mcp on PATH")
         .unwrap();
-    assert!(check["hint"].as_str().unwrap().contains("use `mcp-deploy`"), "{check}");
+    assert!(
+        check["hint"].as_str().unwrap().contains("use `mcp-deploy`"),
+        "{check}"
+    );
 
     // Uninstall leaves the foreign script alone.
     assert_ok(&env.install(good_release(), &["--uninstall"]));
@@ -601,9 +659,15 @@ fn action_installs_onto_path() {
     let bin = env.home.path().join("runner-temp/mcp/bin");
     assert_eq!(path.trim(), bin.display().to_string());
     assert!(output.contains(&format!("version={VERSION}\n")), "{output}");
-    assert!(output.contains(&format!("bin-dir={}\n", bin.display())), "{output}");
+    assert!(
+        output.contains(&format!("bin-dir={}\n", bin.display())),
+        "{output}"
+    );
     for name in ["mcp", "mcp-deploy"] {
-        let ran = Command::new(bin.join(name)).arg("--version").output().unwrap();
+        let ran = Command::new(bin.join(name))
+            .arg("--version")
+            .output()
+            .unwrap();
         assert_eq!(text(&ran.stdout).trim(), format!("{name} {VERSION}"));
     }
 }
@@ -619,14 +683,21 @@ fn action_reads_the_version_file() {
     let (out, path, _) = run_action(&env, "latest", ".tool-versions");
     assert_ok(&out);
     let stderr = text(&out.stderr);
-    assert!(stderr.contains(&format!("/download/v{VERSION}/")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("/download/v{VERSION}/")),
+        "{stderr}"
+    );
     assert!(!path.is_empty());
 
     // A version the file names but no release has: the step fails.
     std::fs::write(env.home.path().join(".mcp-version"), "9.9.9\n").unwrap();
     let (out, _, _) = run_action(&env, "latest", ".mcp-version");
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("no release v9.9.9"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no release v9.9.9"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// Issue 12: the README's set-up command puts on PATH the directory install.sh

@@ -33,7 +33,9 @@ repo_url="https://github.com/mcp-deploy/mcp"
 base_url="${MCP_INSTALL_BASE_URL:-$repo_url/releases}"
 base_url="${base_url%/}"
 PREFIX="${PREFIX:-$HOME/.local}"
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Empty when the script is piped into bash: then it is not run from a checkout.
+here=""
+if [[ -f "${BASH_SOURCE[0]:-}" ]]; then here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; fi
 
 bin_dir="$PREFIX/bin"
 bash_dir="$PREFIX/share/bash-completion/completions"
@@ -52,7 +54,11 @@ die() {
   exit 1
 }
 usage() {
-  sed -n '4,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  if [[ -f "${BASH_SOURCE[0]:-}" ]]; then
+    sed -n '4,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  else
+    echo "usage: install.sh [--version V] [--from-source] [--force] [--dry-run] [--uninstall]" >&2
+  fi
   echo "(set PREFIX to install elsewhere than ~/.local)" >&2
 }
 
@@ -237,7 +243,7 @@ detect_target() {
 
 target="${MCP_INSTALL_TARGET:-$(detect_target)}"
 in_checkout=false
-if [[ -f "$here/Cargo.toml" && -f "$here/src/main.rs" ]] && grep -q '^name = "mcp"$' "$here/Cargo.toml"; then
+if [[ -n "$here" && -f "$here/Cargo.toml" && -f "$here/src/main.rs" ]] && grep -q '^name = "mcp"$' "$here/Cargo.toml"; then
   in_checkout=true
 fi
 

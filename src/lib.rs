@@ -376,7 +376,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             ops::check::check(&settings, printer, timeout).await
         }
         Command::Completions(args) => {
-            printer.raw(&completions::generate(args.shell))?;
+            printer.raw(&completions::generate(args.shell, &cli::invoked_name()))?;
             Ok(ExitStatus::Success)
         }
     }

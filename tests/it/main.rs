@@ -9,6 +9,7 @@ mod deploy;
 mod doctor;
 mod fleet;
 mod image;
+mod install;
 mod local;
 mod logs;
 mod readme;

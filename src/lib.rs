@@ -8,6 +8,7 @@
 //! branches on it. ARCHITECTURE.md draws the layers.
 
 pub mod aws;
+pub mod cancel;
 pub mod cli;
 pub mod completions;
 pub mod config;

@@ -5,6 +5,7 @@
 pub mod testbed;
 
 pub mod check;
+mod cancel;
 mod deploy;
 mod doctor;
 mod fleet;

@@ -16,12 +16,53 @@ use aws_sdk_ecs::types::{Service, Tag};
 
 use super::follow::{self, Event, FollowOptions, Outcome};
 use crate::aws::{self, Clients, taskdef};
+use crate::cancel;
 use crate::config::{RollbackPolicy, Settings};
 use crate::error::{ExitStatus, McpError};
 use crate::probe::{self, CheckReport};
 use crate::release::report::seconds_since;
 use crate::release::{DeployStatus, ImageRef, Report, tags};
 use crate::ui::Printer;
+
+/// What the MCP check after a rollout needs, checked before anything changes:
+/// `deploy.url` (and the health URL made from it) is an http(s) URL, and the
+/// bearer-token variable is set. `check` is false with `--no-check`.
+pub fn preflight_check(settings: &Settings, check: bool) -> Result<()> {
+    let Some(url) = settings.deploy.url.as_deref().filter(|_| check) else {
+        return Ok(());
+    };
+    let parsed = reqwest::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            McpError::usage(format!("`deploy.url` `{url}` is not an http:// or https:// URL"))
+                .hint("write the MCP endpoint in full, e.g. `https://demo.example.com/mcp`, or pass --no-check")
+        })?;
+    probe::health_url(&parsed, &settings.deploy.health_path)?;
+    probe::bearer_token(&settings.deploy)?;
+    Ok(())
+}
+
+/// Refuse a service whose deployments ECS does not run itself (CODE_DEPLOY,
+/// EXTERNAL): UpdateService cannot roll out a new revision there.
+pub fn ensure_ecs_controller(service: &Service) -> Result<()> {
+    let controller = service
+        .deployment_controller()
+        .map(|c| c.r#type().as_str().to_string())
+        .unwrap_or_else(|| "ECS".into());
+    if controller == "ECS" {
+        return Ok(());
+    }
+    Err(McpError::usage(format!(
+        "service `{}` uses the {controller} deployment controller; `mcp` rolls out services whose deployments ECS runs (controller ECS)",
+        service.service_name().unwrap_or("?")
+    ))
+    .hint(match controller.as_str() {
+        "CODE_DEPLOY" => "deploy it through CodeDeploy (`aws deploy create-deployment`), or recreate the service with `deploymentController = ECS`",
+        _ => "deploy it with the tool that owns its task sets, or recreate the service with `deploymentController = ECS`",
+    })
+    .into())
+}
 
 /// Refuse to start while another deployment is in flight, unless forced.
 pub fn ensure_idle(service: &Service, force: bool, printer: &Printer) -> Result<()> {
@@ -129,12 +170,7 @@ pub async fn watch(
             "             AWS throttled the polling ({error}); backing off"
         )),
     };
-    let cancel = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    follow::follow(&clients.ecs, options, &mut on_event, cancel).await
+    follow::follow(&clients.ecs, options, &mut on_event, cancel::cancelled()).await
 }
 
 pub(super) fn elapsed(d: Duration) -> String {
@@ -153,20 +189,20 @@ pub async fn mark_completed(clients: &Clients, printer: &Printer, task_definitio
         .key(tags::COMPLETED_AT)
         .value(jiff::Timestamp::now().to_string())
         .build();
-    if let Err(err) = clients
-        .ecs
-        .tag_resource()
-        .resource_arn(task_definition_arn)
-        .tags(tag)
-        .send()
-        .await
-    {
+    let tagging = cancel::or_cancelled("while tagging", async {
+        clients
+            .ecs
+            .tag_resource()
+            .resource_arn(task_definition_arn)
+            .tags(tag)
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!(aws::describe(&e)))
+    });
+    if let Err(err) = tagging.await {
         printer.detail(
             1,
-            format!(
-                "could not tag {task_definition_arn} as completed: {}",
-                aws::describe(&err)
-            ),
+            format!("could not tag {task_definition_arn} as completed: {err:#}"),
         );
     }
 }
@@ -182,6 +218,9 @@ pub struct Rollout<'a> {
     pub target_arn: String,
     /// What was live before (the rollback target).
     pub previous_arn: Option<String>,
+    /// This rollout is itself a rollback (`mcp rollback`): when it fails, it
+    /// never rolls forward into `previous_arn`, the release it fled.
+    pub restoring: bool,
     pub deployment_id: String,
     pub image: Option<ImageRef>,
     pub digest: Option<String>,
@@ -220,7 +259,19 @@ impl Rollout<'_> {
     /// Follow the rollout; on failure apply the rollback policy.
     pub async fn see_through(&self) -> Result<Report> {
         let timeout = self.settings.deploy.timeout;
-        let outcome = self.watch_with_logs(&self.deployment_id, timeout).await?;
+        // From here on UpdateService was called: every error ends in the report.
+        let outcome = match self.watch_with_logs(&self.deployment_id, timeout).await {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                let mut report = self.report(DeployStatus::Failed);
+                report.reason = Some(format!("following the rollout failed: {err:#}"));
+                report.next = Some(format!(
+                    "see where it stands with `mcp status --wait{}`",
+                    self.service_flag()
+                ));
+                return Ok(report);
+            }
+        };
         let logs_hint = format!(
             "see the failed tasks' output with `mcp logs --since 30m{}`",
             self.service_flag()
@@ -228,9 +279,28 @@ impl Rollout<'_> {
         let mut failed_check = None;
         let (reason, stopped) = match outcome {
             Outcome::Completed(_) => {
-                let check = self.post_rollout_check().await?;
+                let check = match self.post_rollout_check().await {
+                    Ok(check) => Ok(check),
+                    Err(err) if crate::error::render(&err).status == ExitStatus::Interrupted => {
+                        let mut report = self.report(DeployStatus::Interrupted);
+                        report.live_revision = Some(report.revision.clone());
+                        report.reason = Some(format!(
+                            "the rollout completed; interrupted while checking: {err:#}"
+                        ));
+                        report.next = Some(format!(
+                            "check it with `mcp check{}`",
+                            self.service_flag()
+                        ));
+                        return Ok(report);
+                    }
+                    // The check could not even run (a bad URL, say): it failed.
+                    Err(err) => Err(format!(
+                        "the rollout completed but the MCP check could not run: {err:#}"
+                    )),
+                };
                 match check {
-                    Some(check) if !check.healthy => {
+                    Err(reason) => (reason, Vec::new()),
+                    Ok(Some(check)) if !check.healthy => {
                         let step = check.failed_step.map(|s| s.to_string()).unwrap_or_default();
                         let reason = format!(
                             "the rollout completed but the MCP check failed at {step}: {}",
@@ -239,7 +309,7 @@ impl Rollout<'_> {
                         failed_check = Some(check);
                         (reason, Vec::new())
                     }
-                    check => {
+                    Ok(check) => {
                         // Only a release that passed its check counts as completed for `mcp rollback`.
                         mark_completed(self.clients, self.printer, &self.target_arn).await;
                         let mut report = self.report(DeployStatus::Succeeded);
@@ -272,15 +342,12 @@ impl Rollout<'_> {
                         taskdef::short_name(&rollback_task_definition)
                     ),
                 );
-                let restored = self.follow_restore(&rollback_deployment_id).await?;
-                let mut report = self.report(if restored {
-                    DeployStatus::RolledBack
-                } else {
-                    DeployStatus::Failed
-                });
+                let restored = self.follow_restore(&rollback_deployment_id).await;
+                let mut report = self.report(DeployStatus::Failed);
                 report.live_revision =
                     Some(taskdef::short_name(&rollback_task_definition).to_string());
                 report.reason = Some(reason);
+                self.restore_outcome(&mut report, restored);
                 report.failed_task_logs = self.failed_task_logs(&stopped).await;
                 report.stopped_tasks = stopped;
                 report.next = Some(logs_hint);
@@ -322,6 +389,29 @@ impl Rollout<'_> {
         report.failed_task_logs = self.failed_task_logs(&stopped).await;
         report.stopped_tasks = stopped;
         report.next = Some(logs_hint);
+        if self.restoring {
+            // Going back to the release a rollback left would undo the rollback.
+            let fled = self
+                .previous_arn
+                .as_deref()
+                .map_or("the release it replaced", taskdef::short_name);
+            self.printer.warn(format!(
+                "the rollback to {} failed; not rolling forward into {fled}, the release it left",
+                taskdef::short_name(&self.target_arn)
+            ));
+            report.live_revision = Some(report.revision.clone());
+            report.reason = Some(format!(
+                "{}; {} runs now as ECS left it (not rolled forward into {fled})",
+                report.reason.as_deref().unwrap_or("the rollback failed"),
+                taskdef::short_name(&self.target_arn)
+            ));
+            report.next = Some(format!(
+                "see what runs with `mcp status{}`; pick another release with `mcp history{}` and `mcp rollback --to REVISION`",
+                self.service_flag(),
+                self.service_flag()
+            ));
+            return Ok(report);
+        }
         let previous = match (&self.previous_arn, self.settings.deploy.rollback) {
             (Some(previous), RollbackPolicy::Auto) if previous != &self.target_arn => {
                 previous.clone()
@@ -337,15 +427,81 @@ impl Rollout<'_> {
                 return Ok(report);
             }
         };
+        if cancel::is_cancelled() {
+            // Ctrl-C before the rollback started: leave it to the user, say so.
+            report.status = DeployStatus::Interrupted;
+            report.live_revision = Some(report.revision.clone());
+            report.reason = Some(format!(
+                "{}; interrupted before rolling back to {}",
+                report.reason.as_deref().unwrap_or("the rollout failed"),
+                taskdef::short_name(&previous)
+            ));
+            report.next = Some(format!(
+                "see what runs with `mcp status --wait{}`; roll back with `mcp rollback{}`",
+                self.service_flag(),
+                self.service_flag()
+            ));
+            return Ok(report);
+        }
         self.printer
             .status("Rollback", format!("to {}", taskdef::short_name(&previous)));
-        let deployment = start(self.clients, &self.cluster, &self.service, &previous).await?;
-        let restored = self.follow_restore(&deployment).await?;
-        if restored {
-            report.status = DeployStatus::RolledBack;
-            report.live_revision = Some(taskdef::short_name(&previous).to_string());
+        cancel::rolling_out(
+            self.settings.service.as_deref(),
+            &self.service,
+            taskdef::short_name(&previous),
+        );
+        let deployment = match start(self.clients, &self.cluster, &self.service, &previous).await
+        {
+            Ok(deployment) => deployment,
+            Err(err) => {
+                self.printer.warn(format!("the rollback did not start: {err:#}"));
+                report.live_revision = Some(report.revision.clone());
+                report.reason = Some(format!(
+                    "{}; rolling back to {} failed: {err:#}",
+                    report.reason.as_deref().unwrap_or("the rollout failed"),
+                    taskdef::short_name(&previous)
+                ));
+                report.next = Some(format!(
+                    "see what runs with `mcp status{}`; roll back with `mcp rollback{}`",
+                    self.service_flag(),
+                    self.service_flag()
+                ));
+                return Ok(report);
+            }
+        };
+        let restored = self.follow_restore(&deployment).await;
+        let was_live = report.live_revision.clone();
+        report.live_revision = Some(taskdef::short_name(&previous).to_string());
+        self.restore_outcome(&mut report, restored);
+        if report.status == DeployStatus::Failed {
+            report.live_revision = was_live;
         }
         Ok(report)
+    }
+
+    /// Tell a followed rollback in `report` (whose `live_revision` names the
+    /// restored release): rolled back, failed, or interrupted; never an error.
+    fn restore_outcome(&self, report: &mut Report, restored: Result<bool>) {
+        match restored {
+            Ok(true) => report.status = DeployStatus::RolledBack,
+            Ok(false) => report.status = DeployStatus::Failed,
+            Err(err) => {
+                let interrupted = crate::error::render(&err).status == ExitStatus::Interrupted;
+                report.status = if interrupted {
+                    DeployStatus::Interrupted
+                } else {
+                    DeployStatus::Failed
+                };
+                report.reason = Some(format!(
+                    "{}; {err:#}",
+                    report.reason.as_deref().unwrap_or("the rollout failed")
+                ));
+                report.next = Some(format!(
+                    "see where the rollback stands with `mcp status --wait{}`",
+                    self.service_flag()
+                ));
+            }
+        }
     }
 
     /// Follow a rollback deployment; true when it completed. Ctrl-C while

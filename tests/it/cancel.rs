@@ -192,9 +192,10 @@ fn ctrl_c_during_deploy_all_starts_no_queued_service() {
     let second_before = tb.live_task_definition(&cluster, &seeded[1].name);
 
     // One rollout at a time: the second is queued while the first is followed.
-    let mut mcp = Running::spawn(tb.mcp(dir.path()).args([
-        "deploy", "--all", "--jobs", "1", "-o", "json",
-    ]));
+    let mut mcp = Running::spawn(
+        tb.mcp(dir.path())
+            .args(["deploy", "--all", "--jobs", "1", "-o", "json"]),
+    );
     mcp.wait_for("Deploying", Duration::from_secs(300));
     mcp.interrupt();
     let (code, stdout, stderr) = mcp.finish(PROMPTLY);

@@ -4,8 +4,8 @@
 
 pub mod testbed;
 
-pub mod check;
 mod cancel;
+pub mod check;
 mod deploy;
 mod doctor;
 mod fleet;

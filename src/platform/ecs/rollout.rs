@@ -235,7 +235,15 @@ pub struct Rollout<'a> {
 
 impl Rollout<'_> {
     pub(super) fn options(&self, deployment_id: &str, timeout: Duration) -> FollowOptions {
-        FollowOptions::new(&self.cluster, &self.service, deployment_id, timeout)
+        let options = FollowOptions::new(&self.cluster, &self.service, deployment_id, timeout);
+        // Unit tests fake ECS: poll every few milliseconds, not every few seconds.
+        #[cfg(test)]
+        let options = FollowOptions {
+            min_poll: Duration::from_millis(1),
+            max_poll: Duration::from_millis(4),
+            ..options
+        };
+        options
     }
 
     pub(super) fn report(&self, status: DeployStatus) -> Report {
@@ -287,10 +295,8 @@ impl Rollout<'_> {
                         report.reason = Some(format!(
                             "the rollout completed; interrupted while checking: {err:#}"
                         ));
-                        report.next = Some(format!(
-                            "check it with `mcp check{}`",
-                            self.service_flag()
-                        ));
+                        report.next =
+                            Some(format!("check it with `mcp check{}`", self.service_flag()));
                         return Ok(report);
                     }
                     // The check could not even run (a bad URL, say): it failed.
@@ -450,11 +456,11 @@ impl Rollout<'_> {
             &self.service,
             taskdef::short_name(&previous),
         );
-        let deployment = match start(self.clients, &self.cluster, &self.service, &previous).await
-        {
+        let deployment = match start(self.clients, &self.cluster, &self.service, &previous).await {
             Ok(deployment) => deployment,
             Err(err) => {
-                self.printer.warn(format!("the rollback did not start: {err:#}"));
+                self.printer
+                    .warn(format!("the rollback did not start: {err:#}"));
                 report.live_revision = Some(report.revision.clone());
                 report.reason = Some(format!(
                     "{}; rolling back to {} failed: {err:#}",
@@ -549,5 +555,331 @@ impl Rollout<'_> {
             .as_ref()
             .map(|s| format!(" {s}"))
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The rollback policy, with ECS faked by aws-smithy-mocks: what
+    //! DescribeServices answers depends on whether mcp's own rollback
+    //! (UpdateService) was started.
+
+    use super::*;
+    use std::path::Path;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use aws_sdk_ecs::Client;
+    use aws_sdk_ecs::config::retry::RetryConfig;
+    use aws_sdk_ecs::operation::describe_services::DescribeServicesOutput;
+    use aws_sdk_ecs::operation::describe_task_definition::DescribeTaskDefinitionError;
+    use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
+    use aws_sdk_ecs::operation::update_service::{UpdateServiceError, UpdateServiceOutput};
+    use aws_sdk_ecs::types::{Deployment, DeploymentRolloutState};
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use aws_smithy_types::error::ErrorMetadata;
+
+    use crate::config::{self, Inputs};
+    use crate::ui::OutputFormat;
+
+    const OURS: &str = "ecs-svc/1111";
+    const ECS_ROLLBACK: &str = "ecs-svc/2222";
+    const OUR_ROLLBACK: &str = "ecs-svc/3333";
+    const OTHER: &str = "ecs-svc/4444";
+    const TD_NEW: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/weather:8";
+    const TD_OLD: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/weather:7";
+    const TD_OTHER: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/weather:9";
+
+    /// What ECS shows for our deployment (before any rollback by mcp).
+    #[derive(Clone, Copy)]
+    enum Ecs {
+        /// Our deployment FAILED; ECS did not roll back.
+        Failed,
+        /// ECS's circuit breaker rolled back to the old revision.
+        RolledBack,
+        /// Someone else's deployment replaced ours.
+        Superseded,
+        /// Our deployment COMPLETED.
+        Completed,
+        /// The service was deleted (the follow ends in an error).
+        Deleted,
+    }
+
+    fn deployment(id: &str, status: &str, td: &str, state: DeploymentRolloutState) -> Deployment {
+        Deployment::builder()
+            .id(id)
+            .status(status)
+            .task_definition(td)
+            .desired_count(1)
+            .running_count(i32::from(state == DeploymentRolloutState::Completed))
+            .rollout_state(state)
+            .build()
+    }
+
+    fn service(status: &str, deployments: Vec<Deployment>) -> Service {
+        Service::builder()
+            .service_name("weather")
+            .status(status)
+            .set_deployments(Some(deployments))
+            .build()
+    }
+
+    fn settings(deploy: &str) -> Settings {
+        let text = format!(
+            "name = \"weather\"\nregion = \"us-east-1\"\n\n[ecs]\ncluster = \"prod\"\nservice = \"weather\"\n\n[deploy]\ntimeout = \"2s\"\n{deploy}"
+        );
+        let file = config::file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
+        let inputs = Inputs {
+            cwd: "/p".into(),
+            ..Inputs::default()
+        };
+        config::resolve(Some(&file), &inputs).unwrap()
+    }
+
+    struct Fake {
+        clients: Clients,
+        /// UpdateService calls (mcp's rollback).
+        updates: Arc<AtomicUsize>,
+    }
+
+    /// ECS as `ecs` describes it; UpdateService starts a rollback that
+    /// completes, or fails when `update_fails`.
+    fn fake(ecs: Ecs, update_fails: bool) -> Fake {
+        let updates = Arc::new(AtomicUsize::new(0));
+        let seen = updates.clone();
+        let describe = mock!(Client::describe_services).then_compute_output(move |_| {
+            let deployments = if seen.load(Ordering::SeqCst) > 0 && !update_fails {
+                vec![deployment(
+                    OUR_ROLLBACK,
+                    "PRIMARY",
+                    TD_OLD,
+                    DeploymentRolloutState::Completed,
+                )]
+            } else {
+                match ecs {
+                    Ecs::Failed => vec![
+                        deployment(OURS, "PRIMARY", TD_NEW, DeploymentRolloutState::Failed),
+                        deployment(
+                            "ecs-svc/0000",
+                            "ACTIVE",
+                            TD_OLD,
+                            DeploymentRolloutState::Completed,
+                        ),
+                    ],
+                    Ecs::RolledBack => vec![
+                        deployment(
+                            ECS_ROLLBACK,
+                            "PRIMARY",
+                            TD_OLD,
+                            DeploymentRolloutState::Completed,
+                        ),
+                        deployment(OURS, "ACTIVE", TD_NEW, DeploymentRolloutState::Failed),
+                    ],
+                    Ecs::Superseded => vec![
+                        deployment(
+                            OTHER,
+                            "PRIMARY",
+                            TD_OTHER,
+                            DeploymentRolloutState::InProgress,
+                        ),
+                        deployment(OURS, "ACTIVE", TD_NEW, DeploymentRolloutState::InProgress),
+                    ],
+                    Ecs::Completed | Ecs::Deleted => vec![deployment(
+                        OURS,
+                        "PRIMARY",
+                        TD_NEW,
+                        DeploymentRolloutState::Completed,
+                    )],
+                }
+            };
+            let status = if matches!(ecs, Ecs::Deleted) {
+                "INACTIVE"
+            } else {
+                "ACTIVE"
+            };
+            DescribeServicesOutput::builder()
+                .services(service(status, deployments))
+                .build()
+        });
+        let count = updates.clone();
+        let update = if update_fails {
+            mock!(Client::update_service).then_compute_response(move |_| {
+                count.fetch_add(1, Ordering::SeqCst);
+                aws_smithy_mocks::MockResponse::Error(UpdateServiceError::generic(
+                    ErrorMetadata::builder()
+                        .code("AccessDeniedException")
+                        .message("not authorized to perform ecs:UpdateService")
+                        .build(),
+                ))
+            })
+        } else {
+            mock!(Client::update_service).then_compute_output(move |_| {
+                count.fetch_add(1, Ordering::SeqCst);
+                UpdateServiceOutput::builder()
+                    .service(service(
+                        "ACTIVE",
+                        vec![deployment(
+                            OUR_ROLLBACK,
+                            "PRIMARY",
+                            TD_OLD,
+                            DeploymentRolloutState::InProgress,
+                        )],
+                    ))
+                    .build()
+            })
+        };
+        let list = mock!(Client::list_tasks).then_output(|| ListTasksOutput::builder().build());
+        let taskdef = mock!(Client::describe_task_definition).then_error(|| {
+            DescribeTaskDefinitionError::generic(
+                ErrorMetadata::builder().code("ClientException").build(),
+            )
+        });
+        let tag = mock!(Client::tag_resource).then_output(|| {
+            aws_sdk_ecs::operation::tag_resource::TagResourceOutput::builder().build()
+        });
+        let ecs = mock_client!(
+            aws_sdk_ecs,
+            RuleMode::MatchAny,
+            &[&describe, &update, &list, &taskdef, &tag],
+            |c| c.retry_config(RetryConfig::disabled())
+        );
+        let config = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+        let mut clients = Clients::from_config(config);
+        clients.ecs = ecs;
+        Fake { clients, updates }
+    }
+
+    async fn see_through(settings: &Settings, fake: &Fake, restoring: bool) -> Result<Report> {
+        let printer = Printer::plain(OutputFormat::Text);
+        let rollout = Rollout {
+            settings,
+            clients: &fake.clients,
+            printer: &printer,
+            cluster: "prod".into(),
+            service: "weather".into(),
+            target_arn: TD_NEW.into(),
+            previous_arn: Some(TD_OLD.into()),
+            restoring,
+            deployment_id: OURS.into(),
+            image: None,
+            digest: None,
+            started: Instant::now(),
+            seen: Default::default(),
+            check: true,
+            logs: false,
+        };
+        rollout.see_through().await
+    }
+
+    #[tokio::test]
+    async fn a_failed_rollout_is_rolled_back_under_auto() {
+        let fake = fake(Ecs::Failed, false);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(report.status, DeployStatus::RolledBack);
+        assert_eq!(report.status.exit_status().code(), 3);
+        assert_eq!(report.live_revision.as_deref(), Some("weather:7"));
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn policy_never_leaves_the_failed_release() {
+        let fake = fake(Ecs::Failed, false);
+        let report = see_through(&settings("rollback = \"never\"\n"), &fake, false)
+            .await
+            .unwrap();
+        assert_eq!(report.status, DeployStatus::Failed);
+        assert_eq!(report.status.exit_status().code(), 4);
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn ecs_rolled_back_is_followed_not_repeated() {
+        let fake = fake(Ecs::RolledBack, false);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(report.status, DeployStatus::RolledBack);
+        assert_eq!(report.live_revision.as_deref(), Some("weather:7"));
+        assert_eq!(
+            fake.updates.load(Ordering::SeqCst),
+            0,
+            "ECS already rolled back"
+        );
+    }
+
+    #[tokio::test]
+    async fn superseded_is_a_failure_without_rollback() {
+        let fake = fake(Ecs::Superseded, false);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(report.status, DeployStatus::Failed);
+        assert_eq!(report.live_revision.as_deref(), Some("weather:9"));
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn a_failed_check_rolls_back() {
+        // Nothing listens on port 9: the check fails within deploy.timeout (2s).
+        let fake = fake(Ecs::Completed, false);
+        let settings = settings("url = \"http://127.0.0.1:9/mcp\"\n");
+        let report = see_through(&settings, &fake, false).await.unwrap();
+        assert_eq!(
+            report.status,
+            DeployStatus::RolledBack,
+            "{:?}",
+            report.reason
+        );
+        assert!(report.reason.unwrap().contains("MCP check failed"));
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_rollback_that_fails_does_not_roll_forward() {
+        let fake = fake(Ecs::Failed, false);
+        let report = see_through(&settings(""), &fake, true).await.unwrap();
+        assert_eq!(report.status, DeployStatus::Failed);
+        assert_eq!(report.status.exit_status().code(), 4);
+        assert_eq!(
+            fake.updates.load(Ordering::SeqCst),
+            0,
+            "no UpdateService back to weather:7"
+        );
+        assert!(
+            report
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("not rolled forward into weather:7"),
+            "{:?}",
+            report.reason
+        );
+    }
+
+    #[tokio::test]
+    async fn a_rollback_whose_update_service_fails_still_reports() {
+        let fake = fake(Ecs::Failed, true);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(report.status, DeployStatus::Failed);
+        assert_eq!(report.status.exit_status().code(), 4);
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 1);
+        let reason = report.reason.unwrap();
+        assert!(
+            reason.contains("rolling back to weather:7 failed"),
+            "{reason}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_follow_error_still_reports() {
+        let fake = fake(Ecs::Deleted, false);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(report.status, DeployStatus::Failed);
+        assert!(
+            report
+                .reason
+                .unwrap()
+                .contains("following the rollout failed")
+        );
+        assert!(report.next.unwrap().contains("mcp status --wait"));
     }
 }

@@ -12,6 +12,7 @@ mod fleet;
 mod image;
 mod local;
 mod logs;
+mod preflight;
 mod readme;
 mod secrets;
 mod security;

@@ -14,6 +14,7 @@ mod local;
 mod logs;
 mod preflight;
 mod readme;
+mod restart;
 mod secrets;
 mod security;
 mod up_sh;

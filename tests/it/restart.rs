@@ -46,3 +46,41 @@ fn restart_starts_new_tasks_of_the_live_revision() {
         live
     );
 }
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn setting_an_existing_secret_says_so_and_offers_restart() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service("secret-again", &[]);
+    let dir = seeded.project(tb);
+    let set = |value: &str| {
+        let mut child = tb
+            .mcp(dir.path())
+            .args(["secrets", "set", "API_KEY"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{value}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let first = set("value-one-1234567890");
+    assert!(!first.contains("already existed"), "{first}");
+    let second = set("value-two-1234567890");
+    assert!(second.contains("already existed"), "{second}");
+    assert!(second.contains("run `mcp restart`"), "{second}");
+}

@@ -193,7 +193,7 @@ impl Printer {
             bar.set_message(format!("{} {message}", verb.trim_start()));
             return;
         }
-        eprintln!("{verb} {}{message}", self.prefix);
+        stderr_line(format_args!("{verb} {}{message}", self.prefix));
     }
 
     /// A warning on stderr (shown even with `-q`).
@@ -206,7 +206,7 @@ impl Printer {
         };
         match &self.line {
             Some(bar) => bar.println(format!("{label}: {}{message}", self.prefix)),
-            None => eprintln!("{label}: {}{message}", self.prefix),
+            None => stderr_line(format_args!("{label}: {}{message}", self.prefix)),
         }
     }
 
@@ -219,14 +219,14 @@ impl Printer {
             } else {
                 text
             };
-            eprintln!("{text}");
+            stderr_line(format_args!("{text}"));
         }
     }
 
     /// A plain line on stderr (part of a human report, e.g. a table).
     pub fn note(&self, message: impl Display) {
         if !self.quiet {
-            eprintln!("{}", self.for_stderr(message));
+            stderr_line(format_args!("{}", self.for_stderr(message)));
         }
     }
 
@@ -318,4 +318,11 @@ pub fn is_stdout_closed(err: &anyhow::Error) -> bool {
             .is_some_and(|inner| inner.is::<StdoutClosed>())
             || cause.is::<StdoutClosed>()
     })
+}
+
+/// One line on stderr. A closed or full stderr (`mcp deploy 2>&1 | head -2`)
+/// loses the line, never the work: `eprintln!` would panic (exit 101) in the
+/// middle of a deploy, before its rollback.
+fn stderr_line(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }

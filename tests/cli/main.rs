@@ -6,6 +6,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod closed_output;
 mod config;
 mod init;
 mod security;

@@ -11,8 +11,8 @@
 //!
 //! Two backstops make "within a second" true even in a call that does not look
 //! at the token: [`run`] gives the work [`GRACE`] after the first Ctrl-C, then
-//! drops it and ends with the recorded state (exit 130); a second Ctrl-C exits
-//! at once.
+//! drops it and ends with the recorded state (exit 130); a second Ctrl-C, or
+//! a main thread blocked past twice that, exits from the listener.
 
 use std::future::Future;
 use std::sync::{LazyLock, Mutex};
@@ -173,7 +173,8 @@ pub async fn or_cancelled<T>(doing: &str, work: impl Future<Output = Result<T>>)
 }
 
 /// Listen for Ctrl-C for the rest of the process: the first cancels the
-/// token, the second exits at once (130) after saying what state it leaves.
+/// token, the second exits at once (130) after saying what state it leaves,
+/// as does a process still running twice [`GRACE`] after the first.
 /// Call once, inside the runtime.
 pub fn listen(printer: &Printer) {
     let printer = printer.clone();
@@ -182,10 +183,18 @@ pub fn listen(printer: &Printer) {
             return;
         }
         TOKEN.cancel();
-        if tokio::signal::ctrl_c().await.is_err() {
-            return;
-        }
-        printer.error_line(&format!("error: interrupted again: {}", state()));
+        // The last backstop: work that blocks the main thread (a prompt
+        // reading the terminal) cannot be dropped by `run`; end it from here.
+        let again = tokio::select! {
+            _ = tokio::signal::ctrl_c() => true,
+            () = tokio::time::sleep(GRACE * 2) => false,
+        };
+        let what = if again {
+            "interrupted again"
+        } else {
+            "interrupted"
+        };
+        printer.error_line(&format!("error: {what}: {}", state()));
         printer.error_line(&format!("hint: {}", resume()));
         std::process::exit(i32::from(ExitStatus::Interrupted.code()));
     });

@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Build the image when needed and push it to ECR; prints the image by digest')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Build, push, register a new revision, roll it out, follow it, roll back on failure')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put an earlier release live again (default: the last one that completed)')
+            [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Start the live release again (new tasks, secrets read afresh), followed like a deploy')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs: revision, image, tasks, rollout, recent events')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the service''s recent releases, newest first')
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set how many tasks a service runs (0 takes it offline) and wait for it')
@@ -203,6 +204,28 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
         }
         'mcp;rollback' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The release to return to: a revision number or an image tag (default: the last that completed)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long the rollout may take (overrides `deploy.timeout`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Start even while another deployment of the service is in progress')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No spinners or progress bars, even on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mcp;restart' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long the rollout may take (overrides `deploy.timeout`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
@@ -493,6 +516,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Build the image when needed and push it to ECR; prints the image by digest')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Build, push, register a new revision, roll it out, follow it, roll back on failure')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Put an earlier release live again (default: the last one that completed)')
+            [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Start the live release again (new tasks, secrets read afresh), followed like a deploy')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs: revision, image, tasks, rollout, recent events')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the service''s recent releases, newest first')
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set how many tasks a service runs (0 takes it offline) and wait for it')
@@ -523,6 +547,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             break
         }
         'mcp;help;rollback' {
+            break
+        }
+        'mcp;help;restart' {
             break
         }
         'mcp;help;status' {

@@ -119,6 +119,9 @@ pub enum Command {
     /// Put an earlier release live again (default: the last one that completed)
     Rollback(RollbackArgs),
 
+    /// Start the live release again (new tasks, secrets read afresh), followed like a deploy
+    Restart(RestartArgs),
+
     /// Show what runs: revision, image, tasks, rollout, recent events
     Status(StatusArgs),
 
@@ -249,6 +252,21 @@ pub struct RollbackArgs {
     /// The release to return to: a revision number or an image tag (default: the last that completed)
     #[arg(long, value_name = "REVISION|TAG")]
     pub to: Option<String>,
+
+    /// How long the rollout may take (overrides `deploy.timeout`)
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+
+    /// Start even while another deployment of the service is in progress
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// Restart this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
 
     /// How long the rollout may take (overrides `deploy.timeout`)
     #[arg(long, value_name = "DURATION")]

@@ -13,6 +13,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod aws;
+pub mod cancel;
 pub mod cli;
 pub mod completions;
 pub mod config;
@@ -281,6 +282,18 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let settings = settings(&global, service.as_ref(), flags)?;
             let request = platform::RollbackRequest { to, force };
             ops::rollback::rollback(&settings, printer, &request).await
+        }
+        Command::Restart(args) => {
+            let cli::RestartArgs {
+                service,
+                timeout,
+                force,
+            } = args;
+            let mut flags = Vec::new();
+            flag(&mut flags, "deploy.timeout", "--timeout", timeout);
+            let settings = settings(&global, service.as_ref(), flags)?;
+            let request = platform::RestartRequest { force };
+            ops::restart::restart(&settings, printer, &request).await
         }
         Command::Status(args) => {
             let cli::StatusArgs { service, all, wait } = args;

@@ -18,7 +18,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(mcp::run(cli, &printer));
+    let result = runtime.block_on(async {
+        // Ctrl-C from here on cancels the one token every wait and change checks.
+        mcp::cancel::listen(&printer);
+        mcp::cancel::run(mcp::run(cli, &printer)).await
+    });
     // Don't wait for blocking tasks still reading a socket or a pipe.
     runtime.shutdown_background();
     match result {

@@ -326,6 +326,54 @@ mod tests {
     use super::*;
     use crate::release::tags::GIT_SHA as TAG_GIT_SHA;
 
+    /// RegisterTaskDefinition's input fields that [`register_request`] copies
+    /// from the live revision, sets itself, or leaves out on purpose
+    /// (`inference_accelerators`: retired by ECS).
+    const HANDLED_INPUT_FIELDS: &[&str] = &[
+        "family",
+        "task_role_arn",
+        "execution_role_arn",
+        "network_mode",
+        "container_definitions",
+        "volumes",
+        "placement_constraints",
+        "requires_compatibilities",
+        "cpu",
+        "memory",
+        "tags",
+        "pid_mode",
+        "ipc_mode",
+        "proxy_configuration",
+        "inference_accelerators",
+        "ephemeral_storage",
+        "runtime_platform",
+        "enable_fault_injection",
+    ];
+
+    /// An SDK upgrade that adds a RegisterTaskDefinition field fails here,
+    /// until `register_request` copies it (or says why not) and the list above
+    /// names it: otherwise every deploy would silently drop that setting.
+    #[test]
+    fn register_request_handles_every_input_field_of_the_sdk() {
+        let builder =
+            aws_sdk_ecs::operation::register_task_definition::RegisterTaskDefinitionInput::builder(
+            );
+        let debug = format!("{builder:#?}");
+        // Pretty Debug: one `    name: value,` line per top-level field.
+        let mut fields: Vec<&str> = debug
+            .lines()
+            .filter(|l| l.starts_with("    ") && !l.starts_with("     "))
+            .filter_map(|l| l.trim().split_once(':').map(|(name, _)| name))
+            .collect();
+        fields.sort_unstable();
+        let mut handled = HANDLED_INPUT_FIELDS.to_vec();
+        handled.sort_unstable();
+        assert_eq!(
+            fields, handled,
+            "RegisterTaskDefinition's input fields changed: copy the new ones in register_request"
+        );
+    }
+
     fn live() -> ContainerDefinition {
         ContainerDefinition::builder()
             .name("mcp")

@@ -50,7 +50,7 @@ async fn run(
         layers_pushed: 0,
         layers_existing: 0,
     };
-    let interrupted = tokio::signal::ctrl_c();
+    let interrupted = crate::cancel::cancelled();
     tokio::pin!(interrupted);
     loop {
         let message = tokio::select! {

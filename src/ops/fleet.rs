@@ -95,6 +95,16 @@ impl fmt::Display for Summary {
     }
 }
 
+/// A service that Ctrl-C kept from starting.
+fn not_started(name: &str) -> Entry {
+    Entry {
+        name: name.to_string(),
+        status: ExitStatus::Interrupted,
+        report: None,
+        error: Some("not started: interrupted (Ctrl-C); nothing was changed".into()),
+    }
+}
+
 fn error_text(err: &anyhow::Error) -> (ExitStatus, String) {
     (render(err).status, crate::error::one_line(err))
 }
@@ -132,6 +142,11 @@ pub async fn deploy_many(
     let lines = indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
     for ((name, settings), platform) in services.iter().zip(&platforms) {
         let p = printer.with_line(name, &lines);
+        if crate::cancel::is_cancelled() {
+            // Ctrl-C: no queued service starts.
+            entries.push(not_started(name));
+            continue;
+        }
         match platform.prepare(settings, &p, options, &builds).await {
             Ok(Prepared::Ready(r)) => ready.push((name.clone(), settings, p, r)),
             Ok(Prepared::DryRun(plan)) => {
@@ -159,7 +174,11 @@ pub async fn deploy_many(
     // Rollouts in parallel, at most `jobs` at once.
     let rollouts =
         futures_util::stream::iter(ready.iter().map(|(name, settings, p, r)| async move {
-            let result = r.roll_out(settings, p, options).await;
+            // A queued rollout does not start after Ctrl-C.
+            let result = match crate::cancel::check("before updating the service") {
+                Ok(()) => r.roll_out(settings, p, options).await,
+                Err(err) => Err(err),
+            };
             (name.clone(), p, result)
         }))
         .buffer_unordered(jobs.max(1))

@@ -15,6 +15,7 @@ pub mod history;
 pub mod init;
 pub mod logs;
 pub mod push;
+pub mod restart;
 pub mod rollback;
 pub mod scale;
 pub mod secrets;

@@ -271,7 +271,20 @@ pub async fn set(settings: &Settings, printer: &Printer, name: &str) -> Result<E
             file.display()
         ),
     );
-    printer.note("             the next `mcp deploy` passes it to the container as a `valueFrom`");
+    if created {
+        printer
+            .note("             the next `mcp deploy` passes it to the container as a `valueFrom`");
+    } else {
+        // ECS reads secrets when a task starts: running tasks keep the old value.
+        printer.note(format!(
+            "             secret {name} already existed: the running tasks keep the old value until they restart; run `mcp restart{}` to pick it up",
+            settings
+                .service
+                .as_ref()
+                .map(|s| format!(" {s}"))
+                .unwrap_or_default()
+        ));
+    }
     warn_about_execution_role(settings, &clients, printer).await;
     printer.data(&Stored {
         name: name.to_string(),

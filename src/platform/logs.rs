@@ -146,9 +146,10 @@ pub async fn print<S: LogSource>(
     let color = printer.color() && !json;
     let terminal = printer.stdout_terminal();
     let ctrl_c = async {
-        if !interruptible || tokio::signal::ctrl_c().await.is_err() {
+        if !interruptible {
             std::future::pending::<()>().await;
         }
+        crate::cancel::cancelled().await;
     };
     tokio::pin!(ctrl_c);
     loop {

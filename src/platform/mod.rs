@@ -66,6 +66,13 @@ pub struct RollbackRequest {
     pub force: bool,
 }
 
+/// What `mcp restart` asks of a platform.
+#[derive(Debug, Clone, Default)]
+pub struct RestartRequest {
+    /// Start even when another deployment is in flight.
+    pub force: bool,
+}
+
 /// What [`Platform::prepare`] ends with.
 pub enum Prepared {
     /// `--dry-run`: what the deploy would do.
@@ -139,6 +146,29 @@ pub trait Platform: Send + Sync {
         printer: &'a Printer,
         request: &'a RollbackRequest,
     ) -> BoxFuture<'a, Result<Report>>;
+
+    /// Start the live release again (new tasks, secrets read afresh),
+    /// followed like a deploy. Platforms that cannot say so.
+    fn restart<'a>(
+        &'a self,
+        settings: &'a Settings,
+        _printer: &'a Printer,
+        _request: &'a RestartRequest,
+    ) -> BoxFuture<'a, Result<Report>> {
+        let name = self.name();
+        let service = settings
+            .service
+            .as_ref()
+            .map(|s| format!(" {s}"))
+            .unwrap_or_default();
+        Box::pin(async move {
+            Err(
+                crate::error::McpError::usage(format!("`mcp restart` is not available on {name}"))
+                    .hint(format!("deploy again with `mcp deploy{service}`"))
+                    .into(),
+            )
+        })
+    }
 
     /// What runs now; with `wait`, first follow a rollout in flight to its end.
     fn status<'a>(

@@ -316,8 +316,8 @@ pub async fn until_healthy(
     let token = bearer_token(&settings.deploy)?;
     let deadline = Instant::now() + patience.min(settings.deploy.timeout);
     printer.status("Checking", url);
-    // Ctrl-C here ends the command (130): after a follow, SIGINT no longer kills the process by itself.
-    let interrupted = tokio::signal::ctrl_c();
+    // Ctrl-C here ends the command (130).
+    let interrupted = crate::cancel::cancelled();
     tokio::pin!(interrupted);
     let stop = || {
         anyhow::Error::new(

@@ -299,6 +299,7 @@ pub async fn build_and_push(
     // Fail on a missing Dockerfile before any AWS call.
     build::preflight(&settings.build.context, &settings.build.dockerfile)?;
     check_context(settings, printer, &plan)?;
+    crate::cancel::check("before looking up the ECR repository")?;
     let (repository, created) =
         ecr::repository(&clients.ecr, &settings.ecr.repository, settings.ecr.create).await?;
     if created {
@@ -366,6 +367,7 @@ pub async fn build_and_push(
         }
     };
 
+    crate::cancel::check("before pushing the image")?;
     let auth = ecr::registry_auth(&clients.ecr).await?;
     printer.status("Pushing", &reference);
     let reporter = reporter::for_printer(printer);
@@ -381,7 +383,13 @@ pub async fn build_and_push(
     // Everything after this refers to the digest through ECR's API: wait (briefly,
     // bounded) until ECR lists it, so a deploy never references an image ECR does not show.
     let visible_by = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !ecr::has_digest(&clients.ecr, &repository.name, &pushed.digest).await? {
+    let waiting = "while waiting for ECR to list the pushed image";
+    while !crate::cancel::or_cancelled(
+        waiting,
+        ecr::has_digest(&clients.ecr, &repository.name, &pushed.digest),
+    )
+    .await?
+    {
         if std::time::Instant::now() >= visible_by {
             printer.warn(format!(
                 "ECR does not list {} yet; carrying on",
@@ -389,7 +397,11 @@ pub async fn build_and_push(
             ));
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        crate::cancel::or_cancelled(waiting, async {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            Ok(())
+        })
+        .await?;
     }
     printer.status(
         "Pushed",

@@ -331,3 +331,4 @@ pub fn is_stdout_closed(err: &anyhow::Error) -> bool {
             || cause.is::<StdoutClosed>()
     })
 }
+

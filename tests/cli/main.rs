@@ -7,6 +7,7 @@ use std::path::Path;
 use assert_cmd::Command;
 
 mod aws_errors;
+mod closed_output;
 mod config;
 mod init;
 mod security;

@@ -4,6 +4,7 @@
 
 pub mod testbed;
 
+mod cancel;
 pub mod check;
 mod deploy;
 mod doctor;
@@ -12,7 +13,9 @@ mod image;
 mod install;
 mod local;
 mod logs;
+mod preflight;
 mod readme;
+mod restart;
 mod secrets;
 mod security;
 mod up_sh;

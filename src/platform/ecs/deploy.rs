@@ -12,9 +12,9 @@ use serde::Serialize;
 
 use super::rollout::{self, Rollout};
 use crate::aws::{self, Clients, taskdef};
+use crate::cancel;
 use crate::config::Settings;
 use crate::platform::{self, DeployRequest, Prepared};
-use crate::probe;
 use crate::release::build::{self, BuildMemo, PushReport};
 use crate::release::{DeployStatus, ImageRef, Report, tags};
 use crate::ui::{Output, Printer};
@@ -74,13 +74,12 @@ pub async fn prepare(
     let started = Instant::now();
     let cluster = settings.cluster()?.to_string();
     let service_name = settings.ecs.service.clone();
-    if settings.deploy.url.is_some() && !options.no_check {
-        // The check runs after the rollout: a missing token must stop us before anything changes.
-        probe::bearer_token(&settings.deploy)?;
-    }
+    // The check runs after the rollout: a bad URL or a missing token must stop us before anything changes.
+    rollout::preflight_check(settings, !options.no_check)?;
     let clients = Clients::new(settings).await;
 
     let service = aws::ecs::describe_service(&clients, &cluster, &service_name).await?;
+    rollout::ensure_ecs_controller(&service)?;
     if !options.dry_run {
         rollout::ensure_idle(&service, options.force, printer)?;
     }
@@ -88,6 +87,14 @@ pub async fn prepare(
         .task_definition()
         .context("the service has no task definition")?
         .to_string();
+    // The container to update must exist before minutes go into a build.
+    let described = taskdef::describe(&clients.ecs, &current_arn).await?;
+    let family = described.definition.family().unwrap_or("?").to_string();
+    aws::ecs::pick_container(
+        described.definition.container_definitions(),
+        settings.ecs.container.as_deref(),
+        &family,
+    )?;
 
     // The image: verified when given, built and pushed otherwise (or found already pushed).
     let pushed: PushReport = match &options.image {
@@ -142,14 +149,13 @@ pub async fn prepare(
             }
         }
         None => {
+            cancel::check("before building the image")?;
             build::build_and_push(settings, printer, &clients, options.tag.as_deref(), builds)
                 .await?
         }
     };
 
-    let described = taskdef::describe(&clients.ecs, &current_arn).await?;
     let current = &described.definition;
-    let family = current.family().unwrap_or("?").to_string();
     let container = aws::ecs::pick_container(
         current.container_definitions(),
         settings.ecs.container.as_deref(),
@@ -205,6 +211,7 @@ pub async fn prepare(
         ours.push((tags::DEPLOYED_BY, caller));
     }
     let tags = taskdef::merged_tags(&described.tags, &ours);
+    cancel::check("before registering a new revision")?;
     let request = taskdef::register_request(
         clients.ecs.register_task_definition(),
         current,
@@ -221,6 +228,11 @@ pub async fn prepare(
         .and_then(|t| t.task_definition_arn())
         .context("RegisterTaskDefinition returned no ARN")?
         .to_string();
+    cancel::registered(
+        settings.service.as_deref(),
+        &service_name,
+        taskdef::short_name(&new_arn),
+    );
     printer.status(
         "Registered",
         format!(
@@ -266,9 +278,19 @@ async fn roll_out(
     options: &DeployRequest,
 ) -> Result<Report> {
     // The build may have taken minutes: look again before replacing anything.
-    let service =
-        aws::ecs::describe_service(&ready.clients, &ready.cluster, &ready.service).await?;
+    cancel::check("before updating the service")?;
+    let service = cancel::or_cancelled(
+        "before updating the service",
+        aws::ecs::describe_service(&ready.clients, &ready.cluster, &ready.service),
+    )
+    .await?;
     rollout::ensure_idle(&service, options.force, printer)?;
+    cancel::check("before updating the service")?;
+    cancel::rolling_out(
+        settings.service.as_deref(),
+        &ready.service,
+        taskdef::short_name(&ready.new_arn),
+    );
     let deployment_id = rollout::start(
         &ready.clients,
         &ready.cluster,
@@ -293,6 +315,7 @@ async fn roll_out(
         service: ready.service.clone(),
         target_arn: ready.new_arn.clone(),
         previous_arn: Some(ready.current_arn.clone()),
+        restoring: false,
         deployment_id,
         image: Some(ready.pushed.image.clone()),
         digest: (!ready.pushed.digest.is_empty()).then(|| ready.pushed.digest.clone()),
@@ -313,7 +336,11 @@ async fn roll_out(
         ));
         report
     } else {
-        rollout.see_through().await?
+        let report = rollout.see_through().await?;
+        if report.status != DeployStatus::Interrupted {
+            cancel::settled(settings.service.as_deref(), &ready.service);
+        }
+        report
     };
     report.client_url = settings.deploy.url.clone();
     Ok(report)

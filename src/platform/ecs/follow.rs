@@ -46,7 +46,9 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_ecs::types::{Deployment, DeploymentRolloutState, DesiredStatus, Service, Task};
+use aws_sdk_ecs::types::{
+    Deployment, DeploymentRolloutState, DesiredStatus, Service, Task, TaskStopCode,
+};
 use aws_smithy_types::DateTime;
 use serde::Serialize;
 use tokio::time::Instant;
@@ -155,6 +157,37 @@ impl Snapshot {
 }
 
 /// A [`StoppedTask`] from ECS's description of the task.
+/// Whether a stopped task failed, by its stop code (and, for the scheduler's
+/// stops, its reason) as the ECS Developer Guide's "Stopped tasks error codes"
+/// describe them. Failures: the task failed to start; an essential container
+/// exited non-zero (or without an exit code); the scheduler stopped it for
+/// failed ELB or container health checks. Not failures: scale-in, rebalancing
+/// and replacement by the scheduler, StopTask by someone, Spot interruption,
+/// termination notices, infrastructure health. An unknown code counts.
+pub(crate) fn failed(task: &Task) -> bool {
+    match task.stop_code() {
+        Some(TaskStopCode::TaskFailedToStart) => true,
+        Some(TaskStopCode::EssentialContainerExited) => {
+            let codes: Vec<i32> = task
+                .containers()
+                .iter()
+                .filter_map(|c| c.exit_code())
+                .collect();
+            codes.is_empty() || codes.iter().any(|&code| code != 0)
+        }
+        Some(TaskStopCode::ServiceSchedulerInitiated) => task
+            .stopped_reason()
+            .is_some_and(|r| r.to_ascii_lowercase().contains("health check")),
+        Some(
+            TaskStopCode::UserInitiated
+            | TaskStopCode::SpotInterruption
+            | TaskStopCode::TerminationNotice,
+        ) => false,
+        Some(other) => other.as_str() != "InfrastructureHealth",
+        None => true,
+    }
+}
+
 fn stopped_task(task: &Task) -> StoppedTask {
     let arn = task.task_arn().unwrap_or_default();
     StoppedTask {
@@ -631,9 +664,12 @@ impl<'a> Follower<'a> {
             self.seen_tasks
                 .insert(task.task_arn().unwrap_or_default().to_string());
             let stopped = stopped_task(task);
-            self.stopped_count += 1;
-            if self.stopped.len() < KEPT_STOPPED_TASKS {
-                self.stopped.push(stopped.clone());
+            // Only failures count towards the threshold and the report.
+            if failed(task) {
+                self.stopped_count += 1;
+                if self.stopped.len() < KEPT_STOPPED_TASKS {
+                    self.stopped.push(stopped.clone());
+                }
             }
             on_event(Event::TaskStopped(stopped));
         }
@@ -1380,5 +1416,113 @@ mod tests {
         .unwrap();
         assert_eq!(json["outcome"], "timed_out");
         assert_eq!(json["snapshot"]["deployment_id"], OURS);
+    }
+
+    #[test]
+    fn only_failures_count_as_failed_tasks() {
+        let task = |code: TaskStopCode, reason: &str, exit: Option<i32>| {
+            let mut container = Container::builder().name("app");
+            if let Some(exit) = exit {
+                container = container.exit_code(exit);
+            }
+            Task::builder()
+                .stop_code(code)
+                .stopped_reason(reason)
+                .containers(container.build())
+                .build()
+        };
+        use TaskStopCode as C;
+        assert!(failed(&task(
+            C::TaskFailedToStart,
+            "CannotPullContainerError",
+            None
+        )));
+        assert!(failed(&task(
+            C::EssentialContainerExited,
+            "Essential container in task exited",
+            Some(3)
+        )));
+        assert!(failed(&task(
+            C::EssentialContainerExited,
+            "Essential container in task exited",
+            None
+        )));
+        assert!(!failed(&task(
+            C::EssentialContainerExited,
+            "Essential container in task exited",
+            Some(0)
+        )));
+        assert!(failed(&task(
+            C::ServiceSchedulerInitiated,
+            "Task failed ELB health checks in (target-group arn:tg)",
+            None
+        )));
+        assert!(failed(&task(
+            C::ServiceSchedulerInitiated,
+            "Task failed container health checks",
+            None
+        )));
+        assert!(!failed(&task(
+            C::ServiceSchedulerInitiated,
+            "Scaling activity initiated by (deployment ecs-svc/1)",
+            None
+        )));
+        assert!(!failed(&task(
+            C::ServiceSchedulerInitiated,
+            "Service is rebalancing tasks across Availability Zones",
+            None
+        )));
+        assert!(!failed(&task(
+            C::UserInitiated,
+            "Task stopped by user",
+            None
+        )));
+        assert!(!failed(&task(
+            C::SpotInterruption,
+            "Your Spot Task was interrupted.",
+            None
+        )));
+        assert!(!failed(&task(
+            C::TerminationNotice,
+            "Task stopped due to a termination notice",
+            None
+        )));
+    }
+
+    #[tokio::test]
+    async fn tasks_stopped_by_scale_in_do_not_fail_the_deployment() {
+        let describe = describe(vec![services(vec![in_progress(1), old_active()], vec![])]);
+        let arns: Vec<String> = (1..=4)
+            .map(|n| format!("arn:aws:ecs:us-east-1:123456789012:task/{CLUSTER}/task{n}"))
+            .collect();
+        let list = mock!(Client::list_tasks).then_output(move || {
+            ListTasksOutput::builder()
+                .set_task_arns(Some(arns.clone()))
+                .build()
+        });
+        let describe_tasks = mock!(Client::describe_tasks).then_compute_output(|req| {
+            let tasks = req.tasks().iter().map(|arn| {
+                Task::builder()
+                    .task_arn(arn)
+                    .last_status("STOPPED")
+                    .stopped_at(DateTime::from(SystemTime::now()))
+                    .stop_code(TaskStopCode::ServiceSchedulerInitiated)
+                    .stopped_reason("Scaling activity initiated by (deployment ecs-svc/1111)")
+                    .containers(Container::builder().name("app").exit_code(143).build())
+                    .build()
+            });
+            DescribeTasksOutput::builder()
+                .set_tasks(Some(tasks.collect()))
+                .build()
+        });
+        let opts = FollowOptions {
+            timeout: Duration::from_millis(300),
+            ..options()
+        };
+        let (outcome, _) = run(&client(&[&describe, &list, &describe_tasks]), &opts).await;
+        match outcome.unwrap() {
+            Outcome::TimedOut { stopped, .. } => assert!(stopped.is_empty()),
+            other => panic!("scale-in is no failure, got {other:?}"),
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod follow;
 pub mod history;
 pub mod logs;
+pub mod restart;
 pub mod rollback;
 pub mod rollout;
 pub mod scale;
@@ -21,7 +22,9 @@ pub mod tail;
 use anyhow::Result;
 use futures_util::future::BoxFuture;
 
-use super::{DeployRequest, LogsRequest, Platform, Prepared, RollbackRequest, Status};
+use super::{
+    DeployRequest, LogsRequest, Platform, Prepared, RestartRequest, RollbackRequest, Status,
+};
 use crate::aws::Clients;
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
@@ -55,6 +58,15 @@ impl Platform for EcsRolling {
         request: &'a RollbackRequest,
     ) -> BoxFuture<'a, Result<Report>> {
         Box::pin(rollback::rollback(settings, printer, request))
+    }
+
+    fn restart<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a RestartRequest,
+    ) -> BoxFuture<'a, Result<Report>> {
+        Box::pin(restart::restart(settings, printer, request))
     }
 
     fn status<'a>(

@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use super::history;
 use super::rollout::{self, Rollout};
-use crate::aws::{self, Clients};
+use crate::aws::{self, Clients, taskdef};
 use crate::config::Settings;
 use crate::error::McpError;
 use crate::platform::RollbackRequest;
@@ -29,6 +29,8 @@ pub async fn rollback(
     let RollbackRequest { to, force } = request;
     let (to, force) = (to.as_deref(), *force);
     let started = Instant::now();
+    // The check runs after the rollback: a bad URL or a missing token must stop us before anything changes.
+    rollout::preflight_check(settings, true)?;
     let clients = Clients::new(settings).await;
     // Describe revisions only down to the one `pick` will choose.
     let mut past_live = false;
@@ -49,8 +51,15 @@ pub async fn rollback(
 
     let cluster = history.cluster.clone();
     let service = aws::ecs::describe_service(&clients, &cluster, &history.service).await?;
+    rollout::ensure_ecs_controller(&service)?;
     rollout::ensure_idle(&service, force, printer)?;
     let previous = service.task_definition().map(str::to_string);
+    crate::cancel::check("before rolling back")?;
+    crate::cancel::rolling_out(
+        settings.service.as_deref(),
+        &history.service,
+        taskdef::short_name(&target.task_definition),
+    );
 
     let deployment_id = rollout::start(
         &clients,
@@ -75,6 +84,7 @@ pub async fn rollback(
         service: history.service.clone(),
         target_arn: target.task_definition.clone(),
         previous_arn: previous,
+        restoring: true,
         deployment_id,
         image: target.image.clone(),
         digest: target.image.as_ref().and_then(|i| i.digest.clone()),

@@ -16,12 +16,53 @@ use aws_sdk_ecs::types::{Service, Tag};
 
 use super::follow::{self, Event, FollowOptions, Outcome};
 use crate::aws::{self, Clients, taskdef};
+use crate::cancel;
 use crate::config::{RollbackPolicy, Settings};
 use crate::error::{ExitStatus, McpError};
 use crate::probe::{self, CheckReport};
 use crate::release::report::seconds_since;
 use crate::release::{DeployStatus, ImageRef, Report, tags};
 use crate::ui::Printer;
+
+/// What the MCP check after a rollout needs, checked before anything changes:
+/// `deploy.url` (and the health URL made from it) is an http(s) URL, and the
+/// bearer-token variable is set. `check` is false with `--no-check`.
+pub fn preflight_check(settings: &Settings, check: bool) -> Result<()> {
+    let Some(url) = settings.deploy.url.as_deref().filter(|_| check) else {
+        return Ok(());
+    };
+    let parsed = reqwest::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            McpError::usage(format!("`deploy.url` `{url}` is not an http:// or https:// URL"))
+                .hint("write the MCP endpoint in full, e.g. `https://demo.example.com/mcp`, or pass --no-check")
+        })?;
+    probe::health_url(&parsed, &settings.deploy.health_path)?;
+    probe::bearer_token(&settings.deploy)?;
+    Ok(())
+}
+
+/// Refuse a service whose deployments ECS does not run itself (CODE_DEPLOY,
+/// EXTERNAL): UpdateService cannot roll out a new revision there.
+pub fn ensure_ecs_controller(service: &Service) -> Result<()> {
+    let controller = service
+        .deployment_controller()
+        .map(|c| c.r#type().as_str().to_string())
+        .unwrap_or_else(|| "ECS".into());
+    if controller == "ECS" {
+        return Ok(());
+    }
+    Err(McpError::usage(format!(
+        "service `{}` uses the {controller} deployment controller; `mcp` rolls out services whose deployments ECS runs (controller ECS)",
+        service.service_name().unwrap_or("?")
+    ))
+    .hint(match controller.as_str() {
+        "CODE_DEPLOY" => "deploy it through CodeDeploy (`aws deploy create-deployment`), or recreate the service with `deploymentController = ECS`",
+        _ => "deploy it with the tool that owns its task sets, or recreate the service with `deploymentController = ECS`",
+    })
+    .into())
+}
 
 /// Refuse to start while another deployment is in flight, unless forced.
 pub fn ensure_idle(service: &Service, force: bool, printer: &Printer) -> Result<()> {
@@ -129,12 +170,7 @@ pub async fn watch(
             "             AWS throttled the polling ({error}); backing off"
         )),
     };
-    let cancel = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    follow::follow(&clients.ecs, options, &mut on_event, cancel).await
+    follow::follow(&clients.ecs, options, &mut on_event, cancel::cancelled()).await
 }
 
 pub(super) fn elapsed(d: Duration) -> String {
@@ -153,20 +189,20 @@ pub async fn mark_completed(clients: &Clients, printer: &Printer, task_definitio
         .key(tags::COMPLETED_AT)
         .value(jiff::Timestamp::now().to_string())
         .build();
-    if let Err(err) = clients
-        .ecs
-        .tag_resource()
-        .resource_arn(task_definition_arn)
-        .tags(tag)
-        .send()
-        .await
-    {
+    let tagging = cancel::or_cancelled("while tagging", async {
+        clients
+            .ecs
+            .tag_resource()
+            .resource_arn(task_definition_arn)
+            .tags(tag)
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!(aws::describe(&e)))
+    });
+    if let Err(err) = tagging.await {
         printer.detail(
             1,
-            format!(
-                "could not tag {task_definition_arn} as completed: {}",
-                aws::describe(&err)
-            ),
+            format!("could not tag {task_definition_arn} as completed: {err:#}"),
         );
     }
 }
@@ -182,6 +218,9 @@ pub struct Rollout<'a> {
     pub target_arn: String,
     /// What was live before (the rollback target).
     pub previous_arn: Option<String>,
+    /// This rollout is itself a rollback (`mcp rollback`): when it fails, it
+    /// never rolls forward into `previous_arn`, the release it fled.
+    pub restoring: bool,
     pub deployment_id: String,
     pub image: Option<ImageRef>,
     pub digest: Option<String>,
@@ -196,7 +235,15 @@ pub struct Rollout<'a> {
 
 impl Rollout<'_> {
     pub(super) fn options(&self, deployment_id: &str, timeout: Duration) -> FollowOptions {
-        FollowOptions::new(&self.cluster, &self.service, deployment_id, timeout)
+        let options = FollowOptions::new(&self.cluster, &self.service, deployment_id, timeout);
+        // Unit tests fake ECS: poll every few milliseconds, not every few seconds.
+        #[cfg(test)]
+        let options = FollowOptions {
+            min_poll: Duration::from_millis(1),
+            max_poll: Duration::from_millis(4),
+            ..options
+        };
+        options
     }
 
     pub(super) fn report(&self, status: DeployStatus) -> Report {
@@ -220,7 +267,19 @@ impl Rollout<'_> {
     /// Follow the rollout; on failure apply the rollback policy.
     pub async fn see_through(&self) -> Result<Report> {
         let timeout = self.settings.deploy.timeout;
-        let outcome = self.watch_with_logs(&self.deployment_id, timeout).await?;
+        // From here on UpdateService was called: every error ends in the report.
+        let outcome = match self.watch_with_logs(&self.deployment_id, timeout).await {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                let mut report = self.report(DeployStatus::Failed);
+                report.reason = Some(format!("following the rollout failed: {err:#}"));
+                report.next = Some(format!(
+                    "see where it stands with `mcp status --wait{}`",
+                    self.service_flag()
+                ));
+                return Ok(report);
+            }
+        };
         let logs_hint = format!(
             "see the failed tasks' output with `mcp logs --since 30m{}`",
             self.service_flag()
@@ -228,9 +287,26 @@ impl Rollout<'_> {
         let mut failed_check = None;
         let (reason, stopped) = match outcome {
             Outcome::Completed(_) => {
-                let check = self.post_rollout_check().await?;
+                let check = match self.post_rollout_check().await {
+                    Ok(check) => Ok(check),
+                    Err(err) if crate::error::render(&err).status == ExitStatus::Interrupted => {
+                        let mut report = self.report(DeployStatus::Interrupted);
+                        report.live_revision = Some(report.revision.clone());
+                        report.reason = Some(format!(
+                            "the rollout completed; interrupted while checking: {err:#}"
+                        ));
+                        report.next =
+                            Some(format!("check it with `mcp check{}`", self.service_flag()));
+                        return Ok(report);
+                    }
+                    // The check could not even run (a bad URL, say): it failed.
+                    Err(err) => Err(format!(
+                        "the rollout completed but the MCP check could not run: {err:#}"
+                    )),
+                };
                 match check {
-                    Some(check) if !check.healthy => {
+                    Err(reason) => (reason, Vec::new()),
+                    Ok(Some(check)) if !check.healthy => {
                         let step = check.failed_step.map(|s| s.to_string()).unwrap_or_default();
                         let reason = format!(
                             "the rollout completed but the MCP check failed at {step}: {}",
@@ -239,7 +315,7 @@ impl Rollout<'_> {
                         failed_check = Some(check);
                         (reason, Vec::new())
                     }
-                    check => {
+                    Ok(check) => {
                         // Only a release that passed its check counts as completed for `mcp rollback`.
                         mark_completed(self.clients, self.printer, &self.target_arn).await;
                         let mut report = self.report(DeployStatus::Succeeded);
@@ -272,15 +348,12 @@ impl Rollout<'_> {
                         taskdef::short_name(&rollback_task_definition)
                     ),
                 );
-                let restored = self.follow_restore(&rollback_deployment_id).await?;
-                let mut report = self.report(if restored {
-                    DeployStatus::RolledBack
-                } else {
-                    DeployStatus::Failed
-                });
+                let restored = self.follow_restore(&rollback_deployment_id).await;
+                let mut report = self.report(DeployStatus::Failed);
                 report.live_revision =
                     Some(taskdef::short_name(&rollback_task_definition).to_string());
                 report.reason = Some(reason);
+                self.restore_outcome(&mut report, restored);
                 report.failed_task_logs = self.failed_task_logs(&stopped).await;
                 report.stopped_tasks = stopped;
                 report.next = Some(logs_hint);
@@ -322,6 +395,29 @@ impl Rollout<'_> {
         report.failed_task_logs = self.failed_task_logs(&stopped).await;
         report.stopped_tasks = stopped;
         report.next = Some(logs_hint);
+        if self.restoring {
+            // Going back to the release a rollback left would undo the rollback.
+            let fled = self
+                .previous_arn
+                .as_deref()
+                .map_or("the release it replaced", taskdef::short_name);
+            self.printer.warn(format!(
+                "the rollback to {} failed; not rolling forward into {fled}, the release it left",
+                taskdef::short_name(&self.target_arn)
+            ));
+            report.live_revision = Some(report.revision.clone());
+            report.reason = Some(format!(
+                "{}; {} runs now as ECS left it (not rolled forward into {fled})",
+                report.reason.as_deref().unwrap_or("the rollback failed"),
+                taskdef::short_name(&self.target_arn)
+            ));
+            report.next = Some(format!(
+                "see what runs with `mcp status{}`; pick another release with `mcp history{}` and `mcp rollback --to REVISION`",
+                self.service_flag(),
+                self.service_flag()
+            ));
+            return Ok(report);
+        }
         let previous = match (&self.previous_arn, self.settings.deploy.rollback) {
             (Some(previous), RollbackPolicy::Auto) if previous != &self.target_arn => {
                 previous.clone()
@@ -337,15 +433,81 @@ impl Rollout<'_> {
                 return Ok(report);
             }
         };
+        if cancel::is_cancelled() {
+            // Ctrl-C before the rollback started: leave it to the user, say so.
+            report.status = DeployStatus::Interrupted;
+            report.live_revision = Some(report.revision.clone());
+            report.reason = Some(format!(
+                "{}; interrupted before rolling back to {}",
+                report.reason.as_deref().unwrap_or("the rollout failed"),
+                taskdef::short_name(&previous)
+            ));
+            report.next = Some(format!(
+                "see what runs with `mcp status --wait{}`; roll back with `mcp rollback{}`",
+                self.service_flag(),
+                self.service_flag()
+            ));
+            return Ok(report);
+        }
         self.printer
             .status("Rollback", format!("to {}", taskdef::short_name(&previous)));
-        let deployment = start(self.clients, &self.cluster, &self.service, &previous).await?;
-        let restored = self.follow_restore(&deployment).await?;
-        if restored {
-            report.status = DeployStatus::RolledBack;
-            report.live_revision = Some(taskdef::short_name(&previous).to_string());
+        cancel::rolling_out(
+            self.settings.service.as_deref(),
+            &self.service,
+            taskdef::short_name(&previous),
+        );
+        let deployment = match start(self.clients, &self.cluster, &self.service, &previous).await {
+            Ok(deployment) => deployment,
+            Err(err) => {
+                self.printer
+                    .warn(format!("the rollback did not start: {err:#}"));
+                report.live_revision = Some(report.revision.clone());
+                report.reason = Some(format!(
+                    "{}; rolling back to {} failed: {err:#}",
+                    report.reason.as_deref().unwrap_or("the rollout failed"),
+                    taskdef::short_name(&previous)
+                ));
+                report.next = Some(format!(
+                    "see what runs with `mcp status{}`; roll back with `mcp rollback{}`",
+                    self.service_flag(),
+                    self.service_flag()
+                ));
+                return Ok(report);
+            }
+        };
+        let restored = self.follow_restore(&deployment).await;
+        let was_live = report.live_revision.clone();
+        report.live_revision = Some(taskdef::short_name(&previous).to_string());
+        self.restore_outcome(&mut report, restored);
+        if report.status == DeployStatus::Failed {
+            report.live_revision = was_live;
         }
         Ok(report)
+    }
+
+    /// Tell a followed rollback in `report` (whose `live_revision` names the
+    /// restored release): rolled back, failed, or interrupted; never an error.
+    fn restore_outcome(&self, report: &mut Report, restored: Result<bool>) {
+        match restored {
+            Ok(true) => report.status = DeployStatus::RolledBack,
+            Ok(false) => report.status = DeployStatus::Failed,
+            Err(err) => {
+                let interrupted = crate::error::render(&err).status == ExitStatus::Interrupted;
+                report.status = if interrupted {
+                    DeployStatus::Interrupted
+                } else {
+                    DeployStatus::Failed
+                };
+                report.reason = Some(format!(
+                    "{}; {err:#}",
+                    report.reason.as_deref().unwrap_or("the rollout failed")
+                ));
+                report.next = Some(format!(
+                    "see where the rollback stands with `mcp status --wait{}`",
+                    self.service_flag()
+                ));
+            }
+        }
     }
 
     /// Follow a rollback deployment; true when it completed. Ctrl-C while
@@ -393,5 +555,331 @@ impl Rollout<'_> {
             .as_ref()
             .map(|s| format!(" {s}"))
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The rollback policy, with ECS faked by aws-smithy-mocks: what
+    //! DescribeServices answers depends on whether mcp's own rollback
+    //! (UpdateService) was started.
+
+    use super::*;
+    use std::path::Path;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use aws_sdk_ecs::Client;
+    use aws_sdk_ecs::config::retry::RetryConfig;
+    use aws_sdk_ecs::operation::describe_services::DescribeServicesOutput;
+    use aws_sdk_ecs::operation::describe_task_definition::DescribeTaskDefinitionError;
+    use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
+    use aws_sdk_ecs::operation::update_service::{UpdateServiceError, UpdateServiceOutput};
+    use aws_sdk_ecs::types::{Deployment, DeploymentRolloutState};
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use aws_smithy_types::error::ErrorMetadata;
+
+    use crate::config::{self, Inputs};
+    use crate::ui::OutputFormat;
+
+    const OURS: &str = "ecs-svc/1111";
+    const ECS_ROLLBACK: &str = "ecs-svc/2222";
+    const OUR_ROLLBACK: &str = "ecs-svc/3333";
+    const OTHER: &str = "ecs-svc/4444";
+    const TD_NEW: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/weather:8";
+    const TD_OLD: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/weather:7";
+    const TD_OTHER: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/weather:9";
+
+    /// What ECS shows for our deployment (before any rollback by mcp).
+    #[derive(Clone, Copy)]
+    enum Ecs {
+        /// Our deployment FAILED; ECS did not roll back.
+        Failed,
+        /// ECS's circuit breaker rolled back to the old revision.
+        RolledBack,
+        /// Someone else's deployment replaced ours.
+        Superseded,
+        /// Our deployment COMPLETED.
+        Completed,
+        /// The service was deleted (the follow ends in an error).
+        Deleted,
+    }
+
+    fn deployment(id: &str, status: &str, td: &str, state: DeploymentRolloutState) -> Deployment {
+        Deployment::builder()
+            .id(id)
+            .status(status)
+            .task_definition(td)
+            .desired_count(1)
+            .running_count(i32::from(state == DeploymentRolloutState::Completed))
+            .rollout_state(state)
+            .build()
+    }
+
+    fn service(status: &str, deployments: Vec<Deployment>) -> Service {
+        Service::builder()
+            .service_name("weather")
+            .status(status)
+            .set_deployments(Some(deployments))
+            .build()
+    }
+
+    fn settings(deploy: &str) -> Settings {
+        let text = format!(
+            "name = \"weather\"\nregion = \"us-east-1\"\n\n[ecs]\ncluster = \"prod\"\nservice = \"weather\"\n\n[deploy]\ntimeout = \"2s\"\n{deploy}"
+        );
+        let file = config::file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
+        let inputs = Inputs {
+            cwd: "/p".into(),
+            ..Inputs::default()
+        };
+        config::resolve(Some(&file), &inputs).unwrap()
+    }
+
+    struct Fake {
+        clients: Clients,
+        /// UpdateService calls (mcp's rollback).
+        updates: Arc<AtomicUsize>,
+    }
+
+    /// ECS as `ecs` describes it; UpdateService starts a rollback that
+    /// completes, or fails when `update_fails`.
+    fn fake(ecs: Ecs, update_fails: bool) -> Fake {
+        let updates = Arc::new(AtomicUsize::new(0));
+        let seen = updates.clone();
+        let describe = mock!(Client::describe_services).then_compute_output(move |_| {
+            let deployments = if seen.load(Ordering::SeqCst) > 0 && !update_fails {
+                vec![deployment(
+                    OUR_ROLLBACK,
+                    "PRIMARY",
+                    TD_OLD,
+                    DeploymentRolloutState::Completed,
+                )]
+            } else {
+                match ecs {
+                    Ecs::Failed => vec![
+                        deployment(OURS, "PRIMARY", TD_NEW, DeploymentRolloutState::Failed),
+                        deployment(
+                            "ecs-svc/0000",
+                            "ACTIVE",
+                            TD_OLD,
+                            DeploymentRolloutState::Completed,
+                        ),
+                    ],
+                    Ecs::RolledBack => vec![
+                        deployment(
+                            ECS_ROLLBACK,
+                            "PRIMARY",
+                            TD_OLD,
+                            DeploymentRolloutState::Completed,
+                        ),
+                        deployment(OURS, "ACTIVE", TD_NEW, DeploymentRolloutState::Failed),
+                    ],
+                    Ecs::Superseded => vec![
+                        deployment(
+                            OTHER,
+                            "PRIMARY",
+                            TD_OTHER,
+                            DeploymentRolloutState::InProgress,
+                        ),
+                        deployment(OURS, "ACTIVE", TD_NEW, DeploymentRolloutState::InProgress),
+                    ],
+                    Ecs::Completed | Ecs::Deleted => vec![deployment(
+                        OURS,
+                        "PRIMARY",
+                        TD_NEW,
+                        DeploymentRolloutState::Completed,
+                    )],
+                }
+            };
+            let status = if matches!(ecs, Ecs::Deleted) {
+                "INACTIVE"
+            } else {
+                "ACTIVE"
+            };
+            DescribeServicesOutput::builder()
+                .services(service(status, deployments))
+                .build()
+        });
+        let count = updates.clone();
+        let update = if update_fails {
+            mock!(Client::update_service).then_compute_response(move |_| {
+                count.fetch_add(1, Ordering::SeqCst);
+                aws_smithy_mocks::MockResponse::Error(UpdateServiceError::generic(
+                    ErrorMetadata::builder()
+                        .code("AccessDeniedException")
+                        .message("not authorized to perform ecs:UpdateService")
+                        .build(),
+                ))
+            })
+        } else {
+            mock!(Client::update_service).then_compute_output(move |_| {
+                count.fetch_add(1, Ordering::SeqCst);
+                UpdateServiceOutput::builder()
+                    .service(service(
+                        "ACTIVE",
+                        vec![deployment(
+                            OUR_ROLLBACK,
+                            "PRIMARY",
+                            TD_OLD,
+                            DeploymentRolloutState::InProgress,
+                        )],
+                    ))
+                    .build()
+            })
+        };
+        let list = mock!(Client::list_tasks).then_output(|| ListTasksOutput::builder().build());
+        let taskdef = mock!(Client::describe_task_definition).then_error(|| {
+            DescribeTaskDefinitionError::generic(
+                ErrorMetadata::builder().code("ClientException").build(),
+            )
+        });
+        let tag = mock!(Client::tag_resource).then_output(|| {
+            aws_sdk_ecs::operation::tag_resource::TagResourceOutput::builder().build()
+        });
+        let ecs = mock_client!(
+            aws_sdk_ecs,
+            RuleMode::MatchAny,
+            &[&describe, &update, &list, &taskdef, &tag],
+            |c| c.retry_config(RetryConfig::disabled())
+        );
+        let config = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+        let mut clients = Clients::from_config(config);
+        clients.ecs = ecs;
+        Fake { clients, updates }
+    }
+
+    async fn see_through(settings: &Settings, fake: &Fake, restoring: bool) -> Result<Report> {
+        let printer = Printer::plain(OutputFormat::Text);
+        let rollout = Rollout {
+            settings,
+            clients: &fake.clients,
+            printer: &printer,
+            cluster: "prod".into(),
+            service: "weather".into(),
+            target_arn: TD_NEW.into(),
+            previous_arn: Some(TD_OLD.into()),
+            restoring,
+            deployment_id: OURS.into(),
+            image: None,
+            digest: None,
+            started: Instant::now(),
+            seen: Default::default(),
+            check: true,
+            logs: false,
+        };
+        rollout.see_through().await
+    }
+
+    #[tokio::test]
+    async fn a_failed_rollout_is_rolled_back_under_auto() {
+        let fake = fake(Ecs::Failed, false);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(report.status, DeployStatus::RolledBack);
+        assert_eq!(report.status.exit_status().code(), 3);
+        assert_eq!(report.live_revision.as_deref(), Some("weather:7"));
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn policy_never_leaves_the_failed_release() {
+        let fake = fake(Ecs::Failed, false);
+        let report = see_through(&settings("rollback = \"never\"\n"), &fake, false)
+            .await
+            .unwrap();
+        assert_eq!(report.status, DeployStatus::Failed);
+        assert_eq!(report.status.exit_status().code(), 4);
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn ecs_rolled_back_is_followed_not_repeated() {
+        let fake = fake(Ecs::RolledBack, false);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(report.status, DeployStatus::RolledBack);
+        assert_eq!(report.live_revision.as_deref(), Some("weather:7"));
+        assert_eq!(
+            fake.updates.load(Ordering::SeqCst),
+            0,
+            "ECS already rolled back"
+        );
+    }
+
+    #[tokio::test]
+    async fn superseded_is_a_failure_without_rollback() {
+        let fake = fake(Ecs::Superseded, false);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(report.status, DeployStatus::Failed);
+        assert_eq!(report.live_revision.as_deref(), Some("weather:9"));
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn a_failed_check_rolls_back() {
+        // Nothing listens on port 9: the check fails within deploy.timeout (2s).
+        let fake = fake(Ecs::Completed, false);
+        let settings = settings("url = \"http://127.0.0.1:9/mcp\"\n");
+        let report = see_through(&settings, &fake, false).await.unwrap();
+        assert_eq!(
+            report.status,
+            DeployStatus::RolledBack,
+            "{:?}",
+            report.reason
+        );
+        assert!(report.reason.unwrap().contains("MCP check failed"));
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_rollback_that_fails_does_not_roll_forward() {
+        let fake = fake(Ecs::Failed, false);
+        let report = see_through(&settings(""), &fake, true).await.unwrap();
+        assert_eq!(report.status, DeployStatus::Failed);
+        assert_eq!(report.status.exit_status().code(), 4);
+        assert_eq!(
+            fake.updates.load(Ordering::SeqCst),
+            0,
+            "no UpdateService back to weather:7"
+        );
+        assert!(
+            report
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("not rolled forward into weather:7"),
+            "{:?}",
+            report.reason
+        );
+    }
+
+    #[tokio::test]
+    async fn a_rollback_whose_update_service_fails_still_reports() {
+        let fake = fake(Ecs::Failed, true);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(report.status, DeployStatus::Failed);
+        assert_eq!(report.status.exit_status().code(), 4);
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 1);
+        let reason = report.reason.unwrap();
+        assert!(
+            reason.contains("rolling back to weather:7 failed"),
+            "{reason}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_follow_error_still_reports() {
+        let fake = fake(Ecs::Deleted, false);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(report.status, DeployStatus::Failed);
+        assert!(
+            report
+                .reason
+                .unwrap()
+                .contains("following the rollout failed")
+        );
+        assert!(report.next.unwrap().contains("mcp status --wait"));
     }
 }

@@ -119,12 +119,22 @@ impl Rollout<'_> {
     }
 
     /// The last lines of the first failed tasks' logs, printed as they are fetched.
+    /// Ctrl-C ends the fetching with what was gathered so far.
     pub(super) async fn failed_task_logs(&self, stopped: &[StoppedTask]) -> Vec<TaskLog> {
+        let mut logs = Vec::new();
+        tokio::select! {
+            biased;
+            () = crate::cancel::cancelled() => {}
+            () = self.gather_failed_task_logs(stopped, &mut logs) => {}
+        }
+        logs
+    }
+
+    async fn gather_failed_task_logs(&self, stopped: &[StoppedTask], logs: &mut Vec<TaskLog>) {
         let Some(location) = self.target_log_location().await else {
-            return Vec::new();
+            return;
         };
         let client = logs::client_for(self.clients, location.region.as_deref());
-        let mut logs = Vec::new();
         for task in stopped.iter().take(2) {
             let Some(stream) = location.stream_for_task(&task.task_id) else {
                 continue;
@@ -149,6 +159,5 @@ impl Rollout<'_> {
                 lines: lines.into_iter().map(|l| l.message).collect(),
             });
         }
-        logs
     }
 }

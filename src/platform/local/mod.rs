@@ -541,7 +541,7 @@ async fn logs(settings: &Settings, printer: &Printer, request: &LogsRequest) -> 
     let stream_name = format!("local/{}/{}", local::project(settings), release.release);
     let mut output = docker.logs(&release.container, Some(options));
     let mut partial = String::new();
-    let interrupted = tokio::signal::ctrl_c();
+    let interrupted = crate::cancel::cancelled();
     tokio::pin!(interrupted);
     loop {
         let chunk = tokio::select! {

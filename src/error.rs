@@ -111,8 +111,25 @@ where
 pub struct Rendered {
     pub status: ExitStatus,
     pub lines: Vec<String>,
+    /// The error chain on one line, without hints (the JSON `error`).
+    pub message: String,
+    /// What to do about it, when known (the JSON `hint`).
+    pub hint: Option<String>,
     /// The error came from writing to a closed pipe: success, say nothing.
     pub broken_pipe: bool,
+}
+
+impl Rendered {
+    /// The object `--output json` prints on stdout for a failure, so a CI step
+    /// can always parse stdout: `status`, `error`, `hint`, `exit_code`.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "status": "error",
+            "error": self.message,
+            "hint": self.hint,
+            "exit_code": self.status.code(),
+        })
+    }
 }
 
 /// Turn an error chain into `error:` / `caused by:` / `hint:` lines.
@@ -150,6 +167,8 @@ pub fn render_verbose(err: &anyhow::Error, verbose: u8) -> Rendered {
     Rendered {
         status: status.unwrap_or(ExitStatus::Failure),
         lines,
+        message: one_line(err),
+        hint: mcp.and_then(|m| m.hint.clone()),
         broken_pipe,
     }
 }
@@ -190,6 +209,16 @@ mod tests {
             ]
         );
         assert!(!r.broken_pipe);
+        // Guards issue 11 item 6: with --output json a failure is one object on stdout.
+        assert_eq!(
+            r.json(),
+            serde_json::json!({
+                "status": "error",
+                "error": "engine unreachable: connecting to the Docker engine: connection refused",
+                "hint": "start Docker",
+                "exit_code": 2,
+            })
+        );
     }
 
     #[test]

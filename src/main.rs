@@ -36,6 +36,15 @@ fn main() -> ExitCode {
             for line in &rendered.lines {
                 printer.error_line(line);
             }
+            if printer.json() {
+                // A CI step parses stdout: a failure is one JSON object there too.
+                // URL credentials are redacted as in every other output.
+                let mut value = rendered.json();
+                mcp::ui::sanitize::redact_json(&mut value);
+                let mut object = value.to_string();
+                object.push('\n');
+                let _ = printer.raw(object.as_bytes());
+            }
             rendered.status.into()
         }
     }

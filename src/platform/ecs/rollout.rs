@@ -576,7 +576,8 @@ mod tests {
     use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
     use aws_sdk_ecs::operation::update_service::{UpdateServiceError, UpdateServiceOutput};
     use aws_sdk_ecs::types::{Deployment, DeploymentRolloutState};
-    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use aws_smithy_mocks::{RuleMode, mock};
+    use crate::aws::mock_client;
     use aws_smithy_types::error::ErrorMetadata;
 
     use crate::config::{self, Inputs};

@@ -11,6 +11,7 @@ mod fleet;
 mod image;
 mod local;
 mod logs;
+mod output;
 mod readme;
 mod secrets;
 mod security;

@@ -477,9 +477,31 @@ async fn down(settings: &Settings, printer: &Printer) -> Result<Output> {
     if all.is_empty() {
         printer.status("Idle", "no local containers for this project");
     }
-    Ok(Output::new(
-        serde_json::json!({ "removed": all.iter().map(|r| &r.container).collect::<Vec<_>>() }),
-    ))
+    Ok(Output::new(Removed {
+        removed: all.into_iter().map(|r| r.container).collect(),
+    }))
+}
+
+/// What `mcp down` removed: a sentence for people, `{"removed": [...]}` for `--output json`.
+#[derive(Debug, serde::Serialize)]
+pub struct Removed {
+    /// The containers removed, newest release first.
+    pub removed: Vec<String>,
+}
+
+impl std::fmt::Display for Removed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.removed.as_slice() {
+            [] => writeln!(f, "nothing to remove: no local releases for this project"),
+            [one] => writeln!(f, "removed 1 local release ({one})"),
+            many => writeln!(
+                f,
+                "removed {} local releases ({})",
+                many.len(),
+                many.join(", ")
+            ),
+        }
+    }
 }
 
 /// `mcp logs [-f]` on the local target: the live release's output, as

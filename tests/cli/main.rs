@@ -70,3 +70,22 @@ fn unknown_command_is_a_usage_error() {
         r.stderr
     );
 }
+
+/// Each command's own options come first, the global ones under their own
+/// heading, then examples (the commands people run most).
+#[test]
+fn command_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["deploy", "logs", "rollback", "init", "check"] {
+        let r = run(mcp(dir.path()).args([command, "--help"]), dir.path());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let own = r.stdout.find("\nOptions:").expect("an Options heading");
+        let global = r
+            .stdout
+            .find("\nGlobal options:")
+            .expect("a Global options heading");
+        let examples = r.stdout.find("\nExamples:").expect("examples");
+        assert!(own < global && global < examples, "{}", r.stdout);
+        insta::assert_snapshot!(format!("help_{command}"), r.stdout);
+    }
+}

@@ -98,7 +98,7 @@ pub enum Command {
     #[command(after_help = "Examples:
   mcp rollback                                  Back to the last release that completed
   mcp rollback --to 41                          Back to task-definition revision 41
-  mcp rollback --stage local --to 2             Local release 2 (`mcp history --stage local` lists them)")]
+  mcp rollback --stage local --to 2             Local release 2 (`mcp history` lists them)")]
     Rollback(RollbackArgs),
 
     /// Show what runs: revision, image, tasks, rollout, recent events

@@ -140,6 +140,10 @@ pub struct BuildSettings {
     pub target: Option<String>,
     pub args: BTreeMap<String, String>,
     pub tag: String,
+    /// `build.before`: commands run before the image is built (see `release::hook`).
+    pub before: Vec<String>,
+    /// Where `build.before` runs: the folder of mcp.toml (the working directory without one).
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -640,6 +644,7 @@ fn typed_settings(
     // Every default was filled in above, so the `unwrap_or_default`s below never pick a value.
     let build = layer.build.unwrap_or_default();
     let ecr = layer.ecr.unwrap_or_default();
+    let before = build.before.unwrap_or_default();
     let ecs = layer.ecs.unwrap_or_default();
     let deploy = layer.deploy.unwrap_or_default();
     Settings {
@@ -651,12 +656,14 @@ fn typed_settings(
         service,
         config_file,
         build: BuildSettings {
-            context: root.join(build.context.unwrap_or_default()),
+            context: root.join(build.context.as_deref().unwrap_or_default()),
             dockerfile: PathBuf::from(build.dockerfile.unwrap_or_default()),
             platform: build.platform.unwrap_or_default(),
             target: build.target,
             args: build.args.unwrap_or_default(),
             tag: build.tag.unwrap_or_default(),
+            before,
+            root,
         },
         ecr: EcrSettings {
             repository: ecr.repository.unwrap_or_default(),

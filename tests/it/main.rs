@@ -8,6 +8,7 @@ pub mod check;
 mod deploy;
 mod doctor;
 mod fleet;
+mod hook;
 mod image;
 mod local;
 mod logs;

@@ -195,6 +195,10 @@ pub struct Settings {
     pub secrets_prefix: Option<String>,
     #[serde(skip)]
     pub entries: Vec<Entry>,
+    /// The `[stages.<NAME>]` tables the file declares, for hints that name a
+    /// stage which would supply what is missing ([`Settings::stages_setting`]).
+    #[serde(skip)]
+    pub declared_stages: BTreeMap<String, toml::Table>,
 }
 
 impl Settings {
@@ -213,17 +217,82 @@ impl Settings {
         format!("/{stage}/mcp/{service}/")
     }
 
-    /// The ECS cluster, or a configuration error that says how to set it.
+    /// The ECS cluster, or a configuration error that says how to set it
+    /// (naming the declared stages that set one, or that need none).
     pub fn cluster(&self) -> Result<&str> {
         self.ecs.cluster.as_deref().ok_or_else(|| {
+            let how = format!(
+                "add `[ecs] cluster = \"…\"` to {FILE_NAME}, set {}, or pass --cluster",
+                schema::env::CLUSTER
+            );
+            let local = self.stages_with("target", "local");
+            let clusters: Vec<String> = self
+                .stages_setting("ecs.cluster")
+                .into_iter()
+                .filter(|s| !local.contains(s))
+                .collect();
+            let hints: Vec<String> = [
+                stage_hint(&clusters, "sets `ecs.cluster`"),
+                stage_hint(
+                    &local,
+                    "deploys to the local Docker engine, which needs no cluster",
+                ),
+            ]
+            .into_iter()
+            .flatten()
+            .chain([how])
+            .collect();
+            let hint = hints.join("; or ");
             McpError::usage("no ECS cluster configured (`ecs.cluster`)")
-                .hint(format!(
-                    "add `[ecs] cluster = \"…\"` to {FILE_NAME}, set {}, or pass --cluster",
-                    schema::env::CLUSTER
-                ))
+                .hint(hint)
                 .into()
         })
     }
+
+    /// The declared stages, other than the one selected, whose own table sets
+    /// `key` (dotted, e.g. `deploy.url`), directly or for the selected service.
+    pub fn stages_setting(&self, key: &str) -> Vec<String> {
+        self.stages_matching(key, |_| true)
+    }
+
+    /// The declared stages, other than the one selected, that set `key` to `value`.
+    pub fn stages_with(&self, key: &str, value: &str) -> Vec<String> {
+        self.stages_matching(key, |v| v.as_str() == Some(value))
+    }
+
+    fn stages_matching(&self, key: &str, matches: impl Fn(&toml::Value) -> bool) -> Vec<String> {
+        let path: Vec<&str> = key.split('.').collect();
+        let lookup = |table: &toml::Table| -> Option<bool> {
+            let (last, parents) = path.split_last()?;
+            sub_table(table, parents)?.get(*last).map(&matches)
+        };
+        self.declared_stages
+            .iter()
+            .filter(|(name, _)| self.stage.as_deref() != Some(name.as_str()))
+            .filter(|(_, table)| {
+                lookup(table) == Some(true)
+                    || self.service.as_deref().is_some_and(|service| {
+                        sub_table(table, &["services", service]).and_then(lookup) == Some(true)
+                    })
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+}
+
+/// For a hint: "add `--stage local` (`[stages.local]` REASON)", or with several
+/// "add `--stage a` or `--stage b` (`[stages.a]`, `[stages.b]` REASON)"; `None` without stages.
+pub fn stage_hint(stages: &[String], reason: &str) -> Option<String> {
+    if stages.is_empty() {
+        return None;
+    }
+    let flags: Vec<String> = stages.iter().map(|s| format!("`--stage {s}`")).collect();
+    let tables: Vec<String> = stages.iter().map(|s| format!("`[stages.{s}]`")).collect();
+    Some(format!(
+        "add {} ({} {reason})",
+        flags.join(" or "),
+        tables.join(", ")
+    ))
 }
 
 type Path_ = Vec<String>;
@@ -517,14 +586,24 @@ pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
             source,
         })
         .collect();
-    Ok(typed_settings(
+    let mut settings = typed_settings(
         layer,
         entries,
         root,
         stage,
         service,
         file.map(|f| f.path.clone()),
-    ))
+    );
+    settings.declared_stages = file
+        .and_then(|f| sub_table(&f.table, &["stages"]))
+        .map(|stages| {
+            stages
+                .iter()
+                .filter_map(|(name, table)| Some((name.clone(), table.as_table()?.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(settings)
 }
 
 /// Where `key` was set, for errors that point at the file (or flag) to fix.
@@ -687,6 +766,7 @@ fn typed_settings(
         secrets: layer.secrets.unwrap_or_default(),
         secrets_prefix: layer.secrets_prefix,
         entries,
+        declared_stages: BTreeMap::new(),
     }
 }
 

@@ -89,3 +89,30 @@ fn command_help() {
         insta::assert_snapshot!(format!("help_{command}"), r.stdout);
     }
 }
+
+/// A key missing at the top level that a declared stage supplies: the hint names the stage.
+#[test]
+fn missing_key_hint_names_the_stage_that_has_it() {
+    let dir = project(&[(
+        "mcp.toml",
+        "name = \"demo\"\n\n[stages.local]\ntarget = \"local\"\ndeploy = { url = \"http://127.0.0.1:8000/mcp\" }\n\n[stages.production]\necs = { cluster = \"prod\" }\n",
+    )]);
+    let deploy = run(mcp(dir.path()).arg("deploy"), dir.path());
+    assert_eq!(deploy.code, 2, "{}", deploy.stderr);
+    insta::assert_snapshot!("missing_cluster_names_stages", deploy.stderr);
+    let check = run(mcp(dir.path()).arg("check"), dir.path());
+    assert_eq!(check.code, 2, "{}", check.stderr);
+    insta::assert_snapshot!("missing_url_names_stage", check.stderr);
+    // With the stage that lacks it selected, the hint names the other stages only.
+    let staged = run(
+        mcp(dir.path()).args(["check", "--stage", "production"]),
+        dir.path(),
+    );
+    assert!(
+        staged
+            .stderr
+            .contains("hint: add `--stage local` (`[stages.local]` sets `deploy.url`)"),
+        "{}",
+        staged.stderr
+    );
+}

@@ -109,8 +109,24 @@ fn every_command_prints_data_in_text_and_json_only_with_output_json() {
     both(&["down"], true);
     // After `down`: nothing is running, and the commands still print data in both modes.
     both(&["history"], true);
-    both(&["status"], false);
+    both(&["status"], true);
     both(&["down"], true);
+    // …and say why nothing is left, and how to start again.
+    let again = "`mcp down` removed the local releases (or none was deployed yet); `mcp deploy --stage local` starts again from a new release";
+    for args in [&["logs"][..], &["rollback"], &["status"]] {
+        let out = mcp(args);
+        assert_eq!(
+            out.code,
+            if args == ["status"] { 0 } else { 1 },
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(&format!("hint: {again}\n")),
+            "mcp {args:?}: {}",
+            out.stderr
+        );
+    }
     // The text of `down` is a sentence, not the JSON object.
     mcp(&["deploy", "--timeout", "60s"]);
     let down = mcp(&["down"]);

@@ -56,10 +56,10 @@ impl Platform for Local {
     fn status<'a>(
         &'a self,
         settings: &'a Settings,
-        _printer: &'a Printer,
+        printer: &'a Printer,
         _wait: bool,
     ) -> BoxFuture<'a, Result<Status>> {
-        Box::pin(status(settings))
+        Box::pin(status(settings, printer))
     }
 
     fn history<'a>(
@@ -373,6 +373,14 @@ async fn rollback(settings: &Settings, printer: &Printer, to: Option<&str>) -> R
                         .hint("`mcp history` lists the releases kept")
                 })?
         }
+        None if all.is_empty() => {
+            return Err(McpError::new(format!(
+                "no local release of {} to roll back to",
+                local::project(settings)
+            ))
+            .hint(none_left(settings))
+            .into());
+        }
         None => all
             .iter()
             .find(|r| !r.live && live.as_ref().is_none_or(|l| r.release < l.release))
@@ -427,9 +435,12 @@ async fn rollback(settings: &Settings, printer: &Printer, to: Option<&str>) -> R
     Ok(report)
 }
 
-async fn status(settings: &Settings) -> Result<Status> {
+async fn status(settings: &Settings, printer: &Printer) -> Result<Status> {
     let (docker, _) = crate::docker::connect().await?;
     let all = local::releases(&docker, settings).await?;
+    if all.is_empty() {
+        printer.note(format!("hint: {}", none_left(settings)));
+    }
     let status = LocalStatus {
         target: "local",
         project: local::project(settings),
@@ -504,6 +515,20 @@ impl std::fmt::Display for Removed {
     }
 }
 
+/// When no local release is left: why (`mcp down`, or none yet) and the command that starts one.
+fn none_left(settings: &Settings) -> String {
+    let mut command = String::from("mcp deploy");
+    if let Some(service) = &settings.service {
+        command.push_str(&format!(" {service}"));
+    }
+    if let Some(stage) = &settings.stage {
+        command.push_str(&format!(" --stage {stage}"));
+    }
+    format!(
+        "`mcp down` removed the local releases (or none was deployed yet); `{command}` starts again from a new release"
+    )
+}
+
 /// `mcp logs [-f]` on the local target: the live release's output, as
 /// `mcp logs` shows CloudWatch events (time, release, message).
 async fn logs(settings: &Settings, printer: &Printer, request: &LogsRequest) -> Result<ExitStatus> {
@@ -544,7 +569,7 @@ async fn logs(settings: &Settings, printer: &Printer, request: &LogsRequest) -> 
             "no local release of {} to show logs of",
             local::project(settings)
         ))
-        .hint("deploy one first: `mcp deploy --stage local`")
+        .hint(none_left(settings))
         .into());
     };
     let since = since.unwrap_or("10m");

@@ -57,7 +57,9 @@ pub fn parse() -> Cli {
     Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
 }
 
+/// Options every command takes; `--help` lists them apart, after the command's own.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
@@ -99,6 +101,10 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a commented mcp.toml for this project
+    #[command(after_help = "Examples:
+  mcp init                                      Detect the Dockerfile and ask for the rest
+  mcp init --from-service prod/weather          Read cluster, service, region, ... from a live service
+  mcp init --name weather --cluster prod --url https://weather.example.com/mcp")]
     Init(InitArgs),
 
     /// Print every resolved setting and where it came from
@@ -114,9 +120,18 @@ pub enum Command {
     Push(PushArgs),
 
     /// Build, push, register a new revision, roll it out, follow it, roll back on failure
+    #[command(after_help = "Examples:
+  mcp deploy                                    Build, push and roll out the service in mcp.toml
+  mcp deploy --stage local                      Run it as a container on this machine instead
+  mcp deploy --stage production --dry-run       Show the plan and the task-definition changes
+  mcp deploy --all --output json > deploy.json  Every [services.<NAME>]; the report for CI")]
     Deploy(DeployArgs),
 
     /// Put an earlier release live again (default: the last one that completed)
+    #[command(after_help = "Examples:
+  mcp rollback                                  Back to the last release that completed
+  mcp rollback --to 41                          Back to task-definition revision 41
+  mcp rollback --stage local --to 2             Local release 2 (`mcp history` lists them)")]
     Rollback(RollbackArgs),
 
     /// Start the live release again (new tasks, secrets read afresh), followed like a deploy
@@ -141,6 +156,10 @@ pub enum Command {
     /// Print the service's container logs from CloudWatch Logs; `-f` to follow
     Logs(LogsArgs),
     /// Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list
+    #[command(after_help = "Examples:
+  mcp check                                     Check `deploy.url` of mcp.toml
+  mcp check --url http://127.0.0.1:8080/mcp     Check a server running on this machine
+  mcp check --stage production --timeout 30s    A slow endpoint, with more time per step")]
     Check(CheckArgs),
 
     /// Print a shell completion script
@@ -308,7 +327,13 @@ pub struct HistoryArgs {
     after_help = "The log group, region and stream prefix come from the `awslogs` options of the \
 container in the live task definition. TIME is a duration ago (30s, 10m, 2h, 1d) or an RFC 3339 \
 time (2025-05-01T12:00:00Z). Each line: time, task id, message; with `--output json` one object \
-per line with timestamp, stream, task and message."
+per line with timestamp, stream, task and message.
+
+Examples:
+  mcp logs --since 1h --filter ERROR            The last hour's errors
+  mcp logs -f                                   Follow, including tasks started later
+  mcp logs --revision 42 -o json | jq -r .message
+                                                One revision's messages, for a script"
 )]
 pub struct LogsArgs {
     /// Read the logs of this `[services.<NAME>]`

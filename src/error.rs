@@ -25,6 +25,8 @@ pub enum ExitStatus {
     DeployNotRestored,
     /// 130: interrupted (Ctrl-C).
     Interrupted,
+    /// A command of the project's that `mcp` ran failed (`build.before`): its exit code.
+    Command(u8),
 }
 
 impl ExitStatus {
@@ -36,6 +38,7 @@ impl ExitStatus {
             ExitStatus::DeployRestored => 3,
             ExitStatus::DeployNotRestored => 4,
             ExitStatus::Interrupted => 130,
+            ExitStatus::Command(code) => code,
         }
     }
 }

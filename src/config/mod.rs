@@ -22,6 +22,7 @@ use serde::Serialize;
 
 pub use file::{ConfigFile, FILE_NAME};
 pub use resolve::resolve;
+use resolve::sub_table;
 pub use schema::{Kind, Layer, RollbackPolicy, TargetKind};
 
 use crate::error::McpError;
@@ -142,6 +143,10 @@ pub struct BuildSettings {
     pub target: Option<String>,
     pub args: BTreeMap<String, String>,
     pub tag: String,
+    /// `build.before`: commands run before the image is built (see `release::hook`).
+    pub before: Vec<String>,
+    /// Where `build.before` runs: the folder of mcp.toml (the working directory without one).
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -193,6 +198,10 @@ pub struct Settings {
     pub secrets_prefix: Option<String>,
     #[serde(skip)]
     pub entries: Vec<Entry>,
+    /// The `[stages.<NAME>]` tables the file declares, for hints that name a
+    /// stage which would supply what is missing ([`Settings::stages_setting`]).
+    #[serde(skip)]
+    pub declared_stages: BTreeMap<String, toml::Table>,
 }
 
 impl Settings {
@@ -211,17 +220,82 @@ impl Settings {
         format!("/{stage}/mcp/{service}/")
     }
 
-    /// The ECS cluster, or a configuration error that says how to set it.
+    /// The ECS cluster, or a configuration error that says how to set it
+    /// (naming the declared stages that set one, or that need none).
     pub fn cluster(&self) -> Result<&str> {
         self.ecs.cluster.as_deref().ok_or_else(|| {
+            let how = format!(
+                "add `[ecs] cluster = \"…\"` to {FILE_NAME}, set {}, or pass --cluster",
+                schema::env::CLUSTER
+            );
+            let local = self.stages_with("target", "local");
+            let clusters: Vec<String> = self
+                .stages_setting("ecs.cluster")
+                .into_iter()
+                .filter(|s| !local.contains(s))
+                .collect();
+            let hints: Vec<String> = [
+                stage_hint(&clusters, "sets `ecs.cluster`"),
+                stage_hint(
+                    &local,
+                    "deploys to the local Docker engine, which needs no cluster",
+                ),
+            ]
+            .into_iter()
+            .flatten()
+            .chain([how])
+            .collect();
+            let hint = hints.join("; or ");
             McpError::usage("no ECS cluster configured (`ecs.cluster`)")
-                .hint(format!(
-                    "add `[ecs] cluster = \"…\"` to {FILE_NAME}, set {}, or pass --cluster",
-                    schema::env::CLUSTER
-                ))
+                .hint(hint)
                 .into()
         })
     }
+
+    /// The declared stages, other than the one selected, whose own table sets
+    /// `key` (dotted, e.g. `deploy.url`), directly or for the selected service.
+    pub fn stages_setting(&self, key: &str) -> Vec<String> {
+        self.stages_matching(key, |_| true)
+    }
+
+    /// The declared stages, other than the one selected, that set `key` to `value`.
+    pub fn stages_with(&self, key: &str, value: &str) -> Vec<String> {
+        self.stages_matching(key, |v| v.as_str() == Some(value))
+    }
+
+    fn stages_matching(&self, key: &str, matches: impl Fn(&toml::Value) -> bool) -> Vec<String> {
+        let path: Vec<&str> = key.split('.').collect();
+        let lookup = |table: &toml::Table| -> Option<bool> {
+            let (last, parents) = path.split_last()?;
+            sub_table(table, parents)?.get(*last).map(&matches)
+        };
+        self.declared_stages
+            .iter()
+            .filter(|(name, _)| self.stage.as_deref() != Some(name.as_str()))
+            .filter(|(_, table)| {
+                lookup(table) == Some(true)
+                    || self.service.as_deref().is_some_and(|service| {
+                        sub_table(table, &["services", service]).and_then(lookup) == Some(true)
+                    })
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+}
+
+/// For a hint: "add `--stage local` (`[stages.local]` REASON)", or with several
+/// "add `--stage a` or `--stage b` (`[stages.a]`, `[stages.b]` REASON)"; `None` without stages.
+pub fn stage_hint(stages: &[String], reason: &str) -> Option<String> {
+    if stages.is_empty() {
+        return None;
+    }
+    let flags: Vec<String> = stages.iter().map(|s| format!("`--stage {s}`")).collect();
+    let tables: Vec<String> = stages.iter().map(|s| format!("`[stages.{s}]`")).collect();
+    Some(format!(
+        "add {} ({} {reason})",
+        flags.join(" or "),
+        tables.join(", ")
+    ))
 }
 
 /// The names of `[services.*]` declared in the file (empty without a file).

@@ -59,14 +59,24 @@ pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
             source,
         })
         .collect();
-    Ok(typed_settings(
+    let mut settings = typed_settings(
         layer,
         entries,
         root,
         stage,
         service,
         file.map(|f| f.path.clone()),
-    ))
+    );
+    settings.declared_stages = file
+        .and_then(|f| sub_table(&f.table, &["stages"]))
+        .map(|stages| {
+            stages
+                .iter()
+                .filter_map(|(name, table)| Some((name.clone(), table.as_table()?.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(settings)
 }
 
 /// The leaves of one table of the file.
@@ -325,7 +335,7 @@ fn insert(table: &mut toml::Table, path: &[String], value: toml::Value) {
     current.insert(last.clone(), value);
 }
 
-fn sub_table<'a>(table: &'a toml::Table, path: &[&str]) -> Option<&'a toml::Table> {
+pub(super) fn sub_table<'a>(table: &'a toml::Table, path: &[&str]) -> Option<&'a toml::Table> {
     let mut current = table;
     for key in path {
         current = current.get(*key)?.as_table()?;
@@ -393,6 +403,7 @@ fn typed_settings(
     // Every default was filled in above, so the `unwrap_or_default`s below never pick a value.
     let build = layer.build.unwrap_or_default();
     let ecr = layer.ecr.unwrap_or_default();
+    let before = build.before.unwrap_or_default();
     let ecs = layer.ecs.unwrap_or_default();
     let deploy = layer.deploy.unwrap_or_default();
     Settings {
@@ -404,12 +415,14 @@ fn typed_settings(
         service,
         config_file,
         build: BuildSettings {
-            context: root.join(build.context.unwrap_or_default()),
+            context: root.join(build.context.as_deref().unwrap_or_default()),
             dockerfile: PathBuf::from(build.dockerfile.unwrap_or_default()),
             platform: build.platform.unwrap_or_default(),
             target: build.target,
             args: build.args.unwrap_or_default(),
             tag: build.tag.unwrap_or_default(),
+            before,
+            root,
         },
         ecr: EcrSettings {
             repository: ecr.repository.unwrap_or_default(),
@@ -433,6 +446,7 @@ fn typed_settings(
         secrets: layer.secrets.unwrap_or_default(),
         secrets_prefix: layer.secrets_prefix,
         entries,
+        declared_stages: BTreeMap::new(),
     }
 }
 

@@ -49,6 +49,8 @@ pub struct BuildLayer {
     pub target: Option<String>,
     pub args: Option<BTreeMap<String, String>>,
     pub tag: Option<String>,
+    /// Commands run (each with `sh -c`, in the folder of mcp.toml) before the image is built.
+    pub before: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

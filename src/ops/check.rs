@@ -17,11 +17,17 @@ pub async fn check(
     timeout: Duration,
 ) -> Result<ExitStatus> {
     let Some(url) = settings.deploy.url.as_deref() else {
+        let how = format!(
+            "set `[deploy] url = \"https://…/mcp\"` in {FILE_NAME}, set {}, or pass --url",
+            schema::env::URL
+        );
+        let stages = settings.stages_setting("deploy.url");
+        let hint = match crate::config::stage_hint(&stages, "sets `deploy.url`") {
+            Some(stages) => format!("{stages}; or {how}"),
+            None => how,
+        };
         return Err(McpError::usage("no MCP endpoint to check (`deploy.url`)")
-            .hint(format!(
-                "set `[deploy] url = \"https://…/mcp\"` in {FILE_NAME}, set {}, or pass --url",
-                schema::env::URL
-            ))
+            .hint(hint)
             .into());
     };
     let token = probe::bearer_token(&settings.deploy)?;

@@ -27,7 +27,7 @@ fn severity(status: ExitStatus) -> u8 {
     match status {
         ExitStatus::Success => 0,
         ExitStatus::DeployRestored => 1,
-        ExitStatus::Failure => 2,
+        ExitStatus::Failure | ExitStatus::Command(_) => 2,
         ExitStatus::Usage => 3,
         ExitStatus::DeployNotRestored => 4,
         ExitStatus::Interrupted => 5,

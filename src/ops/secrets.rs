@@ -296,6 +296,20 @@ pub async fn set(settings: &Settings, printer: &Printer, name: &str) -> Result<E
     Ok(ExitStatus::Success)
 }
 
+/// What `mcp secrets rm` did: the secret's name for people, the object for `--output json`.
+#[derive(Debug, Serialize)]
+pub struct Deleted {
+    pub name: String,
+    pub secret_name: String,
+    pub removed: bool,
+}
+
+impl fmt::Display for Deleted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.secret_name)
+    }
+}
+
 /// ECS reads secrets with the task's execution role: say so when there is none.
 async fn warn_about_execution_role(settings: &Settings, clients: &Clients, printer: &Printer) {
     let Ok(cluster) = settings.cluster() else {
@@ -446,8 +460,11 @@ pub async fn remove(settings: &Settings, printer: &Printer, name: &str) -> Resul
         "Removed",
         format!("{name} from [{}] of {}", path.join("."), file.display()),
     );
-    printer
-        .data(&serde_json::json!({ "name": name, "secret_name": secret_name, "removed": true }))?;
+    printer.data(&Deleted {
+        name: name.to_string(),
+        secret_name,
+        removed: true,
+    })?;
     Ok(ExitStatus::Success)
 }
 

@@ -215,6 +215,8 @@ pub async fn build_only(
     printer: &Printer,
     tag_override: Option<&str>,
 ) -> Result<BuildReport> {
+    // Before the tag is worked out: the commands may change the tree.
+    super::hook::run_before(settings, printer).await?;
     let plan = plan(settings, tag_override)?;
     let image = ImageRef::tagged(&settings.ecr.repository, &plan.tag);
     build::preflight(&settings.build.context, &settings.build.dockerfile)?;
@@ -295,6 +297,8 @@ pub async fn build_and_push(
     tag_override: Option<&str>,
     builds: &BuildMemo,
 ) -> Result<PushReport> {
+    // Before the tag is worked out: the commands may change the tree.
+    super::hook::run_before(settings, printer).await?;
     let plan = plan(settings, tag_override)?;
     // Fail on a missing Dockerfile before any AWS call.
     build::preflight(&settings.build.context, &settings.build.dockerfile)?;

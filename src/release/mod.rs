@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod history;
+pub mod hook;
 pub mod image;
 pub mod report;
 pub mod tags;

@@ -105,4 +105,48 @@ fn a_closed_stderr_does_not_panic() {
     // A status line (`Resolved`) on the way to success.
     let project = project(&[("mcp.toml", "name = \"demo\"\n")]);
     assert_eq!(code_with_stderr_closed(project.path(), &["config"]), 0);
+/// Each command's own options come first, the global ones under their own
+/// heading, then examples (the commands people run most).
+#[test]
+fn command_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["deploy", "logs", "rollback", "init", "check"] {
+        let r = run(mcp(dir.path()).args([command, "--help"]), dir.path());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let own = r.stdout.find("\nOptions:").expect("an Options heading");
+        let global = r
+            .stdout
+            .find("\nGlobal options:")
+            .expect("a Global options heading");
+        let examples = r.stdout.find("\nExamples:").expect("examples");
+        assert!(own < global && global < examples, "{}", r.stdout);
+        insta::assert_snapshot!(format!("help_{command}"), r.stdout);
+    }
+}
+
+/// A key missing at the top level that a declared stage supplies: the hint names the stage.
+#[test]
+fn missing_key_hint_names_the_stage_that_has_it() {
+    let dir = project(&[(
+        "mcp.toml",
+        "name = \"demo\"\n\n[stages.local]\ntarget = \"local\"\ndeploy = { url = \"http://127.0.0.1:8000/mcp\" }\n\n[stages.production]\necs = { cluster = \"prod\" }\n",
+    )]);
+    let deploy = run(mcp(dir.path()).arg("deploy"), dir.path());
+    assert_eq!(deploy.code, 2, "{}", deploy.stderr);
+    insta::assert_snapshot!("missing_cluster_names_stages", deploy.stderr);
+    let check = run(mcp(dir.path()).arg("check"), dir.path());
+    assert_eq!(check.code, 2, "{}", check.stderr);
+    insta::assert_snapshot!("missing_url_names_stage", check.stderr);
+    // With the stage that lacks it selected, the hint names the other stages only.
+    let staged = run(
+        mcp(dir.path()).args(["check", "--stage", "production"]),
+        dir.path(),
+    );
+    assert!(
+        staged
+            .stderr
+            .contains("hint: add `--stage local` (`[stages.local]` sets `deploy.url`)"),
+        "{}",
+        staged.stderr
+    );
 }

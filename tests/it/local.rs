@@ -172,7 +172,7 @@ fn local_secret_without_a_value_is_a_clear_error() {
 
 /// examples/echo-server as a user runs it: its Dockerfile (`FROM scratch`), its
 /// .dockerignore and a local stage, with the static binary in dist/.
-fn echo_project(port: u16) -> tempfile::TempDir {
+pub fn echo_project(port: u16) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/echo-server");
     for file in ["Dockerfile", ".dockerignore"] {

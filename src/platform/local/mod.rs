@@ -56,10 +56,10 @@ impl Platform for Local {
     fn status<'a>(
         &'a self,
         settings: &'a Settings,
-        _printer: &'a Printer,
+        printer: &'a Printer,
         _wait: bool,
     ) -> BoxFuture<'a, Result<Status>> {
-        Box::pin(status(settings))
+        Box::pin(status(settings, printer))
     }
 
     fn history<'a>(
@@ -376,6 +376,14 @@ async fn rollback(settings: &Settings, printer: &Printer, to: Option<&str>) -> R
                         .hint("`mcp history` lists the releases kept")
                 })?
         }
+        None if all.is_empty() => {
+            return Err(McpError::new(format!(
+                "no local release of {} to roll back to",
+                local::project(settings)
+            ))
+            .hint(none_left(settings))
+            .into());
+        }
         None => all
             .iter()
             .find(|r| !r.live && live.as_ref().is_none_or(|l| r.release < l.release))
@@ -430,9 +438,12 @@ async fn rollback(settings: &Settings, printer: &Printer, to: Option<&str>) -> R
     Ok(report)
 }
 
-async fn status(settings: &Settings) -> Result<Status> {
+async fn status(settings: &Settings, printer: &Printer) -> Result<Status> {
     let (docker, _) = crate::docker::connect().await?;
     let all = local::releases(&docker, settings).await?;
+    if all.is_empty() {
+        printer.note(format!("hint: {}", none_left(settings)));
+    }
     let status = LocalStatus {
         target: "local",
         project: local::project(settings),
@@ -480,9 +491,45 @@ async fn down(settings: &Settings, printer: &Printer) -> Result<Output> {
     if all.is_empty() {
         printer.status("Idle", "no local containers for this project");
     }
-    Ok(Output::new(
-        serde_json::json!({ "removed": all.iter().map(|r| &r.container).collect::<Vec<_>>() }),
-    ))
+    Ok(Output::new(Removed {
+        removed: all.into_iter().map(|r| r.container).collect(),
+    }))
+}
+
+/// What `mcp down` removed: a sentence for people, `{"removed": [...]}` for `--output json`.
+#[derive(Debug, serde::Serialize)]
+pub struct Removed {
+    /// The containers removed, newest release first.
+    pub removed: Vec<String>,
+}
+
+impl std::fmt::Display for Removed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.removed.as_slice() {
+            [] => writeln!(f, "nothing to remove: no local releases for this project"),
+            [one] => writeln!(f, "removed 1 local release ({one})"),
+            many => writeln!(
+                f,
+                "removed {} local releases ({})",
+                many.len(),
+                many.join(", ")
+            ),
+        }
+    }
+}
+
+/// When no local release is left: why (`mcp down`, or none yet) and the command that starts one.
+fn none_left(settings: &Settings) -> String {
+    let mut command = String::from("mcp deploy");
+    if let Some(service) = &settings.service {
+        command.push_str(&format!(" {service}"));
+    }
+    if let Some(stage) = &settings.stage {
+        command.push_str(&format!(" --stage {stage}"));
+    }
+    format!(
+        "`mcp down` removed the local releases (or none was deployed yet); `{command}` starts again from a new release"
+    )
 }
 
 /// `mcp logs [-f]` on the local target: the live release's output, as
@@ -525,7 +572,7 @@ async fn logs(settings: &Settings, printer: &Printer, request: &LogsRequest) -> 
             "no local release of {} to show logs of",
             local::project(settings)
         ))
-        .hint("deploy one first: `mcp deploy --stage local`")
+        .hint(none_left(settings))
         .into());
     };
     let since = since.unwrap_or("10m");

@@ -163,6 +163,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand rollback" -l no-progress -d 'No 
 complete -c mcp -n "__fish_mcp_using_subcommand rollback" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand rollback" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand rollback" -s V -l version -d 'Print version'
+complete -c mcp -n "__fish_mcp_using_subcommand status" -l stages -d 'Every service in every stage (the top level and each `[stages.<NAME>]`), or the stages listed (`--stages staging,production`, in promotion order): release, tasks, MCP check, drift; exit 1 unless every row is healthy' -r
 complete -c mcp -n "__fish_mcp_using_subcommand status" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
 complete -c mcp -n "__fish_mcp_using_subcommand status" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand status" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''

@@ -18,4 +18,5 @@ pub mod push;
 pub mod rollback;
 pub mod scale;
 pub mod secrets;
+pub mod stages;
 pub mod status;

@@ -14,4 +14,5 @@ mod logs;
 mod readme;
 mod secrets;
 mod security;
+mod stages;
 mod up_sh;

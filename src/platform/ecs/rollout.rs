@@ -196,7 +196,11 @@ pub struct Rollout<'a> {
 
 impl Rollout<'_> {
     pub(super) fn options(&self, deployment_id: &str, timeout: Duration) -> FollowOptions {
-        FollowOptions::new(&self.cluster, &self.service, deployment_id, timeout)
+        FollowOptions {
+            // Services of one `deploy --all` share their DescribeServices calls.
+            batched: true,
+            ..FollowOptions::new(&self.cluster, &self.service, deployment_id, timeout)
+        }
     }
 
     pub(super) fn report(&self, status: DeployStatus) -> Report {

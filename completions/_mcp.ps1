@@ -248,6 +248,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             break
         }
         'mcp;status' {
+            [CompletionResult]::new('--stages', '--stages', [CompletionResultType]::ParameterName, 'Every service in every stage (the top level and each `[stages.<NAME>]`), or the stages listed (`--stages staging,production`, in promotion order): release, tasks, MCP check, drift; exit 1 unless every row is healthy')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')

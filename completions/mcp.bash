@@ -1372,12 +1372,16 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__status)
-            opts="-o -q -v -y -h -V --all --wait --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            opts="-o -q -v -y -h -V --all --wait --stages --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --stages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

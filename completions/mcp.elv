@@ -236,6 +236,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --version 'Print version'
         }
         &'mcp;status'= {
+            cand --stages 'Every service in every stage (the top level and each `[stages.<NAME>]`), or the stages listed (`--stages staging,production`, in promotion order): release, tasks, MCP check, drift; exit 1 unless every row is healthy'
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
             cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'

@@ -309,6 +309,19 @@ pub struct StatusArgs {
     /// Follow a deployment in progress to its end (exit codes as for deploy)
     #[arg(long)]
     pub wait: bool,
+
+    /// Every service in every stage (the top level and each `[stages.<NAME>]`), or
+    /// the stages listed (`--stages staging,production`, in promotion order): release,
+    /// tasks, MCP check, drift; exit 1 unless every row is healthy
+    #[arg(
+        long,
+        value_name = "STAGES",
+        value_delimiter = ',',
+        num_args = 0..=1,
+        require_equals = false,
+        conflicts_with_all = ["service", "wait", "all"]
+    )]
+    pub stages: Option<Vec<String>>,
 }
 
 #[derive(Debug, Args)]

@@ -160,6 +160,64 @@ fn resolve_many_with(
         .collect()
 }
 
+/// `mcp status --stages`: resolve every service of each stage (all stages,
+/// the top level first, when `names` is empty); a stage that does not resolve
+/// is reported, not fatal.
+async fn status_stages(
+    global: &GlobalArgs,
+    names: Vec<String>,
+    printer: &Printer,
+) -> Result<ExitStatus> {
+    let base = inputs(global, None)?;
+    let file = config::require(&base)?;
+    let names: Vec<Option<String>> = if names.is_empty() {
+        std::iter::once(None)
+            .chain(config::stage_names(&file).into_iter().map(Some))
+            .collect()
+    } else {
+        names.into_iter().map(Some).collect()
+    };
+    let stages = names
+        .into_iter()
+        .map(|name| {
+            let services =
+                stage_services(&base, &file, name.clone()).map_err(|err| error::one_line(&err));
+            ops::stages::Stage { name, services }
+        })
+        .collect();
+    ops::stages::status_stages(stages, &file.dir, printer).await
+}
+
+/// Every service of one stage (`None`: the top level, whatever `--stage` or
+/// `MCP_STAGE` say).
+fn stage_services(
+    base: &Inputs,
+    file: &config::ConfigFile,
+    stage: Option<String>,
+) -> Result<Vec<(String, config::Settings)>> {
+    let mut base = base.clone();
+    if stage.is_none() {
+        base.env.remove(config::schema::env::STAGE);
+    }
+    base.stage = stage;
+    let mut names: Vec<Option<String>> = config::service_names(Some(file))
+        .into_iter()
+        .map(Some)
+        .collect();
+    if names.is_empty() {
+        names.push(None);
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let mut inputs = base.clone();
+            inputs.service = name.clone();
+            let settings = config::resolve(Some(file), &inputs)?;
+            Ok((name.unwrap_or_else(|| settings.name.clone()), settings))
+        })
+        .collect()
+}
+
 /// Run one command.
 pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
     let Cli { global, command } = cli;
@@ -296,7 +354,15 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             ops::restart::restart(&settings, printer, &request).await
         }
         Command::Status(args) => {
-            let cli::StatusArgs { service, all, wait } = args;
+            let cli::StatusArgs {
+                service,
+                all,
+                wait,
+                stages,
+            } = args;
+            if let Some(names) = stages {
+                return status_stages(&global, names, printer).await;
+            }
             if all {
                 let services = resolve_many(&global, &[], true)?;
                 return ops::fleet::status_all(&services, printer).await;

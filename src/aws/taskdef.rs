@@ -84,6 +84,19 @@ impl fmt::Display for Change {
     }
 }
 
+impl Change {
+    /// What changed, without values: `image`, `env FOO`, `secret BAR`.
+    pub fn subject(&self) -> String {
+        match self {
+            Change::Image { .. } => "image".into(),
+            Change::Env { name, .. } | Change::EnvRemoved { name } => format!("env {name}"),
+            Change::Secret { name, .. } | Change::SecretRemoved { name, .. } => {
+                format!("secret {name}")
+            }
+        }
+    }
+}
+
 /// The deployed container with the new image, env and secrets; and what changed.
 pub fn updated_container(
     container: &ContainerDefinition,

@@ -305,6 +305,26 @@ pub fn service_names(file: Option<&ConfigFile>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The names of `[stages.*]` in the order the file declares them (the
+/// promotion order people write: `local`, `staging`, `production`).
+pub fn stage_names(file: &ConfigFile) -> Vec<String> {
+    let ordered = std::fs::read_to_string(&file.path)
+        .ok()
+        .and_then(|text| text.parse::<toml_edit::DocumentMut>().ok())
+        .and_then(|doc| {
+            doc.get("stages")
+                .and_then(|s| s.as_table_like())
+                .map(|t| t.iter().map(|(k, _)| k.to_string()).collect::<Vec<_>>())
+        });
+    ordered.unwrap_or_else(|| {
+        file.layer
+            .stages
+            .as_ref()
+            .map(|s| s.keys().cloned().collect())
+            .unwrap_or_default()
+    })
+}
+
 /// Find the file named by `--config` / `MCP_CONFIG`, or walk up to one.
 pub fn find(inputs: &Inputs) -> Result<Option<ConfigFile>> {
     let explicit = inputs

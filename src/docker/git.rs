@@ -69,6 +69,23 @@ fn git(dir: &Path, args: &[&str]) -> Result<Option<Vec<u8>>> {
     Ok(output.status.success().then_some(output.stdout))
 }
 
+/// Whether commit `older` is an ancestor of `newer` in the repository at
+/// `dir`; `None` when git cannot tell (not a repository, unknown commit).
+pub fn is_ancestor(dir: &Path, older: &str, newer: &str) -> Option<bool> {
+    let status = Command::new("git")
+        .args(["merge-base", "--is-ancestor", older, newer])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    match status.code() {
+        Some(0) => Some(true),
+        Some(1) => Some(false),
+        _ => None,
+    }
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).trim().to_string()
 }

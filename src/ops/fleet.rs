@@ -1,11 +1,12 @@
 //! Several MCP services in one project (`[services.<name>]`): deploy them
 //! together, see them on one screen.
 //!
-//! A multi-service deploy prepares each service in turn (so services that
-//! share a build context and Dockerfile are built once, see
-//! [`BuildMemo`]), then rolls them out in parallel, at most
-//! `--jobs` at a time, each reporting on stderr with a `[name]` prefix. The
-//! exit code is the worst of them.
+//! A multi-service deploy runs the services in parallel, at most `--jobs` at
+//! a time, each preparing its release and rolling it out on its own, reporting
+//! on stderr with a `[name]` prefix. Images are shared through [`BuildMemo`]:
+//! services with the same build inputs are built once, each repository gets
+//! one push, and a service starts its rollout as soon as its image is ready.
+//! The exit code is the worst of them.
 
 use std::fmt;
 
@@ -134,58 +135,67 @@ pub async fn deploy_many(
         ))
         .into());
     }
-    // Images and revisions one service at a time: shared builds happen once.
+    // Every service prepares and rolls out on its own, at most `jobs` at once.
+    // Images are shared through `builds`: one build per set of build inputs,
+    // one push per repository; a service whose image is ready goes on to its
+    // rollout without waiting for the other services' pushes.
     let builds = BuildMemo::default();
-    let mut ready = Vec::new();
     let mut entries = Vec::new();
     // On a terminal each service gets one line; elsewhere prefixed lines scroll.
     let lines = indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
-    for ((name, settings), platform) in services.iter().zip(&platforms) {
-        let p = printer.with_line(name, &lines);
-        if crate::cancel::is_cancelled() {
-            // Ctrl-C: no queued service starts.
-            entries.push(not_started(name));
-            continue;
-        }
-        match platform.prepare(settings, &p, options, &builds).await {
-            Ok(Prepared::Ready(r)) => ready.push((name.clone(), settings, p, r)),
-            Ok(Prepared::DryRun(plan)) => {
-                p.note(format!("[{name}] {}", plan.to_string().trim_end()));
-                entries.push(Entry {
-                    name: name.clone(),
-                    status: ExitStatus::Success,
-                    report: None,
-                    error: None,
-                });
+    let builds = &builds;
+    let outcomes = futures_util::stream::iter(services.iter().zip(&platforms).map(
+        |((name, settings), platform)| {
+            let p = printer.with_line(name, &lines);
+            async move {
+                if crate::cancel::is_cancelled() {
+                    // Ctrl-C: no queued service starts.
+                    let entry = not_started(name);
+                    return (name.clone(), p, Err((entry.status, entry.error.unwrap_or_default())));
+                }
+                let outcome = match platform.prepare(settings, &p, options, builds).await {
+                    // A rollout whose image became ready after Ctrl-C does not start.
+                    Ok(Prepared::Ready(r)) => Some(match crate::cancel::check("before updating the service") {
+                        Ok(()) => r.roll_out(settings, &p, options).await,
+                        Err(err) => Err(err),
+                    }),
+                    Ok(Prepared::DryRun(plan)) => {
+                        p.note(format!("[{name}] {}", plan.to_string().trim_end()));
+                        None
+                    }
+                    Err(err) => {
+                        let (status, text) = error_text(&err);
+                        p.warn(format!("not deployed: {text}"));
+                        return (name.clone(), p, Err((status, text)));
+                    }
+                };
+                (name.clone(), p, Ok(outcome))
             }
-            Err(err) => {
-                let (status, text) = error_text(&err);
-                p.warn(format!("not deployed: {text}"));
-                entries.push(Entry {
-                    name: name.clone(),
-                    status,
-                    report: None,
-                    error: Some(text),
-                });
-            }
-        }
-    }
-
-    // Rollouts in parallel, at most `jobs` at once.
-    let rollouts =
-        futures_util::stream::iter(ready.iter().map(|(name, settings, p, r)| async move {
-            // A queued rollout does not start after Ctrl-C.
-            let result = match crate::cancel::check("before updating the service") {
-                Ok(()) => r.roll_out(settings, p, options).await,
-                Err(err) => Err(err),
-            };
-            (name.clone(), p, result)
-        }))
-        .buffer_unordered(jobs.max(1))
-        .collect::<Vec<_>>()
-        .await;
-    for (_, p, _) in &rollouts {
+        },
+    ))
+    .buffer_unordered(jobs.max(1))
+    .collect::<Vec<_>>()
+    .await;
+    for (_, p, _) in &outcomes {
         p.finish_line();
+    }
+    let mut rollouts = Vec::new();
+    for (name, p, outcome) in outcomes {
+        match outcome {
+            Ok(Some(result)) => rollouts.push((name, p, result)),
+            Ok(None) => entries.push(Entry {
+                name,
+                status: ExitStatus::Success,
+                report: None,
+                error: None,
+            }),
+            Err((status, text)) => entries.push(Entry {
+                name,
+                status,
+                report: None,
+                error: Some(text),
+            }),
+        }
     }
     for (name, p, result) in rollouts {
         match result {

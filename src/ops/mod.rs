@@ -19,4 +19,5 @@ pub mod restart;
 pub mod rollback;
 pub mod scale;
 pub mod secrets;
+pub mod stages;
 pub mod status;

@@ -116,6 +116,14 @@ pub struct StatusLine {
     pub rollout: Option<String>,
     /// The most recent event, if the platform keeps any.
     pub last_event: Option<String>,
+    /// The live image's tag, when known.
+    pub tag: Option<String>,
+    /// The commit the live image was built from, when known.
+    pub git_sha: Option<String>,
+    /// How what runs differs from what mcp.toml would deploy (`env FOO`,
+    /// `secret BAR`): changed by hand since the last deploy. Empty when the
+    /// platform cannot tell.
+    pub config_drift: Vec<String>,
 }
 
 /// One way of running a release. See the module documentation.

@@ -3,11 +3,13 @@
 //! and refer to the result by digest (`repo:tag@sha256:…`) so a tag moved later
 //! cannot change what runs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use anyhow::Result;
 use serde::Serialize;
+use tokio::sync::OnceCell;
 
 use crate::aws::{self, Clients, ecr};
 use crate::config::Settings;
@@ -237,30 +239,71 @@ pub async fn build_only(
     })
 }
 
-/// Images built in this run, by their build inputs, so services that share a
-/// context and Dockerfile are built once (`mcp deploy --all`).
+/// What one run has already built and pushed, shared by the services of
+/// `mcp deploy --all` / `mcp deploy A B …`: services with the same build inputs
+/// (context, Dockerfile, platform, target, args) are built once, and each
+/// repository gets one push (or one "Fresh" check) per tag, however many
+/// services deploy from it. Services run concurrently: the first to need an
+/// image does the work while the others wait for it, and each service goes on
+/// to its rollout as soon as its own image is ready.
 #[derive(Default)]
-pub struct BuildMemo(std::sync::Mutex<std::collections::HashMap<String, Built>>);
+pub struct BuildMemo {
+    builds: Memo<Built>,
+    pushes: Memo<PushReport>,
+}
+
+/// One value per key, made once even when several tasks ask at the same time.
+struct Memo<T>(std::sync::Mutex<HashMap<String, Arc<OnceCell<T>>>>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(Default::default())
+    }
+}
+
+impl<T: Clone> Memo<T> {
+    /// The value for `key`, made by `make` unless another task made it (or is
+    /// making it: then wait). `true` when this call made it. A failure is not
+    /// kept: the next caller tries again.
+    async fn get_or_make<F, Fut>(&self, key: String, make: F) -> Result<(T, bool)>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let cell = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key)
+            .or_default()
+            .clone();
+        let mut made = false;
+        let value = cell
+            .get_or_try_init(|| {
+                made = true;
+                make()
+            })
+            .await?;
+        Ok((value.clone(), made))
+    }
+}
 
 impl BuildMemo {
-    fn key(settings: &Settings) -> String {
+    fn build_key(settings: &Settings) -> String {
         let b = &settings.build;
         serde_json::json!([b.context, b.dockerfile, b.platform, b.target, b.args]).to_string()
     }
 
-    fn get(&self, key: &str) -> Option<Built> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .cloned()
-    }
-
-    fn insert(&self, key: String, built: Built) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, built);
+    /// One push per repository and tag (and build inputs, so two images never
+    /// race for one tag).
+    fn push_key(settings: &Settings, clients: &Clients, tag: &str) -> String {
+        serde_json::json!([
+            clients.region(),
+            settings.ecr.repository,
+            tag,
+            Self::build_key(settings)
+        ])
+        .to_string()
     }
 }
 
@@ -302,6 +345,28 @@ pub async fn build_and_push(
     let plan = plan(settings, tag_override)?;
     // Fail on a missing Dockerfile before any AWS call.
     build::preflight(&settings.build.context, &settings.build.dockerfile)?;
+    let key = BuildMemo::push_key(settings, clients, &plan.tag);
+    let (report, made) = builds
+        .pushes
+        .get_or_make(key, || {
+            push_once(settings, printer, clients, plan.clone(), builds)
+        })
+        .await?;
+    if !made {
+        // Another service of this run pushed (or found) this image.
+        printer.status("Sharing", &report.image);
+    }
+    Ok(report)
+}
+
+/// The one push (or "Fresh" check) of a repository and tag in this run.
+async fn push_once(
+    settings: &Settings,
+    printer: &Printer,
+    clients: &Clients,
+    plan: Plan,
+    builds: &BuildMemo,
+) -> Result<PushReport> {
     check_context(settings, printer, &plan)?;
     crate::cancel::check("before looking up the ECR repository")?;
     let (repository, created) =
@@ -343,33 +408,29 @@ pub async fn build_and_push(
 
     let reference = format!("{}:{}", repository.uri, plan.tag);
     let local = format!("{}:{}", settings.ecr.repository, plan.tag);
-    let key = BuildMemo::key(settings);
     let (engine, builder) = engine(printer).await?;
-    let built = match builds.get(&key) {
-        // Another service of this run has the same build inputs: its image serves.
-        Some(built) => {
-            for name in [&local, &reference] {
-                engine.tag(&built.image_id, name).await?;
-            }
-            printer.status(
-                "Reusing",
-                format!("{} as {reference}", short_id(&built.image_id)),
-            );
-            built
-        }
-        None => {
-            let built = run_build(
+    let (built, made) = builds
+        .builds
+        .get_or_make(BuildMemo::build_key(settings), || {
+            run_build(
                 settings,
                 printer,
                 (&engine, builder),
                 &plan,
-                vec![local, reference.clone()],
+                vec![local.clone(), reference.clone()],
             )
-            .await?;
-            builds.insert(key, built.clone());
-            built
+        })
+        .await?;
+    if !made {
+        // Another service of this run has the same build inputs: its image serves.
+        for name in [&local, &reference] {
+            engine.tag(&built.image_id, name).await?;
         }
-    };
+        printer.status(
+            "Reusing",
+            format!("{} as {reference}", short_id(&built.image_id)),
+        );
+    }
 
     crate::cancel::check("before pushing the image")?;
     let auth = ecr::registry_auth(&clients.ecr).await?;
@@ -520,5 +581,43 @@ mod tests {
             without_credentials("git@github.com:o/r.git"),
             "git@github.com:o/r.git"
         );
+    }
+
+    /// Services asking for the same image at the same time share one make;
+    /// a failure is not remembered.
+    #[tokio::test]
+    async fn memo_makes_each_key_once_under_concurrency() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let memo: Memo<String> = Memo::default();
+        let calls = AtomicUsize::new(0);
+        let ask = |key: &'static str| {
+            let (memo, calls) = (&memo, &calls);
+            async move {
+                memo.get_or_make(key.to_string(), || async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    Ok(format!("pushed {key}"))
+                })
+                .await
+                .unwrap()
+            }
+        };
+        let results = futures_util::future::join_all(
+            ["repo-a", "repo-a", "repo-b", "repo-a", "repo-b"].map(ask),
+        )
+        .await;
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(results.iter().filter(|(_, made)| *made).count(), 2);
+        assert!(results.iter().all(|(v, _)| v.starts_with("pushed repo-")));
+
+        let failed = memo
+            .get_or_make("repo-c".into(), || async { anyhow::bail!("denied") })
+            .await;
+        assert!(failed.is_err());
+        let (value, made) = memo
+            .get_or_make("repo-c".into(), || async { Ok("retried".to_string()) })
+            .await
+            .unwrap();
+        assert_eq!((value.as_str(), made), ("retried", true));
     }
 }

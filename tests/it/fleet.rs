@@ -219,3 +219,82 @@ fn scale_takes_a_service_offline_and_back() {
     assert_eq!(back.code, 0, "{}", back.stderr);
     assert_eq!(running(&seeded[0].name), 2);
 }
+
+/// Issue 17: services sharing an image get one build, one tag and one push
+/// per repository; each rolls out once its own image is ready.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn shared_image_is_pushed_once_per_repository() {
+    let tb = crate::testbed!();
+    let cluster = testbed::unique("fleetpush");
+    let shared = format!("{cluster}-shared");
+    let alone = format!("{cluster}-alone");
+    let mut services = format!(
+        "\n[ecs]\ncluster = \"{cluster}\"\ncontainer = \"mcp\"\n\n[deploy]\ntimeout = \"90s\"\n"
+    );
+    // Three services in `shared`, one in `alone`: two repositories, one image.
+    let names = ["a", "b", "c", "d"];
+    for name in names {
+        let service = format!("{cluster}-{name}");
+        let repository = if name == "d" { &alone } else { &shared };
+        tb.python(
+            "seed.py",
+            &[
+                "service",
+                "--cluster",
+                &cluster,
+                "--service",
+                &service,
+                "--repository",
+                repository,
+                "--wait",
+            ],
+        );
+        services.push_str(&format!(
+            "\n[services.{name}]\necr = {{ repository = \"{repository}\" }}\necs = {{ service = \"{service}\" }}\n"
+        ));
+    }
+    let dir = fixture_project(tb, &cluster, &services);
+
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "--all", "--jobs", "4", "-o", "json"]));
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let entries = out.json();
+    let entries = entries.as_array().unwrap();
+    assert_eq!(entries.len(), 4);
+    let tag = |e: &serde_json::Value| {
+        let image = e["image"].as_str().unwrap();
+        let (name, _digest) = image.split_once('@').unwrap();
+        name.rsplit_once(':').unwrap().1.to_string()
+    };
+    for entry in entries {
+        assert_eq!(entry["status"], "succeeded", "{entry}");
+        assert_eq!(
+            tag(entry),
+            tag(&entries[0]),
+            "one tag for one image: {entry}"
+        );
+    }
+    assert_eq!(out.stderr.matches("Building").count(), 1, "{}", out.stderr);
+    // One push per repository (or a "Fresh" check when the tag is there).
+    let pushes = out.stderr.matches(" Pushing ").count() + out.stderr.matches(" Fresh ").count();
+    assert_eq!(pushes, 2, "one push per repository:\n{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("Sharing").count(),
+        2,
+        "the other services of `shared` share its push:\n{}",
+        out.stderr
+    );
+    // The same digest in the shared repository for its three services.
+    let digests: Vec<&str> = entries
+        .iter()
+        .filter(|e| e["name"] != "d")
+        .map(|e| e["digest"].as_str().unwrap())
+        .collect();
+    assert!(digests.windows(2).all(|w| w[0] == w[1]), "{digests:?}");
+}

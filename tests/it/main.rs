@@ -20,4 +20,5 @@ mod readme;
 mod restart;
 mod secrets;
 mod security;
+mod stages;
 mod up_sh;

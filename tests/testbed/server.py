@@ -34,6 +34,8 @@ import os
 import signal
 import sys
 import threading
+import time
+from collections import deque
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -62,11 +64,38 @@ class TestbedApp:
 
     def __init__(self, moto_app):
         self.moto_app = moto_app
+        # AWS API requests by action (`ecs:DescribeServices`), with the time of
+        # each, for the benchmarks' calls-per-second figures (GET /_testbed/requests).
+        self.requests = deque(maxlen=500_000)
+        self.requests_lock = threading.Lock()
+
+    def _count(self, environ):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target:
+            # `AmazonEC2ContainerServiceV20141113.DescribeServices` → `ecs:DescribeServices`
+            prefix, _, action = target.rpartition(".")
+            service = "ecs" if "ContainerService" in prefix else prefix
+            name = f"{service}:{action}"
+        else:
+            name = f"{environ.get('REQUEST_METHOD', '?')} {environ.get('PATH_INFO', '')}"
+        with self.requests_lock:
+            self.requests.append((time.time(), name))
+
+    def counted(self, query):
+        """Requests since `since` (epoch seconds), by action, and their times."""
+        since = float((query.get("since") or ["0"])[0])
+        with self.requests_lock:
+            picked = [(t, n) for t, n in self.requests if t >= since]
+        by_action = {}
+        for _, name in picked:
+            by_action[name] = by_action.get(name, 0) + 1
+        return {"total": len(picked), "by_action": by_action, "times": [[t, n] for t, n in picked]}
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_testbed/"):
             return self.control(path[len("/_testbed/"):], environ, start_response)
+        self._count(environ)
         if environ.get("HTTP_X_AMZ_TARGET") == live_tail.TARGET:
             # A long-lived stream: it takes the lock only for each poll.
             return live_tail.handle(environ, start_response)
@@ -110,6 +139,8 @@ class TestbedApp:
                     payload = {"rules": deny.add(req.get("actions"), req.get("access_key_id"))}
                 else:
                     payload = {"rules": deny.clear(req.get("access_key_id"))}
+            elif route == "requests" and method == "GET":
+                payload = self.counted(urllib.parse.parse_qs(environ.get("QUERY_STRING", "")))
             elif route == "lb":
                 payload = lb.REGISTRY.snapshot()
             elif route == "service-lb":

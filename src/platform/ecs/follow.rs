@@ -86,6 +86,10 @@ pub struct FollowOptions {
     pub stopped_task_threshold: u32,
     pub min_poll: Duration,
     pub max_poll: Duration,
+    /// Describe the service through the process's shared [`batch`](super::batch)
+    /// (one `DescribeServices` per ten services followed at once) instead of
+    /// calling ECS alone. Off in [`FollowOptions::new`]; rollouts turn it on.
+    pub batched: bool,
 }
 
 impl FollowOptions {
@@ -104,6 +108,7 @@ impl FollowOptions {
             stopped_task_threshold: DEFAULT_STOPPED_TASK_THRESHOLD,
             min_poll: DEFAULT_MIN_POLL,
             max_poll: DEFAULT_MAX_POLL,
+            batched: false,
         }
     }
 }
@@ -418,20 +423,38 @@ impl<'a> Follower<'a> {
         on_event: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Step, PollError> {
         let opts = self.opts;
-        let out = ecs
-            .describe_services()
-            .cluster(&opts.cluster)
-            .services(&opts.service)
-            .send()
-            .await
-            .map_err(|e| {
-                classify(e, || {
-                    format!(
-                        "describing service `{}` in cluster `{}`",
-                        opts.service, opts.cluster
-                    )
+        let doing = || {
+            format!(
+                "describing service `{}` in cluster `{}`",
+                opts.service, opts.cluster
+            )
+        };
+        let out = if opts.batched {
+            super::batch::shared()
+                .describe(ecs, &opts.cluster, &opts.service, |e| {
+                    match classify(e, doing) {
+                        PollError::Transient(text) => super::batch::BatchError::Transient(text),
+                        PollError::Fatal(err) => {
+                            super::batch::BatchError::Fatal(std::sync::Arc::new(err))
+                        }
+                    }
                 })
-            })?;
+                .await
+                .map_err(|e| match e {
+                    super::batch::BatchError::Transient(text) => PollError::Transient(text),
+                    super::batch::BatchError::Fatal(err) => PollError::Fatal(
+                        std::sync::Arc::try_unwrap(err)
+                            .unwrap_or_else(|shared| anyhow::anyhow!("{shared:#}")),
+                    ),
+                })?
+        } else {
+            ecs.describe_services()
+                .cluster(&opts.cluster)
+                .services(&opts.service)
+                .send()
+                .await
+                .map_err(|e| classify(e, doing))?
+        };
         let Some(service) = out.services().first() else {
             let reason = out
                 .failures()
@@ -1389,6 +1412,73 @@ mod tests {
             Outcome::Interrupted { snapshot } => assert_eq!(snapshot.unwrap().running, 1),
             other => panic!("expected an interruption, got {other:?}"),
         }
+    }
+
+    /// Issue 17: twenty services followed at once cost two DescribeServices
+    /// calls (ten services each) per poll, not twenty; each follower still
+    /// sees its own progress and its own end.
+    #[tokio::test]
+    async fn a_fleet_of_twenty_shares_two_describe_services_calls_per_poll() {
+        use std::sync::{Arc, Mutex};
+        const FLEET_CLUSTER: &str = "fleet-batch-test";
+        let sizes: Arc<Mutex<Vec<usize>>> = Arc::default();
+        let seen = sizes.clone();
+        let describe = mock!(Client::describe_services)
+            .match_requests(|r| r.cluster() == Some(FLEET_CLUSTER))
+            .then_compute_output(move |r| {
+                let mut sizes = seen.lock().unwrap();
+                sizes.push(r.services().len());
+                // Two polls in progress, then every deployment completes.
+                let state = if sizes.len() <= 4 {
+                    DeploymentRolloutState::InProgress
+                } else {
+                    DeploymentRolloutState::Completed
+                };
+                let services = r.services().iter().map(|name| {
+                    Service::builder()
+                        .service_name(name)
+                        .status("ACTIVE")
+                        .deployments(deployment(OURS, "PRIMARY", TD_NEW, state.clone(), 1))
+                        .build()
+                });
+                DescribeServicesOutput::builder()
+                    .set_services(Some(services.collect()))
+                    .build()
+            });
+        let list = no_stopped_tasks();
+        let client = client(&[&describe, &list]);
+        let names: Vec<String> = (0..20).map(|i| format!("svc-{i:02}")).collect();
+        let follows = names.iter().map(|name| {
+            let client = &client;
+            async move {
+                let opts = FollowOptions {
+                    min_poll: Duration::from_millis(1),
+                    max_poll: Duration::from_millis(4),
+                    batched: true,
+                    ..FollowOptions::new(FLEET_CLUSTER, name, OURS, Duration::from_secs(30))
+                };
+                run(client, &opts).await
+            }
+        });
+        let results = futures_util::future::join_all(follows).await;
+        for (outcome, events) in &results {
+            assert!(matches!(outcome, Ok(Outcome::Completed(_))), "{outcome:?}");
+            let states: Vec<_> = progress(events).into_iter().map(|(_, s)| s).collect();
+            assert_eq!(
+                states,
+                [
+                    Some("IN_PROGRESS".to_string()),
+                    Some("COMPLETED".to_string())
+                ],
+                "{events:?}"
+            );
+        }
+        let sizes = sizes.lock().unwrap().clone();
+        assert_eq!(
+            sizes,
+            [10, 10, 10, 10, 10, 10],
+            "services per DescribeServices call"
+        );
     }
 
     #[test]

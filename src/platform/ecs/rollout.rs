@@ -235,7 +235,11 @@ pub struct Rollout<'a> {
 
 impl Rollout<'_> {
     pub(super) fn options(&self, deployment_id: &str, timeout: Duration) -> FollowOptions {
-        let options = FollowOptions::new(&self.cluster, &self.service, deployment_id, timeout);
+        let options = FollowOptions {
+            // Services of one `deploy --all` share their DescribeServices calls.
+            batched: true,
+            ..FollowOptions::new(&self.cluster, &self.service, deployment_id, timeout)
+        };
         // Unit tests fake ECS: poll every few milliseconds, not every few seconds.
         #[cfg(test)]
         let options = FollowOptions {

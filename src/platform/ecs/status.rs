@@ -49,6 +49,10 @@ pub struct Status {
     pub deployments: Vec<DeploymentInfo>,
     pub events: Vec<EventInfo>,
     pub url: Option<String>,
+    /// Env and secrets of the live revision that differ from what mcp.toml
+    /// would deploy (changed by hand since the last deploy).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub config_drift: Vec<String>,
 }
 
 impl fmt::Display for Status {
@@ -74,6 +78,13 @@ impl fmt::Display for Status {
         )?;
         if let Some(url) = &self.url {
             writeln!(f, "url        {url}")?;
+        }
+        if !self.config_drift.is_empty() {
+            writeln!(
+                f,
+                "drift      {} (differs from mcp.toml; `mcp deploy --dry-run` shows how)",
+                self.config_drift.join(", ")
+            )?;
         }
         if self.deployments.len() > 1 {
             writeln!(f, "deployments in flight:")?;
@@ -121,6 +132,15 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
         definition.family().unwrap_or("?"),
     )?;
     let image = container.image().map(ImageRef::parse);
+    // What a deploy of the same image would change is what was changed by hand.
+    let (_, changes) = taskdef::updated_container(
+        container,
+        container.image().unwrap_or_default(),
+        &settings.env,
+        &settings.secrets,
+        Some(&settings.secret_name_prefix()),
+    );
+    let config_drift = changes.iter().filter_map(drift_name).collect();
     let primary = service
         .deployments()
         .iter()
@@ -165,7 +185,16 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
             })
             .collect(),
         url: settings.deploy.url.clone(),
+        config_drift,
     })
+}
+
+/// `env FOO` / `secret BAR` for a change that is not the image.
+fn drift_name(change: &taskdef::Change) -> Option<String> {
+    match change {
+        taskdef::Change::Image { .. } => None,
+        other => Some(other.subject()),
+    }
 }
 
 impl Status {
@@ -177,6 +206,9 @@ impl Status {
             desired: self.desired,
             rollout: self.rollout_state.as_ref().map(|s| s.to_lowercase()),
             last_event: self.events.first().map(|e| e.message.clone()),
+            tag: self.tag.clone(),
+            git_sha: self.git_sha.clone(),
+            config_drift: self.config_drift.clone(),
         }
     }
 }

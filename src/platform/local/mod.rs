@@ -459,6 +459,12 @@ async fn status(settings: &Settings, printer: &Printer) -> Result<Status> {
         desired: i32::from(status.live.is_some()),
         rollout: None,
         last_event: status.live.as_ref().map(|r| r.state.clone()),
+        tag: status
+            .live
+            .as_ref()
+            .and_then(|r| ImageRef::parse(&r.image).tag),
+        git_sha: status.live.as_ref().and_then(|r| r.git_sha.clone()),
+        config_drift: Vec::new(),
     };
     Ok(Status {
         output: Output::new(status),

@@ -52,6 +52,9 @@ _mcp__deploy() {
             mcp__deploy,push)
                 cmd="mcp__deploy__subcmd__push"
                 ;;
+            mcp__deploy,restart)
+                cmd="mcp__deploy__subcmd__restart"
+                ;;
             mcp__deploy,rollback)
                 cmd="mcp__deploy__subcmd__rollback"
                 ;;
@@ -99,6 +102,9 @@ _mcp__deploy() {
                 ;;
             mcp__deploy__subcmd__help,push)
                 cmd="mcp__deploy__subcmd__help__subcmd__push"
+                ;;
+            mcp__deploy__subcmd__help,restart)
+                cmd="mcp__deploy__subcmd__help__subcmd__restart"
                 ;;
             mcp__deploy__subcmd__help,rollback)
                 cmd="mcp__deploy__subcmd__help__subcmd__rollback"
@@ -152,7 +158,7 @@ _mcp__deploy() {
 
     case "${cmd}" in
         mcp__deploy)
-            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback status history scale secrets down logs check completions help"
+            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback restart status history scale secrets down logs check completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -492,7 +498,7 @@ _mcp__deploy() {
             return 0
             ;;
         mcp__subcmd__deploy__subcmd__help)
-            opts="init config doctor build push deploy rollback status history scale secrets down logs check completions help"
+            opts="init config doctor build push deploy rollback restart status history scale secrets down logs check completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -660,6 +666,20 @@ _mcp__deploy() {
             return 0
             ;;
         mcp__subcmd__deploy__subcmd__help__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -957,6 +977,48 @@ _mcp__deploy() {
                     return 0
                     ;;
                 --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__restart)
+            opts="-o -q -v -y -h -V --timeout --force --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1310,12 +1372,16 @@ _mcp__deploy() {
             return 0
             ;;
         mcp__subcmd__deploy__subcmd__status)
-            opts="-o -q -v -y -h -V --all --wait --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            opts="-o -q -v -y -h -V --all --wait --stages --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --stages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[mcp-deploy] = {|@words|
             cand push 'Build the image when needed and push it to ECR; prints the image by digest'
             cand deploy 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
             cand rollback 'Put an earlier release live again (default: the last one that completed)'
+            cand restart 'Start the live release again (new tasks, secrets read afresh), followed like a deploy'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
@@ -213,7 +214,29 @@ set edit:completion:arg-completer[mcp-deploy] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mcp-deploy;restart'= {
+            cand --timeout 'How long the rollout may take (overrides `deploy.timeout`)'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand --force 'Start even while another deployment of the service is in progress'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcp-deploy;status'= {
+            cand --stages 'Every service in every stage (the top level and each `[stages.<NAME>]`), or the stages listed (`--stages staging,production`, in promotion order): release, tasks, MCP check, drift; exit 1 unless every row is healthy'
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
             cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
@@ -466,6 +489,7 @@ set edit:completion:arg-completer[mcp-deploy] = {|@words|
             cand push 'Build the image when needed and push it to ECR; prints the image by digest'
             cand deploy 'Build, push, register a new revision, roll it out, follow it, roll back on failure'
             cand rollback 'Put an earlier release live again (default: the last one that completed)'
+            cand restart 'Start the live release again (new tasks, secrets read afresh), followed like a deploy'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
@@ -489,6 +513,8 @@ set edit:completion:arg-completer[mcp-deploy] = {|@words|
         &'mcp-deploy;help;deploy'= {
         }
         &'mcp-deploy;help;rollback'= {
+        }
+        &'mcp-deploy;help;restart'= {
         }
         &'mcp-deploy;help;status'= {
         }

@@ -105,6 +105,8 @@ fn a_closed_stderr_does_not_panic() {
     // A status line (`Resolved`) on the way to success.
     let project = project(&[("mcp.toml", "name = \"demo\"\n")]);
     assert_eq!(code_with_stderr_closed(project.path(), &["config"]), 0);
+}
+
 /// Each command's own options come first, the global ones under their own
 /// heading, then examples (the commands people run most).
 #[test]

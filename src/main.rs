@@ -36,8 +36,9 @@ fn main() -> ExitCode {
             for line in &rendered.lines {
                 printer.error_line(line);
             }
-            if printer.json() {
-                // A CI step parses stdout: a failure is one JSON object there too.
+            if printer.json() && !mcp::ui::printer::stdout_written() {
+                // A CI step parses stdout: a failure is one JSON object there too
+                // (unless a report already went there: it carries the failure).
                 // URL credentials are redacted as in every other output.
                 let mut value = rendered.json();
                 mcp::ui::sanitize::redact_json(&mut value);

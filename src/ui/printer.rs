@@ -39,6 +39,15 @@ pub struct PrinterOptions {
     pub yes: bool,
 }
 
+/// Whether this process wrote anything to stdout: a failure's JSON object goes
+/// there only when no report did (stdout stays one document a line).
+static STDOUT_WRITTEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True once any data went to stdout.
+pub fn stdout_written() -> bool {
+    STDOUT_WRITTEN.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Where output goes and how it looks; decided once at start-up.
 #[derive(Debug, Clone)]
 pub struct Printer {
@@ -237,6 +246,7 @@ impl Printer {
 
     /// The result of a command on stdout: its `Display` for text, JSON otherwise.
     pub fn data<T: Serialize + Display>(&self, value: &T) -> std::io::Result<()> {
+        STDOUT_WRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut out = std::io::stdout().lock();
         let result = match self.format {
             OutputFormat::Text => write!(out, "{}", shown(value.to_string(), self.stdout_tty)),
@@ -254,6 +264,7 @@ impl Printer {
 
     /// One raw line on stdout (log lines, an image URI).
     pub fn line(&self, line: impl Display) -> std::io::Result<()> {
+        STDOUT_WRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut out = std::io::stdout().lock();
         writeln!(out, "{line}")
             .and_then(|()| out.flush())
@@ -269,6 +280,7 @@ impl Printer {
         I: IntoIterator,
         I::Item: Display,
     {
+        STDOUT_WRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for line in lines {
             writeln!(out, "{line}").map_err(stdout_error)?;
@@ -278,6 +290,7 @@ impl Printer {
 
     /// Bytes on stdout as they are (a completion script).
     pub fn raw(&self, bytes: &[u8]) -> std::io::Result<()> {
+        STDOUT_WRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut out = std::io::stdout().lock();
         out.write_all(bytes)
             .and_then(|()| out.flush())

@@ -12,6 +12,7 @@ pub mod config;
 pub mod docker;
 pub mod error;
 pub mod ops;
+pub mod platform;
 pub mod target;
 pub mod ui;
 
@@ -247,6 +248,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 force,
                 no_check,
                 logs,
+                wait_until,
             } = args;
             let mut flags = Vec::new();
             flag(&mut flags, "ecs.cluster", "--cluster", cluster);
@@ -259,6 +261,14 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 force,
                 no_check,
                 logs,
+                wait_until: match wait_until {
+                    cli::WaitUntilArg::Shifted => {
+                        platform::ecs_progressive::follow::WaitUntil::Shifted
+                    }
+                    cli::WaitUntilArg::Complete => {
+                        platform::ecs_progressive::follow::WaitUntil::Complete
+                    }
+                },
             };
             if all || services.len() > 1 {
                 let resolved = resolve_many_with(&global, &services, all, &flags)?;

@@ -10,6 +10,7 @@
 pub mod ecr;
 pub mod ecs;
 pub mod logs;
+pub mod service_deployments;
 pub mod taskdef;
 
 use std::time::Duration;

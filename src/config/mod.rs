@@ -20,7 +20,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 pub use file::{ConfigFile, FILE_NAME};
-pub use schema::{Kind, Layer, RollbackPolicy, TargetKind};
+pub use schema::{Kind, Layer, RollbackPolicy, Strategy, TargetKind};
 
 use crate::error::McpError;
 
@@ -164,6 +164,35 @@ pub struct DeploySettings {
     pub health_path: String,
     pub port: u16,
     pub auth_token_env: Option<String>,
+    /// Progressive delivery (blue/green, canary, linear) and the MCP gate.
+    pub progressive: ProgressiveSettings,
+}
+
+/// `deploy.strategy` and the keys that go with it. Unset values leave the
+/// service's own configuration (or ECS's defaults) in force.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProgressiveSettings {
+    pub strategy: Option<Strategy>,
+    #[serde(serialize_with = "opt_seconds")]
+    pub bake: Option<Duration>,
+    pub canary_percent: Option<f64>,
+    #[serde(serialize_with = "opt_seconds")]
+    pub canary_bake: Option<Duration>,
+    pub linear_step_percent: Option<f64>,
+    #[serde(serialize_with = "opt_seconds")]
+    pub linear_step_bake: Option<Duration>,
+    pub alarms: Vec<String>,
+    pub test_url: Option<String>,
+    pub expect_tools: Vec<String>,
+    #[serde(serialize_with = "opt_seconds")]
+    pub gate_timeout: Option<Duration>,
+}
+
+fn opt_seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_f64(d.as_secs_f64()),
+        None => s.serialize_none(),
+    }
 }
 
 fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -535,6 +564,18 @@ fn typed_settings(
             health_path: deploy.health_path.unwrap_or_default(),
             port: deploy.port.unwrap_or_default(),
             auth_token_env: deploy.auth_token_env,
+            progressive: ProgressiveSettings {
+                strategy: deploy.strategy,
+                bake: deploy.bake.map(|d| d.duration),
+                canary_percent: deploy.canary_percent,
+                canary_bake: deploy.canary_bake.map(|d| d.duration),
+                linear_step_percent: deploy.linear_step_percent,
+                linear_step_bake: deploy.linear_step_bake.map(|d| d.duration),
+                alarms: deploy.alarms.unwrap_or_default(),
+                test_url: deploy.test_url,
+                expect_tools: deploy.expect_tools.unwrap_or_default(),
+                gate_timeout: deploy.gate_timeout.map(|d| d.duration),
+            },
         },
         env: layer.env.unwrap_or_default(),
         secrets: layer.secrets.unwrap_or_default(),

@@ -12,7 +12,8 @@ use super::image::{self, BuildMemo, PushReport};
 use super::rollout::{self, DeployStatus, Rollout};
 use crate::aws::{self, Clients, taskdef};
 use crate::config::Settings;
-use crate::error::ExitStatus;
+use crate::error::{ExitStatus, McpError};
+use crate::platform::ecs_progressive::{self as progressive, follow::WaitUntil};
 use crate::ui::Printer;
 
 #[derive(Debug, Clone, Default)]
@@ -31,6 +32,9 @@ pub struct DeployOptions {
     pub no_check: bool,
     /// Stream the new tasks' logs while waiting.
     pub logs: bool,
+    /// Blue/green, canary, linear: stop following once production traffic
+    /// shifted, or once the deployment completed (`--wait-until`).
+    pub wait_until: WaitUntil,
 }
 
 /// `--dry-run`'s output: what a deploy would do.
@@ -76,6 +80,8 @@ pub struct Ready {
     pub new_arn: String,
     pub pushed: PushReport,
     pub started: Instant,
+    /// The strategy and deployment configuration (see `platform::ecs_progressive::preflight`).
+    pub plan: progressive::Plan,
 }
 
 /// What [`prepare`] ends with.
@@ -103,6 +109,18 @@ pub async fn prepare(
     let service = rollout::describe_service(&clients, &cluster, &service_name).await?;
     if !options.dry_run {
         rollout::ensure_idle(&service, options.force, printer)?;
+    }
+    // Before any build: can the service run the strategy mcp.toml asks for?
+    let plan = progressive::preflight::plan(settings, &service, !options.no_check)?;
+    if plan.gate.is_some() {
+        super::check::bearer_token(&settings.deploy)?;
+        if options.no_wait {
+            return Err(McpError::usage(
+                "--no-wait cannot answer the MCP gate: ECS would wait at its pause and then roll back",
+            )
+            .hint("drop --no-wait, or skip the gate with --no-check")
+            .into());
+        }
     }
     let current_arn = service
         .task_definition()
@@ -264,6 +282,7 @@ pub async fn prepare(
         new_arn,
         pushed,
         started,
+        plan,
     })))
 }
 
@@ -277,6 +296,35 @@ pub async fn roll_out(
     // The build may have taken minutes: look again before replacing anything.
     let service = rollout::describe_service(&ready.clients, &ready.cluster, &ready.service).await?;
     rollout::ensure_idle(&service, options.force, printer)?;
+    if ready.plan.strategy.is_progressive() {
+        return progressive::Deployment {
+            settings,
+            clients: &ready.clients,
+            printer,
+            cluster: ready.cluster.clone(),
+            service: ready.service.clone(),
+            target_arn: ready.new_arn.clone(),
+            previous_arn: Some(ready.current_arn.clone()),
+            image: Some(ready.pushed.image.clone()),
+            digest: (!ready.pushed.digest.is_empty()).then(|| ready.pushed.digest.clone()),
+            started: ready.started,
+            plan: ready.plan.clone(),
+            wait_until: options.wait_until,
+            no_wait: options.no_wait,
+        }
+        .run()
+        .await;
+    }
+    if let Some(configuration) = &ready.plan.configuration {
+        // `deploy.strategy = "rolling"` on a service set up for another strategy.
+        rollout::configure(
+            &ready.clients,
+            &ready.cluster,
+            &ready.service,
+            configuration,
+        )
+        .await?;
+    }
     let deployment_id = rollout::start(
         &ready.clients,
         &ready.cluster,

@@ -35,6 +35,10 @@ fn report(
         next: None,
         check: None,
         failed_task_logs: Vec::new(),
+        strategy: None,
+        stage: None,
+        gate: None,
+        service_deployment: None,
     }
 }
 

@@ -3,6 +3,11 @@
 //! By default the target is the newest revision older than the live one whose
 //! rollout completed (`mcp` tags those); `--to` takes a revision number or an
 //! image tag. No new revision is registered: the earlier one is re-used as is.
+//!
+//! While a blue/green, canary or linear deployment runs or bakes, the old
+//! revision still runs: without `--to`, `mcp rollback` stops that deployment
+//! with ROLLBACK instead (seconds, not a new rollout). Afterwards it deploys
+//! the earlier revision with the configured strategy, MCP gate included.
 
 use std::time::Instant;
 
@@ -14,6 +19,7 @@ use super::rollout::{self, Rollout};
 use crate::aws::Clients;
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
+use crate::platform::ecs_progressive as progressive;
 use crate::ui::Printer;
 
 /// How far back `mcp rollback` looks.
@@ -27,6 +33,19 @@ pub async fn rollback(
 ) -> Result<ExitStatus> {
     let started = Instant::now();
     let clients = Clients::new(settings).await;
+    if to.is_none()
+        && let Some(report) = progressive::instant_rollback(
+            settings,
+            &clients,
+            printer,
+            settings.cluster()?,
+            &settings.ecs.service,
+            started,
+        )
+        .await?
+    {
+        return finish(printer, &report);
+    }
     let history = history::releases(settings, &clients, LOOKBACK).await?;
     let live = history.releases.iter().find(|r| r.live).cloned();
     let target = pick(&history.releases, live.as_ref(), to)?;
@@ -35,6 +54,38 @@ pub async fn rollback(
     let service = rollout::describe_service(&clients, &cluster, &history.service).await?;
     rollout::ensure_idle(&service, force, printer)?;
     let previous = service.task_definition().map(str::to_string);
+    let plan = progressive::preflight::plan(settings, &service, true)?;
+    if plan.strategy.is_progressive() {
+        printer.status(
+            "Rolling back",
+            format!(
+                "to revision {} ({})",
+                target.revision,
+                target.tag.as_deref().unwrap_or("?")
+            ),
+        );
+        let report = progressive::Deployment {
+            settings,
+            clients: &clients,
+            printer,
+            cluster,
+            service: history.service.clone(),
+            target_arn: target.task_definition.clone(),
+            previous_arn: previous,
+            image: target.image.clone(),
+            digest: super::status::split_image(target.image.as_deref()).1,
+            started,
+            plan,
+            wait_until: Default::default(),
+            no_wait: false,
+        }
+        .run()
+        .await?;
+        return finish(printer, &report);
+    }
+    if let Some(configuration) = &plan.configuration {
+        rollout::configure(&clients, &cluster, &history.service, configuration).await?;
+    }
 
     let deployment_id = rollout::start(
         &clients,

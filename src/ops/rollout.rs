@@ -89,6 +89,19 @@ pub struct Report {
     /// The last lines of failed tasks' logs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failed_task_logs: Vec<TaskLog>,
+    /// `rolling`, `blue_green`, `canary` or `linear` (ECS deploys only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<crate::config::Strategy>,
+    /// The lifecycle stage the deployment was in when `mcp` stopped following
+    /// (blue/green, canary, linear).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// The MCP gate's verdict at the test listener.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::platform::ecs_progressive::gate::GateReport>,
+    /// ECS's service deployment ARN (blue/green, canary, linear).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_deployment: Option<String>,
 }
 
 /// The end of one failed task's output.
@@ -206,6 +219,28 @@ pub async fn start(
     let service = out.service().context("UpdateService returned no service")?;
     follow::deployment_id_from_update(service)
         .context("UpdateService started no PRIMARY deployment")
+}
+
+/// Set the service's deployment configuration alone (no new deployment starts).
+pub async fn configure(
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+    configuration: &aws_sdk_ecs::types::DeploymentConfiguration,
+) -> Result<()> {
+    clients
+        .ecs
+        .update_service()
+        .cluster(cluster)
+        .service(service)
+        .deployment_configuration(configuration.clone())
+        .send()
+        .await
+        .map_err(aws::error)
+        .with_context(|| {
+            format!("setting the deployment configuration of ECS service `{service}`")
+        })?;
+    Ok(())
 }
 
 /// Follow one deployment, telling each event on stderr. `seen` holds the ids
@@ -341,6 +376,10 @@ impl Rollout<'_> {
             next: None,
             check: None,
             failed_task_logs: Vec::new(),
+            strategy: Some(crate::config::Strategy::Rolling),
+            stage: None,
+            gate: None,
+            service_deployment: None,
         }
     }
 

@@ -10,6 +10,7 @@ use super::rollout::{self, DeployStatus};
 use crate::aws::{self, Clients, taskdef};
 use crate::config::Settings;
 use crate::error::ExitStatus;
+use crate::platform::ecs_progressive::status::ProgressiveStatus;
 use crate::target::follow::{FollowOptions, Outcome};
 use crate::ui::Printer;
 
@@ -47,6 +48,9 @@ pub struct Status {
     pub deployments: Vec<DeploymentInfo>,
     pub events: Vec<EventInfo>,
     pub url: Option<String>,
+    /// The current blue/green, canary or linear deployment: stage, traffic split, bake left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progressive: Option<ProgressiveStatus>,
 }
 
 impl fmt::Display for Status {
@@ -69,6 +73,9 @@ impl fmt::Display for Status {
         )?;
         if let Some(url) = &self.url {
             writeln!(f, "url        {url}")?;
+        }
+        if let Some(progressive) = &self.progressive {
+            write!(f, "{progressive}")?;
         }
         if self.deployments.len() > 1 {
             writeln!(f, "deployments in flight:")?;
@@ -159,6 +166,11 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
             })
             .collect(),
         url: settings.deploy.url.clone(),
+        // Best effort: without the newer ECS permissions the rest still shows.
+        progressive: crate::platform::ecs_progressive::status::current(clients, &service)
+            .await
+            .ok()
+            .flatten(),
     })
 }
 

@@ -11,4 +11,5 @@ mod fleet;
 mod image;
 mod local;
 mod logs;
+mod progressive;
 mod secrets;

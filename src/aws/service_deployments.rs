@@ -65,6 +65,25 @@ pub async fn latest(
     Ok(out.service_deployments().first().cloned())
 }
 
+/// The task definition of a service revision (`…:service-revision/…`).
+pub async fn revision_task_definition(
+    ecs: &aws_sdk_ecs::Client,
+    revision_arn: &str,
+) -> Result<Option<String>> {
+    let out = ecs
+        .describe_service_revisions()
+        .service_revision_arns(revision_arn)
+        .send()
+        .await
+        .map_err(sdk_error)
+        .with_context(|| format!("describing service revision {revision_arn}"))?;
+    Ok(out
+        .service_revisions()
+        .first()
+        .and_then(|r| r.task_definition())
+        .map(str::to_string))
+}
+
 /// Answer a paused lifecycle hook: go on, or roll back.
 pub async fn continue_hook(
     ecs: &aws_sdk_ecs::Client,

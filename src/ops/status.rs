@@ -191,7 +191,25 @@ pub fn split_image(image: Option<&str>) -> (Option<String>, Option<String>) {
 pub async fn status(settings: &Settings, printer: &Printer, wait: bool) -> Result<ExitStatus> {
     let clients = Clients::new(settings).await;
     let mut exit = ExitStatus::Success;
-    if wait {
+    if wait
+        && let Some(report) =
+            crate::platform::ecs_progressive::resume(settings, &clients, printer).await?
+    {
+        printer.status(
+            "Finished",
+            format!(
+                "{} after {:.0}s{}",
+                report.status,
+                report.duration_s,
+                report
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+        );
+        exit = report.status.exit_status();
+    } else if wait {
         let now = current(settings, &clients).await?;
         let primary = now.deployments.iter().find(|d| d.status == "PRIMARY");
         match primary {

@@ -644,3 +644,67 @@ fn a_service_without_advanced_configuration_is_refused_before_any_build() {
         "{check}"
     );
 }
+
+#[test]
+fn status_wait_resumes_a_deploy_interrupted_at_the_pause_and_runs_the_gate() {
+    let tb = crate::testbed!();
+    let seeded = seed(tb, "pg-resume", true);
+    let test_url = lb(&seeded, "test_url");
+    let blackhole = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = blackhole.local_addr().unwrap().port();
+    // 60 testbed minutes at the pause: time enough to resume before ECS rolls back.
+    let toml = |url: &str| {
+        format!("strategy = \"blue_green\"\ntest_url = \"{url}\"\ngate_timeout = \"60m\"")
+    };
+    let dir = echo_project(tb, &seeded, &toml(&format!("http://127.0.0.1:{port}/mcp")));
+    let mut child = spawn(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
+    let paused = wait_for(
+        tb,
+        &seeded,
+        "the gate's pause",
+        Duration::from_secs(120),
+        |sd| {
+            sd.lifecycle_hook_details()
+                .iter()
+                .any(|h| h.status().map(|s| s.as_str()) == Some("AWAITING_ACTION"))
+        },
+    );
+    child.kill().unwrap();
+    let _ = child.wait();
+    let new_revision = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
+    // The right test URL now: `mcp status --wait` picks the deployment up at the pause.
+    let path = dir.path().join("mcp.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        &format!("http://127.0.0.1:{port}/mcp"),
+        &format!("{test_url}/mcp"),
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = run(tb.mcp(dir.path()).args(["status", "--wait"]));
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    assert!(out.stderr.contains("Following"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("passed: echo-server"),
+        "the gate ran: {}",
+        out.stderr
+    );
+    let sd = current_deployment(tb, &seeded).unwrap();
+    assert_eq!(
+        sd.service_deployment_arn(),
+        paused.service_deployment_arn(),
+        "the same deployment"
+    );
+    assert_eq!(
+        sd.status().map(|s| s.as_str()),
+        Some("SUCCESSFUL"),
+        "followed to the end"
+    );
+    assert_eq!(
+        tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")),
+        new_revision
+    );
+    drop(blackhole);
+}

@@ -47,6 +47,10 @@ pub struct Plan {
     pub current_revision: String,
     pub image: String,
     pub changes: Vec<taskdef::Change>,
+    /// How ECS would move traffic: `rolling`, `blue_green`, `canary`, `linear`.
+    pub strategy: crate::config::Strategy,
+    /// The test listener URL the MCP gate would check.
+    pub gate: Option<String>,
 }
 
 impl fmt::Display for Plan {
@@ -56,6 +60,20 @@ impl fmt::Display for Plan {
             "would register a new revision of {} (container `{}`) and roll it out to {}/{}",
             self.current_revision, self.container, self.cluster, self.service
         )?;
+        if self.strategy.is_progressive() {
+            match &self.gate {
+                Some(url) => writeln!(
+                    f,
+                    "  with {}; the MCP gate checks {url} before production traffic moves",
+                    self.strategy
+                )?,
+                None => writeln!(
+                    f,
+                    "  with {} (no MCP gate: `deploy.test_url` is not set)",
+                    self.strategy
+                )?,
+            }
+        }
         if self.changes.is_empty() {
             writeln!(
                 f,
@@ -211,6 +229,8 @@ pub async fn prepare(
             current_revision: taskdef::short_name(&current_arn).to_string(),
             image: pushed.image,
             changes,
+            strategy: plan.strategy,
+            gate: plan.gate.as_ref().map(|g| g.test_url.clone()),
         }));
     }
 
@@ -311,6 +331,7 @@ pub async fn roll_out(
             plan: ready.plan.clone(),
             wait_until: options.wait_until,
             no_wait: options.no_wait,
+            check: !options.no_check,
         }
         .run()
         .await;

@@ -78,6 +78,7 @@ pub async fn rollback(
             plan,
             wait_until: Default::default(),
             no_wait: false,
+            check: true,
         }
         .run()
         .await?;

@@ -242,6 +242,15 @@ fn blue_green_with_a_good_release_passes_the_gate_and_shifts_production() {
             "strategy = \"blue_green\"\ntest_url = \"{test_url}/mcp\"\nexpect_tools = [\"echo\", \"add\"]"
         ),
     );
+    let plan = run(tb.mcp(dir.path()).args(["deploy", "--dry-run"]));
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(
+        plan.stdout.contains(&format!(
+            "with blue_green; the MCP gate checks {test_url}/mcp"
+        )),
+        "{}",
+        plan.stdout
+    );
     let out = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
     assert_eq!(
         out.code, 0,
@@ -707,4 +716,48 @@ fn status_wait_resumes_a_deploy_interrupted_at_the_pause_and_runs_the_gate() {
         new_revision
     );
     drop(blackhole);
+}
+
+#[test]
+fn without_a_test_url_the_check_of_deploy_url_after_the_shift_rolls_back_during_the_bake() {
+    let tb = crate::testbed!();
+    let seeded = seed(tb, "pg-url", true);
+    let production_url = lb(&seeded, "production_url");
+    let before = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
+    // No gate: production shifts to the bad release, the check of deploy.url fails (after a
+    // minute of retries), and the bake (150 testbed minutes) still has the old release running.
+    let dir = echo_project(
+        tb,
+        &seeded,
+        &format!("strategy = \"blue_green\"\nbake = \"150m\"\nurl = \"{production_url}/mcp\""),
+    );
+    not_mcp(tb, dir.path());
+    let out = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
+    assert_eq!(
+        out.code, 3,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let report = out.json();
+    assert_eq!(report["status"], "rolled_back", "{report}");
+    assert!(
+        report["gate"].is_null(),
+        "no gate without test_url: {report}"
+    );
+    assert_eq!(report["check"]["failed_step"], "initialize", "{report}");
+    assert!(
+        report["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("production traffic shifted but the MCP check"),
+        "{report}"
+    );
+    assert_eq!(
+        tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")),
+        before
+    );
+    assert_eq!(
+        http_get(&format!("{production_url}/version")).unwrap().1,
+        "v1"
+    );
 }

@@ -80,6 +80,8 @@ pub struct Deployment<'a> {
     pub wait_until: WaitUntil,
     /// Return once ECS has the deployment (`--no-wait`).
     pub no_wait: bool,
+    /// Check `deploy.url` once production traffic shifted (not with `--no-check`).
+    pub check: bool,
 }
 
 /// Where a followed deployment stands when `mcp` stops following.
@@ -178,6 +180,9 @@ impl Deployment<'_> {
         report.stopped_tasks = followed.stopped;
         report.next = followed.next;
         report.gate = gate_report;
+        if report.status == DeployStatus::Succeeded {
+            self.check_production(arn, &mut report).await?;
+        }
         report.duration_s = seam::seconds_since(self.started);
         report.live_revision = match report.status {
             DeployStatus::Succeeded => Some(report.revision.clone()),
@@ -188,6 +193,61 @@ impl Deployment<'_> {
             seam::mark_completed(self.clients, self.printer, &self.target_arn).await;
         }
         Ok(report)
+    }
+
+    /// With `deploy.url`: the MCP check through production, once all its
+    /// traffic is on the new release, as after a rolling deploy. A failure
+    /// during the bake stops the deployment with ROLLBACK (the old release
+    /// still runs); after it, the deploy fails and `mcp rollback` is the way back.
+    async fn check_production(&self, arn: &str, report: &mut Report) -> Result<()> {
+        let Some(url) = self.settings.deploy.url.as_deref().filter(|_| self.check) else {
+            return Ok(());
+        };
+        let check = seam::check_until_healthy(self.settings, self.printer, url).await?;
+        let failed = (!check.healthy).then(|| {
+            format!(
+                "production traffic shifted but the MCP check of {url} failed at {}: {}",
+                check.failed_step.map_or("?", |s| s.name()),
+                check.error.as_deref().unwrap_or("?")
+            )
+        });
+        report.check = Some(check);
+        let Some(reason) = failed else {
+            return Ok(());
+        };
+        let sd = sds::describe(&self.clients.ecs, arn).await?;
+        if sd.status() != Some(&aws_sdk_ecs::types::ServiceDeploymentStatus::InProgress) {
+            report.status = DeployStatus::Failed;
+            report.reason = Some(format!("{reason}; the deployment had already completed"));
+            report.next = Some(format!(
+                "put the earlier release back with `mcp rollback{}`",
+                self.service_flag()
+            ));
+            return Ok(());
+        }
+        self.printer.status(
+            "Rollback",
+            format!("{reason}: stopping the deployment with ROLLBACK"),
+        );
+        sds::stop(
+            &self.clients.ecs,
+            arn,
+            StopServiceDeploymentStopType::Rollback,
+        )
+        .await?;
+        let mut ignored = None;
+        let followed = self.follow(arn, "", None, &mut ignored).await?;
+        report.status = match followed.status {
+            DeployStatus::RolledBack | DeployStatus::Interrupted => followed.status,
+            _ => DeployStatus::Failed,
+        };
+        report.reason = Some(match followed.status {
+            DeployStatus::RolledBack => reason,
+            _ => format!("{reason}; {}", followed.reason.unwrap_or_default()),
+        });
+        report.stage = followed.stage.map(str::to_string);
+        report.next = followed.next;
+        Ok(())
     }
 
     /// UpdateService; the new deployment's id (`ecs-svc/…`) and its service deployment ARN.
@@ -597,7 +657,7 @@ impl StoppedTasks {
     /// List them again, at most every [`TASKS_EVERY`]; errors only cost a look.
     async fn poll(&mut self, clients: &Clients, cluster: &str, printer: &Printer) {
         let now = Instant::now();
-        if self.next.is_some_and(|t| now < t) {
+        if self.deployment_id.is_empty() || self.next.is_some_and(|t| now < t) {
             return;
         }
         self.next = Some(now + TASKS_EVERY);
@@ -751,6 +811,7 @@ pub async fn resume(
         plan,
         wait_until: WaitUntil::Complete,
         no_wait: false,
+        check: true,
     };
     deployment
         .follow_existing(arn, &deployment_id)

@@ -6,7 +6,8 @@
 //! - the deploy report and its status: `crate::ops::rollout::{Report, DeployStatus}`
 //!   → `crate::release`;
 //! - marking a revision completed: `crate::ops::rollout::mark_completed` → `crate::release`;
-//! - the MCP check: `crate::ops::check::run_check` / `CheckReport` → `crate::probe`.
+//! - the MCP check: `crate::ops::check::run_check` / `CheckReport` and
+//!   `crate::ops::rollout::check_until_healthy` → `crate::probe`.
 
 use std::time::Duration;
 
@@ -23,6 +24,16 @@ pub async fn run_check(
     token: Option<String>,
 ) -> anyhow::Result<CheckReport> {
     crate::ops::check::run_check(url, health_path, token, CHECK_STEP_TIMEOUT).await
+}
+
+/// The check of `deploy.url` after a rollout, retried for a minute while a
+/// load balancer starts sending traffic to new targets.
+pub async fn check_until_healthy(
+    settings: &crate::config::Settings,
+    printer: &crate::ui::Printer,
+    url: &str,
+) -> anyhow::Result<CheckReport> {
+    crate::ops::rollout::check_until_healthy(settings, printer, url, Duration::from_secs(60)).await
 }
 
 /// A check report with nothing checked yet (for tests and for a gate that

@@ -1,11 +1,12 @@
 //! The `mcp` binary: parse, run, render the error, exit. Nothing else.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = mcp::cli::Cli::parse();
+    // Parsed under the name it was invoked as (`mcp` or `mcp-deploy`).
+    let cli = mcp::cli::parse();
     let printer = mcp::printer_for(&cli);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -13,7 +14,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("error: starting the async runtime: {err}");
+            printer.error_line(&format!("error: starting the async runtime: {err}"));
             return ExitCode::FAILURE;
         }
     };
@@ -23,13 +24,13 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => status.into(),
         Err(err) => {
-            let rendered = mcp::error::render(&err);
+            let rendered = mcp::error::render_verbose(&err, printer.verbosity());
             if rendered.broken_pipe {
                 // `mcp logs | head`: the reader had enough; that is success.
                 return ExitCode::SUCCESS;
             }
             for line in &rendered.lines {
-                eprintln!("{line}");
+                printer.error_line(line);
             }
             rendered.status.into()
         }

@@ -165,8 +165,7 @@ pub fn is_transient(err: &anyhow::Error) -> bool {
         .any(|e| {
             e.no_answer
                 || e.code.as_deref().is_some_and(|code| {
-                    crate::target::follow::THROTTLING_CODES.contains(&code)
-                        || crate::target::follow::TRANSIENT_CODES.contains(&code)
+                    super::retry::is_retryable_code(code)
                 })
         })
 }
@@ -178,7 +177,8 @@ mod tests {
         DescribeServiceDeploymentsError, DescribeServiceDeploymentsOutput,
     };
     use aws_sdk_ecs::types::Failure;
-    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use crate::aws::mock_client;
+    use aws_smithy_mocks::{RuleMode, mock};
     use aws_smithy_types::error::ErrorMetadata;
 
     const ARN: &str = "arn:aws:ecs:us-east-1:123456789012:service-deployment/c/s/abc";

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::schema::Layer;
 use crate::error::McpError;
@@ -30,7 +30,8 @@ pub struct ConfigFile {
 pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>> {
     if let Some(path) = explicit {
         let path = cwd.join(path);
-        if !path.is_file() {
+        // A directory or an unreadable file is found here and explained by `load`.
+        if !path.exists() {
             return Err(McpError::usage(format!("config file `{}` not found", path.display()))
                 .hint("check the path given with --config or MCP_CONFIG, or run `mcp init` to write one")
                 .into());
@@ -39,18 +40,64 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>> 
     }
     for dir in cwd.ancestors() {
         let candidate = dir.join(FILE_NAME);
-        if candidate.is_file() {
+        if candidate.exists() {
             return Ok(Some(candidate));
         }
     }
     Ok(None)
 }
 
+/// The owner of `path` when it is another user: neither the one running `mcp`
+/// nor root. A file found by walking up decides where `mcp` deploys and where
+/// it sends a token, and one in a shared parent folder (`/tmp/mcp.toml`) may
+/// have been left there by someone else.
+#[cfg(unix)]
+pub fn foreign_owner(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let owner = std::fs::metadata(path).ok()?.uid();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    is_foreign(owner, me).then_some(owner)
+}
+
+#[cfg(not(unix))]
+pub fn foreign_owner(_path: &Path) -> Option<u32> {
+    None
+}
+
+fn is_foreign(owner: u32, me: u32) -> bool {
+    owner != me && owner != 0
+}
+
 /// Read and check a configuration file.
 pub fn load(path: &Path) -> Result<ConfigFile> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|err| unreadable(path, err))?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let at = err.utf8_error().valid_up_to();
+        anyhow::Error::new(err.utf8_error()).context(
+            McpError::usage(format!("cannot read config file `{}`", path.display())).hint(format!(
+                "the file is not UTF-8 text (byte {at} is not): save it as UTF-8"
+            )),
+        )
+    })?;
     parse(path, &text)
+}
+
+/// Why `path` could not be read, as a usage error (exit 2) naming it.
+fn unreadable(path: &Path, err: std::io::Error) -> anyhow::Error {
+    let hint = match err.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "check the file's permissions (`ls -l`) and owner".to_string()
+        }
+        std::io::ErrorKind::IsADirectory => format!(
+            "`{}` is a folder: rename it, or point --config (MCP_CONFIG) at a file",
+            path.display()
+        ),
+        _ => "check the path given with --config or MCP_CONFIG".to_string(),
+    };
+    anyhow::Error::new(err).context(
+        McpError::usage(format!("cannot read config file `{}`", path.display())).hint(hint),
+    )
 }
 
 /// Check `text` as the contents of `path`.
@@ -157,6 +204,14 @@ fn explain(raw: &str, key: Option<&str>) -> (String, Option<String>) {
             "u16" => "a whole number from 0 to 65535",
             "a boolean" => "true or false",
             other => other,
+        };
+        // `[secrets]` holds references; what was written there instead may be
+        // the secret itself: name its type, never its value.
+        let holds_secret = key.is_some_and(|k| k.split('.').any(|part| part == "secrets"));
+        let found = if holds_secret {
+            found.split_whitespace().next().unwrap_or("a value")
+        } else {
+            found
         };
         return (
             named(&format!("wrong type: expected {expected}, found {found}")),
@@ -303,6 +358,42 @@ mod tests {
             message.contains("`[services.slack]` may not hold"),
             "{message}"
         );
+    }
+
+    /// Guards issue 16 item 5: a secret pasted as a number is not echoed.
+    #[test]
+    fn a_secret_written_as_a_number_is_not_echoed() {
+        let (message, _) = error_of("[secrets]\nAPI_KEY = 8675309123\n");
+        assert!(message.contains("`secrets.API_KEY`"), "{message}");
+        assert!(message.contains("found integer"), "{message}");
+        assert!(!message.contains("8675309123"), "{message}");
+        let (message, _) = error_of("[stages.prod.secrets]\nAPI_KEY = { value = \"sk-123\" }\n");
+        assert!(!message.contains("sk-123"), "{message}");
+        // Elsewhere the value helps and is shown.
+        let (message, _) = error_of("[deploy]\nport = \"eighty\"\n");
+        assert!(message.contains("eighty"), "{message}");
+    }
+
+    #[test]
+    fn another_users_file_is_foreign_but_roots_and_mine_are_not() {
+        assert!(is_foreign(1001, 1000));
+        assert!(is_foreign(1001, 0));
+        assert!(!is_foreign(1000, 1000));
+        assert!(!is_foreign(0, 1000));
+    }
+
+    /// Guards against an unreadable mcp.toml ending in exit 1 without naming
+    /// the file (as root, a test cannot make a real file unreadable).
+    #[test]
+    fn a_file_that_cannot_be_read_is_a_usage_error_naming_it() {
+        let err = unreadable(
+            Path::new("/p/mcp.toml"),
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        let mcp = err.downcast_ref::<McpError>().unwrap();
+        assert_eq!(mcp.status, crate::error::ExitStatus::Usage);
+        assert_eq!(mcp.message, "cannot read config file `/p/mcp.toml`");
+        assert!(mcp.hint.as_deref().unwrap().contains("permissions"));
     }
 
     #[test]

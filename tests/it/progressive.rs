@@ -230,6 +230,7 @@ fn python(tb: &Testbed, code: &str) {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn blue_green_with_a_good_release_passes_the_gate_and_shifts_production() {
     let tb = crate::testbed!();
     let seeded = seed(tb, "pg-good", true);
@@ -309,6 +310,7 @@ fn blue_green_with_a_good_release_passes_the_gate_and_shifts_production() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_release_that_fails_initialize_is_rolled_back_at_the_gate_and_never_serves_production() {
     let tb = crate::testbed!();
     let seeded = seed(tb, "pg-bad", true);
@@ -389,6 +391,7 @@ fn a_release_that_fails_initialize_is_rolled_back_at_the_gate_and_never_serves_p
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_canary_whose_alarm_fires_during_the_canary_bake_is_rolled_back() {
     let tb = crate::testbed!();
     let seeded = seed(tb, "pg-canary", true);
@@ -459,6 +462,7 @@ fn a_canary_whose_alarm_fires_during_the_canary_bake_is_rolled_back() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn rollback_during_the_bake_stops_the_deployment_in_seconds() {
     let tb = crate::testbed!();
     let seeded = seed(tb, "pg-bake", true);
@@ -529,6 +533,7 @@ fn rollback_during_the_bake_stops_the_deployment_in_seconds() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn when_mcp_dies_at_the_pause_the_hook_timeout_rolls_back() {
     let tb = crate::testbed!();
     let seeded = seed(tb, "pg-killed", true);
@@ -579,6 +584,7 @@ fn when_mcp_dies_at_the_pause_the_hook_timeout_rolls_back() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_service_without_advanced_configuration_is_refused_before_any_build() {
     let tb = crate::testbed!();
     let seeded = seed(tb, "pg-plain", false);
@@ -655,6 +661,7 @@ fn a_service_without_advanced_configuration_is_refused_before_any_build() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn status_wait_resumes_a_deploy_interrupted_at_the_pause_and_runs_the_gate() {
     let tb = crate::testbed!();
     let seeded = seed(tb, "pg-resume", true);
@@ -719,6 +726,7 @@ fn status_wait_resumes_a_deploy_interrupted_at_the_pause_and_runs_the_gate() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn without_a_test_url_the_check_of_deploy_url_after_the_shift_rolls_back_during_the_bake() {
     let tb = crate::testbed!();
     let seeded = seed(tb, "pg-url", true);

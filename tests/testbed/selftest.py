@@ -8,8 +8,10 @@ Every check uses unique names and cleans up after itself.  The last line is
 """
 import argparse
 import hashlib
+import http.client
 import json
 import os
+import shlex
 import sys
 import time
 import traceback
@@ -23,6 +25,7 @@ import seed  # noqa: E402
 
 seed.load_env()
 import boto3  # noqa: E402
+import botocore.exceptions  # noqa: E402
 import docker  # noqa: E402
 
 ecr = boto3.client("ecr")
@@ -678,6 +681,339 @@ def remove_local_tags(repository):
                     dk.images.remove(tag, noprune=True)
                 except docker.errors.APIError:
                     pass
+
+
+# ---------------------------------------------------------------------------
+# ECS Express Mode (express.py) and denied actions (deny.py)
+
+iam = boto3.client("iam")
+EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+INFRASTRUCTURE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRoleforExpressGatewayServices"
+# busybox httpd answering /healthz and /greeting ($GREETING) on 8000.
+EXPRESS_COMMAND = [
+    "sh", "-c",
+    "mkdir -p /www && echo ok > /www/healthz && echo \"$GREETING\" > /www/greeting "
+    "&& echo \"express serving on :8000\" && exec httpd -f -v -p 8000 -h /www",
+]
+
+
+def trust(principal):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}]})
+
+
+def ensure_role(name, principal, policy):
+    """Find or create a role trusting `principal` with the AWS managed `policy` attached; return its ARN."""
+    try:
+        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(principal))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=name, PolicyArn=policy)
+    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
+    assert policy in attached, attached
+    return arn
+
+
+def express_roles():
+    return (
+        ensure_role("selftestExpressExecution", "ecs-tasks.amazonaws.com", EXECUTION_POLICY),
+        ensure_role("selftestExpressInfrastructure", "ecs.amazonaws.com", INFRASTRUCTURE_POLICY),
+    )
+
+
+def express_image(repo):
+    seed.ensure_repository(ecr, repo)
+    seed.push_image(ecr, repo, "v1")
+    return f"{os.environ['MCP_TESTBED_REGISTRY']}/{repo}:v1"
+
+
+def create_express(name, image, greeting="hello", **kw):
+    execution, infrastructure = express_roles()
+    return ecs.create_express_gateway_service(
+        serviceName=name,
+        executionRoleArn=execution,
+        infrastructureRoleArn=infrastructure,
+        healthCheckPath="/healthz",
+        primaryContainer={
+            "image": image,
+            "containerPort": 8000,
+            "command": EXPRESS_COMMAND,
+            "environment": [{"name": "GREETING", "value": greeting}],
+            "awsLogsConfiguration": {"logGroup": f"/ecs/{name}", "logStreamPrefix": "ecs"},
+        },
+        scalingTarget={"minTaskCount": 1, "maxTaskCount": 2},
+        **kw,
+    )["service"]
+
+
+def express_url(arn):
+    conf = ecs.describe_express_gateway_service(serviceArn=arn)["service"]["activeConfigurations"][0]
+    return conf["ingressPaths"][0]["endpoint"]
+
+
+def http_get(url, timeout=3):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+    except OSError:
+        return None, ""
+
+
+def wait_express_completed(name, deployment_id=None, timeout=60):
+    def done():
+        svc = describe("default", name)
+        dep = svc["deployments"][0]
+        if deployment_id and dep["id"] != deployment_id:
+            return None
+        return svc if dep["rolloutState"] == "COMPLETED" and svc["runningCount"] >= 1 else None
+    return wait_for(f"deployment of {name} COMPLETED", done, timeout=timeout)
+
+
+def cleanup_express(arn, name, repo):
+    try:
+        try:
+            ecs.delete_express_gateway_service(serviceArn=arn)
+        except ecs.exceptions.ServiceNotActiveException:
+            pass
+        wait_for("task containers removed", lambda: not dk.api.containers(
+            all=True, filters={"label": f"mcp-testbed.service={name}"}), timeout=30)
+        ecr.delete_repository(repositoryName=repo, force=True)
+        try:
+            logs.delete_log_group(logGroupName=f"/ecs/{name}")
+        except logs.exceptions.ResourceNotFoundException:
+            pass
+        remove_local_tags(repo)
+    except Exception as exc:  # cleanup must not hide the real result
+        print(f"  (cleanup of {name} failed: {exc})")
+
+
+def check_express_create_update_delete():
+    name = uniq("st-express")
+    repo = f"selftest/{name}"
+    image = express_image(repo)
+    t0 = time.time()
+    svc = create_express(name, image, tags=[{"key": "team", "value": "selftest"}])
+    arn = svc["serviceArn"]
+    try:
+        assert svc["status"]["statusCode"] == "ACTIVE", svc
+        assert svc["serviceName"] == name and arn.endswith(f"/default/{name}"), svc
+        conf = svc["activeConfigurations"][0]
+        url = conf["ingressPaths"][0]["endpoint"]
+        assert conf["ingressPaths"][0]["accessType"] == "PUBLIC" and url.startswith("http://127.0.0.1:"), conf
+        assert conf["primaryContainer"]["containerPort"] == 8000 and conf["healthCheckPath"] == "/healthz", conf
+        # A real ECS service underneath: the follower's view.  (boto3's model predates
+        # activeConfigurations[].taskDefinitionArn, the Rust SDK reads it; take it from ECS.)
+        ecs_svc = describe("default", name)
+        first_td = ecs_svc["taskDefinition"]
+        td = ecs.describe_task_definition(taskDefinition=first_td)["taskDefinition"]
+        assert td["containerDefinitions"][0]["name"] == "Main" and td["requiresCompatibilities"] == ["FARGATE"], td
+        assert ecs_svc["resourceManagementType"] == "ECS", ecs_svc.get("resourceManagementType")
+        assert ecs_svc["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+        first = wait_express_completed(name)["deployments"][0]["id"]
+        status, body = wait_for("URL answers /healthz", lambda: (lambda r: r if r[0] == 200 else None)(http_get(url + "/healthz")))
+        assert body.strip() == "ok", body
+        ready = time.time()
+        assert http_get(url + "/greeting")[1].strip() == "hello"
+        assert http_get(url + "/nope")[0] == 404  # the target's answer, relayed
+        described = ecs.describe_express_gateway_service(serviceArn=arn, include=["TAGS"])["service"]
+        assert described["tags"] == [{"key": "team", "value": "selftest"}], described
+        assert described["currentDeployment"].endswith(first.split("/")[-1]), described
+        # Update: new task definition revision, new deployment the follower sees, URL serves it.
+        upd = ecs.update_express_gateway_service(
+            serviceArn=arn, primaryContainer={"image": image, "command": EXPRESS_COMMAND,
+                                              "environment": [{"name": "GREETING", "value": "bonjour"}]})["service"]
+        target = upd["targetConfiguration"]["primaryContainer"]
+        assert target["environment"] == [{"name": "GREETING", "value": "bonjour"}], target
+        # replaced whole, but the port and the log destination keep their values when omitted
+        assert target["containerPort"] == 8000 and target["awsLogsConfiguration"]["logGroup"] == f"/ecs/{name}", target
+        dep = describe("default", name)["deployments"][0]
+        new_td = dep["taskDefinition"]
+        assert new_td != first_td and new_td.endswith(":2"), (new_td, first_td)
+        assert dep["id"] != first and dep["rolloutState"] == "IN_PROGRESS", dep
+        wait_express_completed(name, deployment_id=dep["id"])
+        wait_for("URL serves the update", lambda: http_get(url + "/greeting")[1].strip() == "bonjour")
+        active = ecs.describe_express_gateway_service(serviceArn=arn)["service"]["activeConfigurations"]
+        assert [c["serviceRevisionArn"] for c in active] == [upd["targetConfiguration"]["serviceRevisionArn"]], active
+        # Scaling alone: no new deployment.
+        ecs.update_express_gateway_service(serviceArn=arn, scalingTarget={"minTaskCount": 2})
+        svc2 = describe("default", name)
+        assert svc2["deployments"][0]["id"] == dep["id"] and svc2["desiredCount"] == 2, svc2["deployments"]
+        # Delete: DRAINING, then INACTIVE; the URL stops answering.
+        gone = ecs.delete_express_gateway_service(serviceArn=arn)["service"]
+        assert gone["status"]["statusCode"] == "DRAINING", gone
+        wait_for("INACTIVE", lambda: ecs.describe_express_gateway_service(serviceArn=arn)["service"]["status"]["statusCode"] == "INACTIVE", timeout=30)
+        wait_for("URL closed", lambda: http_get(url + "/healthz", timeout=1)[0] is None, timeout=10)
+        print(f"  {url} answered {ready - t0:.1f}s after CreateExpressGatewayService")
+    finally:
+        cleanup_express(arn, name, repo)
+
+
+def check_express_failing_health_check_rolls_back():
+    name = uniq("st-exhealth")
+    repo = f"selftest/{name}"
+    image = express_image(repo)
+    arn = create_express(name, image)["serviceArn"]
+    try:
+        first = wait_express_completed(name)
+        good_td = first["taskDefinition"]
+        url = express_url(arn)
+        # The new release serves no /healthz: ELB health checks fail, the breaker rolls back.
+        broken = ["sh", "-c", "mkdir -p /www && echo broken > /www/index.html && exec httpd -f -p 8000 -h /www"]
+        ecs.update_express_gateway_service(serviceArn=arn, primaryContainer={"image": image, "command": broken})
+        bad = describe("default", name)["deployments"][0]
+        assert bad["taskDefinition"] != good_td, bad
+        stopped = wait_for("a task failing ELB health checks", lambda: [
+            t for t in stopped_tasks("default", name) if "failed ELB health checks" in (t.get("stoppedReason") or "")], timeout=60)
+        assert stopped[0]["taskDefinitionArn"] == bad["taskDefinition"], stopped[0]
+        wait_for("rolled back", lambda: (lambda s: s["taskDefinition"] == good_td and s["deployments"][0]["rolloutState"] == "COMPLETED" and len(s["deployments"]) == 1)(describe("default", name)), timeout=90)
+        events = [e["message"] for e in describe("default", name)["events"]]
+        assert any("rolling back to deployment" in m for m in events), events
+        assert http_get(url + "/healthz")[0] == 200  # production never lost its healthy target
+    finally:
+        cleanup_express(arn, name, repo)
+
+
+def check_express_unpullable_image_fails_deployment():
+    name = uniq("st-expull")
+    repo = f"selftest/{name}"
+    seed.ensure_repository(ecr, repo)
+    image = f"{os.environ['MCP_TESTBED_REGISTRY']}/{repo}:missing"
+    arn = create_express(name, image)["serviceArn"]  # ECS does not pull at API time
+    try:
+        dep = wait_for("deployment FAILED", lambda: (lambda d: d if d["rolloutState"] == "FAILED" else None)(
+            describe("default", name)["deployments"][0]), timeout=60)
+        assert "circuit breaker" in dep["rolloutStateReason"], dep
+        reasons = [t.get("stoppedReason") or "" for t in stopped_tasks("default", name)]
+        assert any(r.startswith("CannotPullContainerError") for r in reasons), reasons
+        assert http_get(express_url(arn) + "/healthz")[0] == 503  # no healthy target behind the URL
+    finally:
+        cleanup_express(arn, name, repo)
+
+
+def check_express_url_streams_posts_and_events():
+    """What MCP streamable HTTP needs from the URL: a POST body in, an SSE stream out as it is written."""
+    name = uniq("st-exsse")
+    repo = f"selftest/{name}"
+    image = express_image(repo)
+    script = [
+        "#!/bin/sh",
+        'body=$(head -c "${CONTENT_LENGTH:-0}")',
+        "printf 'Content-Type: text/event-stream\\r\\n\\r\\n'",
+        "printf 'data: %s\\n\\n' \"$body\"",
+        "sleep 1",
+        "printf 'data: done\\n\\n'",
+    ]
+    command = ["sh", "-c",
+               "mkdir -p /www/cgi-bin && echo ok > /www/healthz && printf '%s\\n' "
+               + " ".join(shlex.quote(line) for line in script)
+               + " > /www/cgi-bin/mcp && chmod +x /www/cgi-bin/mcp && exec httpd -f -p 8000 -h /www"]
+    execution, infrastructure = express_roles()
+    arn = ecs.create_express_gateway_service(
+        serviceName=name, executionRoleArn=execution, infrastructureRoleArn=infrastructure, healthCheckPath="/healthz",
+        primaryContainer={"image": image, "containerPort": 8000, "command": command})["service"]["serviceArn"]
+    try:
+        wait_express_completed(name)
+        url = urllib.parse.urlsplit(express_url(arn))
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        payload = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize"})
+        t0 = time.time()
+        conn.request("POST", "/cgi-bin/mcp", body=payload, headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.getheader("Content-Type") == "text/event-stream", resp.getheaders()
+        events = []
+        for raw in resp:
+            line = raw.decode().strip()
+            if line.startswith("data: "):
+                events.append((line[len("data: "):], time.time() - t0))
+        conn.close()
+        assert [e for e, _ in events] == [payload, "done"], events
+        # The first event came through before the target finished the stream (no buffering).
+        assert events[1][1] - events[0][1] >= 0.7, events
+        print(f"  first event after {events[0][1]:.2f}s, last after {events[1][1]:.2f}s")
+    finally:
+        cleanup_express(arn, name, repo)
+
+
+def expect_error(code, fn, *needles):
+    try:
+        fn()
+    except botocore.exceptions.ClientError as err:
+        got = err.response["Error"]
+        assert got["Code"] == code, got
+        for needle in needles:
+            assert needle in got["Message"], (needle, got)
+        return got["Message"]
+    raise AssertionError(f"expected {code}")
+
+
+def check_express_validation_errors():
+    execution, infrastructure = express_roles()
+    missing = f"arn:aws:iam::{os.environ['MCP_TESTBED_ACCOUNT']}:role/{uniq('no-such-role')}"
+    container = {"image": os.environ["MCP_TESTBED_BASE_IMAGE"], "containerPort": 8000}
+    name = uniq("st-exval")
+
+    def create(**kw):
+        args = dict(serviceName=name, executionRoleArn=execution, infrastructureRoleArn=infrastructure, primaryContainer=container)
+        args.update(kw)
+        return ecs.create_express_gateway_service(**args)
+
+    expect_error("InvalidParameterException", lambda: create(infrastructureRoleArn=missing), "infrastructure role", missing)
+    expect_error("InvalidParameterException", lambda: create(executionRoleArn=missing), "execution role", missing)
+    # A role that exists but does not trust ecs-tasks.amazonaws.com cannot be the execution role.
+    expect_error("InvalidParameterException", lambda: create(executionRoleArn=infrastructure), "ecs-tasks.amazonaws.com")
+    expect_error("ClusterNotFoundException", lambda: create(cluster=uniq("no-such-cluster")))
+    expect_error("ResourceNotFoundException", lambda: ecs.describe_express_gateway_service(
+        serviceArn=f"arn:aws:ecs:us-east-1:{os.environ['MCP_TESTBED_ACCOUNT']}:service/default/{name}"))
+    # A region without Express Mode refuses before creating anything.
+    west = boto3.client("ecs", region_name="us-west-1")
+    expect_error("UnsupportedFeatureException", lambda: west.create_express_gateway_service(
+        serviceName=name, executionRoleArn=execution, infrastructureRoleArn=infrastructure, primaryContainer=container))
+    assert not west.list_clusters()["clusterArns"] and not west.list_task_definitions()["taskDefinitionArns"]
+    # Name conflict with an existing service.
+    arn = create()["service"]["serviceArn"]
+    try:
+        expect_error("InvalidParameterException", create, "not idempotent")
+    finally:
+        ecs.delete_express_gateway_service(serviceArn=arn)
+        wait_for("task containers removed", lambda: not dk.api.containers(
+            all=True, filters={"label": f"mcp-testbed.service={name}"}), timeout=30)
+
+
+def check_denied_actions_name_the_action():
+    key = uniq("testing-deny")
+    session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key="testing")
+    denied_iam, denied_ecs = session.client("iam"), session.client("ecs")
+    execution, infrastructure = express_roles()
+
+    def control(method, payload):
+        req = urllib.request.Request(f"{CONTROL}/deny", method=method, data=json.dumps(payload).encode())
+        return json.loads(urllib.request.urlopen(req, timeout=10).read())
+
+    role = uniq("denied-role")
+    control("POST", {"actions": ["iam:CreateRole", "ecs:CreateExpressGatewayService"], "access_key_id": key})
+    try:
+        expect_error("AccessDenied", lambda: denied_iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust("ecs.amazonaws.com")),
+                     "is not authorized to perform: iam:CreateRole", f"role/{role}")
+        expect_error("AccessDeniedException", lambda: denied_ecs.create_express_gateway_service(
+            serviceName=role, executionRoleArn=execution, infrastructureRoleArn=infrastructure,
+            primaryContainer={"image": "x"}), "ecs:CreateExpressGatewayService")
+        # Other callers and other actions are unaffected.
+        assert iam.get_role(RoleName="selftestExpressExecution")["Role"]["Arn"] == execution
+        denied_iam.get_role(RoleName="selftestExpressExecution")
+        # ECS checks iam:PassRole on the roles it is handed.
+        control("POST", {"actions": ["iam:PassRole"], "access_key_id": key})
+        control("DELETE", {"access_key_id": key})
+        control("POST", {"actions": ["iam:PassRole"], "access_key_id": key})
+        expect_error("AccessDeniedException", lambda: denied_ecs.create_express_gateway_service(
+            serviceName=role, executionRoleArn=execution, infrastructureRoleArn=infrastructure,
+            primaryContainer={"image": "x"}), "iam:PassRole", infrastructure)
+    finally:
+        control("DELETE", {"access_key_id": key})
+    assert not [r for r in control("GET", {})["rules"] if r["access_key_id"] == key]
+    # No rule left: the same call goes through to moto (and fails there for its own reason).
+    expect_error("NoSuchEntity", lambda: denied_iam.get_role(RoleName=role))
 
 
 CHECKS = [v for k, v in list(globals().items()) if k.startswith("check_")]

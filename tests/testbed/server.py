@@ -11,7 +11,14 @@
   /_testbed/registry-events, we record the pushed manifests in moto).
 * `progressive` adds blue/green, canary and linear service deployments with
   lifecycle hooks; `lb` serves moto's ELBv2 listeners on loopback ports.
-* Extra routes under /_testbed/ (health, sync, registry-events, state, lb, service-lb).
+* `express` adds ECS Express Mode (Create/Update/Describe/DeleteExpressGatewayService)
+  on top of ecs_sim's services, each with a loopback URL served by `lb`.
+* `deny` refuses chosen actions (per access key) with AWS's AccessDenied error.
+* `live_tail` serves CloudWatch Logs StartLiveTail (moto has none): an event
+  stream of the events moto's log streams receive, on the `stream-` host the
+  SDKs call.
+* Extra routes under /_testbed/ (health, sync, registry-events, state, lb, service-lb,
+  express, deny).
 
 Why one global lock: moto's backends are plain dicts/objects without locking,
 and we now mutate them from background threads (rollout engine, log shippers,
@@ -20,6 +27,7 @@ request and every background mutation holds `LOCK`; moto calls are fast, the
 slow work (docker pull/start/stop, HTTP to the registry) happens outside it.
 """
 import argparse
+import io
 import json
 import logging
 import os
@@ -38,8 +46,11 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 
 import common  # noqa: E402
+import deny  # noqa: E402
 import ecs_sim  # noqa: E402
+import express  # noqa: E402
 import lb  # noqa: E402
+import live_tail  # noqa: E402
 import progressive  # noqa: E402
 import registry_sync  # noqa: E402
 
@@ -56,6 +67,19 @@ class TestbedApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_testbed/"):
             return self.control(path[len("/_testbed/"):], environ, start_response)
+        if environ.get("HTTP_X_AMZ_TARGET") == live_tail.TARGET:
+            # A long-lived stream: it takes the lock only for each poll.
+            return live_tail.handle(environ, start_response)
+        if deny.rules():
+            raw = b""
+            if environ.get("CONTENT_LENGTH"):  # a body without a length (chunked) stays unread for moto
+                raw = _read_body(environ)
+                environ["wsgi.input"] = io.BytesIO(raw)
+            refused = deny.check(environ, raw)
+            if refused is not None:
+                status, headers, body = refused
+                start_response(status, headers + [("Content-Length", str(len(body)))])
+                return [body]
         with common.LOCK:
             # moto builds the whole body eagerly; materialise it under the lock
             # so serialisation never races with the background threads.
@@ -64,11 +88,7 @@ class TestbedApp:
 
     def control(self, route, environ, start_response):
         method = environ.get("REQUEST_METHOD", "GET")
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        raw = environ["wsgi.input"].read(length) if length else b""
+        raw = _read_body(environ)
         status, payload = "200 OK", None
         try:
             if route == "health":
@@ -79,6 +99,17 @@ class TestbedApp:
                 payload = registry_sync.SYNC.sync_all()
             elif route == "state":
                 payload = ecs_sim.ENGINE.debug_state()
+                payload["express"] = express.debug_state()["services"]
+            elif route == "express":
+                payload = express.debug_state()
+            elif route == "deny" and method == "GET":
+                payload = {"rules": deny.rules()}
+            elif route == "deny" and method in ("POST", "DELETE"):
+                req = json.loads(raw or b"{}")
+                if method == "POST":
+                    payload = {"rules": deny.add(req.get("actions"), req.get("access_key_id"))}
+                else:
+                    payload = {"rules": deny.clear(req.get("access_key_id"))}
             elif route == "lb":
                 payload = lb.REGISTRY.snapshot()
             elif route == "service-lb":
@@ -91,12 +122,22 @@ class TestbedApp:
                     status, payload = "404 Not Found", {"error": f"no service {service} in cluster {cluster}"}
             else:
                 status, payload = "404 Not Found", {"error": f"no route {method} /_testbed/{route}"}
+        except ValueError as exc:  # a malformed control request
+            status, payload = "400 Bad Request", {"error": str(exc)}
         except Exception as exc:  # report, never crash the server
             log.exception("control route %s failed", route)
             status, payload = "500 Internal Server Error", {"error": repr(exc)}
         body = json.dumps(payload, default=str).encode()
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
+
+
+def _read_body(environ):
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return environ["wsgi.input"].read(length) if length else b""
 
 
 def main():
@@ -113,9 +154,9 @@ def main():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     os.environ.setdefault("MOTO_PORT", str(args.port))  # moto uses it for self-URLs
-    ecs_sim.INSTANCE = str(args.port)  # task containers are labelled with their server's port
     registry_sync.install()
     ecs_sim.install()
+    express.install()
 
     app = TestbedApp(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True)
@@ -128,8 +169,10 @@ def main():
     signal.signal(signal.SIGINT, stop)
 
     ecs_sim.ENGINE.start()
+    express.HEALTH.start()
     log.info("testbed moto listening on http://%s:%d", args.host, args.port)
     server.serve_forever()
+    express.HEALTH.shutdown()
     ecs_sim.ENGINE.shutdown()
     lb.REGISTRY.close_all()
 

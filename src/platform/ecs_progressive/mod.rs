@@ -22,8 +22,12 @@
 //! [`instant_rollback`] is `mcp rollback` during a deployment or its bake:
 //! `StopServiceDeployment` with ROLLBACK.
 //!
-//! Everything this module needs from code that issue 10 is moving goes
-//! through [`seam`].
+//! It is not a platform of its own: the service's strategy (or
+//! `deploy.strategy`) is only known once the service is described, so the ECS
+//! platform ([`crate::platform::ecs`]) decides in its deploy, rollback and
+//! `status --wait` and hands a progressive deployment to this module. What
+//! this module shares with the other platforms (release model, MCP probe)
+//! goes through [`seam`].
 
 pub mod follow;
 pub mod gate;
@@ -44,7 +48,7 @@ use tokio::time::Instant;
 use crate::aws::{self, Clients, service_deployments as sds, taskdef};
 use crate::config::{RollbackPolicy, Settings};
 use crate::error::{ExitStatus, McpError};
-use crate::target::follow::{ContainerExit, StoppedTask};
+use crate::release::{ContainerExit, ImageRef, StoppedTask};
 use crate::ui::Printer;
 use follow::{Phase, Tracker, WaitUntil};
 use gate::GateReport;
@@ -73,7 +77,7 @@ pub struct Deployment<'a> {
     pub target_arn: String,
     /// The one live before.
     pub previous_arn: Option<String>,
-    pub image: Option<String>,
+    pub image: Option<ImageRef>,
     pub digest: Option<String>,
     pub started: std::time::Instant,
     pub plan: Plan,
@@ -119,6 +123,7 @@ impl Deployment<'_> {
             stage: None,
             gate: None,
             service_deployment: None,
+            client_url: None,
         }
     }
 
@@ -276,7 +281,7 @@ impl Deployment<'_> {
                 )
             })?;
         let service = out.service().context("UpdateService returned no service")?;
-        let deployment_id = crate::target::follow::deployment_id_from_update(service)
+        let deployment_id = crate::platform::ecs::follow::deployment_id_from_update(service)
             .context("UpdateService started no PRIMARY deployment")?;
         if let Some(arn) = service.current_service_deployment()
             && Some(arn) != before.as_deref()
@@ -601,7 +606,7 @@ impl Deployment<'_> {
 
 /// The bearer token for the gate, resolved before anything changes.
 fn seam_token(settings: &Settings) -> Result<Option<String>> {
-    crate::ops::check::bearer_token(&settings.deploy)
+    crate::probe::bearer_token(&settings.deploy)
 }
 
 /// ECS refusing the configuration is a configuration problem: say what to fix.
@@ -951,5 +956,6 @@ pub async fn instant_rollback(
         stage: tracker.stage().map(str::to_string),
         gate: None,
         service_deployment: Some(arn.to_string()),
+        client_url: None,
     }))
 }

@@ -1,29 +1,25 @@
-//! Every place this platform reaches into code that is moving (issue 10:
-//! `src/release/` takes the report, `src/probe/` the MCP check, `src/platform/`
-//! the seam), in one file: when the move lands, only these lines change.
-//!
-//! CALL POINTS (temporary):
-//! - the deploy report and its status: `crate::ops::rollout::{Report, DeployStatus}`
-//!   → `crate::release`;
-//! - marking a revision completed: `crate::ops::rollout::mark_completed` → `crate::release`;
-//! - the MCP check: `crate::ops::check::run_check` / `CheckReport` and
-//!   `crate::ops::rollout::check_until_healthy` → `crate::probe`.
+//! Every place this platform reaches into the code it shares with the others,
+//! in one file: the release model (`crate::release`: the report, its status),
+//! the MCP probe (`crate::probe`) and the rolling ECS platform's tagging of a
+//! completed revision (`crate::platform::ecs::rollout::mark_completed`).
 
 use std::time::Duration;
 
-pub use crate::ops::check::{CheckReport, Step};
-pub use crate::ops::rollout::{DeployStatus, Report, mark_completed, seconds_since};
+pub use crate::platform::ecs::rollout::mark_completed;
+pub use crate::probe::{CheckReport, Step};
+pub use crate::release::report::seconds_since;
+pub use crate::release::{DeployStatus, Report};
 
 /// How long each step of the gate's check may take.
-pub const CHECK_STEP_TIMEOUT: Duration = crate::ops::check::DEFAULT_TIMEOUT;
+pub const CHECK_STEP_TIMEOUT: Duration = crate::probe::DEFAULT_TIMEOUT;
 
-/// `mcp check`'s core against `url`.
+/// The MCP check (`mcp check`'s core) against `url`.
 pub async fn run_check(
     url: &str,
     health_path: &str,
     token: Option<String>,
 ) -> anyhow::Result<CheckReport> {
-    crate::ops::check::run_check(url, health_path, token, CHECK_STEP_TIMEOUT).await
+    crate::probe::run_check(url, health_path, token, CHECK_STEP_TIMEOUT).await
 }
 
 /// The check of `deploy.url` after a rollout, retried for a minute while a
@@ -33,7 +29,7 @@ pub async fn check_until_healthy(
     printer: &crate::ui::Printer,
     url: &str,
 ) -> anyhow::Result<CheckReport> {
-    crate::ops::rollout::check_until_healthy(settings, printer, url, Duration::from_secs(60)).await
+    crate::probe::until_healthy(settings, printer, url, Duration::from_secs(60)).await
 }
 
 /// A check report with nothing checked yet (for tests and for a gate that

@@ -360,7 +360,7 @@ _mcp__deploy() {
             return 0
             ;;
         mcp__subcmd__deploy__subcmd__deploy)
-            opts="-j -o -q -v -y -h -V --all --jobs --image --tag --cluster --timeout --dry-run --no-wait --force --no-check --logs --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            opts="-j -o -q -v -y -h -V --all --jobs --image --tag --cluster --timeout --dry-run --no-wait --force --no-check --logs --wait-until --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +388,10 @@ _mcp__deploy() {
                     ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-until)
+                    COMPREPLY=($(compgen -W "shifted complete" -- "${cur}"))
                     return 0
                     ;;
                 --config)

@@ -168,6 +168,7 @@ set edit:completion:arg-completer[mcp-deploy] = {|@words|
             cand --tag 'Image tag (a template like `build.tag`)'
             cand --cluster 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]'
             cand --timeout 'How long the rollout may take, e.g. 15m (overrides `deploy.timeout`) [env: MCP_TIMEOUT]'
+            cand --wait-until 'Blue/green, canary, linear: return once production traffic is all on the new release (`shifted`), or once the bake is over too (`complete`)'
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
             cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'

@@ -131,6 +131,8 @@ complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l image -
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l tag -d 'Image tag (a template like `build.tag`)' -r
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l cluster -d 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]' -r
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l timeout -d 'How long the rollout may take, e.g. 15m (overrides `deploy.timeout`) [env: MCP_TIMEOUT]' -r
+complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l wait-until -d 'Blue/green, canary, linear: return once production traffic is all on the new release (`shifted`), or once the bake is over too (`complete`)' -r -f -a "shifted\t''
+complete\t''"
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''

@@ -260,6 +260,18 @@ pub struct DeployArgs {
     /// Print the new tasks' log lines while the rollout runs
     #[arg(long)]
     pub logs: bool,
+
+    /// Blue/green, canary, linear: return once production traffic is all on the new
+    /// release (`shifted`), or once the bake is over too (`complete`)
+    #[arg(long, value_name = "WHEN", default_value = "shifted")]
+    pub wait_until: WaitUntilArg,
+}
+
+/// `--wait-until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WaitUntilArg {
+    Shifted,
+    Complete,
 }
 
 #[derive(Debug, Args)]

@@ -301,6 +301,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 force,
                 no_check,
                 logs,
+                wait_until,
             } = args;
             let mut flags = Vec::new();
             flag(&mut flags, "ecs.cluster", "--cluster", cluster);
@@ -313,6 +314,14 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 force,
                 no_check,
                 logs,
+                wait_until: match wait_until {
+                    cli::WaitUntilArg::Shifted => {
+                        platform::ecs_progressive::follow::WaitUntil::Shifted
+                    }
+                    cli::WaitUntilArg::Complete => {
+                        platform::ecs_progressive::follow::WaitUntil::Complete
+                    }
+                },
             };
             if all || services.len() > 1 {
                 let resolved = resolve_many_with(&global, &services, all, &flags)?;

@@ -15,6 +15,7 @@ pub mod ecr;
 pub mod ecs;
 pub mod error;
 pub mod logs;
+pub mod service_deployments;
 pub mod retry;
 pub mod revisions;
 pub mod taskdef;

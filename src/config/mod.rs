@@ -23,7 +23,7 @@ use serde::Serialize;
 pub use file::{ConfigFile, FILE_NAME};
 pub use resolve::resolve;
 use resolve::sub_table;
-pub use schema::{Kind, Layer, RollbackPolicy, TargetKind};
+pub use schema::{Kind, Layer, RollbackPolicy, Strategy, TargetKind};
 
 use crate::error::McpError;
 
@@ -173,6 +173,35 @@ pub struct DeploySettings {
     pub auth_token_env: Option<String>,
     /// `deploy.allow_insecure_http`: the token may travel over plain http to a non-loopback host.
     pub allow_insecure_http: bool,
+    /// Progressive delivery (blue/green, canary, linear) and the MCP gate.
+    pub progressive: ProgressiveSettings,
+}
+
+/// `deploy.strategy` and the keys that go with it. Unset values leave the
+/// service's own configuration (or ECS's defaults) in force.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProgressiveSettings {
+    pub strategy: Option<Strategy>,
+    #[serde(serialize_with = "opt_seconds")]
+    pub bake: Option<Duration>,
+    pub canary_percent: Option<f64>,
+    #[serde(serialize_with = "opt_seconds")]
+    pub canary_bake: Option<Duration>,
+    pub linear_step_percent: Option<f64>,
+    #[serde(serialize_with = "opt_seconds")]
+    pub linear_step_bake: Option<Duration>,
+    pub alarms: Vec<String>,
+    pub test_url: Option<String>,
+    pub expect_tools: Vec<String>,
+    #[serde(serialize_with = "opt_seconds")]
+    pub gate_timeout: Option<Duration>,
+}
+
+fn opt_seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_f64(d.as_secs_f64()),
+        None => s.serialize_none(),
+    }
 }
 
 fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -680,6 +709,30 @@ ecs = { service = "staging-mcp-slack" }
         )
         .unwrap();
         assert!(resolve(Some(&file), &inputs()).is_ok());
+    }
+
+    /// The MCP gate sends the bearer token to `deploy.test_url`: the same rule.
+    #[test]
+    fn a_token_over_plain_http_to_the_test_listener_needs_loopback_or_an_opt_in() {
+        let base = "[deploy]\nauth_token_env = \"MCP_TOKEN\"\nurl = \"https://mcp.example.com/mcp\"\n";
+        let err = usage_error(
+            &format!("{base}test_url = \"http://mcp.example.com:8443/mcp\"\n"),
+            None,
+        );
+        assert!(
+            err.message.contains("`deploy.test_url`")
+                && err.message.contains("plain http:// to `mcp.example.com`"),
+            "{}",
+            err.message
+        );
+        for extra in [
+            "test_url = \"https://mcp.example.com:8443/mcp\"\n",
+            "test_url = \"http://127.0.0.1:8443/mcp\"\n",
+            "test_url = \"http://mcp.internal:8443/mcp\"\nallow_insecure_http = true\n",
+        ] {
+            let file = file::parse(Path::new("/p/mcp.toml"), &format!("{base}{extra}")).unwrap();
+            assert!(resolve(Some(&file), &inputs()).is_ok(), "{extra}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use anyhow::Result;
 use super::schema::{self, Kind, Layer};
 use super::{
     BuildSettings, ConfigFile, DeploySettings, EcrSettings, EcsSettings, Entry, FILE_NAME, Inputs,
+    ProgressiveSettings,
     Settings, Source, default_name, is_variable_name, selected_stage, service_names,
     token_transport,
 };
@@ -292,12 +293,18 @@ fn check_names(layer: &Layer, merged: &Merged) -> Result<()> {
             .hint("write the variable's name (A-Z, 0-9 and `_`, e.g. MCP_AUTH_TOKEN) and export the token in it; the value given is not shown in case it is the token")
             .into());
         }
-        if let Some(url) = deploy.and_then(|d| d.url.as_deref()) {
+        // The MCP gate sends the token to `deploy.test_url` as well.
+        let urls = [
+            ("url", deploy.and_then(|d| d.url.as_deref())),
+            ("test_url", deploy.and_then(|d| d.test_url.as_deref())),
+        ];
+        for (key, url) in urls {
+            let Some(url) = url else { continue };
             let allowed = deploy.and_then(|d| d.allow_insecure_http).unwrap_or(false);
             token_transport(url, allowed).map_err(|host| {
                 McpError::usage(format!(
-                    "`deploy.url` ({}) is plain http:// to `{host}`: the bearer token from {var} would cross the network unencrypted",
-                    source_of(merged, &["deploy", "url"])
+                    "`deploy.{key}` ({}) is plain http:// to `{host}`: the bearer token from {var} would cross the network unencrypted",
+                    source_of(merged, &["deploy", key])
                 ))
                 .hint("use https://, or set `deploy.allow_insecure_http = true` if the network between you and the server is trusted")
             })?;
@@ -441,6 +448,18 @@ fn typed_settings(
             port: deploy.port.unwrap_or_default(),
             auth_token_env: deploy.auth_token_env,
             allow_insecure_http: deploy.allow_insecure_http.unwrap_or(false),
+            progressive: ProgressiveSettings {
+                strategy: deploy.strategy,
+                bake: deploy.bake.map(|d| d.duration),
+                canary_percent: deploy.canary_percent,
+                canary_bake: deploy.canary_bake.map(|d| d.duration),
+                linear_step_percent: deploy.linear_step_percent,
+                linear_step_bake: deploy.linear_step_bake.map(|d| d.duration),
+                alarms: deploy.alarms.unwrap_or_default(),
+                test_url: deploy.test_url,
+                expect_tools: deploy.expect_tools.unwrap_or_default(),
+                gate_timeout: deploy.gate_timeout.map(|d| d.duration),
+            },
         },
         env: layer.env.unwrap_or_default(),
         secrets: layer.secrets.unwrap_or_default(),

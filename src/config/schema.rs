@@ -80,6 +80,61 @@ pub struct DeployLayer {
     pub auth_token_env: Option<String>,
     /// Send that token over plain `http://` to a host that is not loopback.
     pub allow_insecure_http: Option<bool>,
+    /// How ECS moves traffic to a new release; unset leaves the service's own.
+    pub strategy: Option<Strategy>,
+    /// Blue/green, canary, linear: how long the old release keeps running
+    /// after production traffic moved, ready for an instant rollback.
+    pub bake: Option<HumanDuration>,
+    /// Canary: the share of production traffic the new release gets first.
+    pub canary_percent: Option<f64>,
+    /// Canary: how long the canary share runs before the rest moves.
+    pub canary_bake: Option<HumanDuration>,
+    /// Linear: the share of production traffic each step moves.
+    pub linear_step_percent: Option<f64>,
+    /// Linear: how long each step runs before the next.
+    pub linear_step_bake: Option<HumanDuration>,
+    /// CloudWatch alarm names: one in ALARM during the deployment rolls it back.
+    pub alarms: Option<Vec<String>>,
+    /// The test listener's URL of the MCP endpoint: the MCP gate checks the
+    /// new release there before production traffic reaches it.
+    pub test_url: Option<String>,
+    /// Tool names the gate requires in `tools/list`.
+    pub expect_tools: Option<Vec<String>>,
+    /// How long ECS waits at the gate's pause before rolling back by itself.
+    pub gate_timeout: Option<HumanDuration>,
+}
+
+/// `deploy.strategy`: ECS's `deploymentConfiguration.strategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    Rolling,
+    BlueGreen,
+    Canary,
+    Linear,
+}
+
+impl Strategy {
+    /// The word in mcp.toml and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Rolling => "rolling",
+            Strategy::BlueGreen => "blue_green",
+            Strategy::Canary => "canary",
+            Strategy::Linear => "linear",
+        }
+    }
+
+    /// Blue/green, canary and linear run the new release next to the old one.
+    pub fn is_progressive(self) -> bool {
+        self != Strategy::Rolling
+    }
+}
+
+impl std::fmt::Display for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
@@ -124,6 +179,8 @@ pub const ENV_OVERRIDES: &[(&str, &str, Kind)] = &[
     (env::ROLLBACK, "deploy.rollback", Kind::Str),
     (env::URL, "deploy.url", Kind::Str),
     (env::PORT, "deploy.port", Kind::Int),
+    (env::STRATEGY, "deploy.strategy", Kind::Str),
+    (env::TEST_URL, "deploy.test_url", Kind::Str),
 ];
 
 /// Every `MCP_*` environment variable `mcp` reads, in one place.
@@ -147,4 +204,6 @@ pub mod env {
     pub const ROLLBACK: &str = "MCP_ROLLBACK";
     pub const URL: &str = "MCP_URL";
     pub const PORT: &str = "MCP_PORT";
+    pub const STRATEGY: &str = "MCP_STRATEGY";
+    pub const TEST_URL: &str = "MCP_TEST_URL";
 }

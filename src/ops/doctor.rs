@@ -189,6 +189,40 @@ pub async fn doctor(settings: &Settings, printer: &Printer) -> Result<ExitStatus
     })
 }
 
+/// Blue/green, canary, linear: what `mcp deploy`'s pre-flight check would say.
+fn strategy_check(settings: &Settings, service: &aws_sdk_ecs::types::Service, checks: &mut Checks) {
+    use crate::platform::ecs_progressive::preflight;
+    let p = &settings.deploy.progressive;
+    let strategy = p
+        .strategy
+        .unwrap_or_else(|| preflight::service_strategy(service));
+    if !strategy.is_progressive() && p.strategy.is_none() && p.test_url.is_none() {
+        return;
+    }
+    match preflight::plan(settings, service, true) {
+        Ok(plan) => checks.ok(
+            "deploy strategy",
+            match &plan.gate {
+                Some(gate) => format!(
+                    "{strategy}; the MCP gate checks {} before production traffic moves",
+                    gate.test_url
+                ),
+                None if strategy.is_progressive() => {
+                    format!("{strategy}; no MCP gate (set `deploy.test_url` for one)")
+                }
+                None => strategy.to_string(),
+            },
+        ),
+        Err(err) => {
+            let hint = err
+                .downcast_ref::<crate::error::McpError>()
+                .and_then(|e| e.hint.clone())
+                .unwrap_or_default();
+            checks.fail("deploy strategy", crate::error::one_line(&err), hint);
+        }
+    }
+}
+
 async fn aws_checks(settings: &Settings, checks: &mut Checks) {
     let clients = Clients::new(settings).await;
     let Some(region) = clients.region().map(str::to_string) else {
@@ -375,6 +409,7 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
                 .unwrap_or(&task_definition)
         ),
     );
+    strategy_check(settings, &service, checks);
 
     let definition = match clients
         .ecs

@@ -8,7 +8,11 @@
 //!
 //! Today there are two:
 //! - [`ecs`]: an ECS service updated by a rolling deployment, followed by
-//!   deployment id, rolled back by policy ([`ecs::EcsRolling`]);
+//!   deployment id, rolled back by policy ([`ecs::EcsRolling`]); when the
+//!   service (or `deploy.strategy`) uses blue/green, canary or linear
+//!   deployments, the same platform hands the rollout to [`ecs_progressive`]
+//!   (lifecycle stages, the MCP gate at the test listener, instant rollback
+//!   during the bake);
 //! - [`local`]: containers on the local Docker engine, one per release
 //!   ([`local::Local`]).
 //!
@@ -23,6 +27,7 @@
 //! `Box<dyn Platform>`; each implementation writes `Box::pin(async move { … })`.
 
 pub mod ecs;
+pub mod ecs_progressive;
 pub mod local;
 pub mod logs;
 
@@ -54,6 +59,9 @@ pub struct DeployRequest {
     pub no_check: bool,
     /// Stream the new release's logs while waiting.
     pub logs: bool,
+    /// ECS blue/green, canary, linear: stop following once production
+    /// traffic shifted, or once the deployment completed (`--wait-until`).
+    pub wait_until: ecs_progressive::follow::WaitUntil,
 }
 
 /// What `mcp rollback` asks of a platform.

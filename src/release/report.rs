@@ -87,6 +87,19 @@ pub struct Report {
     /// deploy` prints a client snippet for it after a success.
     #[serde(skip)]
     pub client_url: Option<String>,
+    /// `rolling`, `blue_green`, `canary` or `linear` (ECS deploys only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<crate::config::Strategy>,
+    /// The lifecycle stage the deployment was in when `mcp` stopped following
+    /// (blue/green, canary, linear).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// The MCP gate's verdict at the test listener.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::platform::ecs_progressive::gate::GateReport>,
+    /// ECS's service deployment ARN (blue/green, canary, linear).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_deployment: Option<String>,
 }
 
 impl Report {
@@ -109,6 +122,10 @@ impl Report {
             check: None,
             failed_task_logs: Vec::new(),
             client_url: None,
+            strategy: None,
+            stage: None,
+            gate: None,
+            service_deployment: None,
         }
     }
 }

@@ -16,6 +16,7 @@ mod local;
 mod logs;
 mod preflight;
 mod output;
+mod progressive;
 mod readme;
 mod restart;
 mod secrets;

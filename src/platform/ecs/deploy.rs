@@ -14,6 +14,8 @@ use super::rollout::{self, Rollout};
 use crate::aws::{self, Clients, taskdef};
 use crate::cancel;
 use crate::config::Settings;
+use crate::error::McpError;
+use crate::platform::ecs_progressive as progressive;
 use crate::platform::{self, DeployRequest, Prepared};
 use crate::release::build::{self, BuildMemo, PushReport};
 use crate::release::{DeployStatus, ImageRef, Report, tags};
@@ -29,6 +31,10 @@ pub struct Plan {
     pub current_revision: String,
     pub image: ImageRef,
     pub changes: Vec<taskdef::Change>,
+    /// How ECS would move traffic: `rolling`, `blue_green`, `canary`, `linear`.
+    pub strategy: crate::config::Strategy,
+    /// The test listener URL the MCP gate would check.
+    pub gate: Option<String>,
 }
 
 impl fmt::Display for Plan {
@@ -38,6 +44,20 @@ impl fmt::Display for Plan {
             "would register a new revision of {} (container `{}`) and roll it out to {}/{}",
             self.current_revision, self.container, self.cluster, self.service
         )?;
+        if self.strategy.is_progressive() {
+            match &self.gate {
+                Some(url) => writeln!(
+                    f,
+                    "  with {}; the MCP gate checks {url} before production traffic moves",
+                    self.strategy
+                )?,
+                None => writeln!(
+                    f,
+                    "  with {} (no MCP gate: `deploy.test_url` is not set)",
+                    self.strategy
+                )?,
+            }
+        }
         if self.changes.is_empty() {
             writeln!(
                 f,
@@ -62,6 +82,8 @@ pub struct Ready {
     pub new_arn: String,
     pub pushed: PushReport,
     pub started: Instant,
+    /// The strategy and deployment configuration (see `platform::ecs_progressive::preflight`).
+    pub plan: progressive::Plan,
 }
 
 /// Everything up to UpdateService: image, new revision (or the plan, with `--dry-run`).
@@ -82,6 +104,18 @@ pub async fn prepare(
     rollout::ensure_ecs_controller(&service)?;
     if !options.dry_run {
         rollout::ensure_idle(&service, options.force, printer)?;
+    }
+    // Before any build: can the service run the strategy mcp.toml asks for?
+    let plan = progressive::preflight::plan(settings, &service, !options.no_check)?;
+    if plan.gate.is_some() {
+        probe::bearer_token(&settings.deploy)?;
+        if options.no_wait {
+            return Err(McpError::usage(
+                "--no-wait cannot answer the MCP gate: ECS would wait at its pause and then roll back",
+            )
+            .hint("drop --no-wait, or skip the gate with --no-check")
+            .into());
+        }
     }
     let current_arn = service
         .task_definition()
@@ -179,6 +213,8 @@ pub async fn prepare(
             current_revision: taskdef::short_name(&current_arn).to_string(),
             image: pushed.image,
             changes,
+            strategy: plan.strategy,
+            gate: plan.gate.as_ref().map(|g| g.test_url.clone()),
         })));
     }
 
@@ -256,6 +292,7 @@ pub async fn prepare(
         new_arn,
         pushed,
         started,
+        plan,
     })))
 }
 
@@ -291,6 +328,38 @@ async fn roll_out(
         &ready.service,
         taskdef::short_name(&ready.new_arn),
     );
+    if ready.plan.strategy.is_progressive() {
+        let mut report = progressive::Deployment {
+            settings,
+            clients: &ready.clients,
+            printer,
+            cluster: ready.cluster.clone(),
+            service: ready.service.clone(),
+            target_arn: ready.new_arn.clone(),
+            previous_arn: Some(ready.current_arn.clone()),
+            image: Some(ready.pushed.image.clone()),
+            digest: (!ready.pushed.digest.is_empty()).then(|| ready.pushed.digest.clone()),
+            started: ready.started,
+            plan: ready.plan.clone(),
+            wait_until: options.wait_until,
+            no_wait: options.no_wait,
+            check: !options.no_check,
+        }
+        .run()
+        .await?;
+        report.client_url = settings.deploy.url.clone();
+        return Ok(report);
+    }
+    if let Some(configuration) = &ready.plan.configuration {
+        // `deploy.strategy = "rolling"` on a service set up for another strategy.
+        rollout::configure(
+            &ready.clients,
+            &ready.cluster,
+            &ready.service,
+            configuration,
+        )
+        .await?;
+    }
     let deployment_id = rollout::start(
         &ready.clients,
         &ready.cluster,

@@ -3,6 +3,12 @@
 //! By default the target is the newest revision older than the live one whose
 //! rollout completed (`mcp` tags those); `--to` takes a revision number or an
 //! image tag. No new revision is registered: the earlier one is re-used as is.
+//!
+//! While a blue/green, canary or linear deployment runs or bakes, the old
+//! revision still runs: without `--to`, `mcp rollback` stops that deployment
+//! with ROLLBACK instead (seconds, not a new rollout). Afterwards it deploys
+//! the earlier revision with the configured strategy, MCP gate included
+//! (see [`crate::platform::ecs_progressive`]).
 
 use std::time::Instant;
 
@@ -14,6 +20,7 @@ use crate::aws::{self, Clients, taskdef};
 use crate::config::Settings;
 use crate::error::McpError;
 use crate::platform::RollbackRequest;
+use crate::platform::ecs_progressive as progressive;
 use crate::release::Report;
 use crate::release::history::Entry as Release;
 use crate::ui::Printer;
@@ -32,6 +39,19 @@ pub async fn rollback(
     // The check runs after the rollback: a bad URL or a missing token must stop us before anything changes.
     rollout::preflight_check(settings, true)?;
     let clients = Clients::new(settings).await;
+    if to.is_none()
+        && let Some(report) = progressive::instant_rollback(
+            settings,
+            &clients,
+            printer,
+            settings.cluster()?,
+            &settings.ecs.service,
+            started,
+        )
+        .await?
+    {
+        return Ok(report);
+    }
     // Describe revisions only down to the one `pick` will choose.
     let mut past_live = false;
     let wanted = |r: &Release| match to {
@@ -60,6 +80,38 @@ pub async fn rollback(
         &history.service,
         taskdef::short_name(&target.task_definition),
     );
+    let plan = progressive::preflight::plan(settings, &service, true)?;
+    if plan.strategy.is_progressive() {
+        printer.status(
+            "Rolling back",
+            format!(
+                "to revision {} ({})",
+                target.revision,
+                target.tag.as_deref().unwrap_or("?")
+            ),
+        );
+        return progressive::Deployment {
+            settings,
+            clients: &clients,
+            printer,
+            cluster,
+            service: history.service.clone(),
+            target_arn: target.task_definition.clone(),
+            previous_arn: previous,
+            image: target.image.clone(),
+            digest: target.image.as_ref().and_then(|i| i.digest.clone()),
+            started,
+            plan,
+            wait_until: Default::default(),
+            no_wait: false,
+            check: true,
+        }
+        .run()
+        .await;
+    }
+    if let Some(configuration) = &plan.configuration {
+        rollout::configure(&clients, &cluster, &history.service, configuration).await?;
+    }
 
     let deployment_id = rollout::start(
         &clients,

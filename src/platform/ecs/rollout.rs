@@ -130,6 +130,28 @@ pub async fn start(
         .context("UpdateService started no PRIMARY deployment")
 }
 
+/// Set the service's deployment configuration alone (no new deployment starts).
+pub async fn configure(
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+    configuration: &aws_sdk_ecs::types::DeploymentConfiguration,
+) -> Result<()> {
+    clients
+        .ecs
+        .update_service()
+        .cluster(cluster)
+        .service(service)
+        .deployment_configuration(configuration.clone())
+        .send()
+        .await
+        .map_err(aws::error)
+        .with_context(|| {
+            format!("setting the deployment configuration of ECS service `{service}`")
+        })?;
+    Ok(())
+}
+
 /// Follow one deployment, telling each event on stderr. `seen` holds the ids
 /// of service events already told, so following a rollback after a failed
 /// rollout does not repeat them.
@@ -265,6 +287,7 @@ impl Rollout<'_> {
         report.digest = self.digest.clone();
         report.deployment_id = Some(self.deployment_id.clone());
         report.duration_s = seconds_since(self.started);
+        report.strategy = Some(crate::config::Strategy::Rolling);
         report
     }
 

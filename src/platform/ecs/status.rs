@@ -12,6 +12,7 @@ use crate::aws::{self, Clients, taskdef};
 use crate::config::Settings;
 use crate::error::ExitStatus;
 use crate::platform::StatusLine;
+use crate::platform::ecs_progressive::status::ProgressiveStatus;
 use crate::release::{DeployStatus, ImageRef, tags};
 use crate::ui::Printer;
 
@@ -53,6 +54,9 @@ pub struct Status {
     /// would deploy (changed by hand since the last deploy).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub config_drift: Vec<String>,
+    /// The current blue/green, canary or linear deployment: stage, traffic split, bake left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progressive: Option<ProgressiveStatus>,
 }
 
 impl fmt::Display for Status {
@@ -85,6 +89,9 @@ impl fmt::Display for Status {
                 "drift      {} (differs from mcp.toml; `mcp deploy --dry-run` shows how)",
                 self.config_drift.join(", ")
             )?;
+        }
+        if let Some(progressive) = &self.progressive {
+            write!(f, "{progressive}")?;
         }
         if self.deployments.len() > 1 {
             writeln!(f, "deployments in flight:")?;
@@ -186,6 +193,11 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
             .collect(),
         url: settings.deploy.url.clone(),
         config_drift,
+        // Best effort: without the newer ECS permissions the rest still shows.
+        progressive: crate::platform::ecs_progressive::status::current(clients, &service)
+            .await
+            .ok()
+            .flatten(),
     })
 }
 
@@ -222,7 +234,25 @@ pub async fn status(
 ) -> Result<(Status, ExitStatus)> {
     let clients = Clients::new(settings).await;
     let mut exit = ExitStatus::Success;
-    if wait {
+    if wait
+        && let Some(report) =
+            crate::platform::ecs_progressive::resume(settings, &clients, printer).await?
+    {
+        printer.status(
+            "Finished",
+            format!(
+                "{} after {:.0}s{}",
+                report.status,
+                report.duration_s,
+                report
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+        );
+        exit = report.status.exit_status();
+    } else if wait {
         let now = current(settings, &clients).await?;
         let primary = now.deployments.iter().find(|d| d.status == "PRIMARY");
         match primary {

@@ -183,6 +183,7 @@ async fn prepare(
         force,
         no_check: _,
         logs,
+        wait_until: _,
     } = request;
     if image.is_some() || *dry_run || *no_wait || *force || *logs {
         return Err(McpError::usage(

@@ -7,8 +7,11 @@
 //! with a few more attempts than the default, since deploys poll ECS for minutes
 //! and a throttled describe call must not end a deploy.
 
+pub mod denied;
 pub mod ecr;
 pub mod ecs;
+pub mod express;
+pub mod iam;
 pub mod logs;
 pub mod taskdef;
 
@@ -47,6 +50,7 @@ pub struct Clients {
     pub config: SdkConfig,
     pub ecr: aws_sdk_ecr::Client,
     pub ecs: aws_sdk_ecs::Client,
+    pub iam: aws_sdk_iam::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub sts: aws_sdk_sts::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
@@ -61,6 +65,7 @@ impl Clients {
         Clients {
             ecr: aws_sdk_ecr::Client::new(&config),
             ecs: aws_sdk_ecs::Client::new(&config),
+            iam: aws_sdk_iam::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
             secrets: aws_sdk_secretsmanager::Client::new(&config),

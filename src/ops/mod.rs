@@ -4,11 +4,13 @@
 pub mod check;
 pub mod config;
 pub mod deploy;
+pub mod destroy;
 pub mod doctor;
 pub mod fleet;
 pub mod history;
 pub mod image;
 pub mod init;
+pub mod launch;
 pub mod local;
 pub mod logs;
 pub mod rollback;

@@ -1,0 +1,126 @@
+//! A new release of an Express service: `UpdateExpressGatewayService`.
+//!
+//! Express owns the service's task definition: a deploy that registered its
+//! own revision and called UpdateService would be undone by Express's next
+//! update. So a release goes through `UpdateExpressGatewayService`, which
+//! replaces the primary container whole: the request carries all of it (image
+//! by digest, `[env]`, `[secrets]`, port, the log configuration it had). The
+//! deployment that call starts is an ordinary ECS deployment, followed by the
+//! same code as a rolling deploy. Putting an earlier release back is the same
+//! call with that release's container, read from its task definition.
+
+use anyhow::{Context, Result};
+use aws_sdk_ecs::types::{
+    EcsExpressGatewayService, ExpressGatewayContainer, ExpressGatewayServiceAwsLogsConfiguration,
+};
+
+use super::Location;
+use crate::aws::denied::sdk_error;
+use crate::aws::{Clients, express};
+use crate::config::Settings;
+use crate::error::McpError;
+
+/// The Express service of these settings, which must exist and be ACTIVE.
+pub async fn current(clients: &Clients, location: &Location) -> Result<EcsExpressGatewayService> {
+    let service = express::describe(&clients.ecs, &location.region, &location.arn)
+        .await?
+        .filter(|s| express::status(s) == "ACTIVE");
+    service.ok_or_else(|| {
+        McpError::new(format!(
+            "no ACTIVE Express service `{}` in cluster `{}` ({})",
+            location.service, location.cluster, location.region
+        ))
+        .hint("`[ecs] express = true` in mcp.toml says it was launched: make it with `mcp launch`, or check `ecs.service`, `ecs.cluster` and `region`")
+        .into()
+    })
+}
+
+/// The log configuration the service has now (kept across updates).
+pub fn current_logs(
+    service: &EcsExpressGatewayService,
+) -> Option<ExpressGatewayServiceAwsLogsConfiguration> {
+    service
+        .active_configurations()
+        .first()
+        .and_then(|c| c.primary_container())
+        .and_then(|c| c.aws_logs_configuration())
+        .cloned()
+}
+
+/// UpdateExpressGatewayService with this container (and the settings' cpu,
+/// memory, scaling and health path); the PRIMARY deployment afterwards.
+pub async fn update(
+    clients: &Clients,
+    settings: &Settings,
+    location: &Location,
+    container: ExpressGatewayContainer,
+) -> Result<String> {
+    let express = &settings.ecs.express_settings;
+    clients
+        .ecs
+        .update_express_gateway_service()
+        .service_arn(&location.arn)
+        .primary_container(container)
+        .health_check_path(&settings.deploy.health_path)
+        .set_cpu(express.cpu.map(|c| c.to_string()))
+        .set_memory(express.memory.map(|m| m.to_string()))
+        .set_scaling_target(super::scaling(settings)?)
+        .send()
+        .await
+        .map_err(|err| {
+            sdk_error(
+                err,
+                "ecs:UpdateExpressGatewayService",
+                &location.arn,
+                format!("updating Express service `{}`", location.service),
+            )
+        })?;
+    super::primary_deployment(clients, location).await
+}
+
+/// The container of these settings running `image`, keeping the service's logs.
+pub fn container_for(
+    settings: &Settings,
+    service: &EcsExpressGatewayService,
+    image: &str,
+    location: &Location,
+) -> Result<ExpressGatewayContainer> {
+    let logs = match current_logs(service) {
+        Some(logs) => logs,
+        None => super::logs_configuration(&location.log_group())?,
+    };
+    super::container(settings, image, Some(&logs))
+}
+
+/// The container an earlier release ran, read from its task definition: its
+/// image, environment, secrets and command, as they were.
+pub async fn container_of_revision(
+    clients: &Clients,
+    service: &EcsExpressGatewayService,
+    task_definition_arn: &str,
+) -> Result<ExpressGatewayContainer> {
+    let described = crate::aws::taskdef::describe(&clients.ecs, task_definition_arn).await?;
+    let family = described.definition.family().unwrap_or("?").to_string();
+    let main = crate::aws::ecs::pick_container(
+        described.definition.container_definitions(),
+        None,
+        &family,
+    )?;
+    let image = main
+        .image()
+        .with_context(|| format!("container of `{task_definition_arn}` has no image"))?;
+    let port = main
+        .port_mappings()
+        .first()
+        .and_then(|p| p.container_port());
+    let mut builder = ExpressGatewayContainer::builder()
+        .image(image)
+        .set_container_port(port)
+        .set_environment(Some(main.environment().to_vec()))
+        .set_secrets(Some(main.secrets().to_vec()))
+        .set_command(Some(main.command().to_vec()).filter(|c| !c.is_empty()));
+    if let Some(logs) = current_logs(service) {
+        builder = builder.aws_logs_configuration(logs);
+    }
+    Ok(builder.build()?)
+}

@@ -127,23 +127,37 @@ pub async fn inspect(iam: &aws_sdk_iam::Client, spec: &RoleSpec, account: &str) 
     }
 }
 
-/// Create the role with its trust policy; its ARN.
+/// Create the role with its trust policy; its ARN. When another launch made it
+/// between our look and our create, that one serves.
 pub async fn create(iam: &aws_sdk_iam::Client, spec: &RoleSpec, account: &str) -> Result<String> {
-    let out = iam
+    let out = match iam
         .create_role()
         .role_name(&spec.name)
         .assume_role_policy_document(spec.trust_policy())
         .description(format!("{} (created by mcp launch)", spec.purpose))
         .send()
         .await
-        .map_err(|err| {
-            sdk_error(
+    {
+        Ok(out) => out,
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_entity_already_exists_exception()) =>
+        {
+            return match inspect(iam, spec, account).await? {
+                RoleState::Ready { arn } | RoleState::NeedsPolicy { arn } => Ok(arn),
+                RoleState::Missing => Ok(spec.arn_in(account)),
+            };
+        }
+        Err(err) => {
+            return Err(sdk_error(
                 err,
                 "iam:CreateRole",
                 &spec.arn_in(account),
                 format!("creating IAM role `{}`", spec.name),
-            )
-        })?;
+            ));
+        }
+    };
     Ok(out
         .role()
         .map(|r| r.arn().to_string())

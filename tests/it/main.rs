@@ -7,6 +7,7 @@ pub mod testbed;
 pub mod check;
 mod deploy;
 mod doctor;
+mod express;
 mod fleet;
 mod image;
 mod local;

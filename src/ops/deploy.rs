@@ -196,6 +196,18 @@ pub async fn prepare(
         }));
     }
 
+    if settings.ecs.express {
+        // Express registers the revision itself when `roll_out` updates the service.
+        return Ok(Prepared::Ready(Box::new(Ready {
+            clients,
+            cluster,
+            service: service_name,
+            current_arn,
+            new_arn: String::new(),
+            pushed,
+            started,
+        })));
+    }
     let containers = current
         .container_definitions()
         .iter()
@@ -277,18 +289,37 @@ pub async fn roll_out(
     // The build may have taken minutes: look again before replacing anything.
     let service = rollout::describe_service(&ready.clients, &ready.cluster, &ready.service).await?;
     rollout::ensure_idle(&service, options.force, printer)?;
-    let deployment_id = rollout::start(
-        &ready.clients,
-        &ready.cluster,
-        &ready.service,
-        &ready.new_arn,
-    )
-    .await?;
+    let (deployment_id, new_arn) = if settings.ecs.express {
+        let mut tags = vec![
+            (taskdef::TAG_VERSION, env!("CARGO_PKG_VERSION").to_string()),
+            (taskdef::TAG_IMAGE_TAG, ready.pushed.tag.clone()),
+        ];
+        if let Some(sha) = &ready.pushed.git_sha {
+            tags.push((taskdef::TAG_GIT_SHA, sha.clone()));
+        }
+        crate::platform::ecs_express::deploy::release(
+            settings,
+            &ready.clients,
+            printer,
+            &ready.pushed.image,
+            &tags,
+        )
+        .await?
+    } else {
+        let id = rollout::start(
+            &ready.clients,
+            &ready.cluster,
+            &ready.service,
+            &ready.new_arn,
+        )
+        .await?;
+        (id, ready.new_arn.clone())
+    };
     printer.status(
         "Deploying",
         format!(
             "{} to {}/{} (deployment {deployment_id})",
-            taskdef::short_name(&ready.new_arn),
+            taskdef::short_name(&new_arn),
             ready.cluster,
             ready.service
         ),
@@ -299,7 +330,7 @@ pub async fn roll_out(
         printer,
         cluster: ready.cluster.clone(),
         service: ready.service.clone(),
-        target_arn: ready.new_arn.clone(),
+        target_arn: new_arn.clone(),
         previous_arn: Some(ready.current_arn.clone()),
         deployment_id,
         image: Some(ready.pushed.image.clone()),

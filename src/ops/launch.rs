@@ -296,7 +296,7 @@ async fn make_and_check(
         // An earlier launch made the service with another image: ship this one.
         Some(service) if express::image(service) != Some(pushed.image.as_str()) => {
             let container = platform::deploy::container_for(settings, service, &pushed.image, location)?;
-            let id = platform::deploy::update(clients, settings, location, container).await?;
+            let (id, _) = platform::deploy::update(clients, settings, location, container).await?;
             printer.status("Updating", format!("{} to {}", location.service, pushed.image));
             Some(id)
         }
@@ -309,7 +309,7 @@ async fn make_and_check(
         .map_err(|e| e.context(Unfinished("waiting for the service's URL".into())))?;
     let deployment = match deployment {
         Some(id) => id,
-        None => platform::primary_deployment(clients, location).await?,
+        None => platform::primary_deployment(clients, location).await?.0,
     };
     printer.status("Deploying", format!("{} (deployment {deployment})", location.service));
     let follow = FollowOptions::new(&location.cluster, &location.service, &deployment, timeout);

@@ -36,7 +36,8 @@ pub async fn rollback(
     rollout::ensure_idle(&service, force, printer)?;
     let previous = service.task_definition().map(str::to_string);
 
-    let deployment_id = rollout::start(
+    let (deployment_id, target_arn) = rollout::restore(
+        settings,
         &clients,
         &cluster,
         &history.service,
@@ -57,7 +58,7 @@ pub async fn rollback(
         printer,
         cluster,
         service: history.service.clone(),
-        target_arn: target.task_definition.clone(),
+        target_arn,
         previous_arn: previous,
         deployment_id,
         image: target.image.clone(),

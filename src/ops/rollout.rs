@@ -208,6 +208,24 @@ pub async fn start(
         .context("UpdateService started no PRIMARY deployment")
 }
 
+/// Put `task_definition` live again: UpdateService, or for an Express service
+/// (whose task definition Express owns) UpdateExpressGatewayService with that
+/// revision's container. The deployment started and the task definition it runs.
+pub async fn restore(
+    settings: &Settings,
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+    task_definition: &str,
+) -> Result<(String, String)> {
+    if settings.ecs.express {
+        return crate::platform::ecs_express::deploy::restore(settings, clients, task_definition)
+            .await;
+    }
+    let deployment = start(clients, cluster, service, task_definition).await?;
+    Ok((deployment, task_definition.to_string()))
+}
+
 /// Follow one deployment, telling each event on stderr. `seen` holds the ids
 /// of service events already told, so following a rollback after a failed
 /// rollout does not repeat them.
@@ -466,11 +484,18 @@ impl Rollout<'_> {
         };
         self.printer
             .status("Rollback", format!("to {}", taskdef::short_name(&previous)));
-        let deployment = start(self.clients, &self.cluster, &self.service, &previous).await?;
+        let (deployment, live) = restore(
+            self.settings,
+            self.clients,
+            &self.cluster,
+            &self.service,
+            &previous,
+        )
+        .await?;
         let restored = self.follow_restore(&deployment).await?;
         if restored {
             report.status = DeployStatus::RolledBack;
-            report.live_revision = Some(taskdef::short_name(&previous).to_string());
+            report.live_revision = Some(taskdef::short_name(&live).to_string());
         }
         Ok(report)
     }

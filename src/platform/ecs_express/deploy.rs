@@ -48,13 +48,14 @@ pub fn current_logs(
 }
 
 /// UpdateExpressGatewayService with this container (and the settings' cpu,
-/// memory, scaling and health path); the PRIMARY deployment afterwards.
+/// memory, scaling and health path); the PRIMARY deployment afterwards and
+/// the task definition it runs (Express registers it).
 pub async fn update(
     clients: &Clients,
     settings: &Settings,
     location: &Location,
     container: ExpressGatewayContainer,
-) -> Result<String> {
+) -> Result<(String, String)> {
     let express = &settings.ecs.express_settings;
     clients
         .ecs
@@ -76,6 +77,64 @@ pub async fn update(
             )
         })?;
     super::primary_deployment(clients, location).await
+}
+
+/// Ship `pushed` (image by digest, with the settings' `[env]` and `[secrets]`):
+/// the deployment it started and its task definition, tagged like the
+/// revisions `mcp deploy` registers so `mcp history` and `mcp rollback` know it.
+pub async fn release(
+    settings: &Settings,
+    clients: &Clients,
+    printer: &crate::ui::Printer,
+    image: &str,
+    tags: &[(&str, String)],
+) -> Result<(String, String)> {
+    let location = Location::resolve(settings, clients).await?;
+    let service = current(clients, &location).await?;
+    let container = container_for(settings, &service, image, &location)?;
+    let (deployment, task_definition) = update(clients, settings, &location, container).await?;
+    printer.status(
+        "Updated",
+        format!(
+            "Express service {} ({})",
+            location.service,
+            crate::aws::taskdef::short_name(&task_definition)
+        ),
+    );
+    let tags: Vec<aws_sdk_ecs::types::Tag> = tags
+        .iter()
+        .map(|(k, v)| aws_sdk_ecs::types::Tag::builder().key(*k).value(v).build())
+        .collect();
+    if let Err(err) = clients
+        .ecs
+        .tag_resource()
+        .resource_arn(&task_definition)
+        .set_tags(Some(tags))
+        .send()
+        .await
+    {
+        printer.detail(
+            1,
+            format!(
+                "could not tag {task_definition}: {}",
+                crate::aws::describe(&err)
+            ),
+        );
+    }
+    Ok((deployment, task_definition))
+}
+
+/// Put an earlier release's container back (`mcp rollback`, or a release that
+/// failed its check): the deployment and the task definition Express made for it.
+pub async fn restore(
+    settings: &Settings,
+    clients: &Clients,
+    task_definition_arn: &str,
+) -> Result<(String, String)> {
+    let location = Location::resolve(settings, clients).await?;
+    let service = current(clients, &location).await?;
+    let container = container_of_revision(clients, &service, task_definition_arn).await?;
+    update(clients, settings, &location, container).await
 }
 
 /// The container of these settings running `image`, keeping the service's logs.

@@ -257,16 +257,15 @@ pub async fn wait_for_url(
     }
 }
 
-/// The id of the service's PRIMARY ECS deployment (what a follower follows).
-pub async fn primary_deployment(clients: &Clients, location: &Location) -> Result<String> {
+/// The service's PRIMARY ECS deployment (what a follower follows) and its task definition.
+pub async fn primary_deployment(clients: &Clients, location: &Location) -> Result<(String, String)> {
     let service =
         crate::aws::ecs::describe_service(clients, &location.cluster, &location.service).await?;
     service
         .deployments()
         .iter()
         .find(|d| d.status() == Some("PRIMARY"))
-        .and_then(|d| d.id())
-        .map(str::to_string)
+        .and_then(|d| Some((d.id()?.to_string(), d.task_definition()?.to_string())))
         .ok_or_else(|| {
             anyhow::anyhow!(
                 "ECS service `{}` has no PRIMARY deployment",

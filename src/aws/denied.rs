@@ -69,10 +69,7 @@ where
     if !DENIED_CODES.contains(&service.code()?) {
         return None;
     }
-    let (action, named) = service
-        .message()
-        .map(parse_message)
-        .unwrap_or((None, None));
+    let (action, named) = service.message().map(parse_message).unwrap_or((None, None));
     Some(Denied {
         action: action.unwrap_or_else(|| called.to_string()),
         resource: named.unwrap_or_else(|| resource.to_string()),

@@ -75,7 +75,11 @@ pub fn role_name(name_or_arn: &str) -> &str {
 }
 
 /// Look the role up, and whether its managed policy is attached.
-pub async fn inspect(iam: &aws_sdk_iam::Client, spec: &RoleSpec, account: &str) -> Result<RoleState> {
+pub async fn inspect(
+    iam: &aws_sdk_iam::Client,
+    spec: &RoleSpec,
+    account: &str,
+) -> Result<RoleState> {
     let arn = match iam.get_role().role_name(&spec.name).send().await {
         Ok(out) => match out.role() {
             Some(role) => role.arn().to_string(),

@@ -49,7 +49,11 @@ pub async fn destroy(
     let location = Location::resolve(settings, &clients).await?;
     let plan = destroy::plan(&clients, &location, &settings.ecr.repository, all_resources).await?;
     let report = DestroyReport {
-        status: if plan.is_empty() { "nothing" } else { "destroyed" },
+        status: if plan.is_empty() {
+            "nothing"
+        } else {
+            "destroyed"
+        },
         region: location.region.clone(),
         cluster: location.cluster.clone(),
         service: location.service.clone(),

@@ -151,13 +151,7 @@ pub async fn launch(
     }
     let mut made: Vec<String> = Vec::new();
     let result = make_and_check(
-        settings,
-        printer,
-        &clients,
-        &location,
-        &roles,
-        existing,
-        &mut made,
+        settings, printer, &clients, &location, &roles, existing, &mut made,
     )
     .await;
     let (url, image, check) = match result {
@@ -177,7 +171,13 @@ pub async fn launch(
         }
     };
     write_config(&config_file, settings, options, &location, &url)?;
-    printer.status("Wrote", format!("{} ([ecs] express = true, deploy.url)", config_file.display()));
+    printer.status(
+        "Wrote",
+        format!(
+            "{} ([ecs] express = true, deploy.url)",
+            config_file.display()
+        ),
+    );
 
     let healthy = check.healthy;
     let report = LaunchReport {
@@ -270,9 +270,14 @@ async fn make_and_check(
     }
     let mut build_settings = settings.clone();
     build_settings.ecr.create = true;
-    let pushed =
-        image::build_and_push(&build_settings, printer, clients, None, &BuildMemo::default())
-            .await?;
+    let pushed = image::build_and_push(
+        &build_settings,
+        printer,
+        clients,
+        None,
+        &BuildMemo::default(),
+    )
+    .await?;
 
     let deployment = match &existing {
         None => {
@@ -295,9 +300,13 @@ async fn make_and_check(
         }
         // An earlier launch made the service with another image: ship this one.
         Some(service) if express::image(service) != Some(pushed.image.as_str()) => {
-            let container = platform::deploy::container_for(settings, service, &pushed.image, location)?;
+            let container =
+                platform::deploy::container_for(settings, service, &pushed.image, location)?;
             let (id, _) = platform::deploy::update(clients, settings, location, container).await?;
-            printer.status("Updating", format!("{} to {}", location.service, pushed.image));
+            printer.status(
+                "Updating",
+                format!("{} to {}", location.service, pushed.image),
+            );
             Some(id)
         }
         Some(_) => None,
@@ -311,7 +320,10 @@ async fn make_and_check(
         Some(id) => id,
         None => platform::primary_deployment(clients, location).await?.0,
     };
-    printer.status("Deploying", format!("{} (deployment {deployment})", location.service));
+    printer.status(
+        "Deploying",
+        format!("{} (deployment {deployment})", location.service),
+    );
     let follow = FollowOptions::new(&location.cluster, &location.service, &deployment, timeout);
     let outcome = rollout::watch(clients, printer, &follow, &Default::default()).await?;
     match outcome {
@@ -346,8 +358,8 @@ async fn make_and_check(
         }
     }
     let url = express::mcp_url(&endpoint);
-    let check = rollout::check_until_healthy(settings, printer, &url, Duration::from_secs(300))
-        .await?;
+    let check =
+        rollout::check_until_healthy(settings, printer, &url, Duration::from_secs(300)).await?;
     Ok((url, pushed.image, check))
 }
 
@@ -381,7 +393,10 @@ fn write_config(
         (vec!["ecs", "cluster"], location.cluster.as_str().into()),
         (vec!["ecs", "service"], location.service.as_str().into()),
         (vec!["ecs", "express"], true.into()),
-        (vec!["ecr", "repository"], settings.ecr.repository.as_str().into()),
+        (
+            vec!["ecr", "repository"],
+            settings.ecr.repository.as_str().into(),
+        ),
         (vec!["deploy", "url"], url.into()),
     ];
     if settings.region.is_none() {
@@ -565,7 +580,10 @@ mod tests {
         assert_eq!(back.ecs.cluster.as_deref(), Some("default"));
         assert_eq!(back.deploy.url.as_deref(), Some("http://127.0.0.1:1/mcp"));
         assert_eq!(back.name, "echo");
-        assert_eq!(back.ecr.repository, s.ecr.repository, "the repository the image went to");
+        assert_eq!(
+            back.ecr.repository, s.ecr.repository,
+            "the repository the image went to"
+        );
     }
 
     #[test]

@@ -137,7 +137,10 @@ pub async fn execute(
                 ));
             }
         }
-        printer.status("Deleting", format!("{} (its tasks drain)", location.service));
+        printer.status(
+            "Deleting",
+            format!("{} (its tasks drain)", location.service),
+        );
         let deadline = Instant::now() + timeout;
         loop {
             let status = express::describe(&clients.ecs, &location.region, arn)
@@ -161,7 +164,13 @@ pub async fn execute(
         printer.status("Deleted", format!("Express service {}", location.service));
     }
     if let Some(group) = &plan.log_group {
-        match clients.logs.delete_log_group().log_group_name(group).send().await {
+        match clients
+            .logs
+            .delete_log_group()
+            .log_group_name(group)
+            .send()
+            .await
+        {
             Ok(_) => printer.status("Deleted", format!("log group {group}")),
             Err(err)
                 if err

@@ -38,11 +38,7 @@ pub async fn probe(
                 .send()
                 .await
                 .ok()
-                .is_some_and(|out| {
-                    out.services()
-                        .iter()
-                        .any(|s| s.status() == Some("ACTIVE"))
-                });
+                .is_some_and(|out| out.services().iter().any(|s| s.status() == Some("ACTIVE")));
             if plain {
                 return Err(McpError::usage(format!(
                     "ECS service `{}` already exists in cluster `{}` and is not an Express service",
@@ -113,7 +109,10 @@ pub async fn make_roles(
             RoleState::Missing => {
                 let arn = iam::create(&clients.iam, spec, account).await?;
                 made.push(format!("IAM role {arn}"));
-                printer.status("Created", format!("IAM role {arn} (trusts {})", spec.principal));
+                printer.status(
+                    "Created",
+                    format!("IAM role {arn} (trusts {})", spec.principal),
+                );
                 iam::attach_policy(&clients.iam, spec, &arn).await?;
                 printer.status("Attached", format!("{} to {}", spec.policy_arn, spec.name));
                 created = true;
@@ -130,7 +129,13 @@ pub async fn make_roles(
 /// The service's log group, created when missing; true when created now.
 pub async fn ensure_log_group(clients: &Clients, location: &Location) -> Result<bool> {
     let group = location.log_group();
-    match clients.logs.create_log_group().log_group_name(&group).send().await {
+    match clients
+        .logs
+        .create_log_group()
+        .log_group_name(&group)
+        .send()
+        .await
+    {
         Ok(_) => Ok(true),
         Err(err)
             if err

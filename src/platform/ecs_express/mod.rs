@@ -111,8 +111,7 @@ pub fn roles(settings: &Settings) -> [RoleSpec; 2] {
     let s = &settings.ecs.express_settings;
     [
         RoleSpec {
-            name: iam::role_name(s.execution_role.as_deref().unwrap_or(EXECUTION_ROLE))
-                .to_string(),
+            name: iam::role_name(s.execution_role.as_deref().unwrap_or(EXECUTION_ROLE)).to_string(),
             principal: iam::TASKS_PRINCIPAL,
             policy_arn: iam::EXECUTION_POLICY,
             purpose: "ECS task execution role: pulls the image, writes logs, reads secrets",
@@ -240,7 +239,10 @@ pub async fn wait_for_url(
             .into());
         }
         if !told {
-            printer.status("Waiting", format!("for {} to get its URL", location.service));
+            printer.status(
+                "Waiting",
+                format!("for {} to get its URL", location.service),
+            );
             told = true;
         }
         if Instant::now() >= deadline {
@@ -258,7 +260,10 @@ pub async fn wait_for_url(
 }
 
 /// The service's PRIMARY ECS deployment (what a follower follows) and its task definition.
-pub async fn primary_deployment(clients: &Clients, location: &Location) -> Result<(String, String)> {
+pub async fn primary_deployment(
+    clients: &Clients,
+    location: &Location,
+) -> Result<(String, String)> {
     let service =
         crate::aws::ecs::describe_service(clients, &location.cluster, &location.service).await?;
     service
@@ -285,11 +290,13 @@ pub fn consent(printer: &Printer, heading: &str, lines: &[String], command: &str
         return Ok(());
     }
     if !printer.interactive() {
-        return Err(McpError::usage(format!("`{command}` needs your go-ahead for this"))
-            .hint(format!(
-                "nothing was changed; run `{command} --yes` to allow it (no terminal to ask on)"
-            ))
-            .into());
+        return Err(
+            McpError::usage(format!("`{command}` needs your go-ahead for this"))
+                .hint(format!(
+                    "nothing was changed; run `{command} --yes` to allow it (no terminal to ask on)"
+                ))
+                .into(),
+        );
     }
     let term = console::Term::stderr();
     term.write_str("Go ahead? [y/N] ")

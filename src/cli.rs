@@ -110,7 +110,7 @@ pub enum Command {
     /// Print a shell completion script
     Completions(CompletionsArgs),
 
-    /// Make an ECS Express service from this directory's Dockerfile and end with a checked MCP URL
+    /// From this directory's Dockerfile to a checked MCP URL on a new ECS Express service
     #[command(
         long_about = "Make an ECS Express service from this directory's Dockerfile and end with a checked MCP URL.\n\n\
 Creates what is missing: the ECR repository, the image, the IAM task execution and Express \

@@ -513,3 +513,79 @@ fn a_region_without_express_mode_is_a_clear_error_and_nothing_is_made() {
     let repo = tb.block_on(ecr.describe_repositories().repository_names(&name).send());
     assert!(repo.is_err(), "no repository");
 }
+
+#[test]
+fn an_interrupted_launch_resumes_where_it_stopped() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let tb = crate::testbed!();
+    let dir = echo_clone();
+    let name = testbed::unique("xkilled");
+    let arn = service_arn(tb, &name);
+    // Killed once the service exists, while it waits for the first deployment.
+    let mut child = {
+        let _sync = Syncing::start(tb);
+        let mut child = tb
+            .mcp(dir.path())
+            .args(["launch", "--name", &name, "--yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        for line in stderr.lines() {
+            let line = line.unwrap();
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("Deploying") {
+                break;
+            }
+        }
+        assert!(seen.contains("Deploying"), "launch ended early:\n{seen}");
+        child
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(describe(tb, &arn).is_some(), "the service was made");
+    assert!(
+        !std::fs::read_to_string(dir.path().join("mcp.toml"))
+            .unwrap()
+            .contains("express = true"),
+        "mcp.toml is written only at the end"
+    );
+
+    let again = mcp(
+        tb,
+        dir.path(),
+        &["launch", "--name", &name, "--yes", "-o", "json"],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("from an earlier launch that did not finish"),
+        "{}",
+        again.stderr
+    );
+    let report = again.json();
+    assert_eq!(report["status"], "launched", "{report}");
+    assert_eq!(report["check"]["healthy"], true, "{report}");
+    assert_eq!(
+        report["created"],
+        serde_json::json!([]),
+        "nothing made twice"
+    );
+    assert_eq!(
+        tb.live_task_definition("default", &name),
+        format!(
+            "arn:aws:ecs:{}:{}:task-definition/{name}:1",
+            tb.region(),
+            tb.var("MCP_TESTBED_ACCOUNT")
+        ),
+        "the same release, not a second one"
+    );
+    let toml = std::fs::read_to_string(dir.path().join("mcp.toml")).unwrap();
+    assert!(toml.contains("express = true"), "{toml}");
+}

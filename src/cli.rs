@@ -444,3 +444,17 @@ pub enum Shell {
     Powershell,
     Elvish,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// clap's own consistency checks (conflicting names, bad defaults, …),
+    /// which it otherwise runs only for the arguments a user happens to pass.
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

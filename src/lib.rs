@@ -1,9 +1,16 @@
 //! `mcp`: ship MCP servers to AWS ECS Fargate.
 //!
 //! [`run`] is the one dispatch: it resolves settings from the command line, the
-//! environment and mcp.toml, then calls the operation in `ops`. Operations never
+//! environment and mcp.toml, then calls the command in `ops`. Commands never
 //! see clap types; they take settings and a [`ui::Printer`] and return an
-//! [`error::ExitStatus`].
+//! [`error::ExitStatus`]. Where a release runs is the [`platform`]'s business,
+//! chosen inside the commands by [`platform::for_settings`]: nothing here
+//! branches on it. ARCHITECTURE.md draws the layers.
+//!
+//! All output goes through the [`ui::Printer`]; `println!` and `eprintln!`
+//! (which panic on a closed stream) are denied crate-wide.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod aws;
 pub mod cli;
@@ -13,7 +20,8 @@ pub mod docker;
 pub mod error;
 pub mod ops;
 pub mod platform;
-pub mod target;
+pub mod probe;
+pub mod release;
 pub mod ui;
 
 use anyhow::Result;
@@ -154,6 +162,13 @@ fn resolve_many_with(
 /// Run one command.
 pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
     let Cli { global, command } = cli;
+    if !matches!(command, Command::Init(_) | Command::Completions(_))
+        && let Some(warning) = inputs(&global, None)
+            .ok()
+            .and_then(|i| config::ownership_warning(&i))
+    {
+        printer.warn(warning);
+    }
     match command {
         Command::Init(args) => {
             let inputs = inputs(&global, None)?;
@@ -202,9 +217,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
         Command::Build(args) => {
             let cli::BuildArgs { service, tag } = args;
             let settings = settings(&global, service.as_ref(), Vec::new())?;
-            let report = ops::image::build_only(&settings, printer, tag.as_deref()).await?;
-            printer.data(&report)?;
-            Ok(ExitStatus::Success)
+            ops::build::build(&settings, printer, tag.as_deref()).await
         }
         Command::Push(args) => {
             let cli::PushArgs {
@@ -213,26 +226,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 image,
             } = args;
             let settings = settings(&global, service.as_ref(), Vec::new())?;
-            let clients = aws::Clients::new(&settings).await;
-            let report = match image {
-                Some(uri) => {
-                    let report = ops::image::verify(&clients, &uri).await?;
-                    printer.status("Found", &report.image);
-                    report
-                }
-                None => {
-                    ops::image::build_and_push(
-                        &settings,
-                        printer,
-                        &clients,
-                        tag.as_deref(),
-                        &Default::default(),
-                    )
-                    .await?
-                }
-            };
-            printer.data(&report)?;
-            Ok(ExitStatus::Success)
+            ops::push::push(&settings, printer, tag.as_deref(), image.as_deref()).await
         }
         Command::Deploy(args) => {
             let cli::DeployArgs {
@@ -252,7 +246,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let mut flags = Vec::new();
             flag(&mut flags, "ecs.cluster", "--cluster", cluster);
             flag(&mut flags, "deploy.timeout", "--timeout", timeout);
-            let options = ops::deploy::DeployOptions {
+            let options = platform::DeployRequest {
                 image,
                 tag,
                 dry_run,
@@ -273,27 +267,6 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 return ops::fleet::deploy_many(&resolved, printer, &options, jobs).await;
             }
             let settings = settings(&global, services.first(), flags)?;
-            if settings.target == config::TargetKind::Local {
-                if options.image.is_some()
-                    || options.dry_run
-                    || options.no_wait
-                    || options.force
-                    || options.logs
-                {
-                    return Err(error::McpError::usage(
-                        "--image, --dry-run, --no-wait, --force and --logs are for ECS deploys",
-                    )
-                    .hint("the local target builds and runs the image on this machine")
-                    .into());
-                }
-                return ops::local::deploy(
-                    &settings,
-                    printer,
-                    options.tag.as_deref(),
-                    !options.no_check,
-                )
-                .await;
-            }
             ops::deploy::deploy(&settings, printer, &options).await
         }
         Command::Rollback(args) => {
@@ -306,10 +279,8 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let mut flags = Vec::new();
             flag(&mut flags, "deploy.timeout", "--timeout", timeout);
             let settings = settings(&global, service.as_ref(), flags)?;
-            if settings.target == config::TargetKind::Local {
-                return ops::local::rollback(&settings, printer, to.as_deref()).await;
-            }
-            ops::rollback::rollback(&settings, printer, to.as_deref(), force).await
+            let request = platform::RollbackRequest { to, force };
+            ops::rollback::rollback(&settings, printer, &request).await
         }
         Command::Status(args) => {
             let cli::StatusArgs { service, all, wait } = args;
@@ -318,17 +289,11 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 return ops::fleet::status_all(&services, printer).await;
             }
             let settings = settings(&global, service.as_ref(), Vec::new())?;
-            if settings.target == config::TargetKind::Local {
-                return ops::local::status(&settings, printer).await;
-            }
             ops::status::status(&settings, printer, wait).await
         }
         Command::History(args) => {
             let cli::HistoryArgs { service, limit } = args;
             let settings = settings(&global, service.as_ref(), Vec::new())?;
-            if settings.target == config::TargetKind::Local {
-                return ops::local::history(&settings, printer).await;
-            }
             ops::history::history(&settings, printer, limit).await
         }
         Command::Scale(args) => {
@@ -367,12 +332,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
         Command::Down(args) => {
             let cli::DownArgs { service } = args;
             let settings = settings(&global, service.as_ref(), Vec::new())?;
-            if settings.target != config::TargetKind::Local {
-                return Err(error::McpError::usage("`mcp down` removes local containers; this stage deploys to ECS")
-                    .hint("select the local stage (`--stage local`), or scale an ECS service to 0 with `mcp scale`")
-                    .into());
-            }
-            ops::local::down(&settings, printer).await
+            ops::down::down(&settings, printer).await
         }
         Command::Logs(args) => {
             let cli::LogsArgs {
@@ -387,25 +347,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 log_group,
             } = args;
             let settings = settings(&global, service.as_ref(), Vec::new())?;
-            if settings.target == config::TargetKind::Local {
-                let unsupported = [
-                    ("--until", until.is_some()),
-                    ("--filter", filter.is_some()),
-                    ("--task", task.is_some()),
-                    ("--revision", revision.is_some()),
-                    ("--live", live),
-                    ("--log-group", log_group.is_some()),
-                ];
-                if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {
-                    return Err(error::McpError::usage(format!(
-                        "{flag} reads CloudWatch Logs; this stage runs on the local engine"
-                    ))
-                    .hint("on the local target `mcp logs` takes --since and -f")
-                    .into());
-                }
-                return ops::local::logs(&settings, printer, since.as_deref(), follow).await;
-            }
-            let options = ops::logs::LogsOptions {
+            let request = platform::LogsRequest {
                 since,
                 until,
                 filter,
@@ -415,7 +357,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 live,
                 log_group,
             };
-            ops::logs::logs(&settings, printer, &options).await
+            ops::logs::logs(&settings, printer, &request).await
         }
         Command::Check(args) => {
             let cli::CheckArgs {

@@ -1,5 +1,7 @@
 //! The `mcp` binary: parse, run, render the error, exit. Nothing else.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -13,7 +15,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("error: starting the async runtime: {err}");
+            printer.error_line(&format!("error: starting the async runtime: {err}"));
             return ExitCode::FAILURE;
         }
     };
@@ -29,7 +31,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             for line in &rendered.lines {
-                eprintln!("{line}");
+                printer.error_line(line);
             }
             rendered.status.into()
         }

@@ -49,7 +49,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 
 use super::{Clients, taskdef};
 use crate::error::McpError;
-use crate::target::follow::{THROTTLING_CODES, TRANSIENT_CODES};
+use crate::platform::ecs::follow::{THROTTLING_CODES, TRANSIENT_CODES};
 
 /// `FilterLogEvents` and `StartLiveTail` take at most this many stream names.
 pub const MAX_STREAM_NAMES: usize = 100;

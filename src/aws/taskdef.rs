@@ -3,8 +3,10 @@
 //! Every field is copied except the read-only ones ECS fills in itself (ARN,
 //! revision, status, requiresAttributes, compatibilities, registeredAt/By,
 //! deregisteredAt); only the deployed container's image changes, and `[env]`
-//! and `[secrets]` are merged into it (declared keys win, nothing else is
-//! dropped). The SDK's types are `#[non_exhaustive]`, so a field added by a
+//! and `[secrets]` are merged into it (declared keys win). Two things are
+//! dropped: a plain `environment` entry named like a declared secret (a value
+//! moved to `[secrets]` must not live on in plain text in every new revision),
+//! and a reference `mcp secrets rm` removed. The SDK's types are `#[non_exhaustive]`, so a field added by a
 //! newer SDK cannot be caught at compile time: [`register_request`] names every
 //! field known today, and an SDK upgrade must review it.
 
@@ -35,6 +37,11 @@ pub enum Change {
         from: Option<String>,
         to: String,
     },
+    /// A plain `environment` entry dropped because `[secrets]` declares the
+    /// same name. Its value is never shown: it is the secret, in plain text.
+    EnvRemoved {
+        name: String,
+    },
     /// A secret `mcp secrets` stored (under `secrets_prefix`) that mcp.toml no longer declares.
     SecretRemoved {
         name: String,
@@ -56,6 +63,10 @@ impl fmt::Display for Change {
                 from: Some(from),
                 to,
             } => write!(f, "env {name}: {from:?} → {to:?}"),
+            Change::EnvRemoved { name } => write!(
+                f,
+                "env {name}: removed (declared in [secrets]; the plain-text value leaves the task definition)"
+            ),
             Change::Secret {
                 name,
                 from: None,
@@ -91,6 +102,18 @@ pub fn updated_container(
     }
 
     let mut environment: Vec<KeyValuePair> = container.environment().to_vec();
+    // A name now declared in `[secrets]`: ECS would inject the secret, but the
+    // old plain-text copy would stay readable in this and every later revision.
+    environment.retain(|kv| {
+        let name = kv.name().unwrap_or_default();
+        let moved = secrets.contains_key(name);
+        if moved {
+            changes.push(Change::EnvRemoved {
+                name: name.to_string(),
+            });
+        }
+        !moved
+    });
     for (name, value) in env {
         match environment
             .iter_mut()
@@ -268,12 +291,6 @@ pub async fn describe(ecs: &aws_sdk_ecs::Client, arn: &str) -> Result<Described>
     })
 }
 
-/// Tags `mcp` puts on a revision it registers (merged over the live revision's tags).
-pub const TAG_GIT_SHA: &str = "mcp:git-sha";
-pub const TAG_VERSION: &str = "mcp:version";
-pub const TAG_DEPLOYED_BY: &str = "mcp:deployed-by";
-pub const TAG_IMAGE_TAG: &str = "mcp:image-tag";
-
 /// The live revision's tags with ours on top.
 pub fn merged_tags(existing: &[Tag], ours: &[(&str, String)]) -> Vec<Tag> {
     let mut tags: BTreeMap<String, String> = existing
@@ -307,6 +324,7 @@ pub fn revision_of(arn: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::release::tags::GIT_SHA as TAG_GIT_SHA;
 
     fn live() -> ContainerDefinition {
         ContainerDefinition::builder()
@@ -380,6 +398,48 @@ mod tests {
                 from: arn.into()
             }]
         );
+    }
+
+    /// Guards issue 16 item 3: a value moved from `environment` to `[secrets]`
+    /// must leave the plain-text list of the new revision, and the plan must
+    /// say so without showing the value.
+    #[test]
+    fn a_plain_entry_named_like_a_declared_secret_is_dropped() {
+        let container = ContainerDefinition::builder()
+            .name("mcp")
+            .image("x")
+            .environment(
+                KeyValuePair::builder()
+                    .name("API_KEY")
+                    .value("sk-plain-text")
+                    .build(),
+            )
+            .environment(KeyValuePair::builder().name("KEEP").value("me").build())
+            .build();
+        let secrets = BTreeMap::from([("API_KEY".to_string(), "arn:api".to_string())]);
+        let (updated, changes) =
+            updated_container(&container, "x", &BTreeMap::new(), &secrets, None);
+        let env: Vec<&str> = updated
+            .environment()
+            .iter()
+            .filter_map(|kv| kv.name())
+            .collect();
+        assert_eq!(env, ["KEEP"]);
+        let names: Vec<&str> = updated.secrets().iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["API_KEY"]);
+        assert_eq!(
+            changes[0],
+            Change::EnvRemoved {
+                name: "API_KEY".into()
+            }
+        );
+        let shown = format!(
+            "{} {}",
+            changes[0],
+            serde_json::to_string(&changes).unwrap()
+        );
+        assert!(shown.contains("env API_KEY: removed"), "{shown}");
+        assert!(!shown.contains("sk-plain-text"), "{shown}");
     }
 
     #[test]

@@ -3,6 +3,13 @@
 //!
 //! A bare number is refused: `timeout = 15` could mean seconds or minutes, and a
 //! deploy timeout off by a factor of 60 is the kind of mistake that costs an hour.
+//! So is anything longer than [`MAX`]: every duration ends up added to a clock
+//! (a deadline, `--since`), and an absurd one must be an error, not a panic.
+//!
+//! Written by hand rather than with jiff's `friendly` parser: that one also
+//! takes `1 hour`, `PT1H` and fractions, and its errors do not carry the hint
+//! below; what is accepted here is the short form mcp.toml documents.
+//! Durations become jiff types where they meet timestamps (`mcp logs`).
 
 use std::fmt;
 use std::time::Duration;
@@ -16,7 +23,10 @@ pub struct HumanDuration {
     pub text: String,
 }
 
-/// Parse `90s`, `15m`, `2h`, `1d`, `1h30m`, `500ms`.
+/// The longest duration accepted: 100 years (of 365 days).
+pub const MAX: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+/// Parse `90s`, `15m`, `2h`, `1d`, `1h30m`, `500ms`; at most [`MAX`].
 pub fn parse(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -36,19 +46,25 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
         let unit = &rest[..unit_len];
         rest = rest[unit_len..].trim_start();
-        let seconds = match unit {
-            "ms" => {
-                total += Duration::from_millis(number);
-                continue;
+        let too_long = || format!("duration `{text}` is longer than 100 years");
+        let part = match unit {
+            "ms" => Duration::from_millis(number),
+            "s" | "m" | "h" | "d" => {
+                let seconds = match unit {
+                    "s" => 1,
+                    "m" => 60,
+                    "h" => 3600,
+                    _ => 86_400,
+                };
+                Duration::from_secs(number.checked_mul(seconds).ok_or_else(too_long)?)
             }
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86_400,
             "" => return Err(format!("duration `{text}` has no unit")),
             other => return Err(format!("duration `{text}` has an unknown unit `{other}`")),
         };
-        total += Duration::from_secs(number.saturating_mul(seconds));
+        total = total
+            .checked_add(part)
+            .filter(|t| *t <= MAX)
+            .ok_or_else(too_long)?;
     }
     Ok(total)
 }
@@ -103,5 +119,24 @@ mod tests {
         assert!(parse("15y").unwrap_err().contains("unknown unit `y`"));
         assert!(parse("").is_err());
         assert!(parse("m").is_err());
+    }
+
+    /// Guards against a panic: these used to overflow `Duration` (or, added
+    /// to `Instant::now()` as a deadline, the clock).
+    #[test]
+    fn absurd_durations_are_errors_not_panics() {
+        let max = u64::MAX;
+        for text in [
+            format!("{max}s{max}s"),
+            format!("{max}d"),
+            format!("{max}ms{max}d"),
+            "36501d".to_string(),
+            "99999999999999999999s".to_string(),
+        ] {
+            assert!(parse(&text).is_err(), "{text}");
+        }
+        assert_eq!(parse("36500d"), Ok(MAX));
+        let deadline = std::time::Instant::now().checked_add(MAX);
+        assert!(deadline.is_some(), "MAX fits on the clock");
     }
 }

@@ -46,6 +46,28 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>> 
     Ok(None)
 }
 
+/// The owner of `path` when it is another user: neither the one running `mcp`
+/// nor root. A file found by walking up decides where `mcp` deploys and where
+/// it sends a token, and one in a shared parent folder (`/tmp/mcp.toml`) may
+/// have been left there by someone else.
+#[cfg(unix)]
+pub fn foreign_owner(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let owner = std::fs::metadata(path).ok()?.uid();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    is_foreign(owner, me).then_some(owner)
+}
+
+#[cfg(not(unix))]
+pub fn foreign_owner(_path: &Path) -> Option<u32> {
+    None
+}
+
+fn is_foreign(owner: u32, me: u32) -> bool {
+    owner != me && owner != 0
+}
+
 /// Read and check a configuration file.
 pub fn load(path: &Path) -> Result<ConfigFile> {
     let text =
@@ -157,6 +179,14 @@ fn explain(raw: &str, key: Option<&str>) -> (String, Option<String>) {
             "u16" => "a whole number from 0 to 65535",
             "a boolean" => "true or false",
             other => other,
+        };
+        // `[secrets]` holds references; what was written there instead may be
+        // the secret itself: name its type, never its value.
+        let holds_secret = key.is_some_and(|k| k.split('.').any(|part| part == "secrets"));
+        let found = if holds_secret {
+            found.split_whitespace().next().unwrap_or("a value")
+        } else {
+            found
         };
         return (
             named(&format!("wrong type: expected {expected}, found {found}")),
@@ -303,6 +333,28 @@ mod tests {
             message.contains("`[services.slack]` may not hold"),
             "{message}"
         );
+    }
+
+    /// Guards issue 16 item 5: a secret pasted as a number is not echoed.
+    #[test]
+    fn a_secret_written_as_a_number_is_not_echoed() {
+        let (message, _) = error_of("[secrets]\nAPI_KEY = 8675309123\n");
+        assert!(message.contains("`secrets.API_KEY`"), "{message}");
+        assert!(message.contains("found integer"), "{message}");
+        assert!(!message.contains("8675309123"), "{message}");
+        let (message, _) = error_of("[stages.prod.secrets]\nAPI_KEY = { value = \"sk-123\" }\n");
+        assert!(!message.contains("sk-123"), "{message}");
+        // Elsewhere the value helps and is shown.
+        let (message, _) = error_of("[deploy]\nport = \"eighty\"\n");
+        assert!(message.contains("eighty"), "{message}");
+    }
+
+    #[test]
+    fn another_users_file_is_foreign_but_roots_and_mine_are_not() {
+        assert!(is_foreign(1001, 1000));
+        assert!(is_foreign(1001, 0));
+        assert!(!is_foreign(1000, 1000));
+        assert!(!is_foreign(0, 1000));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod duration;
 pub mod file;
+mod resolve;
 pub mod schema;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 pub use file::{ConfigFile, FILE_NAME};
+pub use resolve::resolve;
 pub use schema::{Kind, Layer, RollbackPolicy, TargetKind};
 
 use crate::error::McpError;
@@ -114,7 +116,7 @@ impl Inputs {
         })
     }
 
-    fn env_var(&self, name: &str) -> Option<&str> {
+    pub(crate) fn env_var(&self, name: &str) -> Option<&str> {
         self.env
             .get(name)
             .map(String::as_str)
@@ -198,6 +200,8 @@ pub struct DeploySettings {
     pub health_path: String,
     pub port: u16,
     pub auth_token_env: Option<String>,
+    /// `deploy.allow_insecure_http`: the token may travel over plain http to a non-loopback host.
+    pub allow_insecure_http: bool,
 }
 
 fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -226,6 +230,21 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The Secrets Manager name prefix for this service and stage:
+    /// `secrets_prefix`, else `/<stage>/mcp/<service>/`.
+    pub fn secret_name_prefix(&self) -> String {
+        if let Some(prefix) = &self.secrets_prefix {
+            return if prefix.ends_with('/') {
+                prefix.clone()
+            } else {
+                format!("{prefix}/")
+            };
+        }
+        let stage = self.stage.as_deref().unwrap_or("default");
+        let service = self.service.as_deref().unwrap_or(&self.name);
+        format!("/{stage}/mcp/{service}/")
+    }
+
     /// The ECS cluster, or a configuration error that says how to set it.
     pub fn cluster(&self) -> Result<&str> {
         self.ecs.cluster.as_deref().ok_or_else(|| {
@@ -237,94 +256,6 @@ impl Settings {
                 .into()
         })
     }
-}
-
-type Path_ = Vec<String>;
-
-/// Flatten a table into leaf paths. Maps (`env`, `secrets`, `build.args`) flatten
-/// to their entries, so a stage can override one variable and keep the rest.
-fn flatten(prefix: &mut Path_, table: &toml::Table, out: &mut Vec<(Path_, toml::Value)>) {
-    for (key, value) in table {
-        if prefix.is_empty() && (key == "stages" || key == "services") {
-            continue;
-        }
-        prefix.push(key.clone());
-        match value {
-            toml::Value::Table(inner) => flatten(prefix, inner, out),
-            other => out.push((prefix.clone(), other.clone())),
-        }
-        prefix.pop();
-    }
-}
-
-fn insert(table: &mut toml::Table, path: &[String], value: toml::Value) {
-    let (last, parents) = path.split_last().expect("non-empty path");
-    let mut current = table;
-    for key in parents {
-        current = current
-            .entry(key.clone())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-            .as_table_mut()
-            .expect("schema keeps tables and values apart");
-    }
-    current.insert(last.clone(), value);
-}
-
-fn sub_table<'a>(table: &'a toml::Table, path: &[&str]) -> Option<&'a toml::Table> {
-    let mut current = table;
-    for key in path {
-        current = current.get(*key)?.as_table()?;
-    }
-    Some(current)
-}
-
-/// Turn a string from the environment or a flag into the TOML value its key takes.
-fn typed(value: &str, kind: Kind, origin: &str) -> Result<toml::Value> {
-    Ok(match kind {
-        Kind::Str => toml::Value::String(value.to_string()),
-        Kind::Bool => match value {
-            "true" | "1" | "yes" => toml::Value::Boolean(true),
-            "false" | "0" | "no" => toml::Value::Boolean(false),
-            _ => {
-                return Err(McpError::usage(format!(
-                    "{origin}: expected true or false, got `{value}`"
-                ))
-                .into());
-            }
-        },
-        Kind::Int => toml::Value::Integer(value.parse().map_err(|_| {
-            McpError::usage(format!("{origin}: expected a whole number, got `{value}`"))
-        })?),
-    })
-}
-
-/// Check a single overridden value against the schema, naming where it came from.
-fn check_override(path: &[String], value: &toml::Value, origin: &str) -> Result<()> {
-    let mut table = toml::Table::new();
-    insert(&mut table, path, value.clone());
-    let text = toml::to_string(&table).expect("a table of plain values serialises");
-    toml::from_str::<Layer>(&text).map_err(|e| {
-        let message = e.message().trim().to_string();
-        let hint = message
-            .split_once(": write a number")
-            .map(|(_, rest)| format!("write a number{rest}"))
-            .or_else(|| {
-                message
-                    .split_once(", expected ")
-                    .map(|(_, expected)| format!("expected {expected}"))
-            });
-        let message = message
-            .split(": write a number")
-            .next()
-            .unwrap_or(&message)
-            .to_string();
-        let mut err = McpError::usage(format!("{origin} (`{}`): {message}", path.join(".")));
-        if let Some(hint) = hint {
-            err = err.hint(hint);
-        }
-        err
-    })?;
-    Ok(())
 }
 
 /// The names of `[services.*]` declared in the file (empty without a file).
@@ -344,6 +275,20 @@ pub fn find(inputs: &Inputs) -> Result<Option<ConfigFile>> {
         Some(path) => Ok(Some(file::load(&path)?)),
         None => Ok(None),
     }
+}
+
+/// A warning when the file discovery walks up to is owned by another user
+/// (`--config` and `MCP_CONFIG` name a file on purpose: no warning then).
+pub fn ownership_warning(inputs: &Inputs) -> Option<String> {
+    if inputs.config.is_some() || inputs.env_var(schema::env::CONFIG).is_some() {
+        return None;
+    }
+    let path = file::discover(None, &inputs.cwd).ok()??;
+    let owner = file::foreign_owner(&path)?;
+    Some(format!(
+        "`{}` is owned by another user (uid {owner}); it decides where `mcp` deploys and where it sends a token: check it, or pass --config with your own file",
+        path.display()
+    ))
 }
 
 /// Like [`find`], but a missing file is an error that says how to make one.
@@ -366,223 +311,36 @@ pub fn selected_stage(inputs: &Inputs) -> Option<String> {
         .or_else(|| inputs.env_var(schema::env::STAGE).map(str::to_string))
 }
 
-/// Resolve settings from `file` (if any) and `inputs`.
-pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
-    let stage = selected_stage(inputs);
-    let service = inputs.service.clone();
-
-    // Layers, lowest precedence first, each a list of (path, value, source).
-    let mut layers: Vec<(Vec<(Path_, toml::Value)>, Source)> = Vec::new();
-    if let Some(file) = file {
-        let mut leaves = Vec::new();
-        flatten(&mut Vec::new(), &file.table, &mut leaves);
-        layers.push((leaves, Source::File(file.path.clone())));
-
-        if let Some(name) = &service {
-            let table = sub_table(&file.table, &["services", name])
-                .ok_or_else(|| unknown_service(file, name))?;
-            let mut leaves = Vec::new();
-            flatten(&mut Vec::new(), table, &mut leaves);
-            layers.push((
-                leaves,
-                Source::Service {
-                    name: name.clone(),
-                    file: file.path.clone(),
-                },
-            ));
-        }
-        if let Some(stage_name) = &stage {
-            let table = sub_table(&file.table, &["stages", stage_name])
-                .ok_or_else(|| unknown_stage(file, stage_name))?;
-            let mut leaves = Vec::new();
-            flatten(&mut Vec::new(), table, &mut leaves);
-            layers.push((
-                leaves,
-                Source::Stage {
-                    name: stage_name.clone(),
-                    file: file.path.clone(),
-                },
-            ));
-            if let Some(name) = &service
-                && let Some(table) = sub_table(table, &["services", name])
-            {
-                let mut leaves = Vec::new();
-                flatten(&mut Vec::new(), table, &mut leaves);
-                layers.push((
-                    leaves,
-                    Source::StageService {
-                        stage: stage_name.clone(),
-                        service: name.clone(),
-                        file: file.path.clone(),
-                    },
-                ));
-            }
-        }
-    } else if let Some(stage_name) = &stage {
-        return Err(McpError::usage(format!(
-            "stage `{stage_name}` was selected but there is no {FILE_NAME}"
-        ))
-        .hint("run `mcp init`, or drop --stage / MCP_STAGE")
-        .into());
-    } else if let Some(name) = &service {
-        return Err(McpError::usage(format!(
-            "service `{name}` was named but there is no {FILE_NAME}"
-        ))
-        .into());
-    }
-
-    for (var, key, kind) in schema::ENV_OVERRIDES {
-        if let Some(raw) = inputs.env_var(var) {
-            let path: Path_ = key.split('.').map(str::to_string).collect();
-            let value = typed(raw, *kind, var)?;
-            check_override(&path, &value, var)?;
-            layers.push((vec![(path, value)], Source::Env(var)));
-        }
-    }
-    for flag in &inputs.flags {
-        let path: Path_ = flag.key.split('.').map(str::to_string).collect();
-        let value = typed(&flag.value, flag.kind, flag.flag)?;
-        check_override(&path, &value, flag.flag)?;
-        layers.push((vec![(path, value)], Source::Flag(flag.flag)));
-    }
-
-    // Merge: later layers win, key by key.
-    let mut merged: BTreeMap<Path_, (toml::Value, Source)> = BTreeMap::new();
-    for (leaves, source) in layers {
-        for (path, value) in leaves {
-            merged.insert(path, (value, source.clone()));
-        }
-    }
-
-    // Defaults, some derived from the project name.
-    let root = file
-        .map(|f| f.dir.clone())
-        .unwrap_or_else(|| inputs.cwd.clone());
-    let name = match merged.get(&vec!["name".to_string()]) {
-        Some((toml::Value::String(name), _)) => name.clone(),
-        _ => default_name(&root),
-    };
-    let defaults: [(&str, toml::Value); 12] = [
-        ("name", name.clone().into()),
-        ("target", "ecs".into()),
-        ("build.context", ".".into()),
-        ("build.dockerfile", "Dockerfile".into()),
-        ("build.platform", "linux/amd64".into()),
-        ("build.tag", "{git_sha}".into()),
-        ("ecr.repository", name.clone().into()),
-        ("ecr.create", false.into()),
-        ("ecs.service", name.clone().into()),
-        ("deploy.timeout", "15m".into()),
-        ("deploy.rollback", "auto".into()),
-        ("deploy.health_path", "/healthz".into()),
-    ];
-    let defaults = defaults
-        .into_iter()
-        .chain([("deploy.port", toml::Value::Integer(8000))]);
-    for (key, value) in defaults {
-        let path: Path_ = key.split('.').map(str::to_string).collect();
-        merged.entry(path).or_insert((value, Source::Default));
-    }
-
-    let mut table = toml::Table::new();
-    for (path, (value, _)) in &merged {
-        insert(&mut table, path, value.clone());
-    }
-    let text = toml::to_string(&table).expect("a table of plain values serialises");
-    let layer: Layer = toml::from_str(&text).map_err(|e| {
-        McpError::usage(format!(
-            "resolved settings are invalid: {}",
-            e.message().trim()
-        ))
-    })?;
-
-    // `[secrets]` holds references; a pasted value would end up in output and
-    // in the task definition. The error names the key, never the value.
-    for (name, reference) in layer.secrets.iter().flatten() {
-        if !(reference.starts_with("arn:") || reference.starts_with('/')) {
-            return Err(McpError::usage(format!("`secrets.{name}` is not a Secrets Manager or SSM reference"))
-                .hint("write the secret's ARN (arn:aws:secretsmanager:…, arn:aws:ssm:…) or an SSM parameter path (/prod/mcp/…), never its value; `mcp secrets set` stores a value and writes the ARN")
-                .into());
-        }
-    }
-
-    let entries = merged
-        .into_iter()
-        .map(|(path, (value, source))| Entry {
-            key: path.join("."),
-            value,
-            source,
-        })
-        .collect();
-    Ok(typed_settings(
-        layer,
-        entries,
-        root,
-        stage,
-        service,
-        file.map(|f| f.path.clone()),
-    ))
+/// `[A-Z_][A-Z0-9_]*`, or with `lower` also lowercase letters.
+pub fn is_variable_name(name: &str, lower: bool) -> bool {
+    let ok = |c: char| c == '_' || c.is_ascii_uppercase() || (lower && c.is_ascii_lowercase());
+    name.chars().next().is_some_and(ok) && name.chars().all(|c| ok(c) || c.is_ascii_digit())
 }
 
-fn typed_settings(
-    layer: Layer,
-    entries: Vec<Entry>,
-    root: PathBuf,
-    stage: Option<String>,
-    service: Option<String>,
-    config_file: Option<PathBuf>,
-) -> Settings {
-    // Every default was filled in above, so the `unwrap_or_default`s below never pick a value.
-    let build = layer.build.unwrap_or_default();
-    let ecr = layer.ecr.unwrap_or_default();
-    let ecs = layer.ecs.unwrap_or_default();
-    let deploy = layer.deploy.unwrap_or_default();
-    Settings {
-        name: layer.name.unwrap_or_default(),
-        region: layer.region,
-        profile: layer.profile,
-        target: layer.target.unwrap_or_default(),
-        stage,
-        service,
-        config_file,
-        build: BuildSettings {
-            context: root.join(build.context.unwrap_or_default()),
-            dockerfile: PathBuf::from(build.dockerfile.unwrap_or_default()),
-            platform: build.platform.unwrap_or_default(),
-            target: build.target,
-            args: build.args.unwrap_or_default(),
-            tag: build.tag.unwrap_or_default(),
-        },
-        ecr: EcrSettings {
-            repository: ecr.repository.unwrap_or_default(),
-            create: ecr.create.unwrap_or_default(),
-        },
-        ecs: EcsSettings {
-            cluster: ecs.cluster,
-            service: ecs.service.unwrap_or_default(),
-            container: ecs.container,
-            express: ecs.express.unwrap_or_default(),
-            express_settings: ExpressSettings {
-                cpu: ecs.cpu,
-                memory: ecs.memory,
-                min_tasks: ecs.min_tasks,
-                max_tasks: ecs.max_tasks,
-                execution_role: ecs.execution_role,
-                infrastructure_role: ecs.infrastructure_role,
-            },
-        },
-        deploy: DeploySettings {
-            timeout: deploy.timeout.map(|t| t.duration).unwrap_or_default(),
-            rollback: deploy.rollback.unwrap_or_default(),
-            url: deploy.url,
-            health_path: deploy.health_path.unwrap_or_default(),
-            port: deploy.port.unwrap_or_default(),
-            auth_token_env: deploy.auth_token_env,
-        },
-        env: layer.env.unwrap_or_default(),
-        secrets: layer.secrets.unwrap_or_default(),
-        secrets_prefix: layer.secrets_prefix,
-        entries,
+/// May a bearer token be sent to `url`? Anything but plain `http://` to a host
+/// that is not loopback is fine; that one only when `allowed`. The error is the
+/// host the token would have crossed the network to.
+pub fn token_transport(url: &str, allowed: bool) -> std::result::Result<(), String> {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        // Not a URL: the check itself reports it.
+        return Ok(());
+    };
+    if allowed || parsed.scheme() != "http" {
+        return Ok(());
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let domain = bare.trim_end_matches('.').to_ascii_lowercase();
+            domain == "localhost" || domain.ends_with(".localhost")
+        }
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(host.to_string())
     }
 }
 
@@ -592,45 +350,6 @@ pub fn default_name(root: &Path) -> String {
         .and_then(|n| n.to_str())
         .unwrap_or("mcp-server")
         .to_string()
-}
-
-fn unknown_stage(file: &ConfigFile, stage: &str) -> anyhow::Error {
-    let known: Vec<String> = file
-        .layer
-        .stages
-        .iter()
-        .flatten()
-        .map(|(k, _)| format!("`{k}`"))
-        .collect();
-    let hint = if known.is_empty() {
-        format!(
-            "{} declares no stages; add a `[stages.{stage}]` table",
-            file.path.display()
-        )
-    } else {
-        format!("stages in {}: {}", file.path.display(), known.join(", "))
-    };
-    McpError::usage(format!("unknown stage `{stage}`"))
-        .hint(hint)
-        .into()
-}
-
-fn unknown_service(file: &ConfigFile, service: &str) -> anyhow::Error {
-    let known: Vec<String> = service_names(Some(file))
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect();
-    let hint = if known.is_empty() {
-        format!(
-            "{} declares no services; add a `[services.{service}]` table",
-            file.path.display()
-        )
-    } else {
-        format!("services in {}: {}", file.path.display(), known.join(", "))
-    };
-    McpError::usage(format!("unknown service `{service}`"))
-        .hint(hint)
-        .into()
 }
 
 #[cfg(test)]
@@ -780,6 +499,127 @@ ecs = { service = "staging-mcp-slack" }
             mcp.message
         );
         assert_eq!(mcp.status, crate::error::ExitStatus::Usage);
+    }
+
+    fn usage_error(text: &str, stage: Option<&str>) -> McpError {
+        let file = file::parse(Path::new("/p/mcp.toml"), text).unwrap();
+        let err = resolve(
+            Some(&file),
+            &Inputs {
+                stage: stage.map(str::to_string),
+                ..inputs()
+            },
+        )
+        .unwrap_err();
+        let mcp = err.downcast_ref::<McpError>().expect("an McpError");
+        assert_eq!(mcp.status, crate::error::ExitStatus::Usage);
+        McpError {
+            status: mcp.status,
+            message: mcp.message.clone(),
+            hint: mcp.hint.clone(),
+        }
+    }
+
+    /// Guards issue 16 item 3: a name both plain and secret is refused, naming
+    /// both places (here a stage's [env] against the top level's [secrets]).
+    #[test]
+    fn a_name_in_env_and_secrets_is_refused() {
+        let text = "[secrets]\nAPI_KEY = \"arn:aws:secretsmanager:us-east-1:1:secret:k\"\n[stages.dev]\nenv = { API_KEY = \"plain\" }\n";
+        let file = file::parse(Path::new("/p/mcp.toml"), text).unwrap();
+        assert!(
+            resolve(Some(&file), &inputs()).is_ok(),
+            "no clash without the stage"
+        );
+        let err = usage_error(text, Some("dev"));
+        assert_eq!(
+            err.message,
+            "`API_KEY` is declared in both [env] (/p/mcp.toml [stages.dev]) and [secrets] (/p/mcp.toml)"
+        );
+        assert!(!err.message.contains("plain"));
+    }
+
+    /// Guards issue 16 item 5: `.env`'s `=value` line must not meet a secret
+    /// with an empty name (Docker would echo `=value` in its error).
+    #[test]
+    fn secret_and_env_names_are_checked() {
+        let err = usage_error("[secrets]\n\"\" = \"arn:aws:ssm:x\"\n", None);
+        assert!(
+            err.message.starts_with("`secrets.` (/p/mcp.toml)"),
+            "{}",
+            err.message
+        );
+        let err = usage_error("[secrets]\n\"A-B\" = \"arn:aws:ssm:x\"\n", None);
+        assert!(err.message.contains("`secrets.A-B`"), "{}", err.message);
+        let err = usage_error("[env]\n\"A=B\" = \"1\"\n", None);
+        assert!(err.message.contains("`env.A=B`"), "{}", err.message);
+    }
+
+    /// Guards issue 16 item 5: a token pasted where its variable's name belongs
+    /// is refused without being echoed.
+    #[test]
+    fn auth_token_env_must_be_a_variable_name_and_is_not_echoed() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.secret-part";
+        let err = usage_error(&format!("[deploy]\nauth_token_env = \"{token}\"\n"), None);
+        assert!(
+            err.message
+                .contains("`deploy.auth_token_env` (/p/mcp.toml)"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("eyJ") && !err.hint.unwrap().contains("eyJ"));
+        let ok = file::parse(
+            Path::new("/p/mcp.toml"),
+            "[deploy]\nauth_token_env = \"MCP_TOKEN_2\"\n",
+        )
+        .unwrap();
+        assert!(resolve(Some(&ok), &inputs()).is_ok());
+    }
+
+    /// Guards issue 16 item 5: a token never goes over plain http to another
+    /// host unless the file says the network is trusted.
+    #[test]
+    fn a_token_over_plain_http_needs_loopback_or_an_opt_in() {
+        let base = "[deploy]\nauth_token_env = \"MCP_TOKEN\"\n";
+        let err = usage_error(
+            &format!("{base}url = \"http://user:pw@mcp.example.com/mcp\"\n"),
+            None,
+        );
+        assert!(
+            err.message.contains("plain http:// to `mcp.example.com`"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("pw"), "{}", err.message);
+        assert!(
+            err.hint
+                .unwrap()
+                .contains("deploy.allow_insecure_http = true")
+        );
+        for url in [
+            "https://mcp.example.com/mcp",
+            "http://127.0.0.1:8000/mcp",
+            "http://[::1]:8000/mcp",
+            "http://localhost:8000/mcp",
+        ] {
+            let text = format!("{base}url = \"{url}\"\n");
+            let file = file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
+            assert!(resolve(Some(&file), &inputs()).is_ok(), "{url}");
+        }
+        let text = format!("{base}url = \"http://mcp.internal/mcp\"\nallow_insecure_http = true\n");
+        let file = file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
+        assert!(
+            resolve(Some(&file), &inputs())
+                .unwrap()
+                .deploy
+                .allow_insecure_http
+        );
+        // Without a token there is nothing to protect.
+        let file = file::parse(
+            Path::new("/p/mcp.toml"),
+            "[deploy]\nurl = \"http://mcp.internal/mcp\"\n",
+        )
+        .unwrap();
+        assert!(resolve(Some(&file), &inputs()).is_ok());
     }
 
     #[test]

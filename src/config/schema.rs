@@ -90,7 +90,10 @@ pub struct DeployLayer {
     pub url: Option<String>,
     pub health_path: Option<String>,
     pub port: Option<u16>,
+    /// Name of the environment variable holding the server's bearer token.
     pub auth_token_env: Option<String>,
+    /// Send that token over plain `http://` to a host that is not loopback.
+    pub allow_insecure_http: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]

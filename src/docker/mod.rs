@@ -1,9 +1,10 @@
-//! The Docker engine: connection, build context, build, tags and push.
+//! The Docker engine: connection, build context, build, tags (from git) and push.
 
 pub mod build;
 pub mod buildkit;
 pub mod context;
 pub mod engine;
+pub mod git;
 pub mod push;
 pub mod tag;
 

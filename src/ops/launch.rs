@@ -9,21 +9,15 @@
 //! so and changes nothing; run again after a launch that stopped half-way it
 //! carries on from there.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use serde::Serialize;
 
-use super::check::CheckReport;
-use super::image::{self, BuildMemo};
-use super::rollout;
-use crate::aws::{self, Clients, express};
-use crate::config::{FILE_NAME, Settings, TargetKind};
-use crate::error::{ExitStatus, McpError};
-use crate::platform::ecs_express::{self as platform, Location, launch as steps};
-use crate::target::follow::{FollowOptions, Outcome};
+use crate::config::{FILE_NAME, Settings};
+use crate::error::ExitStatus;
+use crate::platform::ecs_express::Location;
+use crate::platform::ecs_express::launch::{self, LaunchStatus};
+use crate::release::report;
 use crate::ui::Printer;
 
 /// What `mcp launch` was asked.
@@ -34,333 +28,72 @@ pub struct LaunchOptions {
     /// `--name`: also written into mcp.toml.
     pub name: Option<String>,
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LaunchStatus {
-    /// Made (or finished making) and checked.
-    Launched,
-    /// Was launched before; nothing changed.
-    AlreadyLaunched,
-    /// Launched, but the MCP check at the URL failed.
-    CheckFailed,
-}
-
-/// What a launch did; printed as text (the URL) or JSON.
-#[derive(Debug, Clone, Serialize)]
-pub struct LaunchReport {
-    pub status: LaunchStatus,
-    pub region: String,
-    pub cluster: String,
-    pub service: String,
-    pub service_arn: String,
-    /// The MCP endpoint: `<service URL>/mcp`.
-    pub url: String,
-    pub image: Option<String>,
-    /// What this run created.
-    pub created: Vec<String>,
-    pub config_file: PathBuf,
-    pub duration_s: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub check: Option<CheckReport>,
-}
-
-impl fmt::Display for LaunchReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.url)
-    }
-}
-
+/// `mcp launch`: the platform makes (or finishes) the service; this records it
+/// in mcp.toml, prints the client snippet and the report.
 pub async fn launch(
     settings: &Settings,
     printer: &Printer,
     options: &LaunchOptions,
 ) -> Result<ExitStatus> {
-    let started = Instant::now();
-    if settings.target == TargetKind::Local {
-        return Err(McpError::usage("`mcp launch` makes an ECS Express service; this stage deploys to the local engine")
-            .hint("run it without the local stage, or use `mcp deploy --stage local` for the local target")
-            .into());
-    }
-    // Fail on a missing Dockerfile before any AWS call.
-    crate::docker::build::preflight(&settings.build.context, &settings.build.dockerfile)?;
-    let clients = Clients::new(settings).await;
-    let location = Location::resolve(settings, &clients).await?;
     let config_file = settings
         .config_file
         .clone()
         .unwrap_or_else(|| options.dir.join(FILE_NAME));
-
-    // 1. Look: the region (Express answers UnsupportedFeature there), the service.
-    let existing = steps::probe(&clients, &location).await?;
-    if let Some(service) = &existing {
-        let status = express::status(service);
-        if status == "DRAINING" {
-            return Err(McpError::new(format!(
-                "Express service `{}` is being deleted",
-                location.service
-            ))
-            .hint("wait until `mcp status` no longer finds it, then run `mcp launch` again")
-            .into());
-        }
-        let url = express::endpoint(service).map(|e| express::mcp_url(&e));
-        if settings.ecs.express && url.is_some() && settings.deploy.url == url {
-            let url = url.unwrap_or_default();
+    let record = |location: &Location, url: &str| -> Result<()> {
+        write_config(&config_file, settings, options, location, url)?;
+        printer.status(
+            "Wrote",
+            format!(
+                "{} ([ecs] express = true, deploy.url)",
+                config_file.display()
+            ),
+        );
+        Ok(())
+    };
+    let report = launch::launch(settings, printer, &config_file, &record).await?;
+    let exit = match report.status {
+        LaunchStatus::AlreadyLaunched => {
             printer.status(
                 "Launched",
                 format!(
-                    "already: {} answers at {url}; nothing changed (`mcp deploy` ships changes)",
-                    location.service
+                    "already: {} answers at {}; nothing changed (`mcp deploy` ships changes)",
+                    report.service, report.url
                 ),
             );
-            let report = LaunchReport {
-                status: LaunchStatus::AlreadyLaunched,
-                region: location.region.clone(),
-                cluster: location.cluster.clone(),
-                service: location.service.clone(),
-                service_arn: location.arn.clone(),
-                url,
-                image: express::image(service).map(str::to_string),
-                created: Vec::new(),
-                config_file,
-                duration_s: rollout::seconds_since(started),
-                check: None,
-            };
-            printer.data(&report)?;
-            return Ok(ExitStatus::Success);
+            ExitStatus::Success
         }
-        printer.status(
-            "Found",
-            format!(
-                "Express service {} from an earlier launch that did not finish; carrying on",
-                location.arn
-            ),
-        );
-    }
-
-    // 2. The roles: look, ask, make.
-    let roles = steps::inspect_roles(&clients, settings, &location.account).await?;
-    let changes = steps::role_changes(&roles);
-    if !changes.is_empty() {
-        platform::consent(
-            printer,
-            "mcp launch will create in your AWS account:",
-            &changes,
-            "mcp launch",
-        )?;
-    }
-    let mut made: Vec<String> = Vec::new();
-    let result = make_and_check(
-        settings, printer, &clients, &location, &roles, existing, &mut made,
-    )
-    .await;
-    let (url, image, check) = match result {
-        Ok(done) => done,
-        Err(err) => {
-            if !made.is_empty() || err.downcast_ref::<Unfinished>().is_some() {
-                let what = if made.is_empty() {
-                    "nothing new".to_string()
-                } else {
-                    made.join(", ")
-                };
-                printer.warn(format!(
-                    "launch stopped half-way; made by this run: {what}. Run `mcp launch` again to carry on from here (or `mcp destroy --all-resources` to remove the service, its log group and repository)"
-                ));
-            }
-            return Err(err);
-        }
-    };
-    write_config(&config_file, settings, options, &location, &url)?;
-    printer.status(
-        "Wrote",
-        format!(
-            "{} ([ecs] express = true, deploy.url)",
-            config_file.display()
-        ),
-    );
-
-    let healthy = check.healthy;
-    let report = LaunchReport {
-        status: if healthy {
-            LaunchStatus::Launched
-        } else {
-            LaunchStatus::CheckFailed
-        },
-        region: location.region.clone(),
-        cluster: location.cluster.clone(),
-        service: location.service.clone(),
-        service_arn: location.arn.clone(),
-        url: url.clone(),
-        image: Some(image),
-        created: made,
-        config_file,
-        duration_s: rollout::seconds_since(started),
-        check: Some(check),
-    };
-    if healthy {
-        let name = settings.service.as_deref().unwrap_or(&settings.name);
-        printer.note(format!(
-            "\nAdd it to an MCP client:\n{}\n",
-            rollout::client_snippet(name, &url)
-        ));
-        printer.status(
-            "Launched",
-            format!("{} at {url} in {:.0}s", location.service, report.duration_s),
-        );
-    } else {
-        printer.warn(format!(
-            "{} runs at {url}, but the MCP check failed at {}: {}; fix the server and ship it with `mcp deploy`",
-            location.service,
-            report
-                .check
-                .as_ref()
-                .and_then(|c| c.failed_step)
-                .map(|s| s.to_string())
-                .unwrap_or_default(),
-            report
-                .check
-                .as_ref()
-                .and_then(|c| c.error.as_deref())
-                .unwrap_or("?"),
-        ));
-    }
-    printer.data(&report)?;
-    Ok(if healthy {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Failure
-    })
-}
-
-/// Marks an error after which the service exists but the launch did not finish.
-#[derive(Debug)]
-struct Unfinished(String);
-
-impl fmt::Display for Unfinished {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Unfinished {}
-
-/// Roles, log group, repository, image, service; then wait and check.
-/// `made` collects what was created, for the message when a step fails.
-#[allow(clippy::too_many_arguments)]
-async fn make_and_check(
-    settings: &Settings,
-    printer: &Printer,
-    clients: &Clients,
-    location: &Location,
-    roles: &[(crate::aws::iam::RoleSpec, crate::aws::iam::RoleState)],
-    existing: Option<aws_sdk_ecs::types::EcsExpressGatewayService>,
-    made: &mut Vec<String>,
-) -> Result<(String, String, CheckReport)> {
-    let (execution, infrastructure, fresh) =
-        steps::make_roles(clients, printer, roles, &location.account, made).await?;
-    if steps::ensure_log_group(clients, location).await? {
-        made.push(format!("log group {}", location.log_group()));
-        printer.status("Created", format!("log group {}", location.log_group()));
-    }
-    let (repository, created) =
-        aws::ecr::repository(&clients.ecr, &settings.ecr.repository, true).await?;
-    if created {
-        made.push(format!("ECR repository {}", settings.ecr.repository));
-        printer.status("Created", format!("ECR repository {}", repository.uri));
-    }
-    let mut build_settings = settings.clone();
-    build_settings.ecr.create = true;
-    let pushed = image::build_and_push(
-        &build_settings,
-        printer,
-        clients,
-        None,
-        &BuildMemo::default(),
-    )
-    .await?;
-
-    let deployment = match &existing {
-        None => {
+        LaunchStatus::Launched => {
+            let name = settings.service.as_deref().unwrap_or(&settings.name);
+            printer.note(format!(
+                "\nAdd it to an MCP client:\n{}\n",
+                report::client_snippet(name, &report.url)
+            ));
             printer.status(
-                "Creating",
+                "Launched",
                 format!(
-                    "Express service {} in cluster {} ({})",
-                    location.service, location.cluster, location.region
+                    "{} at {} in {:.0}s",
+                    report.service, report.url, report.duration_s
                 ),
             );
-            let roles = steps::Roles {
-                execution,
-                infrastructure,
-                fresh,
-            };
-            steps::create_service(clients, printer, settings, location, &pushed.image, &roles)
-                .await?;
-            made.push(format!("Express service {}", location.arn));
-            None
+            ExitStatus::Success
         }
-        // An earlier launch made the service with another image: ship this one.
-        Some(service) if express::image(service) != Some(pushed.image.as_str()) => {
-            let container =
-                platform::deploy::container_for(settings, service, &pushed.image, location)?;
-            let (id, _) = platform::deploy::update(clients, settings, location, container).await?;
-            printer.status(
-                "Updating",
-                format!("{} to {}", location.service, pushed.image),
-            );
-            Some(id)
+        LaunchStatus::CheckFailed => {
+            let check = report.check.as_ref();
+            printer.warn(format!(
+                "{} runs at {}, but the MCP check failed at {}: {}; fix the server and ship it with `mcp deploy`",
+                report.service,
+                report.url,
+                check
+                    .and_then(|c| c.failed_step)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+                check.and_then(|c| c.error.as_deref()).unwrap_or("?"),
+            ));
+            ExitStatus::Failure
         }
-        Some(_) => None,
     };
-
-    let timeout = settings.deploy.timeout;
-    let (_, endpoint) = platform::wait_for_url(clients, printer, location, timeout)
-        .await
-        .map_err(|e| e.context(Unfinished("waiting for the service's URL".into())))?;
-    let deployment = match deployment {
-        Some(id) => id,
-        None => platform::primary_deployment(clients, location).await?.0,
-    };
-    printer.status(
-        "Deploying",
-        format!("{} (deployment {deployment})", location.service),
-    );
-    let follow = FollowOptions::new(&location.cluster, &location.service, &deployment, timeout);
-    let outcome = rollout::watch(clients, printer, &follow, &Default::default()).await?;
-    match outcome {
-        Outcome::Completed(_) => {}
-        Outcome::Interrupted { .. } => {
-            return Err(anyhow::Error::new(
-                McpError::new("interrupted while the first deployment rolled out")
-                    .with_status(ExitStatus::Interrupted)
-                    .hint("ECS carries on; run `mcp launch` again to wait for it and finish"),
-            )
-            .context(Unfinished("interrupted".into())));
-        }
-        other => {
-            let reason = match &other {
-                Outcome::Failed { reason, .. } | Outcome::RolledBackByEcs { reason, .. } => {
-                    reason.clone()
-                }
-                Outcome::TimedOut { .. } => format!(
-                    "it did not complete within {}s (deploy.timeout)",
-                    timeout.as_secs()
-                ),
-                _ => "another deployment replaced it".to_string(),
-            };
-            return Err(anyhow::Error::new(
-                McpError::new(format!(
-                    "the first deployment of {} failed: {reason}",
-                    location.service
-                ))
-                .hint("see why with `mcp logs --since 30m`; fix the image, then run `mcp launch` again (it ships the new image to the same service)"),
-            )
-            .context(Unfinished("first deployment failed".into())));
-        }
-    }
-    let url = express::mcp_url(&endpoint);
-    let check =
-        rollout::check_until_healthy(settings, printer, &url, Duration::from_secs(300)).await?;
-    Ok((url, pushed.image, check))
+    printer.data(&report)?;
+    Ok(exit)
 }
 
 /// Record the launched service in mcp.toml: a new commented file, or the

@@ -1,37 +1,12 @@
 //! `mcp scale [SERVICE] COUNT`: take a service offline (0) and back, waiting
-//! for ECS to start or stop the tasks like a deploy waits for a rollout.
+//! for the platform to start or stop the copies like a deploy waits.
 
-use std::fmt;
-use std::time::{Duration, Instant};
+use anyhow::Result;
 
-use anyhow::{Context, Result};
-use serde::Serialize;
-
-use super::rollout;
-use crate::aws::{self, Clients};
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
+use crate::platform;
 use crate::ui::Printer;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Scaled {
-    pub cluster: String,
-    pub service: String,
-    pub previous_desired: i32,
-    pub desired: i32,
-    pub running: i32,
-    pub duration_s: f64,
-}
-
-impl fmt::Display for Scaled {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{} runs {} of {} tasks (was {})",
-            self.service, self.running, self.desired, self.previous_desired
-        )
-    }
-}
 
 pub async fn scale(
     settings: &Settings,
@@ -44,90 +19,9 @@ pub async fn scale(
             .hint("COUNT is 0 or more")
             .into());
     }
-    if settings.target == crate::config::TargetKind::Local {
-        return Err(McpError::usage(
-            "`mcp scale` scales ECS services; this stage deploys to the local engine",
-        )
-        .hint("`mcp down` stops the local release; `mcp deploy` starts one")
-        .into());
-    }
-    let started = Instant::now();
-    let cluster = settings.cluster()?.to_string();
-    let name = settings.ecs.service.clone();
-    let clients = Clients::new(settings).await;
-    let before = rollout::describe_service(&clients, &cluster, &name).await?;
-    let previous_desired = before.desired_count();
-    clients
-        .ecs
-        .update_service()
-        .cluster(&cluster)
-        .service(&name)
-        .desired_count(count)
-        .send()
-        .await
-        .map_err(aws::error)
-        .with_context(|| format!("scaling `{name}` to {count}"))?;
-    printer.status(
-        "Scaling",
-        format!("{cluster}/{name} from {previous_desired} to {count} tasks"),
-    );
-
-    let deadline = started + settings.deploy.timeout;
-    let mut running = before.running_count();
-    let mut last = String::new();
-    let mut interval = Duration::from_millis(500);
-    if wait {
-        loop {
-            let service = rollout::describe_service(&clients, &cluster, &name).await?;
-            running = service.running_count();
-            let pending = service.pending_count();
-            let line = format!("{running}/{count} running, {pending} pending");
-            if line != last {
-                printer.status("Tasks", &line);
-                last = line;
-                interval = Duration::from_millis(500);
-            } else {
-                interval = (interval * 3 / 2).min(Duration::from_secs(2));
-            }
-            if running == count && pending == 0 && service.deployments().len() <= 1 {
-                break;
-            }
-            if Instant::now() >= deadline {
-                return Err(McpError::new(format!(
-                    "`{name}` did not reach {count} running tasks within {}s ({running} running)",
-                    settings.deploy.timeout.as_secs()
-                ))
-                .hint(format!(
-                    "see why with `mcp status{}`; tasks that stop show their reasons there",
-                    service_flag(settings)
-                ))
-                .into());
-            }
-            tokio::time::sleep(interval).await;
-        }
-    }
-    let scaled = Scaled {
-        cluster,
-        service: name,
-        previous_desired,
-        desired: count,
-        running,
-        duration_s: super::rollout::seconds_since(started),
-    };
-    if wait {
-        printer.status(
-            "Scaled",
-            format!("{} to {count} in {:.0}s", scaled.service, scaled.duration_s),
-        );
-    }
+    let scaled = platform::for_settings(settings)
+        .scale(settings, printer, count, wait)
+        .await?;
     printer.data(&scaled)?;
     Ok(ExitStatus::Success)
-}
-
-fn service_flag(settings: &Settings) -> String {
-    settings
-        .service
-        .as_ref()
-        .map(|s| format!(" {s}"))
-        .unwrap_or_default()
 }

@@ -18,19 +18,11 @@ use crate::aws::{self, Clients};
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
 use crate::ui::Printer;
+use crate::ui::table::Table;
 
 /// The Secrets Manager name prefix for this service and stage.
-pub fn prefix(settings: &Settings) -> String {
-    if let Some(prefix) = &settings.secrets_prefix {
-        return if prefix.ends_with('/') {
-            prefix.clone()
-        } else {
-            format!("{prefix}/")
-        };
-    }
-    let stage = settings.stage.as_deref().unwrap_or("default");
-    let service = settings.service.as_deref().unwrap_or(&settings.name);
-    format!("/{stage}/mcp/{service}/")
+fn prefix(settings: &Settings) -> String {
+    settings.secret_name_prefix()
 }
 
 /// The dotted table in mcp.toml whose `[secrets]` applies to these settings.
@@ -98,7 +90,12 @@ fn read_value(name: &str, printer: &Printer) -> Result<String> {
 }
 
 /// Set or remove `key` in the table at `path` of the TOML file, keeping everything else as written.
+///
+/// The file is replaced atomically (see [`replace_file`]); a symbolic link is
+/// refused rather than written through, so a link planted in place of
+/// mcp.toml cannot make `mcp` rewrite the file it points to.
 pub fn edit_file(file: &Path, path: &[String], key: &str, value: Option<&str>) -> Result<()> {
+    refuse_symlink(file)?;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading `{}`", file.display()))?;
     let mut doc: toml_edit::DocumentMut = text
@@ -139,7 +136,69 @@ pub fn edit_file(file: &Path, path: &[String], key: &str, value: Option<&str>) -
             table.remove(key);
         }
     }
-    std::fs::write(file, doc.to_string()).with_context(|| format!("writing `{}`", file.display()))
+    replace_file(file, doc.to_string().as_bytes())
+}
+
+fn refuse_symlink(file: &Path) -> Result<()> {
+    let meta =
+        std::fs::symlink_metadata(file).with_context(|| format!("reading `{}`", file.display()))?;
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(file)
+            .map(|t| format!(" (to `{}`)", t.display()))
+            .unwrap_or_default();
+        return Err(McpError::usage(format!(
+            "`{}` is a symbolic link{target}: `mcp secrets` does not write through links",
+            file.display()
+        ))
+        .hint("run it where the real file is (--config PATH), or replace the link with the file")
+        .into());
+    }
+    if !meta.is_file() {
+        return Err(McpError::usage(format!("`{}` is not a regular file", file.display())).into());
+    }
+    Ok(())
+}
+
+/// Write `bytes` to a new file next to `file` and rename it over `file`: a
+/// reader (or a crash) sees the old file or the new one, never half of one.
+/// The new file gets the old one's permissions (and, where allowed, owner).
+pub fn replace_file(file: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let old = std::fs::metadata(file).with_context(|| format!("reading `{}`", file.display()))?;
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("mcp.toml");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.{nanos:x}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut out = options.open(&temp)?;
+        out.write_all(bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // Only root may give a file away; for anyone else the owner is already right.
+            let _ = std::os::unix::fs::fchown(&out, Some(old.uid()), Some(old.gid()));
+        }
+        out.set_permissions(old.permissions())?;
+        out.sync_all()?;
+        std::fs::rename(&temp, file)
+    };
+    write().map_err(|err| {
+        let _ = std::fs::remove_file(&temp);
+        anyhow::Error::new(err).context(format!("writing `{}`", file.display()))
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,6 +223,8 @@ pub async fn set(settings: &Settings, printer: &Printer, name: &str) -> Result<E
         .config_file
         .clone()
         .context("no mcp.toml to write the reference into")?;
+    // Before anything is stored: a file `mcp` will not rewrite stops here.
+    refuse_symlink(&file)?;
     let value = read_value(name, printer)?;
     let clients = Clients::new(settings).await;
     let secret_name = format!("{}{name}", prefix(settings));
@@ -228,7 +289,7 @@ async fn warn_about_execution_role(settings: &Settings, clients: &Clients, print
         return;
     };
     let Ok(service) =
-        super::rollout::describe_service(clients, cluster, &settings.ecs.service).await
+        crate::aws::ecs::describe_service(clients, cluster, &settings.ecs.service).await
     else {
         return;
     };
@@ -275,29 +336,17 @@ pub struct Listing {
 
 impl fmt::Display for Listing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self
-            .secrets
-            .iter()
-            .map(|s| s.name.len())
-            .max()
-            .unwrap_or(0)
-            .max(4);
-        writeln!(
-            f,
-            "{:<width$}  {:<20}  {:<4}  ARN",
-            "NAME", "LAST CHANGED", "USED"
-        )?;
+        let mut table =
+            Table::new([("NAME", 4), ("LAST CHANGED", 20), ("USED", 4), ("ARN", 0)]).gap(2);
         for s in &self.secrets {
-            writeln!(
-                f,
-                "{:<width$}  {:<20}  {:<4}  {}",
-                s.name,
-                s.last_changed.as_deref().unwrap_or("-"),
-                if s.referenced { "yes" } else { "no" },
-                s.arn
-            )?;
+            table.row([
+                s.name.clone(),
+                s.last_changed.clone().unwrap_or_else(|| "-".into()),
+                if s.referenced { "yes" } else { "no" }.to_string(),
+                s.arn.clone(),
+            ]);
         }
-        Ok(())
+        write!(f, "{table}")
     }
 }
 
@@ -351,6 +400,7 @@ pub async fn remove(settings: &Settings, printer: &Printer, name: &str) -> Resul
         .config_file
         .clone()
         .context("no mcp.toml to edit")?;
+    refuse_symlink(&file)?;
     let clients = Clients::new(settings).await;
     let secret_name = format!("{}{name}", prefix(settings));
     let out = clients
@@ -421,6 +471,53 @@ mod tests {
 
         edit_file(&file, &["secrets".into()], "OLD", None).unwrap();
         assert!(!std::fs::read_to_string(&file).unwrap().contains("OLD"));
+    }
+
+    /// Guards issue 16 item 5: the rewrite keeps the file's mode and leaves no temporary file.
+    #[cfg(unix)]
+    #[test]
+    fn the_rewrite_is_a_rename_that_keeps_the_mode() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mcp.toml");
+        std::fs::write(&file, "name = \"x\"\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let inode = std::fs::metadata(&file).unwrap().ino();
+        edit_file(&file, &["secrets".into()], "K", Some("arn:k")).unwrap();
+        let meta = std::fs::metadata(&file).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o640);
+        assert_ne!(meta.ino(), inode, "a new file was renamed into place");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["mcp.toml"], "no temporary file is left");
+    }
+
+    /// Guards issue 16 item 5: a link in place of mcp.toml is refused, and the
+    /// file it points to stays as it was.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_file_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere.toml");
+        std::fs::write(&target, "name = \"x\"\n").unwrap();
+        let link = dir.path().join("mcp.toml");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = edit_file(&link, &["secrets".into()], "K", Some("arn:k")).unwrap_err();
+        let mcp = err.downcast_ref::<McpError>().unwrap();
+        assert!(
+            mcp.message.contains("is a symbolic link"),
+            "{}",
+            mcp.message
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "name = \"x\"\n");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 
     #[test]

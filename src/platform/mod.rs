@@ -1,4 +1,197 @@
-//! Where a release runs. (The express branch adds only [`ecs_express`]; the
-//! architecture work moves the ECS rolling and local platforms here.)
+//! Where a release runs: the seam every way of deploying plugs into.
+//!
+//! A [`Platform`] takes resolved [`Settings`] and a [`Printer`] (for status
+//! lines while it works) and answers with the release model's reports
+//! ([`crate::release`]); it never prints a command's result and never decides
+//! how it is rendered: the commands in `ops/` do that. [`for_settings`] is the
+//! one place that picks a platform; nothing else branches on `target`.
+//!
+//! Today there are three:
+//! - [`ecs`]: an ECS service updated by a rolling deployment, followed by
+//!   deployment id, rolled back by policy ([`ecs::EcsRolling`]);
+//! - [`ecs_express`]: an ECS Express Mode service (`mcp launch` makes one),
+//!   released through `UpdateExpressGatewayService` and followed like the
+//!   rolling one ([`ecs_express::EcsExpress`]);
+//! - [`local`]: containers on the local Docker engine, one per release
+//!   ([`local::Local`]).
+//!
+//! A new way to run a release (ECS blue/green, canary or linear deployments
+//! driven by `DescribeServiceDeployments` and lifecycle hooks; ECS Express
+//! services) is one new module here that implements [`Platform`], and one arm
+//! in [`for_settings`]. What the platforms share sits beside them: the release
+//! model and image pipeline in `release/`, the MCP probe in `probe/`, the
+//! printing of log lines in [`logs`].
+//!
+//! The methods return boxed futures so that commands can hold a
+//! `Box<dyn Platform>`; each implementation writes `Box::pin(async move { … })`.
 
+pub mod ecs;
 pub mod ecs_express;
+pub mod local;
+pub mod logs;
+
+use anyhow::Result;
+use futures_util::future::BoxFuture;
+
+use crate::config::{Settings, TargetKind};
+use crate::error::ExitStatus;
+use crate::release::Report;
+use crate::release::build::BuildMemo;
+use crate::ui::{Output, Printer};
+
+pub use logs::LogsRequest;
+
+/// What `mcp deploy` asks of a platform.
+#[derive(Debug, Clone, Default)]
+pub struct DeployRequest {
+    /// An image already in ECR, instead of building.
+    pub image: Option<String>,
+    /// Tag template overriding `build.tag`.
+    pub tag: Option<String>,
+    /// Print the plan; change nothing.
+    pub dry_run: bool,
+    /// Return once the rollout has started.
+    pub no_wait: bool,
+    /// Start even when another deployment is in flight.
+    pub force: bool,
+    /// Skip the MCP check after the rollout.
+    pub no_check: bool,
+    /// Stream the new release's logs while waiting.
+    pub logs: bool,
+}
+
+/// What `mcp rollback` asks of a platform.
+#[derive(Debug, Clone, Default)]
+pub struct RollbackRequest {
+    /// The release to go back to (a revision, a tag, a release number);
+    /// the platform's default when `None`.
+    pub to: Option<String>,
+    /// Start even when another deployment is in flight.
+    pub force: bool,
+}
+
+/// What [`Platform::prepare`] ends with.
+pub enum Prepared {
+    /// `--dry-run`: what the deploy would do.
+    DryRun(Output),
+    /// Everything is in place to change what runs.
+    Ready(Box<dyn Ready>),
+}
+
+/// A deploy that is prepared (image built and pushed, revision registered…)
+/// and can be rolled out.
+pub trait Ready: Send + Sync {
+    /// Change what runs and, unless `--no-wait`, see it through; on failure
+    /// apply the rollback policy.
+    fn roll_out<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a DeployRequest,
+    ) -> BoxFuture<'a, Result<Report>>;
+}
+
+/// What runs now, as [`Platform::status`] tells it.
+#[derive(Debug)]
+pub struct Status {
+    /// The platform's own status, printed by `mcp status`.
+    pub output: Output,
+    /// Non-zero when `--wait` followed a rollout that failed.
+    pub exit: ExitStatus,
+    /// One line of `mcp status --all`.
+    pub summary: StatusLine,
+}
+
+/// The columns `mcp status --all` shows for any platform.
+#[derive(Debug, Clone, Default)]
+pub struct StatusLine {
+    /// What runs: `family:7`, `release 3`.
+    pub revision: String,
+    pub running: i32,
+    pub desired: i32,
+    /// The rollout state in progress words (`completed`, `in progress`), if any.
+    pub rollout: Option<String>,
+    /// The most recent event, if the platform keeps any.
+    pub last_event: Option<String>,
+}
+
+/// One way of running a release. See the module documentation.
+pub trait Platform: Send + Sync {
+    /// How messages name this platform ("ECS", "the local target").
+    fn name(&self) -> &'static str;
+
+    /// Whether `mcp deploy --all` may include a service on this platform.
+    fn joins_fleet(&self) -> bool {
+        true
+    }
+
+    /// Everything before what runs changes: the image, a new revision; or,
+    /// with `--dry-run`, the plan. `builds` shares images between services
+    /// of one `mcp deploy --all`.
+    fn prepare<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a DeployRequest,
+        builds: &'a BuildMemo,
+    ) -> BoxFuture<'a, Result<Prepared>>;
+
+    /// Put an earlier release live again, followed like a deploy.
+    fn rollback<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a RollbackRequest,
+    ) -> BoxFuture<'a, Result<Report>>;
+
+    /// What runs now; with `wait`, first follow a rollout in flight to its end.
+    fn status<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        wait: bool,
+    ) -> BoxFuture<'a, Result<Status>>;
+
+    /// The recent releases, newest first (at most `limit` where the platform
+    /// keeps more).
+    fn history<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Output>>;
+
+    /// Print the release's log lines (see [`logs::print`]) until they end or,
+    /// when following, until Ctrl-C.
+    fn logs<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a LogsRequest,
+    ) -> BoxFuture<'a, Result<ExitStatus>>;
+
+    /// Run `count` copies (0: offline), waiting for them when `wait`.
+    fn scale<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        count: i32,
+        wait: bool,
+    ) -> BoxFuture<'a, Result<Output>>;
+
+    /// Remove what this platform runs for the service.
+    fn down<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+    ) -> BoxFuture<'a, Result<Output>>;
+}
+
+/// The platform these settings deploy to: the one place that looks at `target`.
+pub fn for_settings(settings: &Settings) -> Box<dyn Platform> {
+    match settings.target {
+        TargetKind::Ecs if settings.ecs.express => Box::new(ecs_express::EcsExpress),
+        TargetKind::Ecs => Box::new(ecs::EcsRolling),
+        TargetKind::Local => Box::new(local::Local),
+    }
+}

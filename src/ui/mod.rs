@@ -4,7 +4,11 @@
 //! errors go to stderr. Colour, spinners and prompts appear only on a terminal,
 //! and never with `NO_COLOR` or under `CI`, so logs of CI jobs stay plain.
 
+pub mod output;
 pub mod printer;
 pub mod reporter;
+pub mod sanitize;
+pub mod table;
 
+pub use output::Output;
 pub use printer::{OutputFormat, Printer, PrinterOptions};

@@ -1,10 +1,25 @@
 //! The one place output is written.
+//!
+//! Nothing here panics on a closed stream, unlike `println!`/`eprintln!`
+//! (which the crate denies through clippy): stdout writes return their error,
+//! marked [`StdoutClosed`] for a reader that went away (`mcp logs | head`),
+//! which `main` turns into a quiet success; stderr writes ignore errors, since
+//! there is nowhere left to report them.
+//!
+//! It is also where text from outside is made safe to show (see
+//! [`super::sanitize`]): URL credentials are redacted in every message, report
+//! and JSON document, and on a terminal control characters in them are shown
+//! escaped. Raw lines ([`Printer::line`], [`Printer::lines`]) are written as
+//! given: their callers escape the remote part (`ops::logs::render`).
 
+use std::borrow::Cow;
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 
 use console::style;
 use serde::Serialize;
+
+use super::sanitize::{self, Lines};
 
 /// `--output text|json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
@@ -38,6 +53,9 @@ pub struct Printer {
     interactive: bool,
     /// `--yes`: take the default answer to every question.
     pub yes: bool,
+    /// stderr and stdout are terminals: text from outside is shown escaped there.
+    stderr_tty: bool,
+    stdout_tty: bool,
     /// `[name] ` before every status line, when several services run at once.
     prefix: String,
     /// On a terminal, with several services: this service's one line, which
@@ -53,9 +71,10 @@ pub fn under_ci() -> bool {
 impl Printer {
     pub fn new(options: &PrinterOptions) -> Self {
         let stderr_tty = std::io::stderr().is_terminal();
+        let stdout_tty = std::io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let fancy = stderr_tty && !no_color && !under_ci();
-        console::set_colors_enabled(fancy && std::io::stdout().is_terminal());
+        console::set_colors_enabled(fancy && stdout_tty);
         console::set_colors_enabled_stderr(fancy);
         Printer {
             format: options.format,
@@ -65,6 +84,8 @@ impl Printer {
             progress: fancy && !options.no_progress && !options.quiet,
             interactive: stderr_tty && std::io::stdin().is_terminal() && !under_ci(),
             yes: options.yes,
+            stderr_tty,
+            stdout_tty,
             prefix: String::new(),
             line: None,
         }
@@ -80,6 +101,8 @@ impl Printer {
             progress: false,
             interactive: false,
             yes: false,
+            stderr_tty: false,
+            stdout_tty: false,
             prefix: String::new(),
             line: None,
         }
@@ -142,11 +165,29 @@ impl Printer {
         self.verbose
     }
 
+    /// Whether stdout is a terminal (raw lines from outside must then be escaped).
+    pub fn stdout_terminal(&self) -> bool {
+        self.stdout_tty
+    }
+
+    /// A message for stderr: URL credentials redacted, and on a terminal
+    /// control characters escaped (before the printer adds its own colour).
+    fn for_stderr(&self, message: impl Display) -> String {
+        shown(message.to_string(), self.stderr_tty)
+    }
+
+    /// One line of an error report on stderr (`error: …`, `hint: …`), made
+    /// safe like every other message; a closed stderr is ignored.
+    pub fn error_line(&self, line: &str) {
+        stderr_line(self.for_stderr(line));
+    }
+
     /// A cargo-style status line on stderr: a right-aligned verb, then the message.
     pub fn status(&self, verb: &str, message: impl Display) {
         if self.quiet {
             return;
         }
+        let message = self.for_stderr(message);
         let verb = format!("{verb:>12}");
         let verb = if self.color {
             style(verb).green().bold().to_string()
@@ -157,11 +198,12 @@ impl Printer {
             bar.set_message(format!("{} {message}", verb.trim_start()));
             return;
         }
-        eprintln!("{verb} {}{message}", self.prefix);
+        stderr_line(format_args!("{verb} {}{message}", self.prefix));
     }
 
     /// A warning on stderr (shown even with `-q`).
     pub fn warn(&self, message: impl Display) {
+        let message = self.for_stderr(message);
         let label = if self.color {
             style("warning").yellow().bold().to_string()
         } else {
@@ -169,27 +211,27 @@ impl Printer {
         };
         match &self.line {
             Some(bar) => bar.println(format!("{label}: {}{message}", self.prefix)),
-            None => eprintln!("{label}: {}{message}", self.prefix),
+            None => stderr_line(format_args!("{label}: {}{message}", self.prefix)),
         }
     }
 
     /// Detail shown with `-v` (level 1) or `-vv` (level 2).
     pub fn detail(&self, level: u8, message: impl Display) {
         if self.verbose >= level && !self.quiet {
-            let text = message.to_string();
+            let text = self.for_stderr(message);
             let text = if self.color {
                 style(text).dim().to_string()
             } else {
                 text
             };
-            eprintln!("{text}");
+            stderr_line(text);
         }
     }
 
     /// A plain line on stderr (part of a human report, e.g. a table).
     pub fn note(&self, message: impl Display) {
         if !self.quiet {
-            eprintln!("{message}");
+            stderr_line(self.for_stderr(message));
         }
     }
 
@@ -197,8 +239,13 @@ impl Printer {
     pub fn data<T: Serialize + Display>(&self, value: &T) -> std::io::Result<()> {
         let mut out = std::io::stdout().lock();
         let result = match self.format {
-            OutputFormat::Text => write!(out, "{value}"),
-            OutputFormat::Json => serde_json::to_writer_pretty(&mut out, value)
+            OutputFormat::Text => write!(out, "{}", shown(value.to_string(), self.stdout_tty)),
+            OutputFormat::Json => serde_json::to_value(value)
+                .map(|mut json| {
+                    sanitize::redact_json(&mut json);
+                    json
+                })
+                .and_then(|json| serde_json::to_writer_pretty(&mut out, &json))
                 .map_err(std::io::Error::other)
                 .and_then(|()| writeln!(out)),
         };
@@ -235,6 +282,21 @@ impl Printer {
         out.write_all(bytes)
             .and_then(|()| out.flush())
             .map_err(stdout_error)
+    }
+}
+
+/// One line on stderr, under its lock. A failed write (stderr closed) is
+/// ignored: it cannot be reported anywhere.
+fn stderr_line(line: impl Display) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
+/// Text as shown: URL credentials redacted; escaped on a terminal.
+fn shown(text: String, terminal: bool) -> String {
+    match sanitize::shown(&text, terminal, Lines::Keep) {
+        Cow::Owned(shown) => shown,
+        Cow::Borrowed(_) => text,
     }
 }
 

@@ -106,10 +106,14 @@ impl Reporter for TerminalReporter {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        bar.set_message(text.to_string());
+        // Build output is written by the Dockerfile's commands: shown, not obeyed.
+        bar.set_message(
+            super::sanitize::shown(text, true, super::sanitize::Lines::One).into_owned(),
+        );
     }
     fn output(&self, text: &str) {
         if self.printer.verbosity() >= 1 {
+            let text = super::sanitize::shown(text, true, super::sanitize::Lines::Keep);
             let _ = self.multi.println(format!("             {text}"));
         }
     }

@@ -8,6 +8,7 @@ use assert_cmd::Command;
 
 mod config;
 mod init;
+mod security;
 
 /// `mcp` with a clean environment: no MCP_* variables, no CI, no colour.
 pub fn mcp(dir: &Path) -> Command {
@@ -68,4 +69,38 @@ fn unknown_command_is_a_usage_error() {
         "{}",
         r.stderr
     );
+}
+
+/// The exit code of `mcp ARGS` whose stderr is a pipe nobody reads any more:
+/// every write to it fails with EPIPE.
+fn code_with_stderr_closed(dir: &Path, args: &[&str]) -> i32 {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("mcp"));
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("MCP_") || key.starts_with("AWS_") || key == "CI" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(writer)
+        .status()
+        .unwrap()
+        .code()
+        .unwrap_or(-1)
+}
+
+/// Guards against `eprintln!`'s panic (exit 101) when stderr is closed: a
+/// status line or an error report that cannot be written is dropped, and the
+/// exit code still says what happened.
+#[test]
+fn a_closed_stderr_does_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    // An error report: no mcp.toml here (exit 2).
+    assert_eq!(code_with_stderr_closed(dir.path(), &["config"]), 2);
+    // A status line (`Resolved`) on the way to success.
+    let project = project(&[("mcp.toml", "name = \"demo\"\n")]);
+    assert_eq!(code_with_stderr_closed(project.path(), &["config"]), 0);
 }

@@ -36,6 +36,7 @@ fn revision(arn: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn deploy_rolls_out_a_new_revision_with_env_and_secrets_merged() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("deploy-ok", &[]);
@@ -159,6 +160,7 @@ fn deploy_rolls_out_a_new_revision_with_env_and_secrets_merged() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn server_that_exits_on_start_is_rolled_back_with_its_exit_code_shown() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("deploy-crash", &[]);
@@ -207,6 +209,7 @@ fn server_that_exits_on_start_is_rolled_back_with_its_exit_code_shown() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn image_that_cannot_be_pulled_is_rolled_back() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("deploy-nopull", &[]);
@@ -256,6 +259,7 @@ fn image_that_cannot_be_pulled_is_rolled_back() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn rollback_returns_to_the_previous_release_and_history_and_status_agree() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("rollback", &[]);
@@ -330,6 +334,7 @@ fn rollback_returns_to_the_previous_release_and_history_and_status_agree() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn dry_run_shows_the_changes_and_changes_nothing() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("dryrun", &[]);
@@ -363,6 +368,7 @@ fn dry_run_shows_the_changes_and_changes_nothing() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn refuses_while_another_deployment_is_in_flight_and_times_out_with_exit_4() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("busy", &[]);
@@ -433,6 +439,7 @@ fn refuses_while_another_deployment_is_in_flight_and_times_out_with_exit_4() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn init_from_service_reads_the_live_service() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("init-from", &[]);
@@ -460,6 +467,7 @@ fn init_from_service_reads_the_live_service() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn an_ecs_deploy_checks_the_mcp_url_and_a_failing_check_rolls_back() {
     let tb = crate::testbed!();
     // The echo server on loopback stands in for the load balancer in front of the service.

@@ -3,6 +3,7 @@
 use crate::testbed::run;
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn every_check_passes_on_the_testbed() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("doctor", &[]);
@@ -49,6 +50,7 @@ fn every_check_passes_on_the_testbed() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn unreachable_engine_fails_the_docker_check_with_its_hint() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("doctor-nodocker", &[]);
@@ -84,6 +86,7 @@ fn unreachable_engine_fails_the_docker_check_with_its_hint() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn missing_service_fails_and_skips_what_depends_on_it() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("doctor-nosvc", &[]);

@@ -119,6 +119,7 @@ fn service_arn(tb: &Testbed, name: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn launch_of_the_echo_server_ends_with_a_checked_url_and_a_rerun_changes_nothing() {
     let tb = crate::testbed!();
     let dir = echo_clone();
@@ -207,6 +208,7 @@ fn launch_of_the_echo_server_ends_with_a_checked_url_and_a_rerun_changes_nothing
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn deploys_to_a_launched_service_are_followed_a_release_failing_its_check_is_rolled_back_and_destroy_removes_it()
  {
     let tb = crate::testbed!();
@@ -387,6 +389,7 @@ impl Drop for Deny<'_> {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_denied_iam_action_is_named_with_the_statement_that_allows_it_and_nothing_is_made() {
     let tb = crate::testbed!();
     let dir = echo_clone();
@@ -419,6 +422,7 @@ fn a_denied_iam_action_is_named_with_the_statement_that_allows_it_and_nothing_is
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_launch_refused_half_way_says_what_exists_and_a_rerun_carries_on() {
     let tb = crate::testbed!();
     let dir = echo_clone();
@@ -487,6 +491,7 @@ fn a_launch_refused_half_way_says_what_exists_and_a_rerun_carries_on() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_region_without_express_mode_is_a_clear_error_and_nothing_is_made() {
     let tb = crate::testbed!();
     let dir = echo_clone();
@@ -515,6 +520,7 @@ fn a_region_without_express_mode_is_a_clear_error_and_nothing_is_made() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn an_interrupted_launch_resumes_where_it_stopped() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;

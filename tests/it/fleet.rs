@@ -39,6 +39,7 @@ fn two_services(tb: &Testbed, prefix: &str) -> (tempfile::TempDir, String, [test
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn deploy_all_rolls_out_both_and_builds_once() {
     let tb = crate::testbed!();
     let (dir, cluster, seeded) = two_services(tb, "fleet");
@@ -103,6 +104,7 @@ fn deploy_all_rolls_out_both_and_builds_once() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn one_failing_service_is_rolled_back_while_the_other_succeeds() {
     let tb = crate::testbed!();
     let (dir, cluster, seeded) = two_services(tb, "fleetfail");
@@ -152,6 +154,7 @@ fn one_failing_service_is_rolled_back_while_the_other_succeeds() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn config_all_and_stage_apply_to_every_service() {
     let tb = crate::testbed!();
     let (dir, _cluster, _seeded) = two_services(tb, "fleetcfg");
@@ -181,6 +184,7 @@ fn config_all_and_stage_apply_to_every_service() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn scale_takes_a_service_offline_and_back() {
     let tb = crate::testbed!();
     let (dir, cluster, seeded) = two_services(tb, "scale");

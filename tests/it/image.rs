@@ -124,6 +124,7 @@ fn registry_digest(tb: &Testbed, repository: &str, tag: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn push_builds_for_amd64_honours_dockerignore_and_skips_when_unchanged() {
     let tb = crate::testbed!();
     let repository = testbed::unique("push");
@@ -199,6 +200,7 @@ fn push_builds_for_amd64_honours_dockerignore_and_skips_when_unchanged() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn dirty_tree_gets_its_own_tag_and_layers_already_pushed_are_not_sent_again() {
     let tb = crate::testbed!();
     let repository = testbed::unique("dirty");
@@ -226,6 +228,7 @@ fn dirty_tree_gets_its_own_tag_and_layers_already_pushed_are_not_sent_again() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn build_alone_needs_no_aws_and_tags_locally() {
     let tb = crate::testbed!();
     let repository = testbed::unique("build");
@@ -248,6 +251,7 @@ fn build_alone_needs_no_aws_and_tags_locally() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn failing_build_step_shows_the_step_and_its_output() {
     let tb = crate::testbed!();
     let dir = fixture_project(tb, &testbed::unique("fail"), "");
@@ -277,6 +281,7 @@ fn failing_build_step_shows_the_step_and_its_output() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn missing_dockerfile_is_a_configuration_error() {
     let tb = crate::testbed!();
     let dir = fixture_project(tb, &testbed::unique("nodockerfile"), "");
@@ -297,6 +302,7 @@ fn missing_dockerfile_is_a_configuration_error() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn unreachable_engine_says_how_to_start_it() {
     let tb = crate::testbed!();
     let dir = fixture_project(tb, &testbed::unique("noengine"), "");
@@ -315,6 +321,7 @@ fn unreachable_engine_says_how_to_start_it() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn missing_repository_without_create_is_refused_before_building() {
     let tb = crate::testbed!();
     let dir = fixture_project(tb, &testbed::unique("norepo"), "");
@@ -330,6 +337,7 @@ fn missing_repository_without_create_is_refused_before_building() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn image_flag_verifies_the_image_exists() {
     let tb = crate::testbed!();
     let repository = testbed::unique("byimage");
@@ -360,6 +368,7 @@ fn image_flag_verifies_the_image_exists() {
 
 /// Guards rule 8 of STYLE.md: the ECR password appears in no output, at any verbosity.
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn registry_password_never_appears_in_output() {
     let tb = crate::testbed!();
     let repository = testbed::unique("secret");
@@ -376,6 +385,7 @@ fn registry_password_never_appears_in_output() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn refused_registry_login_is_reported_with_a_hint() {
     let tb = crate::testbed!();
     let repository = testbed::unique("refused");
@@ -406,6 +416,7 @@ fn refused_registry_login_is_reported_with_a_hint() {
 /// An interrupted push ends with 130 and says how to resume; the rerun sends
 /// only what the registry does not have yet.
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn interrupted_push_resumes_without_sending_layers_again() {
     use std::io::{BufRead, BufReader, Write};
     let tb = crate::testbed!();
@@ -489,4 +500,210 @@ fn interrupted_push_resumes_without_sending_layers_again() {
         "the base and the small layer are not sent again: {report}"
     );
     assert_eq!(report["layers_pushed"], 1, "{report}");
+}
+
+/// Guards issue 17 item 1: the tag describes what goes into the image.
+/// Untracked files the engine never sees (outside the context, dockerignored)
+/// and the file `mcp` writes its own output to leave the tag clean, so an
+/// unchanged image is not pushed again; a change inside the context is dirty,
+/// and `-v` names it.
+#[test]
+fn tag_describes_what_goes_into_the_image() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("context");
+    let dir = fixture_project(
+        tb,
+        &repository,
+        "create = true\n\n[build]\ncontext = \"server\"\n",
+    );
+    let root = dir.path();
+    std::fs::create_dir(root.join("server")).unwrap();
+    for name in [
+        "Dockerfile",
+        ".dockerignore",
+        "server.sh",
+        "api.secret",
+        "logs",
+    ] {
+        std::fs::rename(root.join(name), root.join("server").join(name)).unwrap();
+    }
+    commit_all(root);
+    // Untracked: outside the context, dockerignored, in a dockerignored folder.
+    std::fs::write(root.join("notes.txt"), "outside the context\n").unwrap();
+    std::fs::write(root.join("server/local.secret"), "dockerignored\n").unwrap();
+    std::fs::write(root.join("server/logs/today.log"), "dockerignored\n").unwrap();
+    let head = {
+        let out = Command::new("git")
+            .args(["rev-parse", "--short=12", "HEAD"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+
+    // `mcp push --output json > server/push.json`: the shell creates the file
+    // inside the context before mcp starts.
+    let push_to_file = || {
+        let report = root.join("server/push.json");
+        let out = run(tb
+            .mcp(root)
+            .args(["push", "--output", "json", "-v"])
+            .stdout(std::fs::File::create(&report).unwrap()));
+        assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+        let text = std::fs::read_to_string(&report).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("push.json ({e}): {text}\nstderr:\n{}", out.stderr));
+        (json, out.stderr)
+    };
+    let (first, stderr) = push_to_file();
+    assert_eq!(first["tag"], head.as_str(), "stderr:\n{stderr}");
+    assert_eq!(first["skipped"], false);
+    let image = format!("{}/{repository}:{head}", tb.var("MCP_TESTBED_REGISTRY"));
+    let listing = docker(&["run", "--rm", &image, "find", "/app"]);
+    assert!(listing.contains("/app/server.sh"), "{listing}");
+    for absent in ["push.json", "secret", "today.log", "notes.txt", "mcp.toml"] {
+        assert!(!listing.contains(absent), "{absent} shipped:\n{listing}");
+    }
+
+    // ECR has this tag for this commit: nothing is built or pushed.
+    let (second, stderr) = push_to_file();
+    assert_eq!(second["tag"], head.as_str(), "stderr:\n{stderr}");
+    assert_eq!(second["skipped"], true, "stderr:\n{stderr}");
+    assert_eq!(second["pushed_bytes"], 0);
+    assert_eq!(second["digest"], first["digest"]);
+    assert!(stderr.contains("Fresh"), "{stderr}");
+    assert!(!stderr.contains("Building"), "{stderr}");
+
+    // A change inside the context makes it dirty, and -v says which file.
+    // (Left in the context, push.json would ship and count too: it is only
+    // left out while it is where mcp writes.)
+    std::fs::remove_file(root.join("server/push.json")).unwrap();
+    std::fs::write(root.join("server/server.sh"), "echo changed\n").unwrap();
+    let out = run(tb.mcp(root).args(["push", "--output", "json", "-v"]));
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    let dirty = out.json();
+    let tag = dirty["tag"].as_str().unwrap();
+    assert!(tag.starts_with(&format!("{head}-dirty-")), "{tag}");
+    assert!(
+        out.stderr
+            .contains(&format!("the build context differs from {head}: server.sh")),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Guards issue 16 item 4: `mcp build` names a `.env` it would send.
+#[test]
+fn build_warns_when_env_would_be_sent() {
+    let tb = crate::testbed!();
+    let dir = fixture_project(tb, &testbed::unique("envwarn"), "");
+    std::fs::write(dir.path().join(".env"), "API_KEY=do-not-ship\n").unwrap();
+    // The warning comes before the engine is needed.
+    let out = run(tb
+        .mcp(dir.path())
+        .arg("build")
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock"));
+    let env = dir.path().join(".env");
+    assert!(
+        out.stderr.contains(&format!(
+            "warning: {} would be sent to the Docker engine",
+            env.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    // .git is dockerignored in the fixture: no warning for it.
+    assert!(
+        !out.stderr.contains("/.git would be sent"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("do-not-ship"), "{}", out.stderr);
+}
+
+/// Guards issue 16 item 4: after `mcp init`, `.env` and `.git` are not in
+/// the image (looked at through the engine).
+#[test]
+fn init_keeps_env_and_git_out_of_the_image() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("init");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("Dockerfile"),
+        format!("FROM {}\nCOPY . /app\n", tb.var("MCP_TESTBED_BASE_IMAGE")),
+    )
+    .unwrap();
+    std::fs::write(root.join("server.sh"), "echo serving\n").unwrap();
+    std::fs::write(root.join(".env"), "API_KEY=do-not-ship\n").unwrap();
+    git(root, &["init", "-q"]);
+    commit_all(root);
+
+    let init = run(tb
+        .mcp(root)
+        .args(["init", "--name", &repository, "--cluster", "dev"]));
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let ignore_file = root.join(".dockerignore");
+    assert!(
+        init.stderr
+            .contains(&format!("{} (.env, .git)", ignore_file.display())),
+        "init says what it wrote:\n{}",
+        init.stderr
+    );
+
+    let out = run(tb.mcp(root).arg("build"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("warning:"), "{}", out.stderr);
+    let listing = docker(&["run", "--rm", out.stdout.trim(), "find", "/app"]);
+    assert!(listing.contains("/app/server.sh"), "{listing}");
+    assert!(!listing.contains("/app/.env"), ".env shipped:\n{listing}");
+    assert!(!listing.contains("/app/.git"), ".git shipped:\n{listing}");
+
+    // An existing .dockerignore keeps its lines and gets only what it lacks.
+    std::fs::write(&ignore_file, "*.log\n.git\n").unwrap();
+    let again =
+        run(tb
+            .mcp(root)
+            .args(["init", "--name", &repository, "--cluster", "dev", "--force"]));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains(&format!(".env to {}", ignore_file.display())),
+        "{}",
+        again.stderr
+    );
+    let text = std::fs::read_to_string(&ignore_file).unwrap();
+    assert!(
+        text.starts_with("*.log\n.git\n") && text.ends_with("\n.env\n"),
+        "{text}"
+    );
+}
+
+/// Guards issue 16 item 5: a context outside the folder of mcp.toml is named.
+#[test]
+fn context_outside_the_project_is_named() {
+    let tb = crate::testbed!();
+    let dir = fixture_project(
+        tb,
+        &testbed::unique("outside"),
+        "\n[build]\ncontext = \"..\"\ndockerfile = \"project/Dockerfile\"\n",
+    );
+    let home = tempfile::tempdir().unwrap();
+    let project = home.path().join("project");
+    std::fs::rename(dir.path(), &project).unwrap();
+    // The context holds no git repository: a tag that needs none.
+    let out = run(tb
+        .mcp(&project)
+        .args(["build", "--tag", "outside"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock"));
+    let resolved = home.path().canonicalize().unwrap();
+    assert!(
+        out.stderr.contains(&format!(
+            "warning: `build.context` resolves to {}, outside the folder of mcp.toml",
+            resolved.display()
+        )),
+        "{}",
+        out.stderr
+    );
 }

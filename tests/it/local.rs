@@ -55,6 +55,7 @@ fn healthz(port: u16) -> bool {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn local_deploy_failed_release_restores_the_previous_and_rollback_and_down_work() {
     let tb = crate::testbed!();
     let port = free_port();
@@ -150,6 +151,7 @@ fn local_deploy_failed_release_restores_the_previous_and_rollback_and_down_work(
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn local_secret_without_a_value_is_a_clear_error() {
     let tb = crate::testbed!();
     let dir = local_project(tb, free_port());
@@ -194,6 +196,7 @@ fn echo_project(port: u16) -> tempfile::TempDir {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn echo_server_deploys_locally_and_a_release_that_is_not_mcp_is_rolled_back() {
     let tb = crate::testbed!();
     let port = free_port();

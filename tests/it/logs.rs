@@ -83,6 +83,7 @@ fn messages(lines: &[serde_json::Value]) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn since_until_filter_and_task_select_exactly_the_expected_events() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-read", &[]);
@@ -208,6 +209,7 @@ fn since_until_filter_and_task_select_exactly_the_expected_events() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn revision_reads_the_streams_of_that_revisions_tasks() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-rev", &[]);
@@ -317,6 +319,7 @@ fn ours(lines: &[String], marker: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn follow_sees_new_events_and_new_streams_each_exactly_once() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-follow", &[]);
@@ -372,6 +375,7 @@ fn follow_sees_new_events_and_new_streams_each_exactly_once() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_closed_pipe_ends_quietly_with_exit_0() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-pipe", &[]);
@@ -403,6 +407,7 @@ fn a_closed_pipe_ends_quietly_with_exit_0() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_task_definition_without_awslogs_is_a_clear_error() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("logs-none", &[]);
@@ -469,4 +474,95 @@ fn a_task_definition_without_awslogs_is_a_clear_error() {
         .mcp(dir.path())
         .args(["logs", "--log-group", &seeded.get("log_group")]));
     assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+/// The running task container of a seeded service.
+fn task_container(seeded: &Seeded) -> String {
+    let ps = std::process::Command::new("docker")
+        .args([
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=mcp-testbed.service={}", seeded.get("service")),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&ps.stdout)
+        .lines()
+        .next()
+        .expect("a running task container")
+        .to_string()
+}
+
+/// Guards Live Tail end to end (issue 11 item 9): the SDK sends StartLiveTail to
+/// the `stream-` form of the endpoint's host, which the testbed names and serves
+/// as an event stream of what the task really prints.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn live_prints_the_lines_a_running_task_prints_from_then_on() {
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service("logs-live", &[]);
+    let group = seeded.get("log_group");
+    let dir = seeded.project(tb);
+    let marker = unique("live");
+    // Already in CloudWatch when the tail starts: Live Tail shows new events only.
+    let (old, _) = task_stream(&seeded);
+    put(tb, &group, &old, &[(now_ms(), &format!("{marker} before"))]);
+
+    let container = task_container(&seeded);
+    let follower = Follower::start(tb, dir.path(), &["--live"]);
+    // The task prints a numbered line each half second (to its own stdout, which the
+    // awslogs driver ships) until one arrives: the session starts a moment after `mcp` does.
+    let mut got = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut n = 0;
+    while ours(&got, &marker).is_empty() && Instant::now() < deadline {
+        n += 1;
+        let printed = std::process::Command::new("docker")
+            .args(["exec", &container, "sh", "-c"])
+            .arg(format!("echo '{marker} line {n}' > /proc/1/fd/1"))
+            .status()
+            .unwrap();
+        assert!(printed.success(), "docker exec into the task failed");
+        got.extend(follower.read_until(Duration::from_millis(500), |_| false));
+    }
+    let first: usize = ours(&got, &marker)
+        .first()
+        .unwrap_or_else(|| panic!("`mcp logs --live` printed none of the task's lines: {got:?}"))
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Two more lines after the first arrived: each exactly once, in order, with its task.
+    for k in [n + 1, n + 2] {
+        std::process::Command::new("docker")
+            .args(["exec", &container, "sh", "-c"])
+            .arg(format!("echo '{marker} line {k}' > /proc/1/fd/1"))
+            .status()
+            .unwrap();
+    }
+    let last = format!("{marker} line {}", n + 2);
+    got.extend(follower.read_until(Duration::from_secs(20), |l| {
+        ours(l, &marker).contains(&last)
+    }));
+    let expected: Vec<String> = (first..=n + 2)
+        .map(|k| format!("{marker} line {k}"))
+        .collect();
+    assert_eq!(ours(&got, &marker), expected, "{got:?}");
+    let task = container_task(&got, &marker);
+    assert!(
+        task.iter().all(|t| t.len() == 32),
+        "every line names its task: {task:?}"
+    );
+}
+
+/// The `task` field of our lines.
+fn container_task(lines: &[String], marker: &str) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["message"].as_str().is_some_and(|m| m.starts_with(marker)))
+        .map(|v| v["task"].as_str().unwrap_or_default().to_string())
+        .collect()
 }

@@ -12,4 +12,7 @@ mod fleet;
 mod image;
 mod local;
 mod logs;
+mod readme;
 mod secrets;
+mod security;
+mod up_sh;

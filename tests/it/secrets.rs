@@ -9,6 +9,7 @@ use crate::testbed::run;
 const VALUE: &str = "sk-live-4f8a9c0e-never-print-me";
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_secret_set_through_mcp_reaches_the_task_as_value_from_and_nowhere_else() {
     let tb = crate::testbed!();
     let seeded = tb.seed_service("secrets", &[]);
@@ -153,6 +154,7 @@ fn a_secret_set_through_mcp_reaches_the_task_as_value_from_and_nowhere_else() {
 }
 
 #[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_secret_set_for_a_stage_goes_into_that_stage_table() {
     let tb = crate::testbed!();
     let dir = fixture_project(

@@ -3,9 +3,12 @@
 //! CloudWatch Logs, STS and Secrets Manager.
 //!
 //! The script writes its endpoints to `$MCP_TESTBED_DIR/env` (default
-//! `/tmp/mcp-testbed/env`). Without it a test is skipped with a message, except
-//! under `CI`, where a missing testbed fails the run: a green CI must mean the
-//! integration tests ran.
+//! `/tmp/mcp-testbed/env`). Every test that needs it is marked
+//! `#[ignore = "needs the testbed: tests/testbed/up.sh"]`, as cargo's container
+//! tests are: a plain `cargo nextest run` reports them as skipped, never as
+//! passed, and the README's test command (`--run-ignored all`) runs them. A test
+//! that runs without a testbed fails with the reason and what to do: a green run
+//! always means the integration tests ran.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,10 +20,6 @@ use assert_cmd::cargo::CommandCargoExt;
 #[derive(Debug, Clone)]
 pub struct Testbed {
     pub env: BTreeMap<String, String>,
-}
-
-fn under_ci() -> bool {
-    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 /// `MCP_TESTBED_ENV_FILE` names another env file: a simulator instance of one's
@@ -70,27 +69,21 @@ fn load() -> Result<Testbed, String> {
     Ok(testbed)
 }
 
-/// The testbed, or `None` (skip) outside CI when it is not running.
-pub fn get() -> Option<&'static Testbed> {
+/// The testbed; a test that needs it and runs without it fails with the reason.
+pub fn get() -> &'static Testbed {
     static TESTBED: OnceLock<Result<Testbed, String>> = OnceLock::new();
     match TESTBED.get_or_init(load) {
-        Ok(testbed) => Some(testbed),
-        Err(why) if under_ci() => panic!("CI is set and the testbed is missing: {why}"),
-        Err(why) => {
-            eprintln!("skipping: {why}");
-            None
-        }
+        Ok(testbed) => testbed,
+        Err(why) => panic!("this test needs the testbed: {why}"),
     }
 }
 
-/// `let tb = testbed!();` — the testbed, or return early (skip) outside CI.
+/// `let tb = testbed!();` — the testbed, or a failing test that says how to start it.
+/// Tests that use it carry `#[ignore = "needs the testbed: tests/testbed/up.sh"]`.
 #[macro_export]
 macro_rules! testbed {
     () => {
-        match $crate::testbed::get() {
-            Some(testbed) => testbed,
-            None => return,
-        }
+        $crate::testbed::get()
     };
 }
 

@@ -57,9 +57,22 @@ import progressive
 log = logging.getLogger("testbed.ecs")
 
 LABEL = "mcp-testbed"
-# Which server process owns a container (its moto port): several instances may share one dockerd
-# (the shared testbed on 5055 and a helper's own on another port); each cleans up only its own.
-INSTANCE = os.environ.get("MCP_TESTBED_MOTO_PORT", "5055")
+# Which testbed a container belongs to (its state folder): a second instance on
+# the same engine (another port and MCP_TESTBED_DIR) must never remove the
+# containers of the first. Containers without it predate the label; only the
+# default instance treats them as its own.
+INSTANCE_LABEL = f"{LABEL}.instance"
+DEFAULT_STATE_DIR = "/tmp/mcp-testbed"
+
+
+def is_ours(labels):
+    """Is a container with these labels a task container of this testbed instance?"""
+    if labels.get(LABEL) != "1":
+        return False
+    instance = labels.get(INSTANCE_LABEL)
+    if instance is None:
+        return os.path.abspath(common.STATE_DIR) == DEFAULT_STATE_DIR
+    return instance == os.path.abspath(common.STATE_DIR)
 TICK = 0.2  # engine period (s): keeps "visible within ~1 s" promises cheap
 
 
@@ -262,8 +275,7 @@ class Engine:
         """Containers of a previous server process belong to tasks nobody knows any more."""
         try:
             for c in self.docker().containers.list(all=True, filters={"label": f"{LABEL}=1"}):
-                owner = (c.labels or {}).get(f"{LABEL}.instance")
-                if owner == INSTANCE or (owner is None and INSTANCE == "5055"):  # unlabelled: the shared default
+                if is_ours(c.labels):
                     c.remove(force=True)
         except DockerException as exc:
             log.warning("cannot clean up old task containers: %s", exc)
@@ -672,12 +684,11 @@ class Engine:
                 working_dir=c._def.get("workingDirectory"),
                 labels={
                     LABEL: "1",
-                    f"{LABEL}.instance": INSTANCE,
+                    INSTANCE_LABEL: os.path.abspath(common.STATE_DIR),
                     f"{LABEL}.cluster": task.cluster_name,
                     f"{LABEL}.service": service.name,
                     f"{LABEL}.task": task.id,
                     f"{LABEL}.container": c.name,
-                    f"{LABEL}.instance": INSTANCE,
                 },
                 name=f"mcp-testbed-{task.id[:12]}-{c.name}"[:120],
                 ports=ports or None,

@@ -14,6 +14,9 @@
 * `express` adds ECS Express Mode (Create/Update/Describe/DeleteExpressGatewayService)
   on top of ecs_sim's services, each with a loopback URL served by `lb`.
 * `deny` refuses chosen actions (per access key) with AWS's AccessDenied error.
+* `live_tail` serves CloudWatch Logs StartLiveTail (moto has none): an event
+  stream of the events moto's log streams receive, on the `stream-` host the
+  SDKs call.
 * Extra routes under /_testbed/ (health, sync, registry-events, state, lb, service-lb,
   express, deny).
 
@@ -47,6 +50,7 @@ import deny  # noqa: E402
 import ecs_sim  # noqa: E402
 import express  # noqa: E402
 import lb  # noqa: E402
+import live_tail  # noqa: E402
 import progressive  # noqa: E402
 import registry_sync  # noqa: E402
 
@@ -63,6 +67,9 @@ class TestbedApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_testbed/"):
             return self.control(path[len("/_testbed/"):], environ, start_response)
+        if environ.get("HTTP_X_AMZ_TARGET") == live_tail.TARGET:
+            # A long-lived stream: it takes the lock only for each poll.
+            return live_tail.handle(environ, start_response)
         if deny.rules():
             raw = b""
             if environ.get("CONTENT_LENGTH"):  # a body without a length (chunked) stays unread for moto
@@ -147,7 +154,6 @@ def main():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     os.environ.setdefault("MOTO_PORT", str(args.port))  # moto uses it for self-URLs
-    ecs_sim.INSTANCE = str(args.port)  # task containers are labelled with their server's port
     registry_sync.install()
     ecs_sim.install()
     express.install()

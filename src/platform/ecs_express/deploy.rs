@@ -9,16 +9,165 @@
 //! same code as a rolling deploy. Putting an earlier release back is the same
 //! call with that release's container, read from its task definition.
 
+use std::time::Instant;
+
 use anyhow::{Context, Result};
 use aws_sdk_ecs::types::{
     EcsExpressGatewayService, ExpressGatewayContainer, ExpressGatewayServiceAwsLogsConfiguration,
 };
+use futures_util::future::BoxFuture;
 
 use super::Location;
 use crate::aws::denied::sdk_error;
-use crate::aws::{Clients, express};
+use crate::aws::{Clients, express, taskdef};
 use crate::config::Settings;
 use crate::error::McpError;
+use crate::platform::ecs::rollout::{self, Rollout};
+use crate::platform::{self, DeployRequest, Prepared};
+use crate::probe;
+use crate::release::build::{self, BuildMemo, PushReport};
+use crate::release::{DeployStatus, Report, tags};
+use crate::ui::Printer;
+
+/// A release ready to go out: the image is in ECR; Express registers the
+/// revision when [`platform::Ready::roll_out`] updates the service.
+pub struct Ready {
+    clients: Clients,
+    location: Location,
+    current_arn: String,
+    pushed: PushReport,
+    started: Instant,
+}
+
+/// Everything before the service changes: the service is there and idle, the
+/// image is built and pushed (or `--image` found). `--dry-run` shows the
+/// rolling platform's plan: the container changes are the same.
+pub async fn prepare(
+    settings: &Settings,
+    printer: &Printer,
+    request: &DeployRequest,
+    builds: &BuildMemo,
+) -> Result<Prepared> {
+    if request.dry_run {
+        return crate::platform::ecs::deploy::prepare(settings, printer, request, builds).await;
+    }
+    let started = Instant::now();
+    if settings.deploy.url.is_some() && !request.no_check {
+        // The check runs after the rollout: a missing token must stop us before anything changes.
+        probe::bearer_token(&settings.deploy)?;
+    }
+    let clients = Clients::new(settings).await;
+    let location = Location::resolve(settings, &clients).await?;
+    current(&clients, &location).await?;
+    let service =
+        crate::aws::ecs::describe_service(&clients, &location.cluster, &location.service).await?;
+    rollout::ensure_idle(&service, request.force, printer)?;
+    let current_arn = service
+        .task_definition()
+        .context("the service has no task definition")?
+        .to_string();
+    let pushed = match &request.image {
+        Some(uri) => {
+            let report = build::verify(&clients, uri).await?;
+            printer.status("Found", &report.image);
+            report
+        }
+        None => {
+            build::build_and_push(settings, printer, &clients, request.tag.as_deref(), builds)
+                .await?
+        }
+    };
+    Ok(Prepared::Ready(Box::new(Ready {
+        clients,
+        location,
+        current_arn,
+        pushed,
+        started,
+    })))
+}
+
+impl platform::Ready for Ready {
+    fn roll_out<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a DeployRequest,
+    ) -> BoxFuture<'a, Result<Report>> {
+        Box::pin(roll_out(settings, printer, self, request))
+    }
+}
+
+/// UpdateExpressGatewayService with the new image and, unless `--no-wait`,
+/// see the deployment through like a rolling one (same rollback policy).
+async fn roll_out(
+    settings: &Settings,
+    printer: &Printer,
+    ready: &Ready,
+    request: &DeployRequest,
+) -> Result<Report> {
+    let location = &ready.location;
+    // The build may have taken minutes: look again before replacing anything.
+    let service =
+        crate::aws::ecs::describe_service(&ready.clients, &location.cluster, &location.service)
+            .await?;
+    rollout::ensure_idle(&service, request.force, printer)?;
+    let mut ours = vec![
+        (tags::VERSION, env!("CARGO_PKG_VERSION").to_string()),
+        (tags::IMAGE_TAG, ready.pushed.tag.clone()),
+    ];
+    if let Some(sha) = &ready.pushed.git_sha {
+        ours.push((tags::GIT_SHA, sha.clone()));
+    }
+    let (deployment_id, new_arn) = release(
+        settings,
+        &ready.clients,
+        printer,
+        &ready.pushed.image.to_string(),
+        &ours,
+    )
+    .await?;
+    printer.status(
+        "Deploying",
+        format!(
+            "{} to {}/{} (deployment {deployment_id})",
+            taskdef::short_name(&new_arn),
+            location.cluster,
+            location.service
+        ),
+    );
+    let rollout = Rollout {
+        settings,
+        clients: &ready.clients,
+        printer,
+        cluster: location.cluster.clone(),
+        service: location.service.clone(),
+        target_arn: new_arn,
+        previous_arn: Some(ready.current_arn.clone()),
+        deployment_id,
+        image: Some(ready.pushed.image.clone()),
+        digest: (!ready.pushed.digest.is_empty()).then(|| ready.pushed.digest.clone()),
+        started: ready.started,
+        seen: Default::default(),
+        check: !request.no_check,
+        logs: request.logs,
+    };
+    let mut report = if request.no_wait {
+        let mut report = rollout.report(DeployStatus::Started);
+        report.next = Some(format!(
+            "follow it with `mcp status --wait{}`",
+            settings
+                .service
+                .as_ref()
+                .map(|s| format!(" {s}"))
+                .unwrap_or_default()
+        ));
+        report
+    } else {
+        rollout.see_through().await?
+    };
+    report.client_url = settings.deploy.url.clone();
+    Ok(report)
+}
 
 /// The Express service of these settings, which must exist and be ACTIVE.
 pub async fn current(clients: &Clients, location: &Location) -> Result<EcsExpressGatewayService> {
@@ -85,7 +234,7 @@ pub async fn update(
 pub async fn release(
     settings: &Settings,
     clients: &Clients,
-    printer: &crate::ui::Printer,
+    printer: &Printer,
     image: &str,
     tags: &[(&str, String)],
 ) -> Result<(String, String)> {

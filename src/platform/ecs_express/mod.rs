@@ -32,13 +32,103 @@ use aws_sdk_ecs::types::{
     EcsExpressGatewayService, ExpressGatewayContainer, ExpressGatewayScalingTarget,
     ExpressGatewayServiceAwsLogsConfiguration, KeyValuePair, Secret,
 };
+use futures_util::future::BoxFuture;
 
 use crate::aws::denied::sdk_error;
 use crate::aws::iam::{self, RoleSpec};
 use crate::aws::{Clients, express};
 use crate::config::Settings;
-use crate::error::McpError;
-use crate::ui::Printer;
+use crate::error::{ExitStatus, McpError};
+use crate::platform::ecs::EcsRolling;
+use crate::platform::{DeployRequest, LogsRequest, Platform, Prepared, RollbackRequest, Status};
+use crate::release::Report;
+use crate::release::build::BuildMemo;
+use crate::ui::{Output, Printer};
+
+/// An ECS Express Mode service (`[ecs] express = true`). Releases and
+/// rollbacks go through `UpdateExpressGatewayService`; what runs underneath
+/// is an ECS service, so status, history, logs and scale are the rolling
+/// platform's.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EcsExpress;
+
+impl Platform for EcsExpress {
+    fn name(&self) -> &'static str {
+        "ECS Express"
+    }
+
+    fn prepare<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a DeployRequest,
+        builds: &'a BuildMemo,
+    ) -> BoxFuture<'a, Result<Prepared>> {
+        Box::pin(deploy::prepare(settings, printer, request, builds))
+    }
+
+    fn rollback<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a RollbackRequest,
+    ) -> BoxFuture<'a, Result<Report>> {
+        // The rolling rollback picks the release; `ecs::rollout::restore` puts
+        // it back through Express for an Express service.
+        EcsRolling.rollback(settings, printer, request)
+    }
+
+    fn status<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        wait: bool,
+    ) -> BoxFuture<'a, Result<Status>> {
+        EcsRolling.status(settings, printer, wait)
+    }
+
+    fn history<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Output>> {
+        EcsRolling.history(settings, printer, limit)
+    }
+
+    fn logs<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a LogsRequest,
+    ) -> BoxFuture<'a, Result<ExitStatus>> {
+        EcsRolling.logs(settings, printer, request)
+    }
+
+    fn scale<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        count: i32,
+        wait: bool,
+    ) -> BoxFuture<'a, Result<Output>> {
+        EcsRolling.scale(settings, printer, count, wait)
+    }
+
+    fn down<'a>(
+        &'a self,
+        _settings: &'a Settings,
+        _printer: &'a Printer,
+    ) -> BoxFuture<'a, Result<Output>> {
+        Box::pin(async {
+            Err(McpError::usage(
+                "`mcp down` removes local containers; this service runs on ECS Express",
+            )
+            .hint("`mcp destroy` deletes the Express service; `mcp scale 0` takes it offline")
+            .into())
+        })
+    }
+}
 
 /// The cluster Express uses (and creates) when `ecs.cluster` is not set.
 pub const DEFAULT_CLUSTER: &str = "default";

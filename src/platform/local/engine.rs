@@ -28,6 +28,7 @@ use serde::Serialize;
 use crate::config::Settings;
 use crate::error::McpError;
 use crate::ui::Printer;
+use crate::ui::table::Table;
 
 /// Labels on every container `mcp` runs locally.
 pub const LABEL_PROJECT: &str = "dev.mcp.project";
@@ -350,26 +351,27 @@ pub struct LocalHistory {
 
 impl fmt::Display for LocalHistory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{:<4} {:<8} {:<40} {:<12} STATE",
-            "", "RELEASE", "IMAGE", "GIT SHA"
-        )?;
+        let mut table = Table::new([
+            ("", 4),
+            ("RELEASE", 8),
+            ("IMAGE", 40),
+            ("GIT SHA", 12),
+            ("STATE", 0),
+        ]);
         for r in &self.releases {
-            writeln!(
-                f,
-                "{:<4} {:<8} {:<40} {:<12} {}",
-                if r.live { "live" } else { "" },
-                r.release,
-                r.image,
+            table.row([
+                if r.live { "live" } else { "" }.to_string(),
+                r.release.to_string(),
+                r.image.clone(),
                 r.git_sha
                     .as_deref()
                     .map(|s| &s[..s.len().min(12)])
-                    .unwrap_or("-"),
-                r.state
-            )?;
+                    .unwrap_or("-")
+                    .to_string(),
+                r.state.clone(),
+            ]);
         }
-        Ok(())
+        write!(f, "{table}")
     }
 }
 

@@ -1,16 +1,109 @@
-//! Commands on the local target (`target = "local"`): deploy, rollback,
-//! status, history and down, on the local Docker engine.
+//! The local target (`target = "local"`, [`Local`]): a release is a
+//! container on the local Docker engine, run with the same pipeline as ECS
+//! (build, run, health and MCP checks, roll back on failure). The containers
+//! themselves (labels, ports, health wait, pruning) are in [`engine`].
+
+pub mod engine;
 
 use std::time::Instant;
 
 use anyhow::Result;
+use futures_util::future::BoxFuture;
 
-use super::deploy::finish;
-use super::rollout::{DeployStatus, Report};
+use self::engine::{self as local, LocalHistory, LocalStatus};
+use super::{DeployRequest, LogsRequest, Platform, Prepared, RollbackRequest, Status, StatusLine};
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
-use crate::target::local::{self, LocalHistory, LocalStatus};
-use crate::ui::Printer;
+use crate::probe;
+use crate::release::build::{self, BuildMemo, BuildReport};
+use crate::release::report::seconds_since;
+use crate::release::{DeployStatus, ImageRef, Report};
+use crate::ui::{Output, Printer};
+
+/// Containers on the local Docker engine, one per release.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Local;
+
+impl Platform for Local {
+    fn name(&self) -> &'static str {
+        "the local target"
+    }
+
+    /// Each local release publishes `deploy.port`: one service at a time.
+    fn joins_fleet(&self) -> bool {
+        false
+    }
+
+    fn prepare<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a DeployRequest,
+        _builds: &'a BuildMemo,
+    ) -> BoxFuture<'a, Result<Prepared>> {
+        Box::pin(prepare(settings, printer, request))
+    }
+
+    fn rollback<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a RollbackRequest,
+    ) -> BoxFuture<'a, Result<Report>> {
+        Box::pin(rollback(settings, printer, request.to.as_deref()))
+    }
+
+    fn status<'a>(
+        &'a self,
+        settings: &'a Settings,
+        _printer: &'a Printer,
+        _wait: bool,
+    ) -> BoxFuture<'a, Result<Status>> {
+        Box::pin(status(settings))
+    }
+
+    fn history<'a>(
+        &'a self,
+        settings: &'a Settings,
+        _printer: &'a Printer,
+        _limit: usize,
+    ) -> BoxFuture<'a, Result<Output>> {
+        Box::pin(history(settings))
+    }
+
+    fn logs<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a LogsRequest,
+    ) -> BoxFuture<'a, Result<ExitStatus>> {
+        Box::pin(logs(settings, printer, request))
+    }
+
+    fn scale<'a>(
+        &'a self,
+        _settings: &'a Settings,
+        _printer: &'a Printer,
+        _count: i32,
+        _wait: bool,
+    ) -> BoxFuture<'a, Result<Output>> {
+        Box::pin(async {
+            Err(McpError::usage(
+                "`mcp scale` scales ECS services; this stage deploys to the local engine",
+            )
+            .hint("`mcp down` stops the local release; `mcp deploy` starts one")
+            .into())
+        })
+    }
+
+    fn down<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+    ) -> BoxFuture<'a, Result<Output>> {
+        Box::pin(down(settings, printer))
+    }
+}
 
 fn report(
     settings: &Settings,
@@ -19,23 +112,16 @@ fn report(
     previous: Option<u32>,
     started: Instant,
 ) -> Report {
-    Report {
+    let mut report = Report::new(
         status,
-        cluster: "local".into(),
-        service: local::project(settings),
-        revision: format!("release {release}"),
-        previous_revision: previous.map(|p| format!("release {p}")),
-        live_revision: None,
-        image: None,
-        digest: None,
-        deployment_id: Some(format!("mcp-{}-{release}", local::project(settings))),
-        duration_s: super::rollout::seconds_since(started),
-        reason: None,
-        stopped_tasks: Vec::new(),
-        next: None,
-        check: None,
-        failed_task_logs: Vec::new(),
-    }
+        "local".into(),
+        local::project(settings),
+        format!("release {release}"),
+    );
+    report.previous_revision = previous.map(|p| format!("release {p}"));
+    report.deployment_id = Some(format!("mcp-{}-{release}", local::project(settings)));
+    report.duration_s = seconds_since(started);
+    report
 }
 
 /// Bring `previous` back after `failed` did not pass its checks; the report's status says whether that worked.
@@ -82,12 +168,29 @@ async fn restore(
     Ok(())
 }
 
-pub async fn deploy(
+/// Refuse the ECS-only flags, then build the image (secrets are looked up
+/// first, so a missing one fails before the build).
+async fn prepare(
     settings: &Settings,
     printer: &Printer,
-    tag: Option<&str>,
-    check: bool,
-) -> Result<ExitStatus> {
+    request: &DeployRequest,
+) -> Result<Prepared> {
+    let DeployRequest {
+        image,
+        tag,
+        dry_run,
+        no_wait,
+        force,
+        no_check: _,
+        logs,
+    } = request;
+    if image.is_some() || *dry_run || *no_wait || *force || *logs {
+        return Err(McpError::usage(
+            "--image, --dry-run, --no-wait, --force and --logs are for ECS deploys",
+        )
+        .hint("the local target builds and runs the image on this machine")
+        .into());
+    }
     let started = Instant::now();
     let (docker, _) = crate::docker::connect().await?;
     let root = settings
@@ -97,16 +200,57 @@ pub async fn deploy(
         .map(|p| p.to_path_buf())
         .unwrap_or_default();
     let secrets = local::secret_values(settings, &root)?;
-    let built = super::image::build_only(settings, printer, tag).await?;
+    let built = build::build_only(settings, printer, tag.as_deref()).await?;
+    Ok(Prepared::Ready(Box::new(Ready {
+        docker,
+        secrets,
+        built,
+        started,
+    })))
+}
 
-    let all = local::releases(&docker, settings).await?;
+/// A built image, ready to run as the next release.
+struct Ready {
+    docker: bollard::Docker,
+    secrets: Vec<(String, String)>,
+    built: BuildReport,
+    started: Instant,
+}
+
+impl super::Ready for Ready {
+    fn roll_out<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a DeployRequest,
+    ) -> BoxFuture<'a, Result<Report>> {
+        Box::pin(roll_out(settings, printer, self, request))
+    }
+}
+
+/// Stop the live release, start the new one, check it; bring the previous one
+/// back when the checks fail.
+async fn roll_out(
+    settings: &Settings,
+    printer: &Printer,
+    ready: &Ready,
+    request: &DeployRequest,
+) -> Result<Report> {
+    let Ready {
+        docker,
+        secrets,
+        built,
+        started,
+    } = ready;
+    let (started, check, tag) = (*started, !request.no_check, request.tag.as_deref());
+    let all = local::releases(docker, settings).await?;
     let previous = all.iter().find(|r| r.live).cloned();
     let release = all.first().map_or(1, |r| r.release + 1);
     if let Some(previous) = &previous {
         // The new release needs the port: stop the old one, keep it for a rollback.
-        local::stop(&docker, &previous.container).await?;
+        local::stop(docker, &previous.container).await?;
     }
-    let git_sha = super::image::plan(settings, tag)
+    let git_sha = build::plan(settings, tag)
         .ok()
         .and_then(|p| p.git.map(|g| g.sha));
     let mut report = report(
@@ -119,20 +263,20 @@ pub async fn deploy(
     report.image = Some(built.image.clone());
     report.digest = Some(built.built.image_id.clone());
     let name = match local::start_release(
-        &docker,
+        docker,
         settings,
-        &built.image,
+        &built.image.to_string(),
         &built.built.image_id,
         git_sha.as_deref(),
         release,
-        &secrets,
+        secrets,
     )
     .await
     {
         Ok(name) => name,
         Err(err) => {
             if let Some(previous) = &previous {
-                let _ = local::start(&docker, &previous.container).await;
+                let _ = local::start(docker, &previous.container).await;
             }
             return Err(err);
         }
@@ -146,7 +290,7 @@ pub async fn deploy(
     );
     let mut report_check = None;
 
-    let mut checked = local::wait_healthy(&docker, &name, settings, settings.deploy.timeout).await;
+    let mut checked = local::wait_healthy(docker, &name, settings, settings.deploy.timeout).await;
     if checked.is_ok() {
         printer.status(
             "Healthy",
@@ -159,13 +303,8 @@ pub async fn deploy(
     if checked.is_ok() && check {
         // The same MCP check as after an ECS rollout, against the local port.
         let url = local::url(settings);
-        match super::rollout::check_until_healthy(
-            settings,
-            printer,
-            &url,
-            std::time::Duration::from_secs(10),
-        )
-        .await
+        match probe::until_healthy(settings, printer, &url, std::time::Duration::from_secs(10))
+            .await
         {
             Ok(report) if report.healthy => report_check = Some(report),
             Ok(report) => {
@@ -186,7 +325,7 @@ pub async fn deploy(
         Ok(()) => {
             report.live_revision = Some(report.revision.clone());
             // Old stopped releases are housekeeping: failing to remove one is no failed deploy.
-            if let Err(err) = local::prune(&docker, settings, printer).await {
+            if let Err(err) = local::prune(docker, settings, printer).await {
                 printer.warn(format!(
                     "could not remove old releases: {}",
                     crate::error::one_line(&err)
@@ -197,7 +336,7 @@ pub async fn deploy(
             report.reason = Some(err.to_string());
             report.next = Some(format!("see its output with `docker logs {name}`"));
             restore(
-                &docker,
+                docker,
                 settings,
                 printer,
                 &name,
@@ -208,22 +347,14 @@ pub async fn deploy(
         }
     }
     report.check = report_check;
-    report.duration_s = super::rollout::seconds_since(started);
-    if report.status == DeployStatus::Succeeded && report.check.is_some() {
-        let name = settings.service.as_deref().unwrap_or(&settings.name);
-        printer.note(format!(
-            "\nAdd it to an MCP client:\n{}\n",
-            super::rollout::client_snippet(name, &local::url(settings))
-        ));
+    report.duration_s = seconds_since(started);
+    if report.check.is_some() {
+        report.client_url = Some(local::url(settings));
     }
-    finish(printer, &report)
+    Ok(report)
 }
 
-pub async fn rollback(
-    settings: &Settings,
-    printer: &Printer,
-    to: Option<&str>,
-) -> Result<ExitStatus> {
+async fn rollback(settings: &Settings, printer: &Printer, to: Option<&str>) -> Result<Report> {
     let started = Instant::now();
     let (docker, _) = crate::docker::connect().await?;
     let all = local::releases(&docker, settings).await?;
@@ -268,7 +399,7 @@ pub async fn rollback(
         live.as_ref().map(|l| l.release),
         started,
     );
-    report.image = Some(target.image.clone());
+    report.image = Some(ImageRef::parse(&target.image));
     report.digest = Some(target.digest.clone());
     local::start(&docker, &target.container).await?;
     match local::wait_healthy(
@@ -293,10 +424,10 @@ pub async fn rollback(
             .await?;
         }
     }
-    finish(printer, &report)
+    Ok(report)
 }
 
-pub async fn status(settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+async fn status(settings: &Settings) -> Result<Status> {
     let (docker, _) = crate::docker::connect().await?;
     let all = local::releases(&docker, settings).await?;
     let status = LocalStatus {
@@ -305,23 +436,35 @@ pub async fn status(settings: &Settings, printer: &Printer) -> Result<ExitStatus
         live: all.into_iter().find(|r| r.live),
         url: local::url(settings),
     };
-    printer.data(&status)?;
-    Ok(ExitStatus::Success)
+    let summary = StatusLine {
+        revision: status
+            .live
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |r| format!("release {}", r.release)),
+        running: i32::from(status.live.is_some()),
+        desired: i32::from(status.live.is_some()),
+        rollout: None,
+        last_event: status.live.as_ref().map(|r| r.state.clone()),
+    };
+    Ok(Status {
+        output: Output::new(status),
+        exit: ExitStatus::Success,
+        summary,
+    })
 }
 
-pub async fn history(settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+async fn history(settings: &Settings) -> Result<Output> {
     let (docker, _) = crate::docker::connect().await?;
     let releases = local::releases(&docker, settings).await?;
-    printer.data(&LocalHistory {
+    Ok(Output::new(LocalHistory {
         target: "local",
         project: local::project(settings),
         releases,
-    })?;
-    Ok(ExitStatus::Success)
+    }))
 }
 
 /// `mcp down`: remove every local container of the project.
-pub async fn down(settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+async fn down(settings: &Settings, printer: &Printer) -> Result<Output> {
     let (docker, _) = crate::docker::connect().await?;
     let all = local::releases(&docker, settings).await?;
     for release in &all {
@@ -334,22 +477,43 @@ pub async fn down(settings: &Settings, printer: &Printer) -> Result<ExitStatus> 
     if all.is_empty() {
         printer.status("Idle", "no local containers for this project");
     }
-    printer.data(
-        &serde_json::json!({ "removed": all.iter().map(|r| &r.container).collect::<Vec<_>>() }),
-    )?;
-    Ok(ExitStatus::Success)
+    Ok(Output::new(
+        serde_json::json!({ "removed": all.iter().map(|r| &r.container).collect::<Vec<_>>() }),
+    ))
 }
 
 /// `mcp logs [-f]` on the local target: the live release's output, as
 /// `mcp logs` shows CloudWatch events (time, release, message).
-pub async fn logs(
-    settings: &Settings,
-    printer: &Printer,
-    since: Option<&str>,
-    follow: bool,
-) -> Result<ExitStatus> {
+async fn logs(settings: &Settings, printer: &Printer, request: &LogsRequest) -> Result<ExitStatus> {
     use bollard::query_parameters::LogsOptionsBuilder;
     use futures_util::StreamExt;
+
+    let LogsRequest {
+        since,
+        until,
+        filter,
+        task,
+        revision,
+        follow,
+        live,
+        log_group,
+    } = request;
+    let unsupported = [
+        ("--until", until.is_some()),
+        ("--filter", filter.is_some()),
+        ("--task", task.is_some()),
+        ("--revision", revision.is_some()),
+        ("--live", *live),
+        ("--log-group", log_group.is_some()),
+    ];
+    if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {
+        return Err(McpError::usage(format!(
+            "{flag} reads CloudWatch Logs; this stage runs on the local engine"
+        ))
+        .hint("on the local target `mcp logs` takes --since and -f")
+        .into());
+    }
+    let (since, follow) = (since.as_deref(), *follow);
 
     let (docker, _) = crate::docker::connect().await?;
     let all = local::releases(&docker, settings).await?;
@@ -398,7 +562,12 @@ pub async fn logs(
                 .map(|t| t.as_millisecond())
                 .unwrap_or_default();
             let entry = crate::aws::logs::LogLine::new(ms, stream_name.clone(), message);
-            printer.line(super::logs::render(&entry, printer.json(), printer.color()))?;
+            printer.line(super::logs::render(
+                &entry,
+                printer.json(),
+                printer.color(),
+                printer.stdout_terminal(),
+            ))?;
         }
     }
     Ok(ExitStatus::Success)

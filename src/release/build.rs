@@ -1,7 +1,7 @@
-//! The image half of a deploy, shared by `mcp build`, `mcp push` and `mcp deploy`:
-//! work out the tag, skip what is already done, build, push, and refer to the
-//! result by digest (`repo:tag@sha256:…`) so a tag moved later cannot change
-//! what runs.
+//! Making a release's image, shared by `mcp build`, `mcp push` and every
+//! platform's deploy: work out the tag, skip what is already done, build, push,
+//! and refer to the result by digest (`repo:tag@sha256:…`) so a tag moved later
+//! cannot change what runs.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,10 +12,13 @@ use serde::Serialize;
 use crate::aws::{self, Clients, ecr};
 use crate::config::Settings;
 use crate::docker::build::{self, BuildRequest, Builder, Built};
+use crate::docker::context;
 use crate::docker::engine::Engine;
+use crate::docker::git::GitStates;
 use crate::docker::push;
 use crate::docker::tag::{self, GitState, TagContext};
 use crate::error::McpError;
+use crate::release::ImageRef;
 use crate::ui::{Printer, reporter};
 
 /// What will be built, and under which tag.
@@ -30,7 +33,8 @@ pub struct Plan {
 
 /// Work out the tag for this build (`--tag` wins over `build.tag`).
 pub fn plan(settings: &Settings, tag_override: Option<&str>) -> Result<Plan> {
-    let git = tag::git_state(&settings.build.context)?;
+    // Once per context for the whole run: every service of a fleet gets the same tag.
+    let git = GitStates::process().get(&settings.build.context, &settings.build.dockerfile)?;
     let template = tag_override.unwrap_or(&settings.build.tag);
     let ctx = TagContext {
         git: git.as_ref(),
@@ -49,6 +53,46 @@ pub fn plan(settings: &Settings, tag_override: Option<&str>) -> Result<Plan> {
         git,
         reproducible,
     })
+}
+
+/// Warn about what the build context would ship that it should not, and
+/// (with `-v`) name the files that make the tag dirty.
+fn check_context(settings: &Settings, printer: &Printer, plan: &Plan) -> Result<()> {
+    let build = &settings.build;
+    if let Some(outside) = settings
+        .config_file
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        .and_then(|base| context::outside(&build.context, base))
+    {
+        printer.warn(format!(
+            "`build.context` resolves to {}, outside the folder of mcp.toml: everything under it not in its .dockerignore is sent to the Docker engine",
+            outside.display()
+        ));
+    }
+    // Without the `/.` of a context given as ".".
+    let root: std::path::PathBuf = build.context.components().collect();
+    for name in context::Context::open(&build.context, &build.dockerfile)?.unwanted() {
+        printer.warn(format!(
+            "{} would be sent to the Docker engine with the build context; add `{name}` to {}",
+            root.join(name).display(),
+            root.join(context::DOCKERIGNORE).display()
+        ));
+    }
+    if let Some(git) = &plan.git
+        && git.dirty.is_some()
+    {
+        const SHOWN: usize = 10;
+        let mut files = git.changed[..git.changed.len().min(SHOWN)].join(", ");
+        if git.changed.len() > SHOWN {
+            files.push_str(&format!(" and {} more", git.changed.len() - SHOWN));
+        }
+        printer.detail(
+            1,
+            format!("the build context differs from {}: {files}", git.short),
+        );
+    }
+    Ok(())
 }
 
 /// OCI labels: where the image came from.
@@ -103,7 +147,8 @@ async fn engine(printer: &Printer) -> Result<(Engine, Builder)> {
 /// `mcp build`'s result.
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildReport {
-    pub image: String,
+    /// `<ecr.repository>:<tag>`, as tagged in the local engine.
+    pub image: ImageRef,
     pub tag: String,
     #[serde(flatten)]
     pub built: Built,
@@ -171,15 +216,16 @@ pub async fn build_only(
     tag_override: Option<&str>,
 ) -> Result<BuildReport> {
     let plan = plan(settings, tag_override)?;
-    let image = format!("{}:{}", settings.ecr.repository, plan.tag);
+    let image = ImageRef::tagged(&settings.ecr.repository, &plan.tag);
     build::preflight(&settings.build.context, &settings.build.dockerfile)?;
+    check_context(settings, printer, &plan)?;
     let (engine, builder) = engine(printer).await?;
     let built = run_build(
         settings,
         printer,
         (&engine, builder),
         &plan,
-        vec![image.clone()],
+        vec![image.to_string()],
     )
     .await?;
     Ok(BuildReport {
@@ -220,7 +266,7 @@ impl BuildMemo {
 #[derive(Debug, Clone, Serialize)]
 pub struct PushReport {
     /// `repo-uri:tag@sha256:…`
-    pub image: String,
+    pub image: ImageRef,
     pub repository: String,
     pub tag: String,
     pub digest: String,
@@ -252,6 +298,7 @@ pub async fn build_and_push(
     let plan = plan(settings, tag_override)?;
     // Fail on a missing Dockerfile before any AWS call.
     build::preflight(&settings.build.context, &settings.build.dockerfile)?;
+    check_context(settings, printer, &plan)?;
     let (repository, created) =
         ecr::repository(&clients.ecr, &settings.ecr.repository, settings.ecr.create).await?;
     if created {
@@ -265,33 +312,28 @@ pub async fn build_and_push(
     }
     let git_sha = plan.git.as_ref().map(|g| g.sha.clone());
 
-    if plan.reproducible {
-        if let Some(digest) = ecr::tag_digest(&clients.ecr, &repository.name, &plan.tag).await? {
-            printer.status(
-                "Fresh",
-                format!(
-                    "{}:{} is already in ECR for this commit; nothing to build or push",
-                    repository.uri, plan.tag
-                ),
-            );
-            return Ok(PushReport {
-                image: format!("{}:{}@{digest}", repository.uri, plan.tag),
-                repository: repository.uri,
-                tag: plan.tag,
-                digest,
-                pushed_bytes: 0,
-                layers_pushed: 0,
-                layers_existing: 0,
-                skipped: true,
-                build: None,
-                git_sha,
-            });
-        }
-    } else if plan.git.as_ref().is_some_and(|g| g.dirty.is_some()) {
-        printer.detail(
-            1,
-            "the working tree has uncommitted changes: the tag carries a hash of them",
+    if plan.reproducible
+        && let Some(digest) = ecr::tag_digest(&clients.ecr, &repository.name, &plan.tag).await?
+    {
+        printer.status(
+            "Fresh",
+            format!(
+                "{}:{} is already in ECR for this commit; nothing to build or push",
+                repository.uri, plan.tag
+            ),
         );
+        return Ok(PushReport {
+            image: ImageRef::tagged(&repository.uri, &plan.tag).with_digest(&digest),
+            repository: repository.uri,
+            tag: plan.tag,
+            digest,
+            pushed_bytes: 0,
+            layers_pushed: 0,
+            layers_existing: 0,
+            skipped: true,
+            build: None,
+            git_sha,
+        });
     }
 
     let reference = format!("{}:{}", repository.uri, plan.tag);
@@ -362,7 +404,7 @@ pub async fn build_and_push(
         ),
     );
     Ok(PushReport {
-        image: format!("{reference}@{}", pushed.digest),
+        image: ImageRef::tagged(&repository.uri, &plan.tag).with_digest(&pushed.digest),
         repository: repository.uri,
         tag: plan.tag,
         digest: pushed.digest,
@@ -375,63 +417,9 @@ pub async fn build_and_push(
     })
 }
 
-/// A parsed image reference: `registry/repo[:tag][@digest]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageRef {
-    pub registry: String,
-    pub repository: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
-}
-
-impl ImageRef {
-    pub fn parse(uri: &str) -> Result<Self> {
-        let bad = || {
-            McpError::usage(format!("`{uri}` is not an image reference"))
-                .hint("expected REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:…, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-mcp:abc123")
-        };
-        let (rest, digest) = match uri.split_once('@') {
-            Some((rest, digest)) if digest.starts_with("sha256:") && digest.len() == 71 => {
-                (rest, Some(digest.to_string()))
-            }
-            Some(_) => return Err(bad().into()),
-            None => (uri, None),
-        };
-        let (registry, path) = rest.split_once('/').ok_or_else(bad)?;
-        if !registry.contains('.') && !registry.contains(':') && registry != "localhost" {
-            return Err(bad().into());
-        }
-        let (repository, tag) = match path.rsplit_once(':') {
-            Some((repo, tag)) if !tag.contains('/') => (repo.to_string(), Some(tag.to_string())),
-            _ => (path.to_string(), None),
-        };
-        if repository.is_empty() || (tag.is_none() && digest.is_none()) {
-            return Err(bad().into());
-        }
-        Ok(ImageRef {
-            registry: registry.to_string(),
-            repository,
-            tag,
-            digest,
-        })
-    }
-
-    /// `(account, region)` when the registry is an ECR registry.
-    pub fn ecr(&self) -> Option<(&str, &str)> {
-        let mut parts = self.registry.split('.');
-        let account = parts.next()?;
-        let (dkr, ecr, region) = (parts.next()?, parts.next()?, parts.next()?);
-        (dkr == "dkr"
-            && ecr == "ecr"
-            && account.len() == 12
-            && account.bytes().all(|b| b.is_ascii_digit()))
-        .then_some((account, region))
-    }
-}
-
 /// `--image URI`: an image built elsewhere, checked to exist in ECR before anything changes.
 pub async fn verify(clients: &Clients, uri: &str) -> Result<PushReport> {
-    let image = ImageRef::parse(uri)?;
+    let image = ImageRef::parse_pinned(uri)?;
     let Some((account, _region)) = image.ecr() else {
         return Err(McpError::usage(format!("`{uri}` is not in an ECR registry"))
             .hint("--image takes an ECR image (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG); push it to ECR first")
@@ -486,14 +474,10 @@ pub async fn verify(clients: &Clients, uri: &str) -> Result<PushReport> {
         );
     }
     let tag = image.tag.clone().unwrap_or_default();
-    let base = format!("{}/{}", image.registry, image.repository);
-    let reference = match &image.tag {
-        Some(tag) => format!("{base}:{tag}@{digest}"),
-        None => format!("{base}@{digest}"),
-    };
+    let repository = image.name();
     Ok(PushReport {
-        image: reference,
-        repository: base,
+        image: image.with_digest(&digest),
+        repository,
         tag,
         digest,
         pushed_bytes: 0,
@@ -508,25 +492,6 @@ pub async fn verify(clients: &Clients, uri: &str) -> Result<PushReport> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn image_references() {
-        let r =
-            ImageRef::parse("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/mcp:abc").unwrap();
-        assert_eq!(r.repository, "team/mcp");
-        assert_eq!(r.tag.as_deref(), Some("abc"));
-        assert_eq!(r.ecr(), Some(("123456789012", "us-east-1")));
-        let digest = format!("sha256:{}", "a".repeat(64));
-        let r = ImageRef::parse(&format!("localhost:5000/mcp@{digest}")).unwrap();
-        assert_eq!(r.digest.as_deref(), Some(digest.as_str()));
-        assert_eq!(r.ecr(), None);
-        assert!(ImageRef::parse("mcp:latest").is_err(), "no registry");
-        assert!(
-            ImageRef::parse("r.example.com/mcp").is_err(),
-            "neither tag nor digest"
-        );
-        assert!(ImageRef::parse("r.example.com/mcp@sha256:short").is_err());
-    }
 
     /// Guards against a git token in a remote URL ending up in an image label.
     #[test]

@@ -52,6 +52,7 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use crate::error::McpError;
+pub use crate::release::{ContainerExit, StoppedTask};
 
 /// The default number of stopped tasks that fails a deployment.
 pub const DEFAULT_STOPPED_TASK_THRESHOLD: u32 = 3;
@@ -182,69 +183,23 @@ impl Snapshot {
     }
 }
 
-/// A task of the deployment that stopped, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoppedTask {
-    /// The last part of the task ARN.
-    pub task_id: String,
-    pub stopped_at: Option<jiff::Timestamp>,
-    /// ECS's `stopCode`, e.g. `EssentialContainerExited`, `TaskFailedToStart`.
-    pub stop_code: Option<String>,
-    /// ECS's `stoppedReason`.
-    pub reason: Option<String>,
-    pub containers: Vec<ContainerExit>,
-}
-
-/// How one container of a stopped task ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ContainerExit {
-    pub name: String,
-    pub exit_code: Option<i32>,
-    pub reason: Option<String>,
-}
-
-impl StoppedTask {
-    fn of(task: &Task) -> Self {
-        let arn = task.task_arn().unwrap_or_default();
-        StoppedTask {
-            task_id: arn.rsplit('/').next().unwrap_or(arn).to_string(),
-            stopped_at: task.stopped_at().and_then(timestamp),
-            stop_code: task.stop_code().map(|c| c.as_str().to_string()),
-            reason: task.stopped_reason().map(str::to_string),
-            containers: task
-                .containers()
-                .iter()
-                .map(|c| ContainerExit {
-                    name: c.name().unwrap_or_default().to_string(),
-                    exit_code: c.exit_code(),
-                    reason: c.reason().map(str::to_string),
-                })
-                .collect(),
-        }
-    }
-}
-
-/// One line: `task abc: Essential container in task exited (EssentialContainerExited); app exited 1`.
-impl std::fmt::Display for StoppedTask {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "task {}: {}",
-            self.task_id,
-            self.reason.as_deref().unwrap_or("stopped")
-        )?;
-        if let Some(code) = &self.stop_code {
-            write!(f, " ({code})")?;
-        }
-        for c in &self.containers {
-            match (c.exit_code, &c.reason) {
-                (Some(code), Some(reason)) => write!(f, "; {} exited {code}: {reason}", c.name)?,
-                (Some(code), None) => write!(f, "; {} exited {code}", c.name)?,
-                (None, Some(reason)) => write!(f, "; {}: {reason}", c.name)?,
-                (None, None) => {}
-            }
-        }
-        Ok(())
+/// A [`StoppedTask`] from ECS's description of the task.
+fn stopped_task(task: &Task) -> StoppedTask {
+    let arn = task.task_arn().unwrap_or_default();
+    StoppedTask {
+        task_id: arn.rsplit('/').next().unwrap_or(arn).to_string(),
+        stopped_at: task.stopped_at().and_then(timestamp),
+        stop_code: task.stop_code().map(|c| c.as_str().to_string()),
+        reason: task.stopped_reason().map(str::to_string),
+        containers: task
+            .containers()
+            .iter()
+            .map(|c| ContainerExit {
+                name: c.name().unwrap_or_default().to_string(),
+                exit_code: c.exit_code(),
+                reason: c.reason().map(str::to_string),
+            })
+            .collect(),
     }
 }
 
@@ -710,7 +665,7 @@ impl<'a> Follower<'a> {
         for task in &tasks {
             self.seen_tasks
                 .insert(task.task_arn().unwrap_or_default().to_string());
-            let stopped = StoppedTask::of(task);
+            let stopped = stopped_task(task);
             self.stopped_count += 1;
             if self.stopped.len() < KEPT_STOPPED_TASKS {
                 self.stopped.push(stopped.clone());

@@ -1,0 +1,320 @@
+//! A deploy on ECS: build and push the image (or take `--image`), register a
+//! new task-definition revision ([`prepare`]), then update the service and
+//! follow the rollout to its end, rolling back when it fails
+//! ([`Ready::roll_out`](crate::platform::Ready::roll_out), see [`super::rollout`]).
+
+use std::fmt;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+
+use super::rollout::{self, Rollout};
+use crate::aws::{self, Clients, taskdef};
+use crate::config::Settings;
+use crate::platform::{self, DeployRequest, Prepared};
+use crate::probe;
+use crate::release::build::{self, BuildMemo, PushReport};
+use crate::release::{DeployStatus, ImageRef, Report, tags};
+use crate::ui::{Output, Printer};
+
+/// `--dry-run`'s output: what a deploy would do.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub status: &'static str,
+    pub cluster: String,
+    pub service: String,
+    pub container: String,
+    pub current_revision: String,
+    pub image: ImageRef,
+    pub changes: Vec<taskdef::Change>,
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "would register a new revision of {} (container `{}`) and roll it out to {}/{}",
+            self.current_revision, self.container, self.cluster, self.service
+        )?;
+        if self.changes.is_empty() {
+            writeln!(
+                f,
+                "  no changes to the task definition (the rollout would restart the tasks)"
+            )?;
+        }
+        for change in &self.changes {
+            for (i, line) in change.to_string().lines().enumerate() {
+                writeln!(f, "  {}{line}", if i == 0 { "~ " } else { "  " })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A deploy ready to roll out: the image is in ECR and the revision registered.
+pub struct Ready {
+    pub clients: Clients,
+    pub cluster: String,
+    pub service: String,
+    pub current_arn: String,
+    pub new_arn: String,
+    pub pushed: PushReport,
+    pub started: Instant,
+}
+
+/// Everything up to UpdateService: image, new revision (or the plan, with `--dry-run`).
+pub async fn prepare(
+    settings: &Settings,
+    printer: &Printer,
+    options: &DeployRequest,
+    builds: &BuildMemo,
+) -> Result<Prepared> {
+    let started = Instant::now();
+    let cluster = settings.cluster()?.to_string();
+    let service_name = settings.ecs.service.clone();
+    if settings.deploy.url.is_some() && !options.no_check {
+        // The check runs after the rollout: a missing token must stop us before anything changes.
+        probe::bearer_token(&settings.deploy)?;
+    }
+    let clients = Clients::new(settings).await;
+
+    let service = aws::ecs::describe_service(&clients, &cluster, &service_name).await?;
+    if !options.dry_run {
+        rollout::ensure_idle(&service, options.force, printer)?;
+    }
+    let current_arn = service
+        .task_definition()
+        .context("the service has no task definition")?
+        .to_string();
+
+    // The image: verified when given, built and pushed otherwise (or found already pushed).
+    let pushed: PushReport = match &options.image {
+        Some(uri) => {
+            let report = build::verify(&clients, uri).await?;
+            printer.status("Found", &report.image);
+            report
+        }
+        None if options.dry_run => {
+            let plan = build::plan(settings, options.tag.as_deref())?;
+            // A dry run changes nothing: a missing repository is reported, not created.
+            let (repository, _) =
+                match aws::ecr::repository(&clients.ecr, &settings.ecr.repository, false).await {
+                    Ok(found) => found,
+                    Err(_) if settings.ecr.create => {
+                        printer.status(
+                            "Would create",
+                            format!("ECR repository `{}`", settings.ecr.repository),
+                        );
+                        let account = clients
+                            .sts
+                            .get_caller_identity()
+                            .send()
+                            .await
+                            .ok()
+                            .and_then(|o| o.account().map(str::to_string))
+                            .unwrap_or_else(|| "ACCOUNT".into());
+                        let region = clients.region().unwrap_or("REGION").to_string();
+                        let name = settings.ecr.repository.clone();
+                        (
+                            aws::ecr::Repository {
+                                uri: format!("{account}.dkr.ecr.{region}.amazonaws.com/{name}"),
+                                name,
+                            },
+                            false,
+                        )
+                    }
+                    Err(err) => return Err(err),
+                };
+            PushReport {
+                image: ImageRef::tagged(&repository.uri, &plan.tag)
+                    .with_digest("sha256:<digest after push>"),
+                repository: repository.uri,
+                tag: plan.tag,
+                digest: String::new(),
+                pushed_bytes: 0,
+                layers_pushed: 0,
+                layers_existing: 0,
+                skipped: false,
+                build: None,
+                git_sha: plan.git.map(|g| g.sha),
+            }
+        }
+        None => {
+            build::build_and_push(settings, printer, &clients, options.tag.as_deref(), builds)
+                .await?
+        }
+    };
+
+    let described = taskdef::describe(&clients.ecs, &current_arn).await?;
+    let current = &described.definition;
+    let family = current.family().unwrap_or("?").to_string();
+    let container = aws::ecs::pick_container(
+        current.container_definitions(),
+        settings.ecs.container.as_deref(),
+        &family,
+    )?;
+    let container_name = container.name().unwrap_or_default().to_string();
+    let (updated, changes) = taskdef::updated_container(
+        container,
+        &pushed.image.to_string(),
+        &settings.env,
+        &settings.secrets,
+        Some(&settings.secret_name_prefix()),
+    );
+
+    if options.dry_run {
+        return Ok(Prepared::DryRun(Output::new(Plan {
+            status: "dry_run",
+            cluster,
+            service: service_name,
+            container: container_name,
+            current_revision: taskdef::short_name(&current_arn).to_string(),
+            image: pushed.image,
+            changes,
+        })));
+    }
+
+    let containers = current
+        .container_definitions()
+        .iter()
+        .map(|c| {
+            if c.name() == Some(container_name.as_str()) {
+                updated.clone()
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    let caller = clients
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .ok()
+        .and_then(|o| o.arn().map(str::to_string));
+    let mut ours = vec![
+        (tags::VERSION, env!("CARGO_PKG_VERSION").to_string()),
+        (tags::IMAGE_TAG, pushed.tag.clone()),
+    ];
+    if let Some(sha) = &pushed.git_sha {
+        ours.push((tags::GIT_SHA, sha.clone()));
+    }
+    if let Some(caller) = caller {
+        ours.push((tags::DEPLOYED_BY, caller));
+    }
+    let tags = taskdef::merged_tags(&described.tags, &ours);
+    let request = taskdef::register_request(
+        clients.ecs.register_task_definition(),
+        current,
+        containers,
+        tags,
+    )?;
+    let registered = request
+        .send()
+        .await
+        .map_err(aws::error)
+        .with_context(|| format!("registering a new revision of task definition `{family}`"))?;
+    let new_arn = registered
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .context("RegisterTaskDefinition returned no ARN")?
+        .to_string();
+    printer.status(
+        "Registered",
+        format!(
+            "{} ({} change{})",
+            taskdef::short_name(&new_arn),
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" }
+        ),
+    );
+    for change in &changes {
+        printer.detail(
+            1,
+            format!("             {}", change.to_string().replace('\n', " ")),
+        );
+    }
+    Ok(Prepared::Ready(Box::new(Ready {
+        clients,
+        cluster,
+        service: service_name,
+        current_arn,
+        new_arn,
+        pushed,
+        started,
+    })))
+}
+
+impl platform::Ready for Ready {
+    fn roll_out<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a DeployRequest,
+    ) -> BoxFuture<'a, Result<Report>> {
+        Box::pin(roll_out(settings, printer, self, request))
+    }
+}
+
+/// UpdateService to the new revision and, unless `--no-wait`, see the rollout through.
+async fn roll_out(
+    settings: &Settings,
+    printer: &Printer,
+    ready: &Ready,
+    options: &DeployRequest,
+) -> Result<Report> {
+    // The build may have taken minutes: look again before replacing anything.
+    let service =
+        aws::ecs::describe_service(&ready.clients, &ready.cluster, &ready.service).await?;
+    rollout::ensure_idle(&service, options.force, printer)?;
+    let deployment_id = rollout::start(
+        &ready.clients,
+        &ready.cluster,
+        &ready.service,
+        &ready.new_arn,
+    )
+    .await?;
+    printer.status(
+        "Deploying",
+        format!(
+            "{} to {}/{} (deployment {deployment_id})",
+            taskdef::short_name(&ready.new_arn),
+            ready.cluster,
+            ready.service
+        ),
+    );
+    let rollout = Rollout {
+        settings,
+        clients: &ready.clients,
+        printer,
+        cluster: ready.cluster.clone(),
+        service: ready.service.clone(),
+        target_arn: ready.new_arn.clone(),
+        previous_arn: Some(ready.current_arn.clone()),
+        deployment_id,
+        image: Some(ready.pushed.image.clone()),
+        digest: (!ready.pushed.digest.is_empty()).then(|| ready.pushed.digest.clone()),
+        started: ready.started,
+        seen: Default::default(),
+        check: !options.no_check,
+        logs: options.logs,
+    };
+    let mut report = if options.no_wait {
+        let mut report = rollout.report(DeployStatus::Started);
+        report.next = Some(format!(
+            "follow it with `mcp status --wait{}`",
+            settings
+                .service
+                .as_ref()
+                .map(|s| format!(" {s}"))
+                .unwrap_or_default()
+        ));
+        report
+    } else {
+        rollout.see_through().await?
+    };
+    report.client_url = settings.deploy.url.clone();
+    Ok(report)
+}

@@ -1,0 +1,168 @@
+//! A rollback on ECS: put an earlier revision live again, followed like a deploy.
+//!
+//! By default the target is the newest revision older than the live one whose
+//! rollout completed (`mcp` tags those); `--to` takes a revision number or an
+//! image tag. No new revision is registered: the earlier one is re-used as is.
+
+use std::time::Instant;
+
+use anyhow::Result;
+
+use super::history;
+use super::rollout::{self, Rollout};
+use crate::aws::{self, Clients};
+use crate::config::Settings;
+use crate::error::McpError;
+use crate::platform::RollbackRequest;
+use crate::release::Report;
+use crate::release::history::Entry as Release;
+use crate::ui::Printer;
+
+/// How far back `mcp rollback` looks.
+const LOOKBACK: usize = 50;
+
+pub async fn rollback(
+    settings: &Settings,
+    printer: &Printer,
+    request: &RollbackRequest,
+) -> Result<Report> {
+    let RollbackRequest { to, force } = request;
+    let (to, force) = (to.as_deref(), *force);
+    let started = Instant::now();
+    let clients = Clients::new(settings).await;
+    let history = history::releases(settings, &clients, LOOKBACK).await?;
+    let live = history.releases.iter().find(|r| r.live).cloned();
+    let target = pick(&history.releases, live.as_ref(), to)?;
+
+    let cluster = history.cluster.clone();
+    let service = aws::ecs::describe_service(&clients, &cluster, &history.service).await?;
+    rollout::ensure_idle(&service, force, printer)?;
+    let previous = service.task_definition().map(str::to_string);
+
+    let (deployment_id, target_arn) = rollout::restore(
+        settings,
+        &clients,
+        &cluster,
+        &history.service,
+        &target.task_definition,
+    )
+    .await?;
+    printer.status(
+        "Rolling back",
+        format!(
+            "to revision {} ({}) (deployment {deployment_id})",
+            target.revision,
+            target.tag.as_deref().unwrap_or("?")
+        ),
+    );
+    let rollout = Rollout {
+        settings,
+        clients: &clients,
+        printer,
+        cluster,
+        service: history.service.clone(),
+        target_arn,
+        previous_arn: previous,
+        deployment_id,
+        image: target.image.clone(),
+        digest: target.image.as_ref().and_then(|i| i.digest.clone()),
+        started,
+        seen: Default::default(),
+        check: true,
+        logs: false,
+    };
+    rollout.see_through().await
+}
+
+/// The release to go back to.
+fn pick(releases: &[Release], live: Option<&Release>, to: Option<&str>) -> Result<Release> {
+    let live_revision = live.map(|r| r.revision).unwrap_or(i32::MAX);
+    if let Some(to) = to {
+        let found = match to.parse::<i32>() {
+            Ok(n) => releases.iter().find(|r| r.revision == n),
+            Err(_) => releases.iter().find(|r| r.tag.as_deref() == Some(to)),
+        };
+        let release = found.ok_or_else(|| {
+            McpError::usage(format!(
+                "no release `{to}` among the last {LOOKBACK} revisions"
+            ))
+            .hint("`mcp history` lists revisions and their image tags")
+        })?;
+        if release.live {
+            return Err(
+                McpError::usage(format!("revision {} is already live", release.revision)).into(),
+            );
+        }
+        return Ok(release.clone());
+    }
+    let older = || releases.iter().filter(|r| r.revision < live_revision);
+    older()
+        .find(|r| r.completed_at.is_some())
+        .or_else(|| older().next())
+        .cloned()
+        .ok_or_else(|| {
+            McpError::new("no earlier release to roll back to")
+                .hint("`mcp history` lists the revisions this service has had")
+                .into()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn release(revision: i32, completed: bool, live: bool, tag: &str) -> Release {
+        Release {
+            revision,
+            task_definition: format!("arn:aws:ecs:r:1:task-definition/f:{revision}"),
+            image: None,
+            tag: Some(tag.into()),
+            git_sha: None,
+            registered_at: None,
+            registered_by: None,
+            completed_at: completed.then(|| "t".into()),
+            live,
+        }
+    }
+
+    #[test]
+    fn default_is_the_newest_older_release_that_completed() {
+        // 5 live, 4 failed to roll out, 3 completed.
+        let releases = [
+            release(5, true, true, "e"),
+            release(4, false, false, "d"),
+            release(3, true, false, "c"),
+        ];
+        assert_eq!(
+            pick(&releases, Some(&releases[0]), None).unwrap().revision,
+            3
+        );
+        assert_eq!(
+            pick(&releases, Some(&releases[0]), Some("4"))
+                .unwrap()
+                .revision,
+            4
+        );
+        assert_eq!(
+            pick(&releases, Some(&releases[0]), Some("c"))
+                .unwrap()
+                .revision,
+            3
+        );
+        assert!(
+            pick(&releases, Some(&releases[0]), Some("5")).is_err(),
+            "already live"
+        );
+        assert!(pick(&releases, Some(&releases[0]), Some("zz")).is_err());
+    }
+
+    #[test]
+    fn without_completion_marks_the_previous_revision_is_used() {
+        let releases = [release(7, false, true, "g"), release(6, false, false, "f")];
+        assert_eq!(
+            pick(&releases, Some(&releases[0]), None).unwrap().revision,
+            6
+        );
+        assert!(pick(&releases[..1], Some(&releases[0]), None).is_err());
+    }
+}

@@ -1,0 +1,257 @@
+//! What a deploy or a rollback did, on any platform: the [`Report`] printed as
+//! text or JSON, its [`DeployStatus`] and the exit code that follows from it
+//! (0 success, 3 failed and the previous release runs again, 4 failed and it
+//! does not, 130 interrupted).
+
+use std::fmt;
+use std::time::Instant;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::ImageRef;
+use crate::error::ExitStatus;
+use crate::probe::CheckReport;
+use crate::ui::Printer;
+
+/// `status` in a deploy's JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeployStatus {
+    /// The new release runs.
+    Succeeded,
+    /// The release failed and the previous one runs again (exit 3).
+    RolledBack,
+    /// The release failed and the previous one does not run (exit 4).
+    Failed,
+    /// `--no-wait`: the rollout was started and not followed.
+    Started,
+    /// Ctrl-C while following; ECS carries on (exit 130).
+    Interrupted,
+}
+
+impl fmt::Display for DeployStatus {
+    /// The same words as the JSON `status`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeployStatus::Succeeded => "succeeded",
+            DeployStatus::RolledBack => "rolled_back",
+            DeployStatus::Failed => "failed",
+            DeployStatus::Started => "started",
+            DeployStatus::Interrupted => "interrupted",
+        })
+    }
+}
+
+impl DeployStatus {
+    pub fn exit_status(self) -> ExitStatus {
+        match self {
+            DeployStatus::Succeeded | DeployStatus::Started => ExitStatus::Success,
+            DeployStatus::RolledBack => ExitStatus::DeployRestored,
+            DeployStatus::Failed => ExitStatus::DeployNotRestored,
+            DeployStatus::Interrupted => ExitStatus::Interrupted,
+        }
+    }
+}
+
+/// What a deploy or rollback did; printed as text or JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub status: DeployStatus,
+    pub cluster: String,
+    pub service: String,
+    /// The revision this command tried to put live (`family:N`, `release N`).
+    pub revision: String,
+    /// The revision that was live before.
+    pub previous_revision: Option<String>,
+    /// The revision live when the command ended.
+    pub live_revision: Option<String>,
+    pub image: Option<ImageRef>,
+    pub digest: Option<String>,
+    pub deployment_id: Option<String>,
+    pub duration_s: f64,
+    /// Why it failed, when it did.
+    pub reason: Option<String>,
+    /// Tasks that stopped during the rollout.
+    pub stopped_tasks: Vec<StoppedTask>,
+    /// What a person should run next, when something went wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The MCP check run after the rollout, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckReport>,
+    /// The last lines of failed tasks' logs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed_task_logs: Vec<TaskLog>,
+    /// Where MCP clients reach the release, when the platform knows: `mcp
+    /// deploy` prints a client snippet for it after a success.
+    #[serde(skip)]
+    pub client_url: Option<String>,
+}
+
+impl Report {
+    /// A report with nothing known yet but what is being put live.
+    pub fn new(status: DeployStatus, cluster: String, service: String, revision: String) -> Self {
+        Report {
+            status,
+            cluster,
+            service,
+            revision,
+            previous_revision: None,
+            live_revision: None,
+            image: None,
+            digest: None,
+            deployment_id: None,
+            duration_s: 0.0,
+            reason: None,
+            stopped_tasks: Vec::new(),
+            next: None,
+            check: None,
+            failed_task_logs: Vec::new(),
+            client_url: None,
+        }
+    }
+}
+
+/// The end of one failed task's output.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskLog {
+    pub task_id: String,
+    pub stream: String,
+    pub lines: Vec<String>,
+}
+
+/// A task of the deployment that stopped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoppedTask {
+    /// The last part of the task ARN.
+    pub task_id: String,
+    pub stopped_at: Option<jiff::Timestamp>,
+    /// ECS's `stopCode`, e.g. `EssentialContainerExited`, `TaskFailedToStart`.
+    pub stop_code: Option<String>,
+    /// ECS's `stoppedReason`.
+    pub reason: Option<String>,
+    pub containers: Vec<ContainerExit>,
+}
+
+/// How one container of a stopped task ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContainerExit {
+    pub name: String,
+    pub exit_code: Option<i32>,
+    pub reason: Option<String>,
+}
+
+/// One line: `task abc: Essential container in task exited (EssentialContainerExited); app exited 1`.
+impl fmt::Display for StoppedTask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "task {}: {}",
+            self.task_id,
+            self.reason.as_deref().unwrap_or("stopped")
+        )?;
+        if let Some(code) = &self.stop_code {
+            write!(f, " ({code})")?;
+        }
+        for c in &self.containers {
+            match (c.exit_code, &c.reason) {
+                (Some(code), Some(reason)) => write!(f, "; {} exited {code}: {reason}", c.name)?,
+                (Some(code), None) => write!(f, "; {} exited {code}", c.name)?,
+                (None, Some(reason)) => write!(f, "; {}: {reason}", c.name)?,
+                (None, None) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            DeployStatus::Succeeded => writeln!(
+                f,
+                "{} runs {} ({})",
+                self.service,
+                self.revision,
+                self.image
+                    .as_ref()
+                    .map_or_else(|| "?".to_string(), ToString::to_string)
+            ),
+            DeployStatus::Started => writeln!(
+                f,
+                "{} is rolling out {} (deployment {})",
+                self.service,
+                self.revision,
+                self.deployment_id.as_deref().unwrap_or("?")
+            ),
+            DeployStatus::RolledBack | DeployStatus::Failed | DeployStatus::Interrupted => {
+                writeln!(
+                    f,
+                    "{} did not go live: {}",
+                    self.revision,
+                    self.reason.as_deref().unwrap_or("unknown reason")
+                )?;
+                writeln!(
+                    f,
+                    "live now: {}",
+                    self.live_revision.as_deref().unwrap_or("unknown")
+                )?;
+                for task in self.stopped_tasks.iter().take(3) {
+                    writeln!(f, "  {task}")?;
+                }
+                if let Some(next) = &self.next {
+                    writeln!(f, "next: {next}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Seconds since `started`, to a tenth: the `duration_s` of reports.
+pub fn seconds_since(started: Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 10.0).round() / 10.0
+}
+
+/// The snippet a user pastes into an MCP client after a deploy.
+pub fn client_snippet(name: &str, url: &str) -> String {
+    let config = serde_json::json!({ "mcpServers": { name: { "url": url } } });
+    serde_json::to_string_pretty(&config).unwrap_or_default()
+}
+
+/// Print the final status line and the report; map it to the exit code.
+pub fn finish(printer: &Printer, report: &Report) -> Result<ExitStatus> {
+    match report.status {
+        DeployStatus::Succeeded => printer.status(
+            "Deployed",
+            format!("{} in {:.0}s", report.revision, report.duration_s),
+        ),
+        DeployStatus::Started => {
+            printer.status("Started", format!("{} (not waiting)", report.revision))
+        }
+        DeployStatus::RolledBack => printer.warn(format!(
+            "deploy of {} failed; {} runs again",
+            report.revision,
+            report
+                .live_revision
+                .as_deref()
+                .unwrap_or("the previous release")
+        )),
+        DeployStatus::Failed => printer.warn(format!(
+            "deploy of {} failed and the previous release was not restored",
+            report.revision
+        )),
+        DeployStatus::Interrupted => {
+            printer.warn("interrupted; ECS carries on with the deployment")
+        }
+    }
+    // `mcp deploy -o json | head -1`: the exit code still tells what happened.
+    if let Err(err) = printer.data(report) {
+        let err = anyhow::Error::new(err);
+        if !crate::ui::printer::is_stdout_closed(&err) {
+            return Err(err);
+        }
+    }
+    Ok(report.status.exit_status())
+}

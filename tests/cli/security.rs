@@ -1,0 +1,156 @@
+//! What `mcp` never prints (issue 16): URL credentials, a pasted token, a
+//! secret written where its reference belongs; and text that would drive the
+//! terminal, shown escaped there.
+
+use std::process::Command;
+
+use super::{mcp, project, run};
+
+/// Guards issue 16 item 5: credentials in a URL appear in no report, text or JSON.
+#[test]
+fn url_credentials_are_never_printed() {
+    let dir = project(&[(
+        "mcp.toml",
+        "name = \"x\"\n[deploy]\nurl = \"https://deployer:hunter2@mcp.example.com/mcp\"\n",
+    )]);
+    for args in [&["config"][..], &["config", "-o", "json"]] {
+        let r = run(mcp(dir.path()).args(args), dir.path());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            r.stdout.contains("https://***@mcp.example.com/mcp"),
+            "{}",
+            r.stdout
+        );
+        assert!(!r.stdout.contains("hunter2") && !r.stderr.contains("hunter2"));
+    }
+    // In errors too: nothing listens on port 9 of loopback.
+    let r = run(
+        mcp(dir.path()).args([
+            "check",
+            "--url",
+            "http://deployer:hunter2@127.0.0.1:9/mcp",
+            "--timeout",
+            "5s",
+        ]),
+        dir.path(),
+    );
+    assert_ne!(r.code, 0);
+    assert!(
+        !r.stdout.contains("hunter2") && !r.stderr.contains("hunter2"),
+        "stdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+/// Guards issue 16 item 5: neither a token pasted into `auth_token_env` nor a
+/// secret pasted into `[secrets]` as a number is echoed.
+#[test]
+fn pasted_secrets_are_refused_without_being_echoed() {
+    let token = "ghp_R3allyS3cretT0kenValue1234567890ab";
+    let dir = project(&[(
+        "mcp.toml",
+        &format!("name = \"x\"\n[deploy]\nauth_token_env = \"{token}\"\n"),
+    )]);
+    let r = run(mcp(dir.path()).arg("config"), dir.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`deploy.auth_token_env` ([DIR]/mcp.toml) is not the name"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("R3ally") && !r.stdout.contains("R3ally"));
+
+    let dir = project(&[("mcp.toml", "name = \"x\"\n[secrets]\nPIN = 90210443\n")]);
+    let r = run(mcp(dir.path()).arg("config"), dir.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("`secrets.PIN`"), "{}", r.stderr);
+    assert!(!r.stderr.contains("90210443"), "{}", r.stderr);
+}
+
+/// Run `program args` on a pseudo-terminal (stdout and stderr both), return what it wrote.
+fn on_a_terminal(program: &std::path::Path, args: &[&str], dir: &std::path::Path) -> String {
+    const PTY: &str = r#"
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+"#;
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(PTY)
+        .arg(program)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Guards issue 16 item 5: text that would set the window title reaches a
+/// terminal escaped, and a pipe unchanged.
+#[test]
+fn control_characters_reach_a_terminal_escaped() {
+    let dir = project(&[("mcp.toml", "name = \"x\"\n")]);
+    let stage = "evil\u{1b}]0;pwned\u{7}";
+    let program = assert_cmd::cargo::cargo_bin("mcp");
+    let shown = on_a_terminal(&program, &["config", "--stage", stage], dir.path());
+    assert!(
+        shown.contains("unknown stage `evil\\x1b]0;pwned\\x07`"),
+        "{shown:?}"
+    );
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+
+    let piped = run(
+        mcp(dir.path()).args(["config", "--stage", stage]),
+        dir.path(),
+    );
+    assert!(
+        piped.stderr.contains(&format!("unknown stage `{stage}`")),
+        "{:?}",
+        piped.stderr
+    );
+}
+
+/// Guards issue 16 item 5: an mcp.toml found by walking up that another user
+/// owns gets a warning; one's own (or root's) does not. Giving a file away
+/// takes root: without it only the quiet case is checked.
+#[cfg(unix)]
+#[test]
+fn a_file_another_user_owns_gets_a_warning() {
+    let dir = project(&[("mcp.toml", "name = \"x\"\n"), ("sub/keep", "")]);
+    let sub = dir.path().join("sub");
+    let r = run(mcp(&sub).arg("config"), dir.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("owned by another user"), "{}", r.stderr);
+    if std::os::unix::fs::chown(dir.path().join("mcp.toml"), Some(4242), None).is_ok() {
+        let r = run(mcp(&sub).arg("config"), dir.path());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("warning: `[DIR]/mcp.toml` is owned by another user (uid 4242)"),
+            "{}",
+            r.stderr
+        );
+        // Named on purpose: no warning.
+        let r = run(
+            mcp(&sub).args(["--config", "../mcp.toml", "config"]),
+            dir.path(),
+        );
+        assert!(!r.stderr.contains("owned by another user"), "{}", r.stderr);
+    }
+}

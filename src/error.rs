@@ -117,6 +117,12 @@ pub struct Rendered {
 
 /// Turn an error chain into `error:` / `caused by:` / `hint:` lines.
 pub fn render(err: &anyhow::Error) -> Rendered {
+    render_verbose(err, 0)
+}
+
+/// [`render`], and with `-vv` (`verbose >= 2`) the SDK's full account of an
+/// AWS error as a `detail:` line after its short one.
+pub fn render_verbose(err: &anyhow::Error, verbose: u8) -> Rendered {
     // Only a closed stdout is success: a broken pipe to the engine is not.
     let broken_pipe = crate::ui::printer::is_stdout_closed(err);
     // anyhow finds a context type anywhere in the chain: the outermost `McpError` wins.
@@ -126,12 +132,16 @@ pub fn render(err: &anyhow::Error) -> Rendered {
     for (i, cause) in err.chain().enumerate() {
         let text = cause.to_string();
         // SDK errors often repeat their source's text: show each message once.
-        if text.is_empty() || text == previous {
-            continue;
+        if !text.is_empty() && text != previous {
+            let label = if i == 0 { "error" } else { "caused by" };
+            lines.push(format!("{label}: {text}"));
+            previous = text;
         }
-        let label = if i == 0 { "error" } else { "caused by" };
-        lines.push(format!("{label}: {text}"));
-        previous = text;
+        if verbose >= 2
+            && let Some(detail) = cause.downcast_ref::<crate::aws::error::Detail>()
+        {
+            lines.push(format!("detail: {}", detail.debug));
+        }
     }
     if let Some(hint) = mcp.and_then(|m| m.hint.as_ref()) {
         lines.push(format!("hint: {hint}"));

@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use aws_sdk_ecr::types::{ImageIdentifier, ImageScanningConfiguration, ImageTagMutability};
 
 use crate::docker::engine::RegistryAuth;
-use crate::error::{McpError, ResultExt};
+use crate::error::McpError;
 
 /// A repository as `mcp` uses it.
 #[derive(Debug, Clone)]
@@ -24,15 +24,21 @@ impl Repository {
 /// Credentials for one push: `GetAuthorizationToken`, decoded. Held in memory only.
 pub async fn registry_auth(ecr: &aws_sdk_ecr::Client) -> Result<RegistryAuth> {
     use base64::Engine as _;
-    let out = ecr
-        .get_authorization_token()
-        .send()
-        .await
-        .map_err(super::error)
-        .or_mcp(|| {
-            McpError::new("ECR refused to hand out a registry login (GetAuthorizationToken)")
-                .hint("check that your credentials allow ecr:GetAuthorizationToken")
-        })?;
+    let out = ecr.get_authorization_token().send().await.map_err(|err| {
+        // Only a refusal gets the permission hint; no credentials, no region
+        // or no network keep the hint `aws::error` gives them.
+        let denied = super::error::fault(&err) == super::error::Fault::AccessDenied;
+        let err =
+            super::error(err).context("getting a registry login from ECR (GetAuthorizationToken)");
+        if denied {
+            err.context(
+                McpError::new("ECR refused to hand out a registry login (GetAuthorizationToken)")
+                    .hint("check that your credentials allow ecr:GetAuthorizationToken"),
+            )
+        } else {
+            err
+        }
+    })?;
     let data = out
         .authorization_data()
         .first()

@@ -6,22 +6,32 @@
 //! testbed points `mcp` at its simulator. Retries use the SDK's standard mode
 //! with a few more attempts than the default, since deploys poll ECS for minutes
 //! and a throttled describe call must not end a deploy.
+//!
+//! - [`error`](mod@error): SDK errors as short lines with a hint; [`retry`]:
+//!   the one classifier of errors worth trying again.
+//! - [`ecr`], [`ecs`], [`taskdef`], [`logs`], [`iam`], [`express`]: thin wrappers over the calls `mcp` makes;
+//!   [`denied`]: a refused permission told as the statement that allows it.
 
 pub mod denied;
 pub mod ecr;
 pub mod ecs;
+pub mod error;
 pub mod express;
 pub mod iam;
 pub mod logs;
+pub mod retry;
+pub mod revisions;
 pub mod taskdef;
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_types::error::display::DisplayErrorContext;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_credential_types::provider::SharedCredentialsProvider;
+
+pub use error::{describe, error};
 
 use crate::config::Settings;
 
@@ -41,7 +51,44 @@ pub async fn sdk_config(settings: &Settings) -> SdkConfig {
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
-    loader.load().await
+    let config = loader.load().await;
+    let Some(chain) = config.credentials_provider() else {
+        return config;
+    };
+    let (profile, sso) = profile_in_use(settings.profile.as_deref()).await;
+    config
+        .into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(
+            error::ExplainedCredentials::new(chain, profile, sso),
+        ))
+        .build()
+}
+
+/// The profile the credentials chain reads (`--profile`, `AWS_PROFILE`, or
+/// `default` when the files have it), and whether it signs in through AWS SSO:
+/// only to explain a credentials error (see [`error`](mod@error)).
+async fn profile_in_use(named: Option<&str>) -> (Option<String>, bool) {
+    use aws_runtime::env_config::file::EnvConfigFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let loaded = aws_config::profile::load(
+        &Fs::real(),
+        &Env::real(),
+        &EnvConfigFiles::default(),
+        named.map(|p| Cow::Owned(p.to_string())),
+    )
+    .await;
+    let Ok(set) = loaded else {
+        return (named.map(str::to_string), false);
+    };
+    let name = set.selected_profile().to_string();
+    match set.get_profile(&name) {
+        Some(profile) => {
+            let sso =
+                profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some();
+            (Some(name), sso)
+        }
+        None => (named.map(str::to_string), false),
+    }
 }
 
 /// The clients `mcp` uses.
@@ -62,13 +109,23 @@ impl Clients {
     }
 
     pub fn from_config(config: SdkConfig) -> Self {
+        // Every call checks first that it has a region (see `error::RegionRequired`).
+        macro_rules! client {
+            ($sdk:ident) => {
+                $sdk::Client::from_conf(
+                    $sdk::config::Builder::from(&config)
+                        .interceptor(error::RegionRequired)
+                        .build(),
+                )
+            };
+        }
         Clients {
-            ecr: aws_sdk_ecr::Client::new(&config),
-            ecs: aws_sdk_ecs::Client::new(&config),
-            iam: aws_sdk_iam::Client::new(&config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(&config),
-            sts: aws_sdk_sts::Client::new(&config),
-            secrets: aws_sdk_secretsmanager::Client::new(&config),
+            ecr: client!(aws_sdk_ecr),
+            ecs: client!(aws_sdk_ecs),
+            iam: client!(aws_sdk_iam),
+            logs: client!(aws_sdk_cloudwatchlogs),
+            sts: client!(aws_sdk_sts),
+            secrets: client!(aws_sdk_secretsmanager),
             config,
         }
     }
@@ -78,26 +135,42 @@ impl Clients {
     }
 }
 
-/// An SDK error as one readable line: `Code: message` for service errors,
-/// the whole cause chain otherwise (the SDK's own `Display` says only "service error").
-pub fn describe<E>(err: &aws_sdk_ecs::error::SdkError<E>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    if let Some(service) = err.as_service_error() {
-        match (service.code(), service.message()) {
-            (Some(code), Some(message)) => return format!("{code}: {message}"),
-            (Some(code), None) => return code.to_string(),
-            _ => {}
+/// A client of `$sdk` whose calls the rules answer, as aws-smithy-mocks'
+/// `mock_client!` builds it, but without the SDK crates' `test-util` feature:
+/// that feature pulls the SDK's legacy hyper 0.14 / rustls 0.21 stack into
+/// Cargo.lock, and keeping it out is the point of trimming their features.
+#[cfg(test)]
+macro_rules! mock_client {
+    ($sdk:ident, $rule_mode:expr, $rules:expr) => {
+        $crate::aws::mock_client!($sdk, $rule_mode, $rules, |c| c)
+    };
+    ($sdk:ident, $rule_mode:expr, $rules:expr, $more:expr) => {{
+        let mut interceptor =
+            aws_smithy_mocks::MockResponseInterceptor::new().rule_mode($rule_mode);
+        for rule in $rules {
+            interceptor = interceptor.with_rule(rule);
         }
-    }
-    DisplayErrorContext(err).to_string()
+        fn coerce<T: Fn($sdk::config::Builder) -> $sdk::config::Builder>(f: T) -> T {
+            f
+        }
+        $sdk::Client::from_conf(
+            coerce($more)(
+                $sdk::config::Config::builder()
+                    .behavior_version($sdk::config::BehaviorVersion::latest())
+                    .region($sdk::config::Region::new("us-east-1"))
+                    .credentials_provider($sdk::config::Credentials::new(
+                        "AKIDTEST",
+                        "test-secret",
+                        None,
+                        None,
+                        "test",
+                    ))
+                    .http_client(aws_smithy_mocks::create_mock_http_client())
+                    .interceptor(interceptor),
+            )
+            .build(),
+        )
+    }};
 }
-
-/// Turn an SDK error into an `anyhow::Error` that reads well.
-pub fn error<E>(err: aws_sdk_ecs::error::SdkError<E>) -> anyhow::Error
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    anyhow::anyhow!(describe(&err))
-}
+#[cfg(test)]
+pub(crate) use mock_client;

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::schema::Layer;
 use crate::error::McpError;
@@ -30,7 +30,8 @@ pub struct ConfigFile {
 pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>> {
     if let Some(path) = explicit {
         let path = cwd.join(path);
-        if !path.is_file() {
+        // A directory or an unreadable file is found here and explained by `load`.
+        if !path.exists() {
             return Err(McpError::usage(format!("config file `{}` not found", path.display()))
                 .hint("check the path given with --config or MCP_CONFIG, or run `mcp init` to write one")
                 .into());
@@ -39,7 +40,7 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>> 
     }
     for dir in cwd.ancestors() {
         let candidate = dir.join(FILE_NAME);
-        if candidate.is_file() {
+        if candidate.exists() {
             return Ok(Some(candidate));
         }
     }
@@ -70,9 +71,33 @@ fn is_foreign(owner: u32, me: u32) -> bool {
 
 /// Read and check a configuration file.
 pub fn load(path: &Path) -> Result<ConfigFile> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|err| unreadable(path, err))?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let at = err.utf8_error().valid_up_to();
+        anyhow::Error::new(err.utf8_error()).context(
+            McpError::usage(format!("cannot read config file `{}`", path.display())).hint(format!(
+                "the file is not UTF-8 text (byte {at} is not): save it as UTF-8"
+            )),
+        )
+    })?;
     parse(path, &text)
+}
+
+/// Why `path` could not be read, as a usage error (exit 2) naming it.
+fn unreadable(path: &Path, err: std::io::Error) -> anyhow::Error {
+    let hint = match err.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "check the file's permissions (`ls -l`) and owner".to_string()
+        }
+        std::io::ErrorKind::IsADirectory => format!(
+            "`{}` is a folder: rename it, or point --config (MCP_CONFIG) at a file",
+            path.display()
+        ),
+        _ => "check the path given with --config or MCP_CONFIG".to_string(),
+    };
+    anyhow::Error::new(err).context(
+        McpError::usage(format!("cannot read config file `{}`", path.display())).hint(hint),
+    )
 }
 
 /// Check `text` as the contents of `path`.
@@ -355,6 +380,20 @@ mod tests {
         assert!(is_foreign(1001, 0));
         assert!(!is_foreign(1000, 1000));
         assert!(!is_foreign(0, 1000));
+    }
+
+    /// Guards against an unreadable mcp.toml ending in exit 1 without naming
+    /// the file (as root, a test cannot make a real file unreadable).
+    #[test]
+    fn a_file_that_cannot_be_read_is_a_usage_error_naming_it() {
+        let err = unreadable(
+            Path::new("/p/mcp.toml"),
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        let mcp = err.downcast_ref::<McpError>().unwrap();
+        assert_eq!(mcp.status, crate::error::ExitStatus::Usage);
+        assert_eq!(mcp.message, "cannot read config file `/p/mcp.toml`");
+        assert!(mcp.hint.as_deref().unwrap().contains("permissions"));
     }
 
     #[test]

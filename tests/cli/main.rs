@@ -6,6 +6,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod aws_errors;
 mod config;
 mod init;
 mod security;

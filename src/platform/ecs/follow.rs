@@ -70,35 +70,6 @@ const BACKOFF: f64 = 1.5;
 const THROTTLED_MAX_FACTOR: u32 = 5;
 /// How many stopped tasks an outcome carries (the first ones to stop).
 const KEPT_STOPPED_TASKS: usize = 10;
-/// `DescribeTasks` takes at most this many tasks per call.
-const DESCRIBE_TASKS_MAX: usize = 100;
-
-/// Error codes that mean "slow down": the list the AWS SDK's own retry
-/// classifier uses (`aws_runtime::retries::classifiers::THROTTLING_ERRORS`).
-/// Shared with the CloudWatch Logs follower (`crate::aws::logs`).
-pub(crate) const THROTTLING_CODES: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "TransactionInProgressException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "LimitExceededException",
-    "RequestThrottled",
-    "SlowDown",
-    "PriorRequestNotComplete",
-    "EC2ThrottledException",
-];
-/// Error codes that mean "try again": the SDK's transient codes, plus ECS's
-/// modelled server error (what the generated `is_server_exception()` tests).
-pub(crate) const TRANSIENT_CODES: &[&str] = &[
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "ServerException",
-];
 
 /// What to follow and how.
 #[derive(Debug, Clone)]
@@ -615,12 +586,13 @@ impl<'a> Follower<'a> {
     ) -> Result<bool, PollError> {
         let opts = self.opts;
         // ECS sets a service task's `startedBy` to the id of its deployment.
-        let list = ecs
-            .list_tasks()
-            .cluster(&opts.cluster)
-            .started_by(&opts.deployment_id)
-            .desired_status(DesiredStatus::Stopped)
-            .send()
+        let filter = crate::aws::ecs::TaskFilter {
+            started_by: Some(&opts.deployment_id),
+            desired: Some(DesiredStatus::Stopped),
+            ..Default::default()
+        };
+        // Every page and every batch: a deployment may stop hundreds of tasks.
+        let list = crate::aws::ecs::list_task_arns(ecs, &opts.cluster, filter)
             .await
             .map_err(|e| {
                 classify(e, || {
@@ -630,8 +602,7 @@ impl<'a> Follower<'a> {
                     )
                 })
             })?;
-        let mut new: Vec<String> = list
-            .task_arns()
+        let new: Vec<String> = list
             .iter()
             .filter(|arn| !self.seen_tasks.contains(arn.as_str()))
             .cloned()
@@ -639,12 +610,7 @@ impl<'a> Follower<'a> {
         if new.is_empty() {
             return Ok(false);
         }
-        new.truncate(DESCRIBE_TASKS_MAX);
-        let described = ecs
-            .describe_tasks()
-            .cluster(&opts.cluster)
-            .set_tasks(Some(new))
-            .send()
+        let described = crate::aws::ecs::describe_tasks(ecs, &opts.cluster, &new)
             .await
             .map_err(|e| {
                 classify(e, || {
@@ -657,7 +623,6 @@ impl<'a> Follower<'a> {
         // A task told to stop may still be stopping; it has its exit codes only
         // once its last status is STOPPED, so it is reported then.
         let mut tasks: Vec<&Task> = described
-            .tasks()
             .iter()
             .filter(|t| t.last_status() == Some("STOPPED"))
             .collect();
@@ -679,22 +644,20 @@ impl<'a> Follower<'a> {
 /// Sort an SDK error into "back off and retry" and "give up".
 fn classify<E>(err: SdkError<E>, doing: impl FnOnce() -> String) -> PollError
 where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    E: ProvideErrorMetadata
+        + aws_smithy_types::retry::ProvideErrorKind
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
 {
-    let transient = match &err {
-        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
-        SdkError::DispatchFailure(failure) => failure.is_io() || failure.is_timeout(),
-        SdkError::ServiceError(service) => {
-            service.err().code().is_some_and(|code| {
-                THROTTLING_CODES.contains(&code) || TRANSIENT_CODES.contains(&code)
-            }) || service.raw().status().is_server_error()
-        }
-        _ => false,
-    };
-    if transient {
+    if crate::aws::retry::is_retryable(&err) {
         return PollError::Transient(format!("{}: {}", doing(), crate::aws::describe(&err)));
     }
-    let denied = err.as_service_error().and_then(|e| e.code()) == Some("AccessDeniedException");
+    let denied = err
+        .as_service_error()
+        .and_then(ProvideErrorMetadata::code)
+        .is_some_and(crate::aws::error::is_access_denied_code);
     let error = crate::aws::error(err).context(doing());
     PollError::Fatal(if denied {
         error.context(McpError::new("not allowed to watch the deployment").hint(
@@ -723,6 +686,7 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    use crate::aws::mock_client;
     use aws_sdk_ecs::Client;
     use aws_sdk_ecs::config::retry::RetryConfig;
     use aws_sdk_ecs::operation::describe_services::{
@@ -731,7 +695,7 @@ mod tests {
     use aws_sdk_ecs::operation::describe_tasks::DescribeTasksOutput;
     use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
     use aws_sdk_ecs::types::{Container, Failure, ServiceEvent, TaskStopCode};
-    use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+    use aws_smithy_mocks::{Rule, RuleMode, mock};
     use aws_smithy_types::error::ErrorMetadata;
 
     const CLUSTER: &str = "prod";

@@ -2,7 +2,7 @@
 //! family, with the tags `mcp` put on them.
 
 use anyhow::{Context, Result};
-use aws_sdk_ecs::types::{SortOrder, TaskDefinition};
+use aws_sdk_ecs::types::TaskDefinition;
 
 use crate::aws::{self, Clients, taskdef};
 use crate::config::Settings;
@@ -12,6 +12,17 @@ use crate::release::tags;
 
 /// The newest `limit` revisions of the live task definition's family.
 pub async fn releases(settings: &Settings, clients: &Clients, limit: usize) -> Result<History> {
+    releases_until(settings, clients, limit, None::<fn(&Entry) -> bool>).await
+}
+
+/// Like [`releases`], but when `stop` is given the newest releases only down
+/// to the first for which it holds (`mcp rollback`'s search).
+pub async fn releases_until(
+    settings: &Settings,
+    clients: &Clients,
+    limit: usize,
+    stop: Option<impl FnMut(&Entry) -> bool>,
+) -> Result<History> {
     let cluster = settings.cluster()?.to_string();
     let service = aws::ecs::describe_service(clients, &cluster, &settings.ecs.service).await?;
     let live_arn = service
@@ -23,42 +34,31 @@ pub async fn releases(settings: &Settings, clients: &Clients, limit: usize) -> R
         .map(|(f, _)| f.to_string())
         .unwrap_or_default();
 
-    let mut arns = Vec::new();
-    let mut pages = clients
-        .ecs
-        .list_task_definitions()
-        .family_prefix(&family)
-        .sort(SortOrder::Desc)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page
-            .map_err(aws::error)
-            .with_context(|| format!("listing revisions of `{family}`"))?;
-        // familyPrefix matches `family-other` too: keep this family only.
-        arns.extend(
-            page.task_definition_arns()
+    let arns = aws::revisions::list(&clients.ecs, &family, limit).await?;
+    let of = |arn: &str, described: &taskdef::Described| {
+        release(
+            settings,
+            &described.definition,
+            &|key| described.tag(key),
+            arn == live_arn,
+        )
+    };
+    let releases = match stop {
+        // Described in parallel (bounded), in order.
+        None => aws::revisions::describe_all(&clients.ecs, &arns)
+            .await?
+            .iter()
+            .zip(&arns)
+            .map(|(described, arn)| of(arn, described))
+            .collect(),
+        Some(mut stop) => {
+            aws::revisions::describe_until(&clients.ecs, &arns, |arn, d| stop(&of(arn, d)))
+                .await?
                 .iter()
-                .filter(|a| {
-                    taskdef::short_name(a).rsplit_once(':').map(|(f, _)| f) == Some(family.as_str())
-                })
-                .cloned(),
-        );
-        if arns.len() >= limit {
-            break;
+                .map(|(arn, described)| of(arn, described))
+                .collect()
         }
-    }
-    // Newest first whatever order the pages came in (simulators may ignore `sort`).
-    arns.sort_by_key(|a| std::cmp::Reverse(taskdef::revision_of(a).unwrap_or(0)));
-    arns.truncate(limit);
-
-    let mut releases = Vec::new();
-    for arn in arns {
-        let described = taskdef::describe(&clients.ecs, &arn).await?;
-        let tag = |key: &str| described.tag(key);
-        let def = &described.definition;
-        releases.push(release(settings, def, &tag, arn == live_arn));
-    }
+    };
     Ok(History {
         cluster,
         service: settings.ecs.service.clone(),

@@ -30,7 +30,20 @@ pub async fn rollback(
     let (to, force) = (to.as_deref(), *force);
     let started = Instant::now();
     let clients = Clients::new(settings).await;
-    let history = history::releases(settings, &clients, LOOKBACK).await?;
+    // Describe revisions only down to the one `pick` will choose.
+    let mut past_live = false;
+    let wanted = |r: &Release| match to {
+        Some(to) => match to.parse::<i32>() {
+            Ok(n) => r.revision == n,
+            Err(_) => r.tag.as_deref() == Some(to),
+        },
+        None => {
+            let hit = past_live && r.completed_at.is_some();
+            past_live |= r.live;
+            hit
+        }
+    };
+    let history = history::releases_until(settings, &clients, LOOKBACK, Some(wanted)).await?;
     let live = history.releases.iter().find(|r| r.live).cloned();
     let target = pick(&history.releases, live.as_ref(), to)?;
 

@@ -90,21 +90,15 @@ impl Rollout<'_> {
             aws_sdk_ecs::types::DesiredStatus::Running,
             aws_sdk_ecs::types::DesiredStatus::Stopped,
         ] {
-            if let Ok(out) = self
-                .clients
-                .ecs
-                .list_tasks()
-                .cluster(&self.cluster)
-                .started_by(deployment_id)
-                .desired_status(status)
-                .send()
-                .await
+            let filter = crate::aws::ecs::TaskFilter {
+                started_by: Some(deployment_id),
+                desired: Some(status),
+                ..Default::default()
+            };
+            if let Ok(arns) =
+                crate::aws::ecs::list_task_arns(&self.clients.ecs, &self.cluster, filter).await
             {
-                ids.extend(
-                    out.task_arns()
-                        .iter()
-                        .map(|a| logs::task_id_of(a).to_string()),
-                );
+                ids.extend(arns.iter().map(|a| logs::task_id_of(a).to_string()));
             }
         }
         ids

@@ -1,9 +1,9 @@
 //! The command line, as clap types only. Doc comments are the `--help` text.
 //! Nothing here does work: `lib.rs` turns these into settings and calls `ops`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::ui::OutputFormat;
 
@@ -22,6 +22,39 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The name this binary was invoked under: `mcp`, or `mcp-deploy` when it is
+/// installed under its second name beside the MCP Python SDK's own `mcp`
+/// (issue 19). The file name of argv[0], without a Windows `.exe`.
+pub fn invoked_name() -> String {
+    std::env::args_os()
+        .next()
+        .and_then(|arg0| {
+            let name = Path::new(&arg0).file_name()?.to_string_lossy().into_owned();
+            Some(
+                name.strip_suffix(".exe")
+                    .map(str::to_string)
+                    .unwrap_or(name),
+            )
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "mcp".to_string())
+}
+
+/// The clap command under `name`, so help, usage, `--version`, errors and
+/// completions say `mcp-deploy …` when that is what the user typed.
+pub fn command_named(name: &str) -> clap::Command {
+    // clap takes a `&'static str` name unless its `string` feature is on; the
+    // name is built once or twice per process, so leaking it costs nothing.
+    let name: &'static str = Box::leak(name.to_string().into_boxed_str());
+    Cli::command().name(name).bin_name(name)
+}
+
+/// Parse the process's arguments under the name it was invoked as.
+pub fn parse() -> Cli {
+    let matches = command_named(&invoked_name()).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
 }
 
 #[derive(Debug, Args)]

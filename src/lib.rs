@@ -396,7 +396,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             ops::destroy::destroy(&settings, printer, all_resources).await
         }
         Command::Completions(args) => {
-            printer.raw(&completions::generate(args.shell))?;
+            printer.raw(&completions::generate(args.shell, &cli::invoked_name()))?;
             Ok(ExitStatus::Success)
         }
     }

@@ -4,10 +4,9 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = mcp::cli::Cli::parse();
+    // Parsed under the name it was invoked as (`mcp` or `mcp-deploy`).
+    let cli = mcp::cli::parse();
     let printer = mcp::printer_for(&cli);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -57,8 +57,11 @@ pub fn family_of(arn: &str) -> Option<&str> {
 /// Every revision in `arns`, described with at most [`CONCURRENCY`] calls in
 /// flight; the result is in the order of `arns`.
 pub async fn describe_all(ecs: &aws_sdk_ecs::Client, arns: &[String]) -> Result<Vec<Described>> {
-    futures_util::stream::iter(arns)
-        .map(|arn| taskdef::describe(ecs, arn))
+    // The futures are made up front: a closure inside the stream would make the
+    // future of every caller fail the `Send` check of the boxed platform futures
+    // ("implementation of `FnOnce` is not general enough").
+    let calls: Vec<_> = arns.iter().map(|arn| taskdef::describe(ecs, arn)).collect();
+    futures_util::stream::iter(calls)
         .buffered(CONCURRENCY)
         .try_collect()
         .await

@@ -3,8 +3,18 @@
 //! One line per check, each with a hint when it fails. Checks that depend on an
 //! earlier one (the service needs the cluster, the log group needs the task
 //! definition) are skipped, not failed, so the first failure is the one to fix.
+//!
+//! The last check, `mcp on PATH`, is about the machine rather than the project:
+//! the MCP Python SDK installs its own `mcp` script into every virtualenv that
+//! depends on it, so in a Python MCP server project `mcp deploy` may run the
+//! SDK's script. Doctor lists every `mcp` on PATH in order, says which one runs
+//! and what each is, and names the fix (`mcp-deploy`, or reorder PATH). It is
+//! advice, never a failure: a project that uses `mcp-deploy` is set up right.
 
+use std::ffi::OsString;
 use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use aws_sdk_ecs::types::LogDriver;
@@ -36,7 +46,36 @@ pub struct Check {
 pub struct Report {
     pub healthy: bool,
     pub checks: Vec<Check>,
+    /// Every `mcp` on PATH, in PATH order (the first one is what `mcp` runs).
+    pub mcp_on_path: Vec<PathEntry>,
 }
+
+/// What an executable called `mcp` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum McpKind {
+    /// This very binary (the same file, or a copy of it).
+    This,
+    /// Another build of this tool (another version or another install).
+    ThisTool,
+    /// The MCP Python SDK's console script (`from mcp.cli import app`).
+    PythonSdk,
+    /// Anything else.
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PathEntry {
+    pub path: PathBuf,
+    pub kind: McpKind,
+    /// What it is, for people.
+    pub what: String,
+    /// Whether typing `mcp` runs this one (the first on PATH).
+    pub runs: bool,
+}
+
+/// The check name the PATH listing prints under.
+const ON_PATH: &str = "mcp on PATH";
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -48,6 +87,19 @@ impl fmt::Display for Report {
                 Outcome::Skipped => "skip",
             };
             writeln!(f, "{mark}  {:<width$}  {}", check.name, check.detail)?;
+            if check.name == ON_PATH {
+                for (n, entry) in self.mcp_on_path.iter().enumerate() {
+                    let runs = if entry.runs { " (runs)" } else { "" };
+                    writeln!(
+                        f,
+                        "      {:<width$}  {}. {}: {}{runs}",
+                        "",
+                        n + 1,
+                        entry.path.display(),
+                        entry.what
+                    )?;
+                }
+            }
             if let Some(hint) = &check.hint {
                 writeln!(f, "      {:<width$}  hint: {hint}", "")?;
             }
@@ -117,10 +169,18 @@ pub async fn doctor(settings: &Settings, printer: &Printer) -> Result<ExitStatus
         aws_checks(settings, &mut checks).await;
     }
 
+    let on_path = mcp_on_path(
+        std::env::var_os("PATH").unwrap_or_default(),
+        std::env::current_exe().ok(),
+        std::env::var_os("VIRTUAL_ENV").map(PathBuf::from),
+    );
+    checks.0.push(on_path.check);
+
     let healthy = checks.0.iter().all(|c| c.outcome != Outcome::Failed);
     printer.data(&Report {
         healthy,
         checks: checks.0,
+        mcp_on_path: on_path.entries,
     })?;
     Ok(if healthy {
         ExitStatus::Success
@@ -392,5 +452,217 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
             "create it (`aws logs create-log-group`) or set awslogs-create-group in the task definition",
         ),
         Err(err) => checks.fail("log group", aws::describe(&err), "check the CloudWatch Logs permissions of your credentials"),
+    }
+}
+
+struct OnPath {
+    check: Check,
+    entries: Vec<PathEntry>,
+}
+
+/// Every `mcp` in `path` (a PATH value), what each is, and the advice.
+fn mcp_on_path(path: OsString, this: Option<PathBuf>, venv: Option<PathBuf>) -> OnPath {
+    let this_name = crate::cli::invoked_name();
+    let mut entries: Vec<PathEntry> = Vec::new();
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join("mcp");
+        if !is_executable(&candidate) || entries.iter().any(|e| same_file(&e.path, &candidate)) {
+            continue;
+        }
+        let (kind, what) = classify(&candidate, this.as_deref());
+        entries.push(PathEntry {
+            runs: entries.is_empty(),
+            path: candidate,
+            kind,
+            what,
+        });
+    }
+    let this_display = this
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "this binary".to_string());
+    let first = entries.first();
+    let detail = match first {
+        None => format!("no `mcp` on PATH (this is `{this_name}` at {this_display})"),
+        Some(first) => format!(
+            "{} found; `mcp` runs {}: {}",
+            entries.len(),
+            first.path.display(),
+            first.what
+        ),
+    };
+    let venv_sdk = venv.as_ref().and_then(|venv| {
+        let script = venv.join("bin").join("mcp");
+        (classify(&script, this.as_deref()).0 == McpKind::PythonSdk).then_some(venv)
+    });
+    let hint = match (venv_sdk, first.map(|f| f.kind)) {
+        (Some(venv), _) => Some(format!(
+            "the active virtualenv {} has the MCP Python SDK's `mcp` script, which runs instead of this tool while it is active (and under `uv run`): use `mcp-deploy` (the same tool under a second name), or put {} before {} in PATH",
+            venv.display(),
+            this.as_deref()
+                .and_then(Path::parent)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "this tool's directory".to_string()),
+            venv.join("bin").display()
+        )),
+        (None, Some(McpKind::PythonSdk)) => Some(
+            "`mcp` runs the MCP Python SDK's script, not this tool: use `mcp-deploy` (the same tool under a second name), or put this tool's directory first in PATH"
+                .to_string(),
+        ),
+        (None, Some(McpKind::Other)) => Some(
+            "`mcp` runs another program, not this tool: use `mcp-deploy`, or put this tool's directory first in PATH"
+                .to_string(),
+        ),
+        _ => None,
+    };
+    OnPath {
+        check: Check {
+            name: ON_PATH,
+            outcome: Outcome::Ok,
+            detail,
+            hint,
+        },
+        entries,
+    }
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// What the executable at `path` is: this binary, another build of this tool,
+/// the MCP Python SDK's console script, or something else.
+fn classify(path: &Path, this: Option<&Path>) -> (McpKind, String) {
+    if this.is_some_and(|this| same_file(this, path) || same_contents(this, path)) {
+        let version = env!("CARGO_PKG_VERSION");
+        return (McpKind::This, format!("this tool ({version})"));
+    }
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    if read.is_err() {
+        return (McpKind::Other, "unreadable".to_string());
+    }
+    if let Some(script) = head.strip_prefix(b"#!") {
+        let text = String::from_utf8_lossy(script);
+        let interpreter = text.lines().next().unwrap_or("").trim().to_string();
+        // The console script pip and uv write for the SDK's `mcp = "mcp.cli:app"`.
+        if text.contains("from mcp.cli import") {
+            return (
+                McpKind::PythonSdk,
+                format!("the MCP Python SDK's `mcp` script, #!{interpreter}"),
+            );
+        }
+        return (McpKind::Other, format!("a script, #!{interpreter}"));
+    }
+    if contains(path, ABOUT.as_bytes()) {
+        return (
+            McpKind::ThisTool,
+            "another install of this tool (a different build)".to_string(),
+        );
+    }
+    (McpKind::Other, "another program".to_string())
+}
+
+/// A phrase every build of this tool carries (the first line of `--help`).
+const ABOUT: &str = "Ship MCP servers to AWS: build, push to ECR";
+
+fn same_contents(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    if ma.len() != mb.len() {
+        return false;
+    }
+    matches!((std::fs::read(a), std::fs::read(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+fn contains(path: &Path, needle: &[u8]) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn executable(path: &Path, text: &[u8]) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+
+    const SDK_SCRIPT: &[u8] = b"#!/proj/.venv/bin/python3\n# -*- coding: utf-8 -*-\nimport sys\nfrom mcp.cli import app\nif __name__ == \"__main__\":\n    sys.exit(app())\n";
+
+    /// Issue 19: the SDK's script first on PATH, this tool second, inside the
+    /// venv: both listed in PATH order, the SDK's marked as the one that runs,
+    /// and the hint names `mcp-deploy`.
+    #[test]
+    fn lists_every_mcp_in_path_order_and_names_the_sdk() {
+        let tmp = tempfile::tempdir().unwrap();
+        let venv = tmp.path().join("venv");
+        let ours = tmp.path().join("local/bin");
+        executable(&venv.join("bin/mcp"), SDK_SCRIPT);
+        executable(&ours.join("mcp"), b"\x7fELF pretend binary");
+        executable(&ours.join("mcp-deploy"), b"\x7fELF pretend binary");
+        executable(&tmp.path().join("other/mcp"), b"#!/bin/sh\necho hi\n");
+        let path = std::env::join_paths([
+            venv.join("bin"),
+            tmp.path().join("empty"),
+            ours.clone(),
+            tmp.path().join("other"),
+        ])
+        .unwrap();
+        let report = mcp_on_path(path, Some(ours.join("mcp-deploy")), Some(venv.clone()));
+        let kinds: Vec<_> = report.entries.iter().map(|e| (e.kind, e.runs)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (McpKind::PythonSdk, true),
+                (McpKind::This, false),
+                (McpKind::Other, false)
+            ]
+        );
+        assert_eq!(report.entries[0].path, venv.join("bin/mcp"));
+        assert!(
+            report.check.detail.starts_with("3 found; `mcp` runs "),
+            "{}",
+            report.check.detail
+        );
+        let hint = report.check.hint.unwrap();
+        assert!(hint.contains("active virtualenv"), "{hint}");
+        assert!(hint.contains("use `mcp-deploy`"), "{hint}");
+        assert_eq!(report.check.outcome, Outcome::Ok);
+    }
+
+    #[test]
+    fn this_tool_first_needs_no_hint() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ours = tmp.path().join("bin");
+        executable(&ours.join("mcp"), b"\x7fELF pretend binary");
+        executable(&tmp.path().join("venv/bin/mcp"), SDK_SCRIPT);
+        let path = std::env::join_paths([ours.clone(), tmp.path().join("venv/bin")]).unwrap();
+        let report = mcp_on_path(path, Some(ours.join("mcp")), None);
+        assert_eq!(report.entries.len(), 2);
+        assert_eq!(report.entries[0].kind, McpKind::This);
+        assert_eq!(report.entries[1].kind, McpKind::PythonSdk);
+        assert!(report.check.hint.is_none(), "{:?}", report.check.hint);
     }
 }

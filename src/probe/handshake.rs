@@ -2,6 +2,11 @@
 //! official SDK (rmcp), then `tools/list`. Failures are put in a person's words
 //! (the transport's own messages name Rust types) with a hint that tells an
 //! auth refusal, a Host-header guard and a wrong endpoint apart.
+//!
+//! Redirects are followed on the endpoint's own origin (scheme, host and
+//! port), token included: the Python SDK 1.x answers `POST /mcp` with a 307
+//! to `/mcp/`. A redirect to any other origin is not followed, and the report
+//! says where it pointed: the token goes nowhere the configuration did not name.
 
 use std::time::{Duration, Instant};
 
@@ -19,16 +24,15 @@ use crate::config::FILE_NAME;
 
 pub(super) async fn check(report: &mut CheckReport, url: &str, secret: &Secret, timeout: Duration) {
     let started = Instant::now();
-    // No redirects: a POST redirected to another origin would carry the token there.
     let http = match reqwest::Client::builder()
         .connect_timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
+        .redirect(same_origin_only(url))
         .pool_max_idle_per_host(0)
         .build()
     {
         Ok(http) => http,
         Err(e) => {
-            report.fail(Step::Initialize, started, chain(&e), None);
+            report.fail(Step::Initialize, started, secret.scrub(&chain(&e)), None);
             return;
         }
     };
@@ -150,6 +154,68 @@ pub(super) async fn check(report: &mut CheckReport, url: &str, secret: &Secret, 
     let _ = tokio::time::timeout(Duration::from_secs(2), client.cancel()).await;
 }
 
+/// How many same-origin redirects one request may follow.
+const MAX_REDIRECTS: usize = 5;
+
+/// A redirect the probe did not follow: it pointed at another origin.
+#[derive(Debug)]
+pub(super) struct CrossOrigin {
+    /// Where the server pointed (its user information, if any, left out).
+    to: String,
+}
+
+impl std::fmt::Display for CrossOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the server redirected to {}, another origin: not followed",
+            self.to
+        )
+    }
+}
+
+impl std::error::Error for CrossOrigin {}
+
+/// Scheme, host and port, as browsers compare origins.
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Follow a redirect only when it stays on the origin of `endpoint` (where
+/// the token may go); stop with a [`CrossOrigin`] error otherwise.
+fn same_origin_only(endpoint: &str) -> reqwest::redirect::Policy {
+    let Ok(origin) = Url::parse(endpoint) else {
+        return reqwest::redirect::Policy::none();
+    };
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if !same_origin(attempt.url(), &origin) {
+            let mut to = attempt.url().clone();
+            let _ = to.set_username("");
+            let _ = to.set_password(None);
+            let to = to.to_string();
+            attempt.error(CrossOrigin { to })
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// The [`CrossOrigin`] somewhere in `err`'s sources.
+fn cross_origin<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a CrossOrigin> {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<CrossOrigin>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
+}
+
 /// Why a handshake was refused, as far as the hint is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Refusal {
@@ -157,15 +223,23 @@ enum Refusal {
     Auth,
     /// rmcp's DNS-rebinding guard: the `Host` header is not in the allowed list.
     Host,
+    /// A redirect to another origin, not followed.
+    Redirect,
     Other,
 }
 
 /// A failed handshake in a person's words, and what kind of refusal it was.
 /// The transport's own message names Rust types.
 fn handshake_error(err: &ClientInitializeError) -> (String, Refusal) {
+    if let Some(redirect) = cross_origin(err) {
+        return (redirect.to_string(), Refusal::Redirect);
+    }
     let ClientInitializeError::TransportError { error, .. } = err else {
         return (chain(err), Refusal::Other);
     };
+    if let Some(redirect) = cross_origin(&*error.error) {
+        return (redirect.to_string(), Refusal::Redirect);
+    }
     let Some(http) = error
         .error
         .downcast_ref::<StreamableHttpError<reqwest::Error>>()
@@ -205,7 +279,11 @@ fn handshake_error(err: &ClientInitializeError) -> (String, Refusal) {
             ),
             Refusal::Other,
         ),
-        StreamableHttpError::Client(e) => (chain(e), Refusal::Other),
+        // rmcp's error does not name the client's error as its source: look inside.
+        StreamableHttpError::Client(e) => match cross_origin(e) {
+            Some(redirect) => (redirect.to_string(), Refusal::Redirect),
+            None => (chain(e), Refusal::Other),
+        },
         other => (chain(other), Refusal::Other),
     }
 }
@@ -219,6 +297,11 @@ fn initialize_hint(refusal: Refusal, secret: &Secret, url: &str) -> String {
             .unwrap_or_default();
         return format!(
             "the server does not accept the Host header `{host}`: add it to the server's allowed hosts (rmcp: `StreamableHttpServerConfig::with_allowed_hosts`; examples/echo-server: ALLOWED_HOSTS)"
+        );
+    }
+    if refusal == Refusal::Redirect {
+        return format!(
+            "`mcp` follows redirects only on the origin of {url}, so the token never leaves it; set `deploy.url` (or --url) to the URL the server redirects to if that is where it lives"
         );
     }
     if refusal == Refusal::Auth {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::Url;
 
-use super::{CheckReport, Step, chain};
+use super::{CheckReport, Step, chain, scrub};
 use crate::config::FILE_NAME;
 
 pub(super) async fn check(report: &mut CheckReport, health: &Url, timeout: Duration) -> bool {
@@ -18,7 +18,7 @@ pub(super) async fn check(report: &mut CheckReport, health: &Url, timeout: Durat
     {
         Ok(client) => client,
         Err(e) => {
-            report.fail(Step::Health, started, chain(&e), None);
+            report.fail(Step::Health, started, scrub(&chain(&e), None), None);
             return false;
         }
     };
@@ -56,7 +56,7 @@ pub(super) async fn check(report: &mut CheckReport, health: &Url, timeout: Durat
             report.fail(
                 Step::Health,
                 started,
-                format!("GET {health}: {}", chain(&e)),
+                scrub(&format!("GET {health}: {}", chain(&e)), None),
                 Some(hint),
             );
             false

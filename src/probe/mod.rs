@@ -65,6 +65,9 @@ pub struct StepReport {
     pub ok: bool,
     pub latency_ms: f64,
     pub detail: String,
+    /// Not run, by configuration (an empty `deploy.health_path`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
 }
 
 /// The server's own name for itself, from `initialize`.
@@ -83,7 +86,7 @@ pub struct CheckReport {
     pub healthy: bool,
     /// The MCP endpoint checked.
     pub url: String,
-    /// The URL the health check went to.
+    /// The URL the health check went to (empty when it was skipped).
     pub health_url: String,
     /// The step that failed, when one did.
     pub failed_step: Option<Step>,
@@ -131,6 +134,17 @@ impl CheckReport {
             ok: true,
             latency_ms: ms(started.elapsed()),
             detail: detail.into(),
+            skipped: false,
+        });
+    }
+
+    fn skip(&mut self, step: Step, why: impl Into<String>) {
+        self.steps.push(StepReport {
+            step,
+            ok: true,
+            latency_ms: 0.0,
+            detail: why.into(),
+            skipped: true,
         });
     }
 
@@ -140,6 +154,7 @@ impl CheckReport {
             ok: false,
             latency_ms: ms(started.elapsed()),
             detail: error.clone(),
+            skipped: false,
         });
         self.failed_step = Some(step);
         self.error = Some(error);
@@ -157,6 +172,7 @@ impl fmt::Display for CheckReport {
         let width = steps.iter().map(|s| s.name().len()).max().unwrap_or(0);
         for step in steps {
             let (mark, detail) = match self.steps.iter().find(|r| r.step == step) {
+                Some(r) if r.skipped => ("skip", r.detail.clone()),
                 Some(r) if r.ok => ("ok  ", format!("{} ({:.0} ms)", r.detail, r.latency_ms)),
                 Some(r) => ("FAIL", r.detail.clone()),
                 None => ("skip", "skipped: an earlier step failed".to_string()),
@@ -196,8 +212,13 @@ pub fn bearer_token(deploy: &DeploySettings) -> Result<Option<String>> {
     }
 }
 
-/// The health check's URL: `health_path` on the origin of `url`, or
-/// `health_path` itself when it is a full URL.
+/// The health check's URL: `health_path` joined onto the origin of `url`, or
+/// `health_path` itself when it is written as a full `http(s)://` URL (a
+/// deliberate choice, and the health check sends no token).
+///
+/// A path is joined as a URL, never pasted into one, and must stay on the
+/// endpoint's origin: `@otherhost/`, `//otherhost/` or `/\otherhost` would
+/// otherwise change the host, and are refused.
 pub fn health_url(url: &Url, health_path: &str) -> Result<Url> {
     if health_path.starts_with("http://") || health_path.starts_with("https://") {
         return Url::parse(health_path).map_err(|e| {
@@ -212,12 +233,23 @@ pub fn health_url(url: &Url, health_path: &str) -> Result<Url> {
     } else {
         format!("/{health_path}")
     };
-    url.join(&path).map_err(|e| {
+    let joined = url.join(&path).map_err(|e| {
         McpError::usage(format!(
             "`deploy.health_path` `{health_path}` does not make a URL with {url}: {e}"
         ))
-        .into()
-    })
+    })?;
+    let same_origin = joined.scheme() == url.scheme()
+        && joined.host_str() == url.host_str()
+        && joined.port_or_known_default() == url.port_or_known_default();
+    if !same_origin {
+        return Err(McpError::usage(format!(
+            "`deploy.health_path` `{health_path}` leaves the origin of the endpoint (it would go to {})",
+            joined.host_str().unwrap_or("?")
+        ))
+        .hint("write a path on the endpoint's host (e.g. `/healthz`), or a full https:// URL if health is checked elsewhere")
+        .into());
+    }
+    Ok(joined)
 }
 
 /// Check the MCP server at `url`: health, `initialize`, `tools/list`.
@@ -243,11 +275,27 @@ pub async fn run_check(
         .hint("MCP's Streamable HTTP transport needs an http(s) URL, e.g. `https://demo.example.com/mcp`")
         .into());
     }
-    let health = health_url(&parsed, health_path)?;
+    // An empty `health_path`: the server has no health endpoint; the
+    // handshake alone says whether it is up.
+    let health = match health_path {
+        "" => None,
+        path => Some(health_url(&parsed, path)?),
+    };
     let secret = Secret(token);
-    let mut report = CheckReport::new(url, health.as_str(), secret.0.is_some());
+    let mut report = CheckReport::new(
+        url,
+        health.as_ref().map_or("", Url::as_str),
+        secret.0.is_some(),
+    );
 
-    if health::check(&mut report, &health, timeout).await {
+    let healthy = match &health {
+        Some(health) => health::check(&mut report, health, timeout).await,
+        None => {
+            report.skip(Step::Health, "skipped: `deploy.health_path` is empty");
+            true
+        }
+    };
+    if healthy {
         handshake::check(&mut report, url, &secret, timeout).await;
     }
     report.healthy = report.failed_step.is_none();
@@ -344,16 +392,68 @@ impl fmt::Debug for Secret {
 }
 
 impl Secret {
-    /// `text` with every occurrence of the token replaced.
+    /// Error text as a report shows it: see [`scrub`].
     fn scrub(&self, text: &str) -> String {
-        match &self.0 {
-            Some(token) if !token.is_empty() => text.replace(token.as_str(), "<redacted>"),
-            _ => text.to_string(),
-        }
+        scrub(text, self.0.as_deref())
     }
 }
 
-/// An error and its sources as one line, each message once.
+/// How much of an error a report keeps: a server's error page can be long,
+/// and the first part says enough.
+const ERROR_CHARS: usize = 300;
+
+/// Error text as a report shows it: every occurrence of `token` and whatever
+/// follows `Bearer ` redacted, and only then cut to [`ERROR_CHARS`], so that a
+/// server echoing the Authorization header cannot get part of the token past
+/// the redaction by having it cut.
+fn scrub(text: &str, token: Option<&str>) -> String {
+    let text = match token {
+        Some(token) if !token.is_empty() => text.replace(token, "<redacted>"),
+        _ => text.to_string(),
+    };
+    let text = redact_bearer(&text);
+    if text.chars().count() > ERROR_CHARS {
+        let cut: String = text.chars().take(ERROR_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+/// Whatever follows `Bearer ` (any case, any run of spaces), up to the next
+/// space or quote, replaced: the credentials of whatever header was echoed,
+/// ours or not.
+fn redact_bearer(text: &str) -> String {
+    const SCHEME: &str = "bearer";
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(SCHEME) {
+        let scheme_end = from + found + SCHEME.len();
+        let value_start = scheme_end + text[scheme_end..].len()
+            - text[scheme_end..].trim_start_matches([' ', '\t']).len();
+        let value_end = text[value_start..]
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '\\' | ',' | ';' | '<' | '>')
+            })
+            .map_or(text.len(), |i| value_start + i);
+        if value_start > scheme_end
+            && value_end > value_start
+            && !text[value_start..value_end].starts_with("<redacted>")
+        {
+            out.push_str(&text[copied..value_start]);
+            out.push_str("<redacted>");
+            copied = value_end;
+        }
+        from = value_end.max(scheme_end);
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// An error and its sources as one line, each message once (uncut: [`scrub`]
+/// cuts it after redacting).
 fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current = Some(err);
@@ -364,14 +464,7 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
         }
         current = e.source();
     }
-    let line = parts.join(": ");
-    // A server's error page can be long; the first part says enough.
-    if line.chars().count() > 300 {
-        let cut: String = line.chars().take(300).collect();
-        format!("{cut}…")
-    } else {
-        line
-    }
+    parts.join(": ")
 }
 
 #[cfg(test)]
@@ -395,6 +488,56 @@ mod tests {
                 .as_str(),
             "https://other.example.com/ready"
         );
+    }
+
+    /// Guards issue 16 item 5: a path never changes the host the health
+    /// check goes to.
+    #[test]
+    fn a_health_path_cannot_leave_the_origin() {
+        let url = Url::parse("https://demo.example.com:8443/mcp").unwrap();
+        assert_eq!(
+            health_url(&url, "@otherhost/").unwrap().as_str(),
+            "https://demo.example.com:8443/@otherhost/"
+        );
+        for path in ["//otherhost/x", "/\\otherhost/x", "\\\\otherhost/x"] {
+            let err = health_url(&url, path).unwrap_err();
+            assert!(
+                err.to_string().contains("leaves the origin"),
+                "{path}: {err}"
+            );
+        }
+    }
+
+    /// Guards issue 16 item 2: redaction comes before the cut, so an echoed
+    /// token straddling the cut leaves no part of itself behind.
+    #[test]
+    fn the_token_is_redacted_before_the_error_is_cut() {
+        let token = "tok-0123456789abcdefghijklmnopqrstuvwxyz";
+        for offset in 250..300 {
+            let text = format!("{}{token} and more", "x".repeat(offset));
+            let shown = scrub(&text, Some(token));
+            assert!(!shown.contains("tok-0123"), "{offset}: {shown}");
+            assert!(shown.chars().count() <= ERROR_CHARS + 1);
+        }
+    }
+
+    /// Guards issue 16 item 2: whatever follows `Bearer ` goes, ours or not.
+    #[test]
+    fn whatever_follows_bearer_is_redacted() {
+        assert_eq!(
+            scrub(
+                "headers: {'authorization': 'Bearer some-other.jwt~value=', 'x': 1} BEARER  abc",
+                None
+            ),
+            "headers: {'authorization': 'Bearer <redacted>', 'x': 1} BEARER  <redacted>"
+        );
+        assert_eq!(scrub("Bearers of news", None), "Bearers of news");
+        let cut = format!(
+            "{}Authorization: Bearer {}",
+            "y".repeat(280),
+            "z".repeat(60)
+        );
+        assert!(!scrub(&cut, None).contains("zzzz"));
     }
 
     #[test]

@@ -28,7 +28,8 @@ fn every_check_passes_on_the_testbed() {
             "ecs cluster",
             "ecs service",
             "container",
-            "log group"
+            "log group",
+            "mcp on PATH"
         ]
     );
     for check in checks {

@@ -10,6 +10,7 @@ mod doctor;
 mod express;
 mod fleet;
 mod image;
+mod install;
 mod local;
 mod logs;
 mod readme;

@@ -276,3 +276,302 @@ fn a_value_moved_to_secrets_leaves_the_plain_environment() {
         refused.stderr
     );
 }
+
+/// A small HTTP server in Python in front of (or instead of) an MCP server,
+/// on loopback: `MODE PORT LOG [ARG]`. Every request is logged with whether
+/// it carried an Authorization header (never the header itself).
+///
+/// - `echo UPSTREAM`: forwards to the MCP server at UPSTREAM, but answers
+///   `tools/list` with a JSON-RPC error that starts with a foreign bearer
+///   token and echoes the Authorization header so that the 300-character cut
+///   of an error falls inside the token (20 of its 40 characters before it).
+/// - `slash UPSTREAM`: answers `POST /mcp` with a 307 to `/mcp/` (what the
+///   Python SDK 1.x does) and forwards everything else to UPSTREAM.
+/// - `away URL`: answers `POST /mcp` with a 307 to URL.
+/// - `record`: answers 500 to everything.
+///
+/// All answer `GET /healthz` with 200.
+const FRONT: &str = r#"
+import http.server, json, sys, urllib.error, urllib.request
+mode, port, log = sys.argv[1], int(sys.argv[2]), open(sys.argv[3], "a", buffering=1)
+arg = sys.argv[4] if len(sys.argv) > 4 else ""
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for key, value in headers:
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self.handle_any()
+
+    def do_POST(self):
+        self.handle_any()
+
+    def do_DELETE(self):
+        self.handle_any()
+
+    def handle_any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length) if length else b""
+        auth = self.headers.get("Authorization") or ""
+        log.write(f"{self.command} {self.path} auth={'yes' if auth else 'no'}\n")
+        if self.command == "GET" and self.path == "/healthz":
+            return self.answer(200, b"ok\n")
+        if self.command == "GET":
+            return self.answer(405)
+        if mode == "record":
+            return self.answer(500, b"not here")
+        if self.command == "POST" and self.path == "/mcp" and mode in ("slash", "away"):
+            return self.answer(307, b"", [("Location", "/mcp/" if mode == "slash" else arg)])
+        if mode == "echo" and data and json.loads(data).get("method") == "tools/list":
+            # 50 characters, then lines of 63: after rmcp's `Mcp error: -32000: `
+            # the 300th character falls in the middle of the fifth token.
+            message = "Bearer foreign-token-7f3a " + "." * 24 + f"Authorization: {auth}\n" * 8
+            body = {"jsonrpc": "2.0", "id": json.loads(data)["id"], "error": {"code": -32000, "message": message}}
+            return self.answer(200, json.dumps(body).encode(), [("Content-Type", "application/json")])
+        request = urllib.request.Request(arg + "/mcp", data=data or None, method=self.command)
+        for key, value in self.headers.items():
+            if key.lower() not in ("host", "content-length", "connection"):
+                request.add_header(key, value)
+        try:
+            response = urllib.request.urlopen(request, timeout=10)
+            status, headers, body = response.status, response.getheaders(), response.read()
+        except urllib.error.HTTPError as e:
+            status, headers, body = e.code, list(e.headers.items()), e.read()
+        skip = ("content-length", "transfer-encoding", "connection")
+        self.answer(status, body, [(k, v) for k, v in headers if k.lower() not in skip])
+
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"#;
+
+/// The Python front, killed when the test ends.
+struct Front {
+    child: std::process::Child,
+    port: u16,
+    log: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Front {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Front {
+    fn start(mode: &str, arg: &str) -> Front {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("requests.log");
+        std::fs::write(&log, "").unwrap();
+        let child = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(FRONT)
+            .args([mode, &port.to_string()])
+            .arg(&log)
+            .arg(arg)
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "python front did not listen"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Front {
+            child,
+            port,
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn requests(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap()
+    }
+}
+
+/// A project whose `[deploy]` sends the token of `PROBE_TOKEN` to `url`.
+fn token_project(url: &str, extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        format!("name = \"probe\"\n\n[deploy]\nurl = \"{url}\"\nauth_token_env = \"PROBE_TOKEN\"\n{extra}"),
+    )
+    .unwrap();
+    dir
+}
+
+fn mcp_here(dir: &std::path::Path) -> std::process::Command {
+    use assert_cmd::cargo::CommandCargoExt;
+    let mut cmd = std::process::Command::cargo_bin("mcp").unwrap();
+    cmd.current_dir(dir);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("MCP_") || key == "PROBE_TOKEN" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("NO_COLOR", "1").env("CI", "true");
+    cmd
+}
+
+const PROBE_TOKEN: &str = "tok-7d1e5a9c-0b2f-4c8e-9a31-fe6d2b0c4a17";
+
+/// No run of 6 characters of the token anywhere in what `mcp` wrote.
+fn assert_no_part_of_the_token(out: &crate::testbed::Output) {
+    let chars: Vec<char> = PROBE_TOKEN.chars().collect();
+    for window in chars.windows(6) {
+        let part: String = window.iter().collect();
+        assert!(
+            !out.stdout.contains(&part) && !out.stderr.contains(&part),
+            "`{part}` of the token was printed:\nstdout:\n{}\nstderr:\n{}",
+            out.stdout,
+            out.stderr
+        );
+    }
+}
+
+/// Guards issue 16 item 2: a server that echoes the Authorization header in
+/// an error gets no part of the token into the output or the JSON `error`,
+/// whatever the cut; a foreign bearer token is redacted too.
+#[test]
+fn a_server_echoing_the_authorization_header_gets_no_part_of_the_token_printed() {
+    let upstream = crate::check::Server::echo(Some(PROBE_TOKEN));
+    let front = Front::start("echo", &upstream.url(""));
+    let dir = token_project(&front.url("/mcp"), "");
+    for args in [&["check", "-vv"][..], &["check", "-o", "json"][..]] {
+        let out = run(mcp_here(dir.path())
+            .args(args)
+            .env("PROBE_TOKEN", PROBE_TOKEN));
+        assert_eq!(out.code, 1, "{args:?}\n{}\n{}", out.stdout, out.stderr);
+        assert_no_part_of_the_token(&out);
+        assert!(!out.stdout.contains("foreign-token") && !out.stderr.contains("foreign-token"));
+        if args.contains(&"json") {
+            let report = out.json();
+            assert_eq!(report["failed_step"], "tools/list", "{report}");
+            let error = report["error"].as_str().unwrap();
+            assert!(
+                error.contains("Authorization: Bearer <redacted>"),
+                "{error}"
+            );
+        }
+    }
+    // The front did pass the token on: the echo had it to echo.
+    assert!(
+        front.requests().contains("POST /mcp auth=yes"),
+        "{}",
+        front.requests()
+    );
+}
+
+/// Guards issue 16 item 7: a 307 from `/mcp` to `/mcp/` on the same origin
+/// is followed with the token (the Python SDK 1.x does this).
+#[test]
+fn a_redirect_on_the_same_origin_is_followed_with_the_token() {
+    let upstream = crate::check::Server::echo(Some(PROBE_TOKEN));
+    let front = Front::start("slash", &upstream.url(""));
+    let dir = token_project(&front.url("/mcp"), "");
+    let out = run(mcp_here(dir.path())
+        .args(["check", "-o", "json"])
+        .env("PROBE_TOKEN", PROBE_TOKEN));
+    assert_eq!(
+        out.code,
+        0,
+        "{}\n{}\n{}",
+        out.stdout,
+        out.stderr,
+        front.requests()
+    );
+    let report = out.json();
+    assert_eq!(report["healthy"], true);
+    assert_eq!(report["tools"].as_array().unwrap().len(), 2, "{report}");
+    let requests = front.requests();
+    assert!(requests.contains("POST /mcp auth=yes"), "{requests}");
+    assert!(requests.contains("POST /mcp/ auth=yes"), "{requests}");
+    assert_no_part_of_the_token(&out);
+}
+
+/// Guards issue 16 item 7: a redirect to another origin is not followed (the
+/// other server sees nothing, the token least of all), and the report says so.
+#[test]
+fn a_redirect_to_another_origin_is_not_followed_and_named() {
+    let elsewhere = Front::start("record", "");
+    let front = Front::start("away", &elsewhere.url("/mcp"));
+    let dir = token_project(&front.url("/mcp"), "");
+    let out = run(mcp_here(dir.path())
+        .args(["check", "-o", "json"])
+        .env("PROBE_TOKEN", PROBE_TOKEN));
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert_eq!(report["failed_step"], "initialize", "{report}");
+    let error = report["error"].as_str().unwrap();
+    assert!(
+        error.contains(&format!(
+            "the server redirected to {}, another origin: not followed",
+            elsewhere.url("/mcp")
+        )),
+        "{error}"
+    );
+    assert!(
+        report["hint"]
+            .as_str()
+            .unwrap()
+            .contains("follows redirects only on the origin"),
+        "{report}"
+    );
+    assert_eq!(elsewhere.requests(), "", "the other origin was contacted");
+    assert_no_part_of_the_token(&out);
+}
+
+/// Guards issue 16 item 7: `deploy.health_path = ""` checks a server that
+/// has no health endpoint, showing the step as skipped.
+#[test]
+fn an_empty_health_path_skips_the_health_step() {
+    let upstream = crate::check::Server::echo(Some(PROBE_TOKEN));
+    // Through the front, whose /healthz would answer: the log shows it was not asked.
+    let front = Front::start("slash", &upstream.url(""));
+    let dir = token_project(&front.url("/mcp"), "health_path = \"\"\n");
+    let out = run(mcp_here(dir.path())
+        .arg("check")
+        .env("PROBE_TOKEN", PROBE_TOKEN));
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("skip  health      skipped: `deploy.health_path` is empty"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("ok    initialize"), "{}", out.stdout);
+    let json = run(mcp_here(dir.path())
+        .args(["check", "-o", "json"])
+        .env("PROBE_TOKEN", PROBE_TOKEN));
+    let report = json.json();
+    assert_eq!(report["healthy"], true);
+    assert_eq!(report["steps"][0]["skipped"], true, "{report}");
+    assert!(
+        !front.requests().contains("/healthz"),
+        "{}",
+        front.requests()
+    );
+}

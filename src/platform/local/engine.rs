@@ -272,17 +272,31 @@ pub async fn last_lines(docker: &Docker, name: &str, n: usize) -> Vec<String> {
     lines.split_off(skip)
 }
 
-/// Wait until `GET http://127.0.0.1:<port><health_path>` answers 2xx, the
-/// container exits, or the deadline passes.
+/// The local health URL: `health_path` joined onto `http://127.0.0.1:<port>/`
+/// (never pasted after it, where `@host/` would change the host); `None` when
+/// `health_path` is empty (the server has no health endpoint).
+pub fn health_url(settings: &Settings) -> Result<Option<reqwest::Url>> {
+    if settings.deploy.health_path.is_empty() {
+        return Ok(None);
+    }
+    let origin = reqwest::Url::parse(&format!("http://127.0.0.1:{}/", settings.deploy.port))
+        .context("the local URL")?;
+    crate::probe::health_url(&origin, &settings.deploy.health_path).map(Some)
+}
+
+/// Wait until `GET http://127.0.0.1:<port><health_path>` answers 2xx (with an
+/// empty `health_path`: until the port accepts connections), the container
+/// exits, or the deadline passes.
 pub async fn wait_healthy(
     docker: &Docker,
     name: &str,
     settings: &Settings,
     deadline: Duration,
 ) -> Result<()> {
-    let url = format!(
-        "http://127.0.0.1:{}{}",
-        settings.deploy.port, settings.deploy.health_path
+    let health = health_url(settings)?;
+    let url = health.as_ref().map_or_else(
+        || format!("127.0.0.1:{}", settings.deploy.port),
+        ToString::to_string,
     );
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(3))
@@ -303,7 +317,21 @@ pub async fn wait_healthy(
             }
             anyhow::bail!(message);
         }
-        match client.get(&url).send().await {
+        let Some(health) = &health else {
+            match tokio::net::TcpStream::connect(("127.0.0.1", settings.deploy.port)).await {
+                Ok(_) => return Ok(()),
+                Err(e) => last_error = format!("{url}: {e}"),
+            }
+            if started.elapsed() >= deadline {
+                anyhow::bail!(
+                    "nothing listened on {url} within {}s ({last_error})",
+                    deadline.as_secs()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            continue;
+        };
+        match client.get(health.clone()).send().await {
             Ok(response) if response.status().is_success() => return Ok(()),
             Ok(response) => last_error = format!("{url} answered {}", response.status()),
             Err(e) => {
@@ -404,4 +432,36 @@ impl fmt::Display for LocalStatus {
 /// The URL a local release answers on.
 pub fn url(settings: &Settings) -> String {
     format!("http://127.0.0.1:{}/mcp", settings.deploy.port)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(deploy: &str) -> Settings {
+        let path = std::path::Path::new("/p/mcp.toml");
+        let file = crate::config::file::parse(path, &format!("name = \"x\"\n[deploy]\n{deploy}\n"))
+            .unwrap();
+        let inputs = crate::config::Inputs {
+            cwd: "/p".into(),
+            ..Default::default()
+        };
+        crate::config::resolve(Some(&file), &inputs).unwrap()
+    }
+
+    /// Guards issue 16 item 5: `http://127.0.0.1:8123` + `@evil.example/`
+    /// pasted together would be a URL for evil.example; joined, it is a path.
+    #[test]
+    fn the_local_health_url_is_joined_on_loopback() {
+        let url = health_url(&settings("port = 8123\nhealth_path = \"@evil.example/\""))
+            .unwrap()
+            .unwrap();
+        assert_eq!(url.as_str(), "http://127.0.0.1:8123/@evil.example/");
+        assert!(health_url(&settings("health_path = \"//evil.example/\"")).is_err());
+        assert!(
+            health_url(&settings("health_path = \"\""))
+                .unwrap()
+                .is_none()
+        );
+    }
 }

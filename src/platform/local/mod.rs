@@ -294,10 +294,13 @@ async fn roll_out(
     if checked.is_ok() {
         printer.status(
             "Healthy",
-            format!(
-                "http://127.0.0.1:{}{}",
-                settings.deploy.port, settings.deploy.health_path
-            ),
+            match local::health_url(settings)? {
+                Some(url) => url.to_string(),
+                None => format!(
+                    "127.0.0.1:{} accepts connections (no health path)",
+                    settings.deploy.port
+                ),
+            },
         );
     }
     if checked.is_ok() && check {

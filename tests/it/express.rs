@@ -83,8 +83,27 @@ fn echo_clone() -> tempfile::TempDir {
     )
     .unwrap();
     git(dir.path(), &["init", "-q"]);
+    // The binary is in .gitignore but goes into the image: tracked, the tree is
+    // clean and the image tag reproducible (an untracked file sent makes it dirty).
+    git(dir.path(), &["add", "-f", "dist/echo-server"]);
     commit_all(dir.path());
     dir
+}
+
+/// Runs `mcp destroy --all-resources --yes` in `dir` when dropped, so a test
+/// (passing or not) leaves no task containers behind on the shared engine.
+struct Destroyed<'a> {
+    tb: &'a Testbed,
+    dir: &'a Path,
+}
+
+impl Drop for Destroyed<'_> {
+    fn drop(&mut self) {
+        let _ = run(self
+            .tb
+            .mcp(self.dir)
+            .args(["destroy", "--all-resources", "--yes", "-q"]));
+    }
 }
 
 /// The Express service as the simulator describes it.
@@ -124,6 +143,10 @@ fn launch_of_the_echo_server_ends_with_a_checked_url_and_a_rerun_changes_nothing
     let tb = crate::testbed!();
     let dir = echo_clone();
     let name = testbed::unique("launch");
+    let _cleanup = Destroyed {
+        tb,
+        dir: dir.path(),
+    };
 
     let launched = mcp(
         tb,
@@ -214,6 +237,10 @@ fn deploys_to_a_launched_service_are_followed_a_release_failing_its_check_is_rol
     let tb = crate::testbed!();
     let dir = echo_clone();
     let name = testbed::unique("xdeploy");
+    let _cleanup = Destroyed {
+        tb,
+        dir: dir.path(),
+    };
     let launched = mcp(
         tb,
         dir.path(),
@@ -427,6 +454,10 @@ fn a_launch_refused_half_way_says_what_exists_and_a_rerun_carries_on() {
     let tb = crate::testbed!();
     let dir = echo_clone();
     let name = testbed::unique("xresume");
+    let _cleanup = Destroyed {
+        tb,
+        dir: dir.path(),
+    };
     let (execution, _) = own_roles(dir.path(), &name);
     // The roles, log group, repository and image get made; the service is refused.
     let deny = Deny::new(tb, &["ecs:CreateExpressGatewayService"]);
@@ -528,6 +559,10 @@ fn an_interrupted_launch_resumes_where_it_stopped() {
     let tb = crate::testbed!();
     let dir = echo_clone();
     let name = testbed::unique("xkilled");
+    let _cleanup = Destroyed {
+        tb,
+        dir: dir.path(),
+    };
     let arn = service_arn(tb, &name);
     // Killed once the service exists, while it waits for the first deployment.
     let mut child = {

@@ -391,13 +391,6 @@ pub async fn launch(
         }
     };
     record(&location, &url)?;
-    printer.status(
-        "Wrote",
-        format!(
-            "{} ([ecs] express = true, deploy.url)",
-            config_file.display()
-        ),
-    );
 
     let healthy = check.healthy;
     let report = LaunchReport {

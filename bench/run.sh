@@ -43,6 +43,7 @@ bash "$BENCH_DIR/fleet.sh" >"$sections/fleet.md"
 bash "$BENCH_DIR/logs.sh" >"$sections/logs.md"
 bash "$BENCH_DIR/progressive.sh" >"$sections/progressive.md"
 bash "$BENCH_DIR/install.sh" >"$sections/install.md"
+bash "$BENCH_DIR/launch.sh" >"$sections/launch.md"
 fi
 
 mem="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -81,6 +82,7 @@ MD
     if [[ -f "$sections/logs.md" ]]; then cat "$sections/logs.md"; echo; fi
     if [[ -f "$sections/progressive.md" ]]; then cat "$sections/progressive.md"; echo; fi
     if [[ -f "$sections/install.md" ]]; then cat "$sections/install.md"; echo; fi
+    if [[ -f "$sections/launch.md" ]]; then cat "$sections/launch.md"; echo; fi
     if [[ -f "$BENCH_DIR/reading.md" ]]; then cat "$BENCH_DIR/reading.md"; fi
 } >"$OUT"
 say "wrote $OUT"

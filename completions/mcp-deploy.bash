@@ -31,6 +31,9 @@ _mcp__deploy() {
             mcp__deploy,deploy)
                 cmd="mcp__deploy__subcmd__deploy"
                 ;;
+            mcp__deploy,destroy)
+                cmd="mcp__deploy__subcmd__destroy"
+                ;;
             mcp__deploy,doctor)
                 cmd="mcp__deploy__subcmd__doctor"
                 ;;
@@ -45,6 +48,9 @@ _mcp__deploy() {
                 ;;
             mcp__deploy,init)
                 cmd="mcp__deploy__subcmd__init"
+                ;;
+            mcp__deploy,launch)
+                cmd="mcp__deploy__subcmd__launch"
                 ;;
             mcp__deploy,logs)
                 cmd="mcp__deploy__subcmd__logs"
@@ -82,6 +88,9 @@ _mcp__deploy() {
             mcp__deploy__subcmd__help,deploy)
                 cmd="mcp__deploy__subcmd__help__subcmd__deploy"
                 ;;
+            mcp__deploy__subcmd__help,destroy)
+                cmd="mcp__deploy__subcmd__help__subcmd__destroy"
+                ;;
             mcp__deploy__subcmd__help,doctor)
                 cmd="mcp__deploy__subcmd__help__subcmd__doctor"
                 ;;
@@ -96,6 +105,9 @@ _mcp__deploy() {
                 ;;
             mcp__deploy__subcmd__help,init)
                 cmd="mcp__deploy__subcmd__help__subcmd__init"
+                ;;
+            mcp__deploy__subcmd__help,launch)
+                cmd="mcp__deploy__subcmd__help__subcmd__launch"
                 ;;
             mcp__deploy__subcmd__help,logs)
                 cmd="mcp__deploy__subcmd__help__subcmd__logs"
@@ -425,6 +437,44 @@ _mcp__deploy() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mcp__subcmd__deploy__subcmd__destroy)
+            opts="-o -q -v -y -h -V --all-resources --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mcp__subcmd__deploy__subcmd__doctor)
             opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -585,6 +635,20 @@ _mcp__deploy() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mcp__subcmd__deploy__subcmd__help__subcmd__destroy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mcp__subcmd__deploy__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -642,6 +706,20 @@ _mcp__deploy() {
             return 0
             ;;
         mcp__subcmd__deploy__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__help__subcmd__launch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -873,6 +951,48 @@ _mcp__deploy() {
                     return 0
                     ;;
                 --from-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__launch)
+            opts="-o -q -v -y -h -V --name --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

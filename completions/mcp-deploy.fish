@@ -52,6 +52,8 @@ complete -c mcp-deploy -n "__fish_mcp_deploy_needs_command" -f -a "down" -d 'Rem
 complete -c mcp-deploy -n "__fish_mcp_deploy_needs_command" -f -a "logs" -d 'Print the service\'s container logs from CloudWatch Logs; `-f` to follow'
 complete -c mcp-deploy -n "__fish_mcp_deploy_needs_command" -f -a "check" -d 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
 complete -c mcp-deploy -n "__fish_mcp_deploy_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c mcp-deploy -n "__fish_mcp_deploy_needs_command" -f -a "launch" -d 'From this directory\'s Dockerfile to a checked MCP URL on a new ECS Express service'
+complete -c mcp-deploy -n "__fish_mcp_deploy_needs_command" -f -a "destroy" -d 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'
 complete -c mcp-deploy -n "__fish_mcp_deploy_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand init" -l name -d 'Project name (default: the git remote\'s repository name, else the directory name)' -r
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand init" -l cluster -d 'ECS cluster' -r

@@ -51,6 +51,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand logs 'Print the service''s container logs from CloudWatch Logs; `-f` to follow'
             cand check 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
             cand completions 'Print a shell completion script'
+            cand launch 'From this directory''s Dockerfile to a checked MCP URL on a new ECS Express service'
+            cand destroy 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mcp;init'= {
@@ -482,6 +484,46 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mcp;launch'= {
+            cand --name 'Service name (also the ECR repository''s and the project''s; default: `name` in mcp.toml, else the directory''s name)'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;destroy'= {
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand --all-resources 'Also delete the service''s log group and ECR repository (never the IAM roles)'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcp;help'= {
             cand init 'Write a commented mcp.toml for this project'
             cand config 'Print every resolved setting and where it came from'
@@ -499,6 +541,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand logs 'Print the service''s container logs from CloudWatch Logs; `-f` to follow'
             cand check 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
             cand completions 'Print a shell completion script'
+            cand launch 'From this directory''s Dockerfile to a checked MCP URL on a new ECS Express service'
+            cand destroy 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mcp;help;init'= {
@@ -541,6 +585,10 @@ set edit:completion:arg-completer[mcp] = {|@words|
         &'mcp;help;check'= {
         }
         &'mcp;help;completions'= {
+        }
+        &'mcp;help;launch'= {
+        }
+        &'mcp;help;destroy'= {
         }
         &'mcp;help;help'= {
         }

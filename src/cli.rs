@@ -164,6 +164,40 @@ pub enum Command {
 
     /// Print a shell completion script
     Completions(CompletionsArgs),
+
+    /// From this directory's Dockerfile to a checked MCP URL on a new ECS Express service
+    #[command(
+        long_about = "Make an ECS Express service from this directory's Dockerfile and end with a checked MCP URL.\n\n\
+Creates what is missing: the ECR repository, the image, the IAM task execution and Express \
+infrastructure roles (asks first; --yes outside a terminal), a log group and the Express service \
+(container port deploy.port, health check deploy.health_path, [env], [secrets]). Waits for its URL, \
+runs the MCP check against <url>/mcp and writes cluster, service, `express = true` and deploy.url \
+into mcp.toml. Run again on a launched project it changes nothing; after a launch that stopped \
+half-way it carries on from there."
+    )]
+    Launch(LaunchArgs),
+
+    /// Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)
+    Destroy(DestroyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LaunchArgs {
+    /// Service name (also the ECR repository's and the project's; default: `name` in mcp.toml,
+    /// else the directory's name)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// The `[services.<NAME>]` to destroy
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// Also delete the service's log group and ECR repository (never the IAM roles)
+    #[arg(long)]
+    pub all_resources: bool,
 }
 
 #[derive(Debug, Args)]

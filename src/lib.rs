@@ -463,6 +463,26 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let settings = config::resolve(file.as_ref(), &inputs)?;
             ops::check::check(&settings, printer, timeout).await
         }
+        Command::Launch(args) => {
+            let cli::LaunchArgs { name } = args;
+            let mut inputs = inputs(&global, None)?;
+            push_flag(&mut inputs, "name", "--name", name.clone());
+            let file = config::find(&inputs)?;
+            let settings = config::resolve(file.as_ref(), &inputs)?;
+            let options = ops::launch::LaunchOptions {
+                dir: inputs.cwd.clone(),
+                name,
+            };
+            ops::launch::launch(&settings, printer, &options).await
+        }
+        Command::Destroy(args) => {
+            let cli::DestroyArgs {
+                service,
+                all_resources,
+            } = args;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
+            ops::destroy::destroy(&settings, printer, all_resources).await
+        }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell, &cli::invoked_name()))?;
             Ok(ExitStatus::Success)

@@ -9,11 +9,15 @@
 //!
 //! - [`error`](mod@error): SDK errors as short lines with a hint; [`retry`]:
 //!   the one classifier of errors worth trying again.
-//! - [`ecr`], [`ecs`], [`taskdef`], [`logs`]: thin wrappers over the calls `mcp` makes.
+//! - [`ecr`], [`ecs`], [`taskdef`], [`logs`], [`iam`], [`express`]: thin wrappers over the calls `mcp` makes;
+//!   [`denied`]: a refused permission told as the statement that allows it.
 
+pub mod denied;
 pub mod ecr;
 pub mod ecs;
 pub mod error;
+pub mod express;
+pub mod iam;
 pub mod logs;
 pub mod service_deployments;
 pub mod retry;
@@ -94,6 +98,7 @@ pub struct Clients {
     pub config: SdkConfig,
     pub ecr: aws_sdk_ecr::Client,
     pub ecs: aws_sdk_ecs::Client,
+    pub iam: aws_sdk_iam::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub sts: aws_sdk_sts::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
@@ -118,6 +123,7 @@ impl Clients {
         Clients {
             ecr: client!(aws_sdk_ecr),
             ecs: client!(aws_sdk_ecs),
+            iam: client!(aws_sdk_iam),
             logs: client!(aws_sdk_cloudwatchlogs),
             sts: client!(aws_sdk_sts),
             secrets: client!(aws_sdk_secretsmanager),

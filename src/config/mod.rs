@@ -160,6 +160,40 @@ pub struct EcsSettings {
     pub cluster: Option<String>,
     pub service: String,
     pub container: Option<String>,
+    /// An ECS Express Mode service (`[ecs] express = true`, written by `mcp launch`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub express: bool,
+    /// Express only: what `mcp launch` and an Express deploy ask for (see [`schema::EcsLayer`]).
+    #[serde(skip_serializing_if = "ExpressSettings::is_empty")]
+    pub express_settings: ExpressSettings,
+}
+
+/// The `[ecs]` keys only an Express service reads; unset ones take Express's defaults.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExpressSettings {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_tasks: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tasks: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub infrastructure_role: Option<String>,
+}
+
+impl ExpressSettings {
+    fn is_empty(&self) -> bool {
+        self.cpu.is_none()
+            && self.memory.is_none()
+            && self.min_tasks.is_none()
+            && self.max_tasks.is_none()
+            && self.execution_role.is_none()
+            && self.infrastructure_role.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

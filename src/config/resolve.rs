@@ -12,10 +12,9 @@ use anyhow::Result;
 
 use super::schema::{self, Kind, Layer};
 use super::{
-    BuildSettings, ConfigFile, DeploySettings, EcrSettings, EcsSettings, Entry, FILE_NAME, Inputs,
-    ProgressiveSettings,
-    Settings, Source, default_name, is_variable_name, selected_stage, service_names,
-    token_transport,
+    BuildSettings, ConfigFile, DeploySettings, EcrSettings, EcsSettings, Entry, ExpressSettings,
+    FILE_NAME, Inputs, ProgressiveSettings, Settings, Source, default_name, is_variable_name,
+    selected_stage, service_names, token_transport,
 };
 use crate::error::McpError;
 
@@ -439,6 +438,15 @@ fn typed_settings(
             cluster: ecs.cluster,
             service: ecs.service.unwrap_or_default(),
             container: ecs.container,
+            express: ecs.express.unwrap_or_default(),
+            express_settings: ExpressSettings {
+                cpu: ecs.cpu,
+                memory: ecs.memory,
+                min_tasks: ecs.min_tasks,
+                max_tasks: ecs.max_tasks,
+                execution_role: ecs.execution_role,
+                infrastructure_role: ecs.infrastructure_role,
+            },
         },
         deploy: DeploySettings {
             timeout: deploy.timeout.map(|t| t.duration).unwrap_or_default(),

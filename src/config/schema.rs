@@ -66,6 +66,22 @@ pub struct EcsLayer {
     pub cluster: Option<String>,
     pub service: Option<String>,
     pub container: Option<String>,
+    /// The service is an ECS Express Mode service (`mcp launch` made it):
+    /// deploys go through `UpdateExpressGatewayService`.
+    pub express: Option<bool>,
+    /// Express: task CPU units (256, 512, 1024, …; default 256).
+    pub cpu: Option<u32>,
+    /// Express: task memory in MiB (default 512).
+    pub memory: Option<u32>,
+    /// Express: fewest tasks auto scaling keeps (default 1).
+    pub min_tasks: Option<u32>,
+    /// Express: most tasks auto scaling starts (default 20).
+    pub max_tasks: Option<u32>,
+    /// Express: the task execution role, a name or ARN (default `ecsTaskExecutionRole`).
+    pub execution_role: Option<String>,
+    /// Express: the infrastructure role, a name or ARN
+    /// (default `ecsInfrastructureRoleForExpressServices`).
+    pub infrastructure_role: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

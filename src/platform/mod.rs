@@ -6,13 +6,16 @@
 //! how it is rendered: the commands in `ops/` do that. [`for_settings`] is the
 //! one place that picks a platform; nothing else branches on `target`.
 //!
-//! Today there are two:
+//! Today there are three:
 //! - [`ecs`]: an ECS service updated by a rolling deployment, followed by
 //!   deployment id, rolled back by policy ([`ecs::EcsRolling`]); when the
 //!   service (or `deploy.strategy`) uses blue/green, canary or linear
 //!   deployments, the same platform hands the rollout to [`ecs_progressive`]
 //!   (lifecycle stages, the MCP gate at the test listener, instant rollback
 //!   during the bake);
+//! - [`ecs_express`]: an ECS Express Mode service (`mcp launch` makes one),
+//!   released through `UpdateExpressGatewayService` and followed like the
+//!   rolling one ([`ecs_express::EcsExpress`]);
 //! - [`local`]: containers on the local Docker engine, one per release
 //!   ([`local::Local`]).
 //!
@@ -28,6 +31,7 @@
 
 pub mod ecs;
 pub mod ecs_progressive;
+pub mod ecs_express;
 pub mod local;
 pub mod logs;
 
@@ -232,6 +236,7 @@ pub trait Platform: Send + Sync {
 /// The platform these settings deploy to: the one place that looks at `target`.
 pub fn for_settings(settings: &Settings) -> Box<dyn Platform> {
     match settings.target {
+        TargetKind::Ecs if settings.ecs.express => Box::new(ecs_express::EcsExpress),
         TargetKind::Ecs => Box::new(ecs::EcsRolling),
         TargetKind::Local => Box::new(local::Local),
     }

@@ -8,6 +8,7 @@ mod cancel;
 pub mod check;
 mod deploy;
 mod doctor;
+mod express;
 mod fleet;
 mod hook;
 mod image;

@@ -22,7 +22,12 @@ pub struct Testbed {
     pub env: BTreeMap<String, String>,
 }
 
+/// `MCP_TESTBED_ENV_FILE` names another env file: a simulator instance of one's
+/// own (another port and state dir) while the shared one runs older code.
 fn env_file() -> PathBuf {
+    if let Some(file) = std::env::var_os("MCP_TESTBED_ENV_FILE").filter(|f| !f.is_empty()) {
+        return PathBuf::from(file);
+    }
     let dir = std::env::var("MCP_TESTBED_DIR").unwrap_or_else(|_| "/tmp/mcp-testbed".into());
     Path::new(&dir).join("env")
 }

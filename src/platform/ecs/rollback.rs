@@ -113,7 +113,8 @@ pub async fn rollback(
         rollout::configure(&clients, &cluster, &history.service, configuration).await?;
     }
 
-    let deployment_id = rollout::start(
+    let (deployment_id, target_arn) = rollout::restore(
+        settings,
         &clients,
         &cluster,
         &history.service,
@@ -134,7 +135,7 @@ pub async fn rollback(
         printer,
         cluster,
         service: history.service.clone(),
-        target_arn: target.task_definition.clone(),
+        target_arn,
         previous_arn: previous,
         restoring: true,
         deployment_id,

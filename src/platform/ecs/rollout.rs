@@ -152,6 +152,24 @@ pub async fn configure(
     Ok(())
 }
 
+/// Put `task_definition` live again: UpdateService, or for an Express service
+/// (whose task definition Express owns) UpdateExpressGatewayService with that
+/// revision's container. The deployment started and the task definition it runs.
+pub async fn restore(
+    settings: &Settings,
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+    task_definition: &str,
+) -> Result<(String, String)> {
+    if settings.ecs.express {
+        return crate::platform::ecs_express::deploy::restore(settings, clients, task_definition)
+            .await;
+    }
+    let deployment = start(clients, cluster, service, task_definition).await?;
+    Ok((deployment, task_definition.to_string()))
+}
+
 /// Follow one deployment, telling each event on stderr. `seen` holds the ids
 /// of service events already told, so following a rollback after a failed
 /// rollout does not repeat them.
@@ -272,7 +290,7 @@ impl Rollout<'_> {
         options
     }
 
-    pub(super) fn report(&self, status: DeployStatus) -> Report {
+    pub(crate) fn report(&self, status: DeployStatus) -> Report {
         let mut report = Report::new(
             status,
             self.cluster.clone(),
@@ -483,8 +501,16 @@ impl Rollout<'_> {
             &self.service,
             taskdef::short_name(&previous),
         );
-        let deployment = match start(self.clients, &self.cluster, &self.service, &previous).await {
-            Ok(deployment) => deployment,
+        let (deployment, live) = match restore(
+            self.settings,
+            self.clients,
+            &self.cluster,
+            &self.service,
+            &previous,
+        )
+        .await
+        {
+            Ok(started) => started,
             Err(err) => {
                 self.printer
                     .warn(format!("the rollback did not start: {err:#}"));
@@ -504,7 +530,7 @@ impl Rollout<'_> {
         };
         let restored = self.follow_restore(&deployment).await;
         let was_live = report.live_revision.clone();
-        report.live_revision = Some(taskdef::short_name(&previous).to_string());
+        report.live_revision = Some(taskdef::short_name(&live).to_string());
         self.restore_outcome(&mut report, restored);
         if report.status == DeployStatus::Failed {
             report.live_revision = was_live;

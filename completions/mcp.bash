@@ -170,7 +170,7 @@ _mcp() {
 
     case "${cmd}" in
         mcp)
-            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback restart status history scale secrets down logs check completions help"
+            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,7 +552,7 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__help)
-            opts="init config doctor build push deploy rollback restart status history scale secrets down logs check completions help"
+            opts="init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::rollout::{self, Rollout};
 use crate::aws::{self, Clients, taskdef};
 use crate::cancel;
+use crate::probe;
 use crate::config::Settings;
 use crate::error::McpError;
 use crate::platform::ecs_progressive as progressive;

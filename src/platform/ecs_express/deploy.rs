@@ -150,6 +150,7 @@ async fn roll_out(
         seen: Default::default(),
         check: !request.no_check,
         logs: request.logs,
+        restoring: false,
     };
     let mut report = if request.no_wait {
         let mut report = rollout.report(DeployStatus::Started);

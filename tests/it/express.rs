@@ -76,6 +76,18 @@ fn echo_clone() -> tempfile::TempDir {
     for file in ["Dockerfile", ".dockerignore", ".gitignore", "mcp.toml"] {
         std::fs::copy(example.join(file), dir.path().join(file)).unwrap();
     }
+    // The test puts the static binary into dist/ itself (built once per test
+    // run), which is what the example's `build.before = ["./build.sh"]` does:
+    // the copy goes without the hook (and without the sources it builds from).
+    let toml = dir.path().join("mcp.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let without_hook: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("before = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(text.len(), without_hook.len(), "the example's build.before hook moved");
+    std::fs::write(&toml, without_hook).unwrap();
     std::fs::create_dir(dir.path().join("dist")).unwrap();
     std::fs::copy(
         crate::check::echo_server_bin(),

@@ -102,11 +102,13 @@ fn echo_clone() -> tempfile::TempDir {
     dir
 }
 
-/// Runs `mcp destroy --all-resources --yes` in `dir` when dropped, so a test
-/// (passing or not) leaves no task containers behind on the shared engine.
+/// Runs `mcp destroy --all-resources --yes` in `dir` when dropped, and removes
+/// the local images built for `name`, so a test (passing or not) leaves no task
+/// containers or images behind on the shared engine.
 struct Destroyed<'a> {
     tb: &'a Testbed,
     dir: &'a Path,
+    name: &'a str,
 }
 
 impl Drop for Destroyed<'_> {
@@ -115,6 +117,24 @@ impl Drop for Destroyed<'_> {
             .tb
             .mcp(self.dir)
             .args(["destroy", "--all-resources", "--yes", "-q"]));
+        let Ok(listed) = Command::new("docker")
+            .args(["images", "--format", "{{.Repository}}:{{.Tag}}"])
+            .output()
+        else {
+            return;
+        };
+        // The names are unique to this test (`testbed::unique`): no one else's image matches.
+        let ours: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .filter(|image| {
+                let repository = image.rsplit_once(':').map_or(*image, |(r, _)| r);
+                repository == self.name || repository.ends_with(&format!("/{}", self.name))
+            })
+            .map(str::to_string)
+            .collect();
+        if !ours.is_empty() {
+            let _ = Command::new("docker").arg("rmi").args(&ours).output();
+        }
     }
 }
 
@@ -158,6 +178,7 @@ fn launch_of_the_echo_server_ends_with_a_checked_url_and_a_rerun_changes_nothing
     let _cleanup = Destroyed {
         tb,
         dir: dir.path(),
+        name: &name,
     };
 
     let launched = mcp(
@@ -252,6 +273,7 @@ fn deploys_to_a_launched_service_are_followed_a_release_failing_its_check_is_rol
     let _cleanup = Destroyed {
         tb,
         dir: dir.path(),
+        name: &name,
     };
     let launched = mcp(
         tb,
@@ -469,6 +491,7 @@ fn a_launch_refused_half_way_says_what_exists_and_a_rerun_carries_on() {
     let _cleanup = Destroyed {
         tb,
         dir: dir.path(),
+        name: &name,
     };
     let (execution, _) = own_roles(dir.path(), &name);
     // The roles, log group, repository and image get made; the service is refused.
@@ -574,6 +597,7 @@ fn an_interrupted_launch_resumes_where_it_stopped() {
     let _cleanup = Destroyed {
         tb,
         dir: dir.path(),
+        name: &name,
     };
     let arn = service_arn(tb, &name);
     // Killed once the service exists, while it waits for the first deployment.

@@ -240,7 +240,7 @@ fn blue_green_with_a_good_release_passes_the_gate_and_shifts_production() {
         tb,
         &seeded,
         &format!(
-            "strategy = \"blue_green\"\ntest_url = \"{test_url}/mcp\"\nexpect_tools = [\"echo\", \"add\"]"
+            "strategy = \"blue_green\"\ntest_url = \"{test_url}/mcp\"\nexpect_tools = [\"echo\", \"add\"]\ngate_timeout = \"60m\""
         ),
     );
     let plan = run(tb.mcp(dir.path()).args(["deploy", "--dry-run"]));
@@ -472,7 +472,7 @@ fn rollback_during_the_bake_stops_the_deployment_in_seconds() {
     let dir = echo_project(
         tb,
         &seeded,
-        &format!("strategy = \"blue_green\"\nbake = \"60m\"\ntest_url = \"{test_url}/mcp\""),
+        &format!("strategy = \"blue_green\"\nbake = \"60m\"\ntest_url = \"{test_url}/mcp\"\ngate_timeout = \"60m\""),
     );
     let deployed = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
     assert_eq!(deployed.code, 0, "{}", deployed.stderr);

@@ -246,17 +246,29 @@ fi
 say packages ok
 
 # --- 2. dockerd --------------------------------------------------------------
+# A dockerd that was killed (a machine's session ended under it) leaves dead
+# shims and --rm containers behind; the next start cleans them up first, which
+# can take minutes on 2 cores, and its containerd may give up on the first try
+# ("timeout waiting for containerd to start") and succeed on the next. So: wait
+# up to DOCKERD_WAIT seconds, and start ours again (up to 3 times) if it exits.
+DOCKERD_WAIT="${MCP_TESTBED_DOCKERD_WAIT:-300}"
 if ! docker info >/dev/null 2>&1; then
     # A dockerd that is still shutting down holds its pid file: a new one would
     # refuse to start. Wait for it to go (bounded) before starting ours.
     for i in $(seq 60); do pgrep -x dockerd >/dev/null || break; sleep 0.5; done
-    if ! pgrep -x dockerd >/dev/null; then
-        say dockerd "starting (log $STATE/dockerd.log)"
-        setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- &
-        record_pid "$STATE/dockerd.pid" $! # so `--purge` stops the dockerd it started, and only that one
-    fi
-    for i in $(seq 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-    docker info >/dev/null 2>&1 || die "dockerd did not answer within 60 s (see $STATE/dockerd.log)"
+    started=0
+    deadline=$((SECONDS + DOCKERD_WAIT))
+    until docker info >/dev/null 2>&1; do
+        if ! pgrep -x dockerd >/dev/null; then
+            ((started < 3)) || die "dockerd exited $started times without answering (see $STATE/dockerd.log)"
+            started=$((started + 1))
+            say dockerd "starting, try $started of 3 (log $STATE/dockerd.log)"
+            setsid nohup dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- &
+            record_pid "$STATE/dockerd.pid" $! # so `--purge` stops the dockerd it started, and only that one
+        fi
+        ((SECONDS < deadline)) || die "dockerd did not answer within $DOCKERD_WAIT s (see $STATE/dockerd.log; MCP_TESTBED_DOCKERD_WAIT sets the wait)"
+        sleep 1
+    done
 fi
 say dockerd "ok ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"
 

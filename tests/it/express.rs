@@ -18,37 +18,52 @@ use std::time::Duration;
 use crate::image::{commit_all, git};
 use crate::testbed::{self, Output, Testbed, run};
 
-/// Runs `POST $MCP_TESTBED_CONTROL/sync` every 300 ms until dropped.
+/// Runs `POST $MCP_TESTBED_CONTROL/sync` every 300 ms until dropped, and once
+/// more to its end when dropped: what a command pushed is in the simulator's
+/// ECR before the test goes on, however long a sync takes on a loaded machine.
 struct Syncing {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
+    url: String,
+}
+
+/// One sync; `max` seconds at most.
+fn sync_once(url: &str, max: u32) -> bool {
+    Command::new("curl")
+        .args([
+            "-fsS",
+            "-o",
+            "/dev/null",
+            "--max-time",
+            &max.to_string(),
+            "-X",
+            "POST",
+            url,
+        ])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 impl Syncing {
-    fn start(tb: &Testbed) -> Syncing {
+    /// Syncs `repository` alone, or every repository when `None`.
+    fn start(tb: &Testbed, repository: Option<&str>) -> Syncing {
         let stop = Arc::new(AtomicBool::new(false));
-        let url = format!("{}/sync", tb.var("MCP_TESTBED_CONTROL"));
+        let url = match repository {
+            Some(name) => format!("{}/sync?repository={name}", tb.var("MCP_TESTBED_CONTROL")),
+            None => format!("{}/sync", tb.var("MCP_TESTBED_CONTROL")),
+        };
         let flag = stop.clone();
+        let thread_url = url.clone();
         let thread = std::thread::spawn(move || {
             while !flag.load(Ordering::Relaxed) {
-                let _ = Command::new("curl")
-                    .args([
-                        "-fsS",
-                        "-o",
-                        "/dev/null",
-                        "--max-time",
-                        "5",
-                        "-X",
-                        "POST",
-                        &url,
-                    ])
-                    .status();
+                sync_once(&thread_url, 30);
                 std::thread::sleep(Duration::from_millis(300));
             }
         });
         Syncing {
             stop,
             thread: Some(thread),
+            url,
         }
     }
 }
@@ -59,12 +74,37 @@ impl Drop for Syncing {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        // Not in a panic's unwinding: the test's own failure says more.
+        if !std::thread::panicking() {
+            assert!(
+                sync_once(&self.url, 120),
+                "the testbed's registry sync ({}) did not answer within 120 s",
+                self.url
+            );
+        }
     }
 }
 
-/// `mcp ARGS` in `dir`, with the registry kept in sync with the simulator's ECR.
+/// `mcp ARGS` in `dir`, with the registry kept in sync with the simulator's
+/// ECR: the repository of `--name N`, else of mcp.toml's `name`, else all.
 fn mcp(tb: &Testbed, dir: &Path, args: &[&str]) -> Output {
-    let _sync = Syncing::start(tb);
+    let from_args = args
+        .iter()
+        .position(|a| *a == "--name")
+        .and_then(|i| args.get(i + 1))
+        .map(|n| n.to_string());
+    let from_toml = || {
+        std::fs::read_to_string(dir.join("mcp.toml"))
+            .ok()?
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("name = \"")?
+                    .strip_suffix('"')
+                    .map(str::to_string)
+            })
+    };
+    let repository = from_args.or_else(from_toml);
+    let _sync = Syncing::start(tb, repository.as_deref());
     run(tb.mcp(dir).args(args))
 }
 
@@ -86,7 +126,11 @@ fn echo_clone() -> tempfile::TempDir {
         .filter(|l| !l.trim_start().starts_with("before = "))
         .map(|l| format!("{l}\n"))
         .collect();
-    assert_ne!(text.len(), without_hook.len(), "the example's build.before hook moved");
+    assert_ne!(
+        text.len(),
+        without_hook.len(),
+        "the example's build.before hook moved"
+    );
     std::fs::write(&toml, without_hook).unwrap();
     std::fs::create_dir(dir.path().join("dist")).unwrap();
     std::fs::copy(
@@ -458,7 +502,7 @@ fn a_denied_iam_action_is_named_with_the_statement_that_allows_it_and_nothing_is
     let (execution, infrastructure) = own_roles(dir.path(), &name);
     let deny = Deny::new(tb, &["iam:CreateRole"]);
     let out = {
-        let _sync = Syncing::start(tb);
+        let _sync = Syncing::start(tb, Some(&name));
         run(tb
             .mcp(dir.path())
             .env("AWS_ACCESS_KEY_ID", &deny.key)
@@ -497,7 +541,7 @@ fn a_launch_refused_half_way_says_what_exists_and_a_rerun_carries_on() {
     // The roles, log group, repository and image get made; the service is refused.
     let deny = Deny::new(tb, &["ecs:CreateExpressGatewayService"]);
     let first = {
-        let _sync = Syncing::start(tb);
+        let _sync = Syncing::start(tb, Some(&name));
         run(tb
             .mcp(dir.path())
             .env("AWS_ACCESS_KEY_ID", &deny.key)
@@ -602,7 +646,7 @@ fn an_interrupted_launch_resumes_where_it_stopped() {
     let arn = service_arn(tb, &name);
     // Killed once the service exists, while it waits for the first deployment.
     let mut child = {
-        let _sync = Syncing::start(tb);
+        let _sync = Syncing::start(tb, Some(&name));
         let mut child = tb
             .mcp(dir.path())
             .args(["launch", "--name", &name, "--yes"])

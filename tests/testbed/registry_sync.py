@@ -117,8 +117,16 @@ class RegistrySync:
             repository.images = [i for i in repository.images if i.get_image_digest() != digest]
             return "deleted" if len(repository.images) != before else "unchanged"
 
-    def sync_all(self):
-        """POST /_testbed/sync: make moto's ECR mirror the registry, synchronously."""
+    def sync_all(self, only=None):
+        """POST /_testbed/sync: make moto's ECR mirror the registry, synchronously.
+
+        With `only` (POST /_testbed/sync?repository=NAME) just that repository:
+        a test that syncs its own repository does not walk every repository
+        the registry has accumulated, which takes seconds on a busy testbed.
+        """
+        if only:
+            status, _, _ = common.registry_request("GET", f"/v2/{only}/tags/list")
+            return self._sync_repositories([only] if status == 200 else [], scope={only})
         catalog, last = [], ""
         while True:  # the catalog is paginated (Distribution caps n, 400 above its limit)
             status, _, body = common.registry_request("GET", f"/v2/_catalog?n=100&last={last}")
@@ -129,6 +137,11 @@ class RegistrySync:
             if len(page) < 100:
                 break
             last = page[-1]
+        return self._sync_repositories(catalog, scope=None)
+
+    def _sync_repositories(self, catalog, scope):
+        """Mirror `catalog` (repositories the registry has) into moto; `scope`
+        None: every moto repository, else only those named."""
         with common.LOCK:
             known = set(_ecr().repositories)
         summary = {"recorded": 0, "unchanged": 0, "removed": 0, "ignored_repositories": []}
@@ -156,6 +169,8 @@ class RegistrySync:
         # Repositories known to moto but empty in the registry: nothing there.
         with common.LOCK:
             for name, repository in _ecr().repositories.items():
+                if scope is not None and name not in scope:
+                    continue
                 if name not in catalog and repository.images:
                     summary["removed"] += len(repository.images)
                     repository.images = []

@@ -35,8 +35,8 @@ import signal
 import sys
 import threading
 import time
-from collections import deque
 import urllib.parse
+from collections import deque
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -125,7 +125,8 @@ class TestbedApp:
             elif route == "registry-events" and method == "POST":
                 payload = registry_sync.SYNC.handle_envelope(raw)
             elif route == "sync" and method == "POST":
-                payload = registry_sync.SYNC.sync_all()
+                query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+                payload = registry_sync.SYNC.sync_all(only=(query.get("repository") or [None])[0])
             elif route == "state":
                 payload = ecs_sim.ENGINE.debug_state()
                 payload["express"] = express.debug_state()["services"]

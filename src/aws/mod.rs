@@ -19,9 +19,9 @@ pub mod error;
 pub mod express;
 pub mod iam;
 pub mod logs;
-pub mod service_deployments;
 pub mod retry;
 pub mod revisions;
+pub mod service_deployments;
 pub mod taskdef;
 
 use std::borrow::Cow;

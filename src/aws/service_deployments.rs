@@ -164,20 +164,20 @@ pub fn is_transient(err: &anyhow::Error) -> bool {
         .filter_map(|e| e.downcast_ref::<CallError>())
         .any(|e| {
             e.no_answer
-                || e.code.as_deref().is_some_and(|code| {
-                    super::retry::is_retryable_code(code)
-                })
+                || e.code
+                    .as_deref()
+                    .is_some_and(super::retry::is_retryable_code)
         })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::mock_client;
     use aws_sdk_ecs::operation::describe_service_deployments::{
         DescribeServiceDeploymentsError, DescribeServiceDeploymentsOutput,
     };
     use aws_sdk_ecs::types::Failure;
-    use crate::aws::mock_client;
     use aws_smithy_mocks::{RuleMode, mock};
     use aws_smithy_types::error::ErrorMetadata;
 

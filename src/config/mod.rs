@@ -748,7 +748,8 @@ ecs = { service = "staging-mcp-slack" }
     /// The MCP gate sends the bearer token to `deploy.test_url`: the same rule.
     #[test]
     fn a_token_over_plain_http_to_the_test_listener_needs_loopback_or_an_opt_in() {
-        let base = "[deploy]\nauth_token_env = \"MCP_TOKEN\"\nurl = \"https://mcp.example.com/mcp\"\n";
+        let base =
+            "[deploy]\nauth_token_env = \"MCP_TOKEN\"\nurl = \"https://mcp.example.com/mcp\"\n";
         let err = usage_error(
             &format!("{base}test_url = \"http://mcp.example.com:8443/mcp\"\n"),
             None,

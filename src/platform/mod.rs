@@ -30,8 +30,8 @@
 //! `Box<dyn Platform>`; each implementation writes `Box::pin(async move { … })`.
 
 pub mod ecs;
-pub mod ecs_progressive;
 pub mod ecs_express;
+pub mod ecs_progressive;
 pub mod local;
 pub mod logs;
 

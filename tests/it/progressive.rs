@@ -472,7 +472,9 @@ fn rollback_during_the_bake_stops_the_deployment_in_seconds() {
     let dir = echo_project(
         tb,
         &seeded,
-        &format!("strategy = \"blue_green\"\nbake = \"60m\"\ntest_url = \"{test_url}/mcp\"\ngate_timeout = \"60m\""),
+        &format!(
+            "strategy = \"blue_green\"\nbake = \"60m\"\ntest_url = \"{test_url}/mcp\"\ngate_timeout = \"60m\""
+        ),
     );
     let deployed = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
     assert_eq!(deployed.code, 0, "{}", deployed.stderr);

@@ -622,6 +622,7 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    use crate::aws::mock_client;
     use aws_sdk_ecs::Client;
     use aws_sdk_ecs::config::retry::RetryConfig;
     use aws_sdk_ecs::operation::describe_services::DescribeServicesOutput;
@@ -630,7 +631,6 @@ mod tests {
     use aws_sdk_ecs::operation::update_service::{UpdateServiceError, UpdateServiceOutput};
     use aws_sdk_ecs::types::{Deployment, DeploymentRolloutState};
     use aws_smithy_mocks::{RuleMode, mock};
-    use crate::aws::mock_client;
     use aws_smithy_types::error::ErrorMetadata;
 
     use crate::config::{self, Inputs};

@@ -22,6 +22,10 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+
+    /// The subcommand's name as typed (`deploy`), for messages about it.
+    #[arg(skip)]
+    pub command_name: String,
 }
 
 /// The name this binary was invoked under: `mcp`, or `mcp-deploy` when it is
@@ -54,7 +58,9 @@ pub fn command_named(name: &str) -> clap::Command {
 /// Parse the process's arguments under the name it was invoked as.
 pub fn parse() -> Cli {
     let matches = command_named(&invoked_name()).get_matches();
-    Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    cli.command_name = matches.subcommand_name().unwrap_or_default().to_string();
+    cli
 }
 
 /// Options every command takes; `--help` lists them apart, after the command's own.
@@ -255,7 +261,7 @@ pub struct DeployArgs {
     #[arg(long, conflicts_with = "services")]
     pub all: bool,
 
-    /// How many rollouts run at once with several services
+    /// How many services deploy at once (build, push and rollout) with several services
     #[arg(long, short = 'j', default_value_t = 4, value_name = "N")]
     pub jobs: usize,
 

@@ -220,7 +220,9 @@ fn stage_services(
 
 /// Run one command.
 pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
-    let Cli { global, command } = cli;
+    let Cli {
+        global, command, ..
+    } = cli;
     if !matches!(command, Command::Init(_) | Command::Completions(_))
         && let Some(warning) = inputs(&global, None)
             .ok()

@@ -8,6 +8,7 @@ fn main() -> ExitCode {
     // Parsed under the name it was invoked as (`mcp` or `mcp-deploy`).
     let cli = mcp::cli::parse();
     let printer = mcp::printer_for(&cli);
+    let command_name = format!("{} {}", mcp::cli::invoked_name(), cli.command_name);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -35,6 +36,18 @@ fn main() -> ExitCode {
             }
             for line in &rendered.lines {
                 printer.error_line(line);
+            }
+            if printer.github() && rendered.status != mcp::error::ExitStatus::Interrupted {
+                // The failure as an annotation on the job, its hint included.
+                printer.workflow_command(&mcp::ui::github::error_annotation(
+                    &command_name,
+                    &mcp::ui::sanitize::shown(
+                        &rendered.message,
+                        false,
+                        mcp::ui::sanitize::Lines::Keep,
+                    ),
+                    rendered.hint.as_deref(),
+                ));
             }
             if printer.json() && !mcp::ui::printer::stdout_written() {
                 // A CI step parses stdout: a failure is one JSON object there too

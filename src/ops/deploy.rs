@@ -17,26 +17,32 @@ pub async fn deploy(
     request: &DeployRequest,
 ) -> Result<ExitStatus> {
     let platform = platform::for_settings(settings);
-    match platform
-        .prepare(settings, printer, request, &BuildMemo::default())
-        .await?
-    {
+    let service = settings.service.as_deref().unwrap_or(&settings.name);
+    let prepared = {
+        let _group = printer.group(format_args!("mcp deploy {service}: build, push, register"));
+        platform
+            .prepare(settings, printer, request, &BuildMemo::default())
+            .await?
+    };
+    match prepared {
         Prepared::DryRun(plan) => {
             printer.data(&plan)?;
             Ok(ExitStatus::Success)
         }
         Prepared::Ready(ready) => {
-            let report = ready.roll_out(settings, printer, request).await?;
+            let report = {
+                let _group = printer.group(format_args!("mcp deploy {service}: roll out"));
+                ready.roll_out(settings, printer, request).await?
+            };
             if report.status == DeployStatus::Succeeded
                 && let Some(url) = &report.client_url
             {
-                let name = settings.service.as_deref().unwrap_or(&settings.name);
                 printer.note(format!(
                     "\nAdd it to an MCP client:\n{}\n",
-                    report::client_snippet(name, url)
+                    report::client_snippet(service, url)
                 ));
             }
-            report::finish(printer, &report)
+            report::finish(printer, "deploy", &report)
         }
     }
 }

@@ -151,14 +151,20 @@ pub async fn deploy_many(
                 if crate::cancel::is_cancelled() {
                     // Ctrl-C: no queued service starts.
                     let entry = not_started(name);
-                    return (name.clone(), p, Err((entry.status, entry.error.unwrap_or_default())));
+                    return (
+                        name.clone(),
+                        p,
+                        Err((entry.status, entry.error.unwrap_or_default())),
+                    );
                 }
                 let outcome = match platform.prepare(settings, &p, options, builds).await {
                     // A rollout whose image became ready after Ctrl-C does not start.
-                    Ok(Prepared::Ready(r)) => Some(match crate::cancel::check("before updating the service") {
-                        Ok(()) => r.roll_out(settings, &p, options).await,
-                        Err(err) => Err(err),
-                    }),
+                    Ok(Prepared::Ready(r)) => {
+                        Some(match crate::cancel::check("before updating the service") {
+                            Ok(()) => r.roll_out(settings, &p, options).await,
+                            Err(err) => Err(err),
+                        })
+                    }
                     Ok(Prepared::DryRun(plan)) => {
                         p.note(format!("[{name}] {}", plan.to_string().trim_end()));
                         None
@@ -232,8 +238,38 @@ pub async fn deploy_many(
     // The order of mcp.toml, not of completion.
     entries.sort_by_key(|e| services.iter().position(|(n, _)| *n == e.name));
     let status = worst(entries.iter().map(|e| e.status));
+    if printer.github() {
+        github_report(printer, &entries);
+    }
     printer.data(&Summary(entries))?;
     Ok(status)
+}
+
+/// Under GitHub Actions: an annotation per service that failed, and one job
+/// summary table for all of them.
+fn github_report(printer: &Printer, entries: &[Entry]) {
+    use crate::ui::github::{self, FleetLine};
+    let mut lines = Vec::new();
+    for e in entries {
+        match (&e.report, &e.error) {
+            (Some(report), _) => {
+                if let Some(annotation) = github::report_annotation("deploy", &e.name, report) {
+                    printer.workflow_command(&annotation);
+                }
+                lines.push(FleetLine::Report(&e.name, report));
+            }
+            (None, Some(error)) => {
+                printer.workflow_command(&github::error_annotation(
+                    &format!("mcp deploy {}", e.name),
+                    error,
+                    None,
+                ));
+                lines.push(FleetLine::Error(&e.name, error));
+            }
+            (None, None) => lines.push(FleetLine::Skipped(&e.name)),
+        }
+    }
+    printer.job_summary(&github::fleet_summary(&lines));
 }
 
 fn as_code<S: serde::Serializer>(status: &ExitStatus, s: S) -> Result<S::Ok, S::Error> {

@@ -18,5 +18,5 @@ pub async fn restart(
     let report = platform::for_settings(settings)
         .restart(settings, printer, request)
         .await?;
-    report::finish(printer, &report)
+    report::finish(printer, "restart", &report)
 }

@@ -21,5 +21,5 @@ pub async fn rollback(
     let report = platform::for_settings(settings)
         .rollback(settings, printer, request)
         .await?;
-    report::finish(printer, &report)
+    report::finish(printer, "rollback", &report)
 }

@@ -238,7 +238,9 @@ pub fn client_snippet(name: &str, url: &str) -> String {
 }
 
 /// Print the final status line and the report; map it to the exit code.
-pub fn finish(printer: &Printer, report: &Report) -> Result<ExitStatus> {
+/// `verb` names the command (`deploy`, `rollback`, `restart`) in a GitHub
+/// Actions annotation and job summary.
+pub fn finish(printer: &Printer, verb: &str, report: &Report) -> Result<ExitStatus> {
     match report.status {
         DeployStatus::Succeeded => printer.status(
             "Deployed",
@@ -262,6 +264,14 @@ pub fn finish(printer: &Printer, report: &Report) -> Result<ExitStatus> {
         DeployStatus::Interrupted => {
             printer.warn("interrupted; ECS carries on with the deployment")
         }
+    }
+    if printer.github() {
+        if let Some(annotation) =
+            crate::ui::github::report_annotation(verb, &report.service, report)
+        {
+            printer.workflow_command(&annotation);
+        }
+        printer.job_summary(&crate::ui::github::report_summary(verb, report));
     }
     // `mcp deploy -o json | head -1`: the exit code still tells what happened.
     if let Err(err) = printer.data(report) {

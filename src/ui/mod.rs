@@ -4,6 +4,7 @@
 //! errors go to stderr. Colour, spinners and prompts appear only on a terminal,
 //! and never with `NO_COLOR` or under `CI`, so logs of CI jobs stay plain.
 
+pub mod github;
 pub mod output;
 pub mod printer;
 pub mod reporter;

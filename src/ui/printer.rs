@@ -70,6 +70,9 @@ pub struct Printer {
     /// On a terminal, with several services: this service's one line, which
     /// status lines update in place instead of scrolling.
     line: Option<indicatif::ProgressBar>,
+    /// In a GitHub Actions job: groups, annotations, a job summary; text
+    /// from outside kept from acting as a workflow command (see [`super::github`]).
+    github: bool,
 }
 
 /// True when `CI` is set to anything but `false`/empty, as GitHub Actions, GitLab and others do.
@@ -97,6 +100,7 @@ impl Printer {
             stdout_tty,
             prefix: String::new(),
             line: None,
+            github: super::github::active(),
         }
     }
 
@@ -114,6 +118,7 @@ impl Printer {
             stdout_tty: false,
             prefix: String::new(),
             line: None,
+            github: false,
         }
     }
 
@@ -182,7 +187,51 @@ impl Printer {
     /// A message for stderr: URL credentials redacted, and on a terminal
     /// control characters escaped (before the printer adds its own colour).
     fn for_stderr(&self, message: impl Display) -> String {
-        shown(message.to_string(), self.stderr_tty)
+        self.inert(shown(message.to_string(), self.stderr_tty))
+    }
+
+    /// Under GitHub Actions, text that cannot act as a workflow command.
+    fn inert(&self, text: String) -> String {
+        if !self.github {
+            return text;
+        }
+        match super::github::neutralize(&text) {
+            Cow::Owned(inert) => inert,
+            Cow::Borrowed(_) => text,
+        }
+    }
+
+    /// Whether this runs in a GitHub Actions job (`GITHUB_ACTIONS=true`).
+    pub fn github(&self) -> bool {
+        self.github
+    }
+
+    /// Under GitHub Actions, fold what follows into a collapsible group until
+    /// the returned guard drops. Not with several services at once (their
+    /// lines interleave) nor with `-q`; elsewhere it does nothing.
+    pub fn group(&self, title: impl Display) -> Group {
+        let open = self.github && self.prefix.is_empty() && !self.quiet;
+        if open {
+            stderr_line(super::github::group_start(&self.for_stderr(title)));
+        }
+        Group { open }
+    }
+
+    /// Under GitHub Actions, a workflow command (an annotation) on stderr.
+    pub fn workflow_command(&self, command: &str) {
+        if self.github {
+            stderr_line(command);
+        }
+    }
+
+    /// Under GitHub Actions, append markdown to the job summary
+    /// (`$GITHUB_STEP_SUMMARY`); a failure to write it is a warning.
+    pub fn job_summary(&self, markdown: &str) {
+        if self.github
+            && let Err(err) = super::github::append_summary(markdown)
+        {
+            self.warn(err);
+        }
     }
 
     /// One line of an error report on stderr (`error: …`, `hint: …`), made
@@ -249,7 +298,11 @@ impl Printer {
         STDOUT_WRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut out = std::io::stdout().lock();
         let result = match self.format {
-            OutputFormat::Text => write!(out, "{}", shown(value.to_string(), self.stdout_tty)),
+            OutputFormat::Text => write!(
+                out,
+                "{}",
+                self.inert(shown(value.to_string(), self.stdout_tty))
+            ),
             OutputFormat::Json => serde_json::to_value(value)
                 .map(|mut json| {
                     sanitize::redact_json(&mut json);
@@ -265,6 +318,7 @@ impl Printer {
     /// One raw line on stdout (log lines, an image URI).
     pub fn line(&self, line: impl Display) -> std::io::Result<()> {
         STDOUT_WRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
+        let line = self.inert(line.to_string());
         let mut out = std::io::stdout().lock();
         writeln!(out, "{line}")
             .and_then(|()| out.flush())
@@ -283,7 +337,11 @@ impl Printer {
         STDOUT_WRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for line in lines {
-            writeln!(out, "{line}").map_err(stdout_error)?;
+            if self.github {
+                writeln!(out, "{}", self.inert(line.to_string())).map_err(stdout_error)?;
+            } else {
+                writeln!(out, "{line}").map_err(stdout_error)?;
+            }
         }
         out.flush().map_err(stdout_error)
     }
@@ -295,6 +353,20 @@ impl Printer {
         out.write_all(bytes)
             .and_then(|()| out.flush())
             .map_err(stdout_error)
+    }
+}
+
+/// An open `::group::`, closed when dropped (also on an early `?` return).
+#[must_use = "the group closes when this guard drops"]
+pub struct Group {
+    open: bool,
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if self.open {
+            stderr_line(super::github::GROUP_END);
+        }
     }
 }
 
@@ -344,4 +416,3 @@ pub fn is_stdout_closed(err: &anyhow::Error) -> bool {
             || cause.is::<StdoutClosed>()
     })
 }
-

@@ -9,15 +9,21 @@ use assert_cmd::Command;
 mod aws_errors;
 mod closed_output;
 mod config;
+mod github;
 mod init;
 mod security;
 
-/// `mcp` with a clean environment: no MCP_* variables, no CI, no colour.
+/// `mcp` with a clean environment: no MCP_* variables, no CI (nor the
+/// GitHub Actions job this may run in), no colour.
 pub fn mcp(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("mcp").unwrap();
     cmd.current_dir(dir);
     for (key, _) in std::env::vars() {
-        if key.starts_with("MCP_") || key.starts_with("AWS_") || key == "CI" {
+        if key.starts_with("MCP_")
+            || key.starts_with("AWS_")
+            || key.starts_with("GITHUB_")
+            || key == "CI"
+        {
             cmd.env_remove(key);
         }
     }

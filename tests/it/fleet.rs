@@ -126,9 +126,14 @@ fn one_failing_service_is_rolled_back_while_the_other_succeeds() {
     commit_all(dir.path());
     let workspace_before = tb.live_task_definition(&cluster, &seeded[1].name);
 
+    // As in a GitHub Actions job: one annotation for the failed service, one
+    // job summary for both (issue 15 item 4).
+    let summary = dir.path().join("step-summary.md");
     let out = run(tb
         .mcp(dir.path())
-        .args(["deploy", "slack", "workspace", "-o", "json"]));
+        .args(["deploy", "slack", "workspace", "-o", "json"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary));
     assert_eq!(
         out.code, 3,
         "the worst of succeeded (0) and rolled back (3)\nstdout:\n{}\nstderr:\n{}",
@@ -151,6 +156,18 @@ fn one_failing_service_is_rolled_back_while_the_other_succeeds() {
         "different Dockerfiles build apart: {}",
         out.stderr
     );
+    let annotations: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(annotations.len(), 1, "{}", out.stderr);
+    assert!(
+        annotations[0].starts_with("::error title=mcp deploy workspace::")
+            && annotations[0].contains("runs again"),
+        "{}",
+        annotations[0]
+    );
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.starts_with("### mcp deploy: 2 services\n"), "{text}");
+    assert!(text.contains("| slack | ✅ succeeded |"), "{text}");
+    assert!(text.contains("| workspace | ↩️ rolled back |"), "{text}");
 }
 
 #[test]

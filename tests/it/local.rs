@@ -15,7 +15,7 @@ pub fn free_port() -> u16 {
 }
 
 /// A project whose server is busybox httpd on $PORT with a /healthz page.
-fn local_project(tb: &Testbed, port: u16) -> tempfile::TempDir {
+pub fn local_project(tb: &Testbed, port: u16) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let name = testbed::unique("local");
     std::fs::write(
@@ -40,7 +40,7 @@ fn local_project(tb: &Testbed, port: u16) -> tempfile::TempDir {
     dir
 }
 
-fn healthz(port: u16) -> bool {
+pub fn healthz(port: u16) -> bool {
     Command::new("curl")
         .args([
             "-fsS",

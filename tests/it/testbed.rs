@@ -104,7 +104,11 @@ impl Testbed {
         let mut cmd = Command::cargo_bin("mcp").unwrap();
         cmd.current_dir(dir);
         for (key, _) in std::env::vars() {
-            if key.starts_with("MCP_") || key.starts_with("AWS_") || key == "DOCKER_HOST" {
+            if key.starts_with("MCP_")
+                || key.starts_with("AWS_")
+                || key.starts_with("GITHUB_")
+                || key == "DOCKER_HOST"
+            {
                 cmd.env_remove(key);
             }
         }

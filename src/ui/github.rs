@@ -1,0 +1,280 @@
+//! At home in GitHub Actions (`GITHUB_ACTIONS=true`): long phases fold into
+//! collapsible groups (`::group::`), a failure becomes an `::error::`
+//! annotation carrying its hint, and deploys append a job summary to
+//! `$GITHUB_STEP_SUMMARY`. Everywhere else none of this is written.
+//!
+//! The runner reads workflow commands from stderr as well as stdout, so `mcp`
+//! writes its own there (stdout stays data), and text from outside (build
+//! output, server log lines, AWS error messages) is kept from being read as
+//! one: see [`neutralize`].
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use crate::release::report::{DeployStatus, Report};
+
+/// True when this process runs in a GitHub Actions job.
+pub fn active() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
+/// The job summary file, when there is one.
+fn summary_path() -> Option<PathBuf> {
+    std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+}
+
+/// A workflow command's message: `%`, CR and LF escaped as the runner expects.
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value (`title=…`): also `:` and `,`.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Text from outside, made unable to act as a workflow command: a line that
+/// starts with `::` (after blanks), or holds the older `##[` form, gets a zero
+/// width space between its two first characters. It reads the same in the log.
+pub fn neutralize(text: &str) -> Cow<'_, str> {
+    let hostile = |line: &str| line.trim_start().starts_with("::") || line.contains("##[");
+    if !text.lines().any(hostile) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if hostile(line) {
+            let blanks = line.len() - line.trim_start().len();
+            let (lead, rest) = line.split_at(blanks);
+            out.push_str(lead);
+            let rest = rest.replace("##[", "#\u{200b}#[");
+            match rest.strip_prefix("::") {
+                Some(tail) => {
+                    out.push_str(":\u{200b}:");
+                    out.push_str(tail);
+                }
+                None => out.push_str(&rest),
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `::group::title`.
+pub fn group_start(title: &str) -> String {
+    format!("::group::{}", escape_data(title))
+}
+
+pub const GROUP_END: &str = "::endgroup::";
+
+/// `::error title=…::message` with the hint on the annotation's next line.
+pub fn error_annotation(title: &str, message: &str, hint: Option<&str>) -> String {
+    let mut text = message.to_string();
+    if let Some(hint) = hint {
+        text.push_str("\nhint: ");
+        text.push_str(hint);
+    }
+    format!(
+        "::error title={}::{}",
+        escape_property(title),
+        escape_data(&text)
+    )
+}
+
+/// The annotation for a deploy, rollback or restart of `name` (the service,
+/// or its `[services.<name>]` key) that did not succeed.
+pub fn report_annotation(verb: &str, name: &str, report: &Report) -> Option<String> {
+    let outcome = match report.status {
+        DeployStatus::Succeeded | DeployStatus::Started => return None,
+        DeployStatus::RolledBack => format!(
+            "{} did not go live; {} runs again",
+            report.revision,
+            report
+                .live_revision
+                .as_deref()
+                .unwrap_or("the previous release")
+        ),
+        DeployStatus::Failed => format!(
+            "{} did not go live and the previous release was not restored",
+            report.revision
+        ),
+        DeployStatus::Interrupted => format!(
+            "interrupted while following {}; ECS carries on",
+            report.revision
+        ),
+    };
+    let message = match &report.reason {
+        Some(reason) => format!("{outcome}: {reason}"),
+        None => outcome,
+    };
+    Some(error_annotation(
+        &format!("mcp {verb} {name}"),
+        &message,
+        report.next.as_deref(),
+    ))
+}
+
+/// A table cell: one line, pipes escaped, markdown left inert.
+fn cell(text: &str) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let escaped = one_line
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('`', "'")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    // Text from outside (AWS reasons): credentials in URLs are redacted here too.
+    super::sanitize::shown(&escaped, false, super::sanitize::Lines::One).into_owned()
+}
+
+fn status_word(status: DeployStatus) -> &'static str {
+    match status {
+        DeployStatus::Succeeded => "✅ succeeded",
+        DeployStatus::Started => "▶️ started (not followed)",
+        DeployStatus::RolledBack => "↩️ rolled back",
+        DeployStatus::Failed => "❌ failed, not restored",
+        DeployStatus::Interrupted => "⏸️ interrupted",
+    }
+}
+
+/// One row of the summary table for a report.
+fn report_row(name: &str, report: &Report) -> String {
+    let rollback = match report.status {
+        DeployStatus::RolledBack => format!(
+            "back to {}",
+            report
+                .live_revision
+                .as_deref()
+                .unwrap_or("the previous release")
+        ),
+        DeployStatus::Failed => "not restored".to_string(),
+        _ => "-".to_string(),
+    };
+    format!(
+        "| {} | {} | {} | {} | {:.0}s | {} | {} |\n",
+        cell(name),
+        status_word(report.status),
+        cell(&report.revision),
+        cell(
+            &report
+                .image
+                .as_ref()
+                .map_or_else(|| "-".to_string(), ToString::to_string)
+        ),
+        report.duration_s,
+        cell(&rollback),
+        cell(report.reason.as_deref().unwrap_or("")),
+    )
+}
+
+const HEADER: &str = "| service | status | revision | image | duration | rollback | reason |\n\
+                      |---|---|---|---|---|---|---|\n";
+
+/// The summary of one deploy, rollback or restart (markdown).
+pub fn report_summary(verb: &str, report: &Report) -> String {
+    let mut text = format!("### mcp {verb}: {}\n\n{HEADER}", cell(&report.service));
+    text.push_str(&report_row(&report.service, report));
+    if let Some(next) = &report.next {
+        let _ = write!(text, "\nNext: `{}`\n", next.replace('`', "'"));
+    }
+    text.push('\n');
+    text
+}
+
+/// One line of a multi-service summary: a report, or an error before one.
+pub enum FleetLine<'a> {
+    Report(&'a str, &'a Report),
+    Error(&'a str, &'a str),
+    Skipped(&'a str),
+}
+
+/// The summary of a multi-service deploy (markdown).
+pub fn fleet_summary(lines: &[FleetLine<'_>]) -> String {
+    let mut text = format!("### mcp deploy: {} services\n\n{HEADER}", lines.len());
+    for line in lines {
+        match line {
+            FleetLine::Report(name, report) => text.push_str(&report_row(name, report)),
+            FleetLine::Error(name, error) => {
+                let _ = writeln!(
+                    text,
+                    "| {} | ❌ error | - | - | - | - | {} |",
+                    cell(name),
+                    cell(error)
+                );
+            }
+            FleetLine::Skipped(name) => {
+                let _ = writeln!(text, "| {} | dry run | - | - | - | - | - |", cell(name));
+            }
+        }
+    }
+    text.push('\n');
+    text
+}
+
+/// Append `markdown` to `$GITHUB_STEP_SUMMARY`, when set. A summary that
+/// cannot be written is reported, never fatal: the deploy's outcome stands.
+pub fn append_summary(markdown: &str) -> Result<(), String> {
+    let Some(path) = summary_path() else {
+        return Ok(());
+    };
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(markdown.as_bytes()))
+        .map_err(|err| {
+            format!(
+                "could not append the job summary to {} (GITHUB_STEP_SUMMARY): {err}",
+                path.display()
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_and_properties_are_escaped_as_the_runner_expects() {
+        assert_eq!(escape_data("50%\r\nnext"), "50%25%0D%0Anext");
+        assert_eq!(escape_property("mcp deploy a:b,c"), "mcp deploy a%3Ab%2Cc");
+        assert_eq!(
+            error_annotation("mcp deploy", "it failed\nbadly", Some("run `mcp status`")),
+            "::error title=mcp deploy::it failed%0Abadly%0Ahint: run `mcp status`"
+        );
+    }
+
+    /// Remote text cannot add annotations, masks or stop the runner's parsing.
+    #[test]
+    fn workflow_commands_in_remote_text_are_neutralized() {
+        assert_eq!(neutralize("plain text :: here"), "plain text :: here");
+        let hostile = "ok\n  ::error::pwned\n::stop-commands::x\nsee ##[set-output name=a]b";
+        let shown = neutralize(hostile);
+        for line in shown.lines() {
+            assert!(!line.trim_start().starts_with("::"), "{line:?}");
+            assert!(!line.contains("##["), "{line:?}");
+        }
+        assert_eq!(shown.lines().count(), 4);
+        assert!(shown.contains("  :\u{200b}:error::pwned"));
+    }
+
+    #[test]
+    fn summary_cells_cannot_break_the_table() {
+        let row = cell("a|b\nc `x` <script>");
+        assert_eq!(row, "a\\|b c 'x' &lt;script&gt;");
+    }
+}

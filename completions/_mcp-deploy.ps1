@@ -173,8 +173,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             break
         }
         'mcp-deploy;deploy' {
-            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many services deploy at once (build, push and rollout) with several services')
-            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many services deploy at once (build, push and rollout) with several services')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many services build, push and roll out at once')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many services build, push and roll out at once')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Deploy an image already in ECR (built by another CI step) instead of building')
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Image tag (a template like `build.tag`)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]')

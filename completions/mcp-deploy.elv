@@ -164,8 +164,8 @@ set edit:completion:arg-completer[mcp-deploy] = {|@words|
             cand --version 'Print version'
         }
         &'mcp-deploy;deploy'= {
-            cand -j 'How many services deploy at once (build, push and rollout) with several services'
-            cand --jobs 'How many services deploy at once (build, push and rollout) with several services'
+            cand -j 'How many services build, push and roll out at once'
+            cand --jobs 'How many services build, push and roll out at once'
             cand --image 'Deploy an image already in ECR (built by another CI step) instead of building'
             cand --tag 'Image tag (a template like `build.tag`)'
             cand --cluster 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]'

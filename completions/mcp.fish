@@ -128,7 +128,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand push" -l no-progress -d 'No spin
 complete -c mcp -n "__fish_mcp_using_subcommand push" -s y -l yes -d 'Answer yes to every question (needed for confirmations outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand push" -s h -l help -d 'Print help'
 complete -c mcp -n "__fish_mcp_using_subcommand push" -s V -l version -d 'Print version'
-complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s j -l jobs -d 'How many services deploy at once (build, push and rollout) with several services' -r
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -s j -l jobs -d 'How many services build, push and roll out at once' -r
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l image -d 'Deploy an image already in ECR (built by another CI step) instead of building' -r
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l tag -d 'Image tag (a template like `build.tag`)' -r
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l cluster -d 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]' -r

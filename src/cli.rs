@@ -261,7 +261,7 @@ pub struct DeployArgs {
     #[arg(long, conflicts_with = "services")]
     pub all: bool,
 
-    /// How many services deploy at once (build, push and rollout) with several services
+    /// How many services build, push and roll out at once
     #[arg(long, short = 'j', default_value_t = 4, value_name = "N")]
     pub jobs: usize,
 

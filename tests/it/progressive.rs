@@ -486,6 +486,21 @@ fn rollback_during_the_bake_stops_the_deployment_in_seconds() {
         Some("IN_PROGRESS"),
         "{sd:?}"
     );
+    // It returned at the production shift; the bake follows a moment later
+    // (later still on a loaded machine): wait for it, bounded.
+    let waited = Instant::now();
+    while current_deployment(tb, &seeded)
+        .and_then(|sd| sd.lifecycle_stage().map(|s| s.as_str().to_string()))
+        .as_deref()
+        != Some("BAKE_TIME")
+    {
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the deployment never reached BAKE_TIME: {:?}",
+            current_deployment(tb, &seeded)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     let status = run(tb.mcp(dir.path()).args(["status"]));
     assert_eq!(status.code, 0, "{}", status.stderr);
     assert!(

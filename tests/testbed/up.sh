@@ -118,6 +118,13 @@ pid_of() { # pidfile pattern -> prints the recorded pid if it is still that proc
     [[ -z "$started" || "$(start_time "$pid")" == "$started" ]] || return 1
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2" && echo "$pid"
 }
+still_running() { # pidfile -> true while the recorded process lives (no cmdline check:
+    # right after the fork it is still exec-ing setsid -> nohup -> the daemon,
+    # and /proc/PID/cmdline can read empty in between)
+    local pid started
+    [[ -f "$1" ]] && read -r pid started <"$1" || return 1
+    kill -0 "$pid" 2>/dev/null && [[ -z "$started" || "$(start_time "$pid")" == "$started" ]]
+}
 stop_pid() { # pidfile pattern name
     local pid i
     pid="$(pid_of "$1" "$2" || true)"
@@ -368,13 +375,13 @@ else
         setsid nohup "$PY" "$HERE/server.py" --host 127.0.0.1 --port "$MOTO_PORT" >>"$STATE/moto.log" 2>&1 </dev/null 9>&- &
     record_pid "$STATE/moto.pid" $!
     echo "$moto_fp" >"$STATE/moto.fp"
-    for i in $(seq 120); do
-        curl -fsS -m 1 "$MOTO_URL/_testbed/health" >/dev/null 2>&1 && break
-        pid_of "$STATE/moto.pid" "testbed/server.py" >/dev/null || die "moto exited at start: $(tail -3 "$STATE/moto.log")"
+    # Importing moto takes seconds, and much longer on a loaded 2-core machine.
+    deadline=$((SECONDS + 120))
+    until curl -fsS -m 1 "$MOTO_URL/_testbed/health" >/dev/null 2>&1; do
+        still_running "$STATE/moto.pid" || die "moto exited at start: $(tail -3 "$STATE/moto.log")"
+        ((SECONDS < deadline)) || die "moto did not become ready within 120 s (see $STATE/moto.log)"
         sleep 0.25
     done
-    curl -fsS -m 2 "$MOTO_URL/_testbed/health" >/dev/null 2>&1 ||
-        die "moto did not become ready within 30 s (see $STATE/moto.log)"
     say moto "started $MOTO_URL (pid $(pid_of "$STATE/moto.pid" "testbed/server.py"))"
 fi
 
@@ -452,7 +459,7 @@ else
     echo "$reg_fp" >"$REG/registry.fp"
     for i in $(seq 60); do
         reg_ok && break
-        pid_of "$REG/registry.pid" "docker-registry serve" >/dev/null || die "registry exited at start: $(tail -3 "$STATE/registry.log")"
+        still_running "$REG/registry.pid" || die "registry exited at start: $(tail -3 "$STATE/registry.log")"
         sleep 0.25
     done
     reg_ok || die "registry did not answer on https://$REGISTRY_HOST within 15 s (see $STATE/registry.log)"

@@ -13,7 +13,10 @@ pub async fn build(
     printer: &Printer,
     tag: Option<&str>,
 ) -> Result<ExitStatus> {
-    let report = build::build_only(settings, printer, tag).await?;
+    let report = {
+        let _group = printer.group(format_args!("mcp build {}", settings.name));
+        build::build_only(settings, printer, tag).await?
+    };
     printer.data(&report)?;
     Ok(ExitStatus::Success)
 }

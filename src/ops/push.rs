@@ -24,6 +24,7 @@ pub async fn push(
             report
         }
         None => {
+            let _group = printer.group(format_args!("mcp push {}: build and push", settings.name));
             build::build_and_push(settings, printer, &clients, tag, &Default::default()).await?
         }
     };

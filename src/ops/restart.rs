@@ -15,8 +15,12 @@ pub async fn restart(
     printer: &Printer,
     request: &RestartRequest,
 ) -> Result<ExitStatus> {
-    let report = platform::for_settings(settings)
-        .restart(settings, printer, request)
-        .await?;
+    let report = {
+        let service = settings.service.as_deref().unwrap_or(&settings.name);
+        let _group = printer.group(format_args!("mcp restart {service}"));
+        platform::for_settings(settings)
+            .restart(settings, printer, request)
+            .await?
+    };
     report::finish(printer, "restart", &report)
 }

@@ -18,8 +18,12 @@ pub async fn rollback(
     printer: &Printer,
     request: &RollbackRequest,
 ) -> Result<ExitStatus> {
-    let report = platform::for_settings(settings)
-        .rollback(settings, printer, request)
-        .await?;
+    let report = {
+        let service = settings.service.as_deref().unwrap_or(&settings.name);
+        let _group = printer.group(format_args!("mcp rollback {service}"));
+        platform::for_settings(settings)
+            .rollback(settings, printer, request)
+            .await?
+    };
     report::finish(printer, "rollback", &report)
 }

@@ -20,6 +20,7 @@ use futures_util::future::BoxFuture;
 use super::Location;
 use crate::aws::denied::sdk_error;
 use crate::aws::{Clients, express, taskdef};
+use crate::cancel;
 use crate::config::Settings;
 use crate::error::McpError;
 use crate::platform::ecs::rollout::{self, Rollout};
@@ -106,11 +107,16 @@ async fn roll_out(
     request: &DeployRequest,
 ) -> Result<Report> {
     let location = &ready.location;
-    // The build may have taken minutes: look again before replacing anything.
-    let service =
-        crate::aws::ecs::describe_service(&ready.clients, &location.cluster, &location.service)
-            .await?;
+    // The build may have taken minutes: look again before replacing anything,
+    // and change nothing after a Ctrl-C (as the rolling platform does).
+    cancel::check("before updating the service")?;
+    let service = cancel::or_cancelled(
+        "before updating the service",
+        crate::aws::ecs::describe_service(&ready.clients, &location.cluster, &location.service),
+    )
+    .await?;
     rollout::ensure_idle(&service, request.force, printer)?;
+    cancel::check("before updating the service")?;
     let mut ours = vec![
         (tags::VERSION, env!("CARGO_PKG_VERSION").to_string()),
         (tags::IMAGE_TAG, ready.pushed.tag.clone()),

@@ -25,7 +25,10 @@ if [[ ! -f "$archive" ]]; then
     say "packing the release archive (cargo-zigbuild release build)"
     "$REPO_DIR/scripts/package.sh" build "$target" --out "$REPO_DIR/target/dist" >&2
 fi
-version="$(tar -xzOf "$archive" "mcp-$target/mcp" >"$scratch/probe" && chmod +x "$scratch/probe" && "$scratch/probe" --version)"
+# Named `mcp`: the binary answers under the name it is invoked as.
+probe="$scratch/probe/mcp"
+mkdir -p "$scratch/probe"
+version="$(tar -xzOf "$archive" "mcp-$target/mcp" >"$probe" && chmod +x "$probe" && "$probe" --version)"
 
 # A release laid out as GitHub serves it, on loopback.
 site="$scratch/site"
@@ -76,8 +79,8 @@ ecs_version="$("$scratch/venv/bin/ecs" --version 2>&1 | tail -n 1)"
 venv_kib="$(du -sk "$scratch/venv" | cut -f1)"
 
 archive_kib=$(($(wc -c <"$archive") / 1024))
-binary_kib=$(($(wc -c <"$scratch/probe") / 1024))
-glibc="$(objdump -T "$scratch/probe" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -t. -k1,1 -k2,2n -u | tail -n 1 || true)"
+binary_kib=$(($(wc -c <"$probe") / 1024))
+glibc="$(objdump -T "$probe" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -t. -k1,1 -k2,2n -u | tail -n 1 || true)"
 
 cat <<EOF
 ### Install: from nothing to a working \`mcp --version\`

@@ -259,6 +259,66 @@ fn a_host_the_server_does_not_allow_fails_at_initialize_with_a_hint() {
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
+/// The status of an MCP `initialize` POSTed to `url` with `Host: host`.
+fn initialize_status(url: &str, host: &str) -> String {
+    let out = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10"])
+        .args(["-H", &format!("Host: {host}")])
+        .args(["-H", "Content-Type: application/json"])
+        .args(["-H", "Accept: application/json, text/event-stream"])
+        .args([
+            "-d",
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}"#,
+        ])
+        .arg(url)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+// The echo example behind ECS Express Mode (`mcp launch`): its URL's host is
+// under `.on.aws`, which a leading-dot entry of ALLOWED_HOSTS allows; other
+// hosts still get rmcp's 403, which `mcp check` explains.
+#[test]
+fn a_leading_dot_in_allowed_hosts_allows_the_hosts_under_that_domain_only() {
+    let server = Server::echo_with(None, Some("demo.example.com,.on.aws"));
+    let url = server.url("/mcp");
+    assert_eq!(
+        initialize_status(&url, "mcp-a1b2.ecs.us-east-1.on.aws"),
+        "200"
+    );
+    assert_eq!(
+        initialize_status(&url, "MCP-A1B2.ECS.us-east-1.on.aws:443"),
+        "200"
+    );
+    assert_eq!(initialize_status(&url, "demo.example.com"), "200");
+    assert_eq!(initialize_status(&url, "on.aws.evil.example"), "403");
+    assert_eq!(initialize_status(&url, "notonaws"), "403");
+    // The loopback name is not listed: `mcp check` says where to add it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(mcp(dir.path()).args(["check", "--url", &url]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("ALLOWED_HOSTS"), "{}", out.stderr);
+    // The example's own list passes a check on loopback, as `--stage local` runs it.
+    let toml = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/echo-server/mcp.toml"),
+    )
+    .unwrap();
+    let listed = toml
+        .lines()
+        .find_map(|l| l.strip_prefix("ALLOWED_HOSTS = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("examples/echo-server/mcp.toml sets ALLOWED_HOSTS");
+    assert!(listed.split(',').any(|h| h == ".on.aws"), "{listed}");
+    let server = Server::echo_with(None, Some(listed));
+    let out = run(mcp(dir.path()).args(["check", "--url", &server.url("/mcp")]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        initialize_status(&server.url("/mcp"), "x.ecs.eu-west-1.on.aws"),
+        "200"
+    );
+}
+
 #[test]
 fn check_fails_at_health_when_the_health_path_does_not_answer_2xx() {
     let server = Server::echo(None);

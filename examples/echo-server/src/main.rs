@@ -7,7 +7,9 @@
 //! - `PORT`: port to listen on, on every interface (default 8000).
 //! - `ALLOWED_HOSTS`: comma-separated `Host` header values the MCP endpoint
 //!   accepts, e.g. `demo.example.com,localhost` (a bare name allows any port,
-//!   `name:port` only that port; `*` allows any host). rmcp only accepts
+//!   `name:port` only that port; `.example.com`, with a leading dot, any host
+//!   under that domain, e.g. `.on.aws` for the URL of an ECS Express Mode
+//!   service; `*` allows any host). rmcp only accepts
 //!   loopback names by default, as a guard against DNS rebinding; behind a load
 //!   balancer the requests carry the public host name, so list it here.
 //! - `AUTH_TOKEN`: when set, `/mcp` requires `Authorization: Bearer <AUTH_TOKEN>`
@@ -109,6 +111,84 @@ fn allowed_hosts(value: Option<&str>) -> Option<Vec<String>> {
     }
 }
 
+/// `ALLOWED_HOSTS` entries with a leading dot (`.on.aws`): any host under that
+/// domain. rmcp matches whole names only, so when there are such entries the
+/// server checks every listed entry itself ([`check_host`]) instead of rmcp.
+#[derive(Debug, Clone)]
+struct HostPolicy {
+    /// `name` or `name:port`, as rmcp takes them.
+    exact: Vec<(String, Option<u16>)>,
+    /// `.domain`, lower case.
+    suffixes: Vec<String>,
+}
+
+impl HostPolicy {
+    /// `None` when no entry has a leading dot: rmcp's own check serves.
+    fn from_list(hosts: &[String]) -> Option<HostPolicy> {
+        if !hosts.iter().any(|h| h.starts_with('.')) {
+            return None;
+        }
+        let mut policy = HostPolicy {
+            exact: Vec::new(),
+            suffixes: Vec::new(),
+        };
+        for entry in hosts {
+            if entry.starts_with('.') {
+                policy.suffixes.push(entry.to_ascii_lowercase());
+            } else if let Some(authority) = authority(entry) {
+                policy.exact.push(authority);
+            }
+        }
+        Some(policy)
+    }
+
+    fn allows(&self, host: &str) -> bool {
+        let Some((name, port)) = authority(host) else {
+            return false;
+        };
+        self.exact
+            .iter()
+            .any(|(n, p)| *n == name && p.is_none_or(|p| Some(p) == port))
+            || self
+                .suffixes
+                .iter()
+                .any(|suffix| name.ends_with(suffix.as_str()) && name.len() > suffix.len())
+    }
+}
+
+/// `Host` as (lower-case name without brackets or a trailing dot, port).
+fn authority(value: &str) -> Option<(String, Option<u16>)> {
+    let authority = axum::http::uri::Authority::try_from(value.trim()).ok()?;
+    let name = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    Some((name, authority.port_u16()))
+}
+
+/// 403 for a `Host` the policy does not allow, in rmcp's words.
+async fn check_host(
+    State(policy): State<Arc<HostPolicy>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if host.is_some_and(|h| policy.allows(h)) {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::FORBIDDEN,
+        "Forbidden: Host header is not allowed",
+    )
+        .into_response()
+}
+
 /// One line per request on stdout. Headers (and so tokens) are never logged.
 async fn log_request(request: Request, next: Next) -> Response {
     let method = request.method().clone();
@@ -176,9 +256,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true);
-    config = match &hosts {
-        Some(hosts) => config.with_allowed_hosts(hosts.clone()),
-        None => config.disable_allowed_hosts(),
+    let policy = hosts.as_deref().and_then(HostPolicy::from_list);
+    config = match (&hosts, &policy) {
+        (Some(hosts), None) => config.with_allowed_hosts(hosts.clone()),
+        // Any host, or checked by `check_host` below.
+        _ => config.disable_allowed_hosts(),
     };
     let mcp = StreamableHttpService::new(
         || Ok(Echo::new()),
@@ -187,6 +269,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let mut mcp_routes = Router::new().nest_service("/mcp", mcp);
+    if let Some(policy) = policy {
+        mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(Arc::new(policy), check_host));
+    }
     if let Some(token) = &token {
         mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
             Arc::new(token.clone()),

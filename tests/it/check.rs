@@ -2,7 +2,7 @@
 //! (examples/echo-server, built once per test process), a plain HTTP server
 //! that does not speak MCP, and a health path that fails. No testbed needed.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -72,35 +72,55 @@ impl Server {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// Start `cmd` (already told its port) and wait until the port accepts connections.
-    fn start(mut cmd: Command, port: u16, dir: tempfile::TempDir) -> Server {
+    /// Start the server `command(port)` makes on a free port and wait until it
+    /// says `ready` (a line it prints once it listens). Parallel tests pick
+    /// ports too, so a port can be taken between the pick and the bind: the
+    /// server then exits, and it is started again on another port. (Waiting
+    /// for the port to accept connections alone could find another test's
+    /// server there.)
+    fn start(command: impl Fn(u16) -> Command, ready: &str, dir: tempfile::TempDir) -> Server {
         let log = dir.path().join("server.log");
-        let file = std::fs::File::create(&log).unwrap();
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .spawn()
-            .unwrap();
-        let mut server = Server {
-            child,
-            port,
-            log,
-            _dir: dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("server exited with {status}:\n{}", server.log());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        for _attempt in 0..5 {
+            let port = free_port();
+            let file = std::fs::File::create(&log).unwrap();
+            let child = command(port)
+                .stdin(Stdio::null())
+                .stdout(file.try_clone().unwrap())
+                .stderr(file)
+                .spawn()
+                .unwrap();
+            let mut server = Server {
+                child,
+                port,
+                log: log.clone(),
+                _dir: tempfile::tempdir().unwrap(),
+            };
+            loop {
+                if server.log().contains(ready) {
+                    // Ours listens: the port answers us, not a neighbour.
+                    server._dir = dir;
+                    return server;
+                }
+                if let Ok(Some(status)) = server.child.try_wait() {
+                    let text = server.log();
+                    if text.contains("in use") {
+                        break; // lost the port to another test: next port
+                    }
+                    panic!("server exited with {status}:\n{text}");
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "server did not say `{ready}` on port {port}:\n{}",
+                    server.log()
+                );
+                std::thread::sleep(Duration::from_millis(50));
             }
-            assert!(
-                Instant::now() < deadline,
-                "server did not listen on {port}:\n{}",
-                server.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
         }
-        server
+        panic!(
+            "no free port after 5 tries:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
     }
 
     pub fn echo(token: Option<&str>) -> Server {
@@ -108,30 +128,49 @@ impl Server {
     }
 
     fn echo_with(token: Option<&str>, allowed_hosts: Option<&str>) -> Server {
-        let port = free_port();
-        let mut cmd = Command::new(echo_server_bin());
-        cmd.env("PORT", port.to_string());
-        match token {
-            Some(token) => cmd.env("AUTH_TOKEN", token),
-            None => cmd.env_remove("AUTH_TOKEN"),
-        };
-        match allowed_hosts {
-            Some(hosts) => cmd.env("ALLOWED_HOSTS", hosts),
-            None => cmd.env_remove("ALLOWED_HOSTS"),
-        };
-        Server::start(cmd, port, tempfile::tempdir().unwrap())
+        let (token, allowed_hosts) = (token.map(str::to_string), allowed_hosts.map(str::to_string));
+        Server::start(
+            move |port| {
+                let mut cmd = Command::new(echo_server_bin());
+                cmd.env("PORT", port.to_string());
+                match &token {
+                    Some(token) => cmd.env("AUTH_TOKEN", token),
+                    None => cmd.env_remove("AUTH_TOKEN"),
+                };
+                match &allowed_hosts {
+                    Some(hosts) => cmd.env("ALLOWED_HOSTS", hosts),
+                    None => cmd.env_remove("ALLOWED_HOSTS"),
+                };
+                cmd
+            },
+            "listening on",
+            tempfile::tempdir().unwrap(),
+        )
     }
 
     /// `python3 -m http.server`: answers GET /healthz, but POST with 501.
     pub fn plain_http() -> Server {
-        let port = free_port();
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("healthz"), "ok\n").unwrap();
-        let mut cmd = Command::new("python3");
-        cmd.args(["-m", "http.server", "--bind", "127.0.0.1", "--directory"])
-            .arg(dir.path())
-            .arg(port.to_string());
-        Server::start(cmd, port, dir)
+        let root = dir.path().to_path_buf();
+        Server::start(
+            move |port| {
+                let mut cmd = Command::new("python3");
+                cmd.args([
+                    "-u",
+                    "-m",
+                    "http.server",
+                    "--bind",
+                    "127.0.0.1",
+                    "--directory",
+                ])
+                .arg(&root)
+                .arg(port.to_string());
+                cmd
+            },
+            "Serving HTTP on",
+            dir,
+        )
     }
 }
 

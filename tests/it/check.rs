@@ -80,11 +80,12 @@ impl Server {
     /// server there.)
     fn start(command: impl Fn(u16) -> Command, ready: &str, dir: tempfile::TempDir) -> Server {
         let log = dir.path().join("server.log");
-        let deadline = Instant::now() + Duration::from_secs(60);
         for _attempt in 0..5 {
             let port = free_port();
+            let mut cmd = command(port);
+            let deadline = Instant::now() + Duration::from_secs(60);
             let file = std::fs::File::create(&log).unwrap();
-            let child = command(port)
+            let child = cmd
                 .stdin(Stdio::null())
                 .stdout(file.try_clone().unwrap())
                 .stderr(file)
@@ -129,9 +130,12 @@ impl Server {
 
     fn echo_with(token: Option<&str>, allowed_hosts: Option<&str>) -> Server {
         let (token, allowed_hosts) = (token.map(str::to_string), allowed_hosts.map(str::to_string));
+        // Built before the port is picked and the clock runs: the first build
+        // takes a minute when every test process asks cargo for it at once.
+        let bin = echo_server_bin();
         Server::start(
             move |port| {
-                let mut cmd = Command::new(echo_server_bin());
+                let mut cmd = Command::new(bin);
                 cmd.env("PORT", port.to_string());
                 match &token {
                     Some(token) => cmd.env("AUTH_TOKEN", token),

@@ -41,11 +41,7 @@ fn main() -> ExitCode {
                 // The failure as an annotation on the job, its hint included.
                 printer.workflow_command(&mcp::ui::github::error_annotation(
                     &command_name,
-                    &mcp::ui::sanitize::shown(
-                        &rendered.message,
-                        false,
-                        mcp::ui::sanitize::Lines::Keep,
-                    ),
+                    &rendered.message,
                     rendered.hint.as_deref(),
                 ));
             }

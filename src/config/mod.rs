@@ -268,6 +268,12 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The `[services.<name>]` key when one was selected, else the project's
+    /// `name`: how messages, client snippets and local releases name it.
+    pub fn service_or_name(&self) -> &str {
+        self.service.as_deref().unwrap_or(&self.name)
+    }
+
     /// The Secrets Manager name prefix for this service and stage:
     /// `secrets_prefix`, else `/<stage>/mcp/<service>/`.
     pub fn secret_name_prefix(&self) -> String {
@@ -279,8 +285,7 @@ impl Settings {
             };
         }
         let stage = self.stage.as_deref().unwrap_or("default");
-        let service = self.service.as_deref().unwrap_or(&self.name);
-        format!("/{stage}/mcp/{service}/")
+        format!("/{stage}/mcp/{}/", self.service_or_name())
     }
 
     /// The ECS cluster, or a configuration error that says how to set it

@@ -17,7 +17,7 @@ pub async fn deploy(
     request: &DeployRequest,
 ) -> Result<ExitStatus> {
     let platform = platform::for_settings(settings);
-    let service = settings.service.as_deref().unwrap_or(&settings.name);
+    let service = settings.service_or_name();
     let prepared = {
         let _group = printer.group(format_args!("mcp deploy {service}: build, push, register"));
         platform

@@ -63,7 +63,7 @@ pub async fn launch(
             ExitStatus::Success
         }
         LaunchStatus::Launched => {
-            let name = settings.service.as_deref().unwrap_or(&settings.name);
+            let name = settings.service_or_name();
             printer.note(format!(
                 "\nAdd it to an MCP client:\n{}\n",
                 report::client_snippet(name, &report.url)

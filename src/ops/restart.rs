@@ -16,7 +16,7 @@ pub async fn restart(
     request: &RestartRequest,
 ) -> Result<ExitStatus> {
     let report = {
-        let service = settings.service.as_deref().unwrap_or(&settings.name);
+        let service = settings.service_or_name();
         let _group = printer.group(format_args!("mcp restart {service}"));
         platform::for_settings(settings)
             .restart(settings, printer, request)

@@ -19,7 +19,7 @@ pub async fn rollback(
     request: &RollbackRequest,
 ) -> Result<ExitStatus> {
     let report = {
-        let service = settings.service.as_deref().unwrap_or(&settings.name);
+        let service = settings.service_or_name();
         let _group = printer.group(format_args!("mcp rollback {service}"));
         platform::for_settings(settings)
             .rollback(settings, printer, request)

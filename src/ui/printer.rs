@@ -217,18 +217,21 @@ impl Printer {
         Group { open }
     }
 
-    /// Under GitHub Actions, a workflow command (an annotation) on stderr.
+    /// Under GitHub Actions, a workflow command (an annotation) on stderr,
+    /// URL credentials redacted as in every other output (its text holds
+    /// reasons from AWS and servers).
     pub fn workflow_command(&self, command: &str) {
         if self.github {
-            stderr_line(command);
+            stderr_line(sanitize::redact_userinfo(command));
         }
     }
 
     /// Under GitHub Actions, append markdown to the job summary
-    /// (`$GITHUB_STEP_SUMMARY`); a failure to write it is a warning.
+    /// (`$GITHUB_STEP_SUMMARY`), URL credentials redacted; a failure to write
+    /// it is a warning.
     pub fn job_summary(&self, markdown: &str) {
         if self.github
-            && let Err(err) = super::github::append_summary(markdown)
+            && let Err(err) = super::github::append_summary(&sanitize::redact_userinfo(markdown))
         {
             self.warn(err);
         }
@@ -318,11 +321,13 @@ impl Printer {
     /// One raw line on stdout (log lines, an image URI).
     pub fn line(&self, line: impl Display) -> std::io::Result<()> {
         STDOUT_WRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
-        let line = self.inert(line.to_string());
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}")
-            .and_then(|()| out.flush())
-            .map_err(stdout_error)
+        let written = if self.github {
+            writeln!(out, "{}", self.inert(line.to_string()))
+        } else {
+            writeln!(out, "{line}")
+        };
+        written.and_then(|()| out.flush()).map_err(stdout_error)
     }
 }
 

@@ -82,3 +82,27 @@ fn with_json_output_the_annotation_goes_to_stderr_and_stdout_stays_one_object() 
     let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(json["exit_code"], 2);
 }
+
+/// The annotation carries the error's text, which names URLs: their
+/// credentials are redacted there as in every other output.
+#[test]
+fn url_credentials_stay_out_of_the_annotation() {
+    let dir = project(&[]);
+    let r = run(
+        mcp(dir.path())
+            .args(["check", "--url", "http://user:s3cret-pw@127.0.0.1:1/mcp"])
+            .env("GITHUB_ACTIONS", "true"),
+        dir.path(),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let annotation = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("::error title=mcp check::"))
+        .unwrap_or_else(|| panic!("no annotation: {}", r.stderr));
+    assert!(
+        annotation.contains("http://***@127.0.0.1:1/mcp"),
+        "{annotation}"
+    );
+    assert!(!r.stderr.contains("s3cret-pw") && !r.stdout.contains("s3cret-pw"));
+}

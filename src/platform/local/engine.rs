@@ -55,7 +55,7 @@ pub struct Release {
 
 /// The project key: the `[services.<name>]` name, else the project name.
 pub fn project(settings: &Settings) -> String {
-    let name = settings.service.as_deref().unwrap_or(&settings.name);
+    let name = settings.service_or_name();
     // Container names allow [a-zA-Z0-9_.-].
     name.chars()
         .map(|c| {

@@ -110,20 +110,23 @@ start_time() { # pid -> its start time (clock ticks after boot), guards against 
 record_pid() { # pidfile pid
     echo "$2 $(start_time "$2")" >"$1"
 }
-pid_of() { # pidfile pattern -> prints the recorded pid if it is still that process
+recorded_pid() { # pidfile -> prints the recorded pid while that process lives
     local pid started
     [[ -f "$1" ]] && read -r pid started <"$1" || return 1
     [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
     # pid files written before start times were recorded carry only the pid
     [[ -z "$started" || "$(start_time "$pid")" == "$started" ]] || return 1
+    echo "$pid"
+}
+pid_of() { # pidfile pattern -> prints the recorded pid if it is still that process
+    local pid
+    pid="$(recorded_pid "$1")" || return 1
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2" && echo "$pid"
 }
 still_running() { # pidfile -> true while the recorded process lives (no cmdline check:
     # right after the fork it is still exec-ing setsid -> nohup -> the daemon,
     # and /proc/PID/cmdline can read empty in between)
-    local pid started
-    [[ -f "$1" ]] && read -r pid started <"$1" || return 1
-    kill -0 "$pid" 2>/dev/null && [[ -z "$started" || "$(start_time "$pid")" == "$started" ]]
+    recorded_pid "$1" >/dev/null
 }
 stop_pid() { # pidfile pattern name
     local pid i

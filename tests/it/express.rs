@@ -108,6 +108,16 @@ fn mcp(tb: &Testbed, dir: &Path, args: &[&str]) -> Output {
     run(tb.mcp(dir).args(args))
 }
 
+/// `mcp launch --name NAME --yes` in `dir` as the access key `key` (one a
+/// [`Deny`] refuses actions to), with NAME's repository kept in sync.
+fn launch_as(tb: &Testbed, dir: &Path, name: &str, key: &str) -> Output {
+    let _sync = Syncing::start(tb, Some(name));
+    run(tb
+        .mcp(dir)
+        .env("AWS_ACCESS_KEY_ID", key)
+        .args(["launch", "--name", name, "--yes"]))
+}
+
 /// examples/echo-server as a fresh clone has it (its Dockerfile, .dockerignore
 /// and mcp.toml, the static binary in dist/), committed in a new git repository.
 fn echo_clone() -> tempfile::TempDir {
@@ -501,13 +511,7 @@ fn a_denied_iam_action_is_named_with_the_statement_that_allows_it_and_nothing_is
     let name = testbed::unique("xdenied");
     let (execution, infrastructure) = own_roles(dir.path(), &name);
     let deny = Deny::new(tb, &["iam:CreateRole"]);
-    let out = {
-        let _sync = Syncing::start(tb, Some(&name));
-        run(tb
-            .mcp(dir.path())
-            .env("AWS_ACCESS_KEY_ID", &deny.key)
-            .args(["launch", "--name", &name, "--yes"]))
-    };
+    let out = launch_as(tb, dir.path(), &name, &deny.key);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stderr.contains("AWS refused `iam:CreateRole`"),
@@ -540,13 +544,7 @@ fn a_launch_refused_half_way_says_what_exists_and_a_rerun_carries_on() {
     let (execution, _) = own_roles(dir.path(), &name);
     // The roles, log group, repository and image get made; the service is refused.
     let deny = Deny::new(tb, &["ecs:CreateExpressGatewayService"]);
-    let first = {
-        let _sync = Syncing::start(tb, Some(&name));
-        run(tb
-            .mcp(dir.path())
-            .env("AWS_ACCESS_KEY_ID", &deny.key)
-            .args(["launch", "--name", &name, "--yes"]))
-    };
+    let first = launch_as(tb, dir.path(), &name, &deny.key);
     assert_eq!(first.code, 1, "{}", first.stderr);
     assert!(
         first.stderr.contains("`ecs:CreateExpressGatewayService`"),

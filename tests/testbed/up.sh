@@ -254,6 +254,7 @@ EOF
         die "pip install failed (see $STATE/pip.log)"
 fi
 say packages ok
+bash "$HERE/interop.sh" "$STATE/interop" # the MCP SDKs that tests/it/interop.rs serves with (pinned; PyPI and npm only)
 
 # --- 2. dockerd --------------------------------------------------------------
 # A dockerd that was killed (a machine's session ended under it) leaves dead

@@ -204,7 +204,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if target is None:
             listener.count(tg_key, 503)
             return self._reply(503, "no target available")
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        # Set below: a client's own spelling (`content-length`, as hyper sends it) would
+        # go out beside ours, and Node answers a doubled Content-Length with 400.
+        ours = {"content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-port"}
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP | ours}
         peer = self.client_address[0]
         headers["X-Forwarded-For"] = ", ".join(filter(None, [self.headers.get("X-Forwarded-For"), peer]))
         headers["X-Forwarded-Proto"] = "http"

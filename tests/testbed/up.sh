@@ -253,6 +253,7 @@ EOF
         "$PY" -m pip "${pip_args[@]}" --break-system-packages >>"$STATE/pip.log" 2>&1 ||
         die "pip install failed (see $STATE/pip.log)"
 fi
+bash "$HERE/conformance.sh" # the MCP conformance suite and the Node it needs (npm, pinned)
 say packages ok
 bash "$HERE/interop.sh" "$STATE/interop" # the MCP SDKs that tests/it/interop.rs serves with (pinned; PyPI and npm only)
 

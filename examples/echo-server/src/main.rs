@@ -15,6 +15,12 @@
 //! - `AUTH_TOKEN`: when set, `/mcp` requires `Authorization: Bearer <AUTH_TOKEN>`
 //!   and answers 401 otherwise. `/healthz` never does: a load balancer's health
 //!   check carries no token.
+//! - `CONFORMANCE=1`: for the official MCP conformance suite: also lists the
+//!   diagnostic tools it calls (see `conformance.rs`) and declares the prompts
+//!   and resources capabilities (with empty lists) whose caching hints it checks.
+//!
+//! It speaks MCP 2026-07-28 (stateless: `server/discover`, `_meta` on every
+//! request) and the 2025 revisions (the `initialize` handshake), as rmcp does.
 //!
 //! Each request is logged as one line on stdout: method, path, status, time.
 
@@ -36,6 +42,8 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use rmcp::{ServerHandler, schemars, tool, tool_handler, tool_router};
 use serde::Deserialize;
 
+mod conformance;
+
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
 struct EchoRequest {
@@ -55,13 +63,19 @@ struct AddRequest {
 #[derive(Debug, Clone)]
 struct Echo {
     tool_router: ToolRouter<Self>,
+    conformance: bool,
 }
 
 #[tool_router]
 impl Echo {
-    fn new() -> Self {
+    fn new(conformance: bool) -> Self {
+        let mut tool_router = Self::tool_router();
+        if conformance {
+            tool_router += Self::conformance_tools();
+        }
         Echo {
-            tool_router: Self::tool_router(),
+            tool_router,
+            conformance,
         }
     }
 
@@ -79,7 +93,16 @@ impl Echo {
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for Echo {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let capabilities = if self.conformance {
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .enable_resources()
+                .build()
+        } else {
+            ServerCapabilities::builder().enable_tools().build()
+        };
+        ServerConfig::new(capabilities)
             .with_server_info(Implementation::new(
                 env!("CARGO_PKG_NAME"),
                 env!("CARGO_PKG_VERSION"),
@@ -250,6 +273,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let hosts = allowed_hosts(std::env::var("ALLOWED_HOSTS").ok().as_deref());
     let token = std::env::var("AUTH_TOKEN").ok().filter(|t| !t.is_empty());
+    let conformance = std::env::var("CONFORMANCE").is_ok_and(|v| v == "1");
 
     // Stateless, JSON responses: any task behind the load balancer can answer
     // any request, so no sticky sessions are needed.
@@ -263,7 +287,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => config.disable_allowed_hosts(),
     };
     let mcp = StreamableHttpService::new(
-        || Ok(Echo::new()),
+        move || Ok(Echo::new(conformance)),
         Arc::new(LocalSessionManager::default()),
         config,
     );

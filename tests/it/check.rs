@@ -152,6 +152,24 @@ impl Server {
         )
     }
 
+    /// The echo server with `CONFORMANCE=1`: the diagnostic tools the MCP
+    /// conformance suite calls (tests/it/conformance.rs), default hosts, no token.
+    pub fn echo_conformance() -> Server {
+        let bin = echo_server_bin();
+        Server::start(
+            move |port| {
+                let mut cmd = Command::new(bin);
+                cmd.env("PORT", port.to_string())
+                    .env("CONFORMANCE", "1")
+                    .env_remove("AUTH_TOKEN")
+                    .env_remove("ALLOWED_HOSTS");
+                cmd
+            },
+            "listening on",
+            tempfile::tempdir().unwrap(),
+        )
+    }
+
     /// `python3 -m http.server`: answers GET /healthz, but POST with 501.
     pub fn plain_http() -> Server {
         let dir = tempfile::tempdir().unwrap();

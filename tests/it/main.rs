@@ -6,6 +6,7 @@ pub mod testbed;
 
 mod cancel;
 pub mod check;
+mod conformance;
 mod deploy;
 mod doctor;
 mod express;

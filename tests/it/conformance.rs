@@ -21,6 +21,9 @@ use serde_json::Value;
 use crate::check::Server;
 use crate::testbed::run;
 
+const NEWEST: &str = "2026-07-28";
+const LEGACY: &str = "2025-11-25";
+
 /// Where conformance.sh installed the suite: `$MCP_TESTBED_DIR/conformance`.
 struct Suite {
     node: PathBuf,
@@ -167,13 +170,25 @@ fn find_results(dir: &Path) -> Option<PathBuf> {
 }
 
 fn client(scenario: &str) -> Results {
+    client_at(scenario, None)
+}
+
+/// A client scenario at `revision` (its own default revision with `None`).
+fn client_at(scenario: &str, revision: Option<&str>) -> Results {
     let adapter = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/mcp-client.sh");
     // The suite splits --command on spaces.
     assert!(!adapter.to_string_lossy().contains(' '));
     let command = format!("bash {}", adapter.display());
+    let mut args = vec!["client", "--scenario", scenario, "--command", &command];
+    if let Some(revision) = revision {
+        args.extend(["--spec-version", revision]);
+    }
     run_suite(
-        format!("client scenario {scenario}"),
-        &["client", "--scenario", scenario, "--command", &command],
+        format!(
+            "client scenario {scenario} at {}",
+            revision.unwrap_or("its default revision")
+        ),
+        &args,
     )
 }
 
@@ -272,9 +287,15 @@ const AUTHORIZATION_CODE_FLOW: &[&str] = &[
 /// metadata (RFC 8414 or OpenID, path-aware), without falling into the traps
 /// the scenario sets (`prm-priority-order`: the root asked first;
 /// `authorization-server-metadata-wrong-path`: the issuer's path dropped),
-/// and reported the chain as working.
+/// and reported the chain as working. At both revisions the scenario covers.
 fn client_auth_metadata(variant: &str) {
-    let results = client(&format!("auth/{variant}"));
+    for revision in [LEGACY, NEWEST] {
+        client_auth_metadata_at(variant, revision);
+    }
+}
+
+fn client_auth_metadata_at(variant: &str, revision: &str) {
+    let results = client_at(&format!("auth/{variant}"), Some(revision));
     for id in ["prm-pathbased-requested", "authorization-server-metadata"] {
         let status = results.status(id);
         assert!(
@@ -317,9 +338,6 @@ fn client_auth_metadata_var3() {
 }
 
 // --- examples/echo-server as the server ---------------------------------------
-
-const NEWEST: &str = "2026-07-28";
-const LEGACY: &str = "2025-11-25";
 
 #[test]
 #[ignore = "needs the testbed: tests/testbed/up.sh"]

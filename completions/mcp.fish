@@ -50,7 +50,7 @@ complete -c mcp -n "__fish_mcp_needs_command" -f -a "scale" -d 'Set how many tas
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "secrets" -d 'Store secrets in Secrets Manager and reference them from mcp.toml'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "down" -d 'Remove the local target\'s containers (stages with `target = "local"`)'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "logs" -d 'Print the service\'s container logs from CloudWatch Logs; `-f` to follow'
-complete -c mcp -n "__fish_mcp_needs_command" -f -a "check" -d 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "check" -d 'Check the MCP server at `deploy.url`: health path, MCP (every revision), tools/list, sessions, OAuth'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "launch" -d 'From this directory\'s Dockerfile to a checked MCP URL on a new ECS Express service'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "destroy" -d 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'
@@ -316,6 +316,9 @@ complete -c mcp -n "__fish_mcp_using_subcommand logs" -s h -l help -d 'Print hel
 complete -c mcp -n "__fish_mcp_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l url -d 'MCP endpoint to check (overrides `deploy.url`) [env: MCP_URL]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l timeout -d 'How long each step may take, e.g. 10s' -r
+complete -c mcp -n "__fish_mcp_using_subcommand check" -l protocol -d 'Speak only this MCP revision, e.g. 2025-11-25 (overrides `deploy.protocol`; default: negotiate) [env: MCP_PROTOCOL]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand check" -l health-path -d 'Health path to GET first (overrides `deploy.health_path`; \'\' skips it)' -r
+complete -c mcp -n "__fish_mcp_using_subcommand check" -l call -d 'Call a tool after tools/list: `TOOL` or `TOOL={"id":1}` (repeatable); only the calls named are made' -r
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand check" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
@@ -380,7 +383,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcom
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help" -f -a "secrets" -d 'Store secrets in Secrets Manager and reference them from mcp.toml'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help" -f -a "down" -d 'Remove the local target\'s containers (stages with `target = "local"`)'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help" -f -a "logs" -d 'Print the service\'s container logs from CloudWatch Logs; `-f` to follow'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help" -f -a "check" -d 'Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help" -f -a "check" -d 'Check the MCP server at `deploy.url`: health path, MCP (every revision), tools/list, sessions, OAuth'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help" -f -a "completions" -d 'Print a shell completion script'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help" -f -a "launch" -d 'From this directory\'s Dockerfile to a checked MCP URL on a new ECS Express service'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help" -f -a "destroy" -d 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'

@@ -161,7 +161,7 @@ pub enum Command {
     Down(DownArgs),
     /// Print the service's container logs from CloudWatch Logs; `-f` to follow
     Logs(LogsArgs),
-    /// Check the MCP server at `deploy.url`: health path, MCP handshake, tools/list
+    /// Check the MCP server at `deploy.url`: health path, MCP (every revision), tools/list, sessions, OAuth
     #[command(after_help = "Examples:
   mcp check                                     Check `deploy.url` of mcp.toml
   mcp check --url http://127.0.0.1:8080/mcp     Check a server running on this machine
@@ -452,6 +452,18 @@ pub struct CheckArgs {
     /// How long each step may take, e.g. 10s
     #[arg(long, value_name = "DURATION", default_value = "10s")]
     pub timeout: String,
+
+    /// Speak only this MCP revision, e.g. 2025-11-25 (overrides `deploy.protocol`; default: negotiate) [env: MCP_PROTOCOL]
+    #[arg(long, value_name = "REVISION")]
+    pub protocol: Option<String>,
+
+    /// Health path to GET first (overrides `deploy.health_path`; '' skips it)
+    #[arg(long, value_name = "PATH")]
+    pub health_path: Option<String>,
+
+    /// Call a tool after tools/list: `TOOL` or `TOOL={"id":1}` (repeatable); only the calls named are made
+    #[arg(long = "call", value_name = "TOOL[=JSON]")]
+    pub calls: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -454,16 +454,35 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 service,
                 url,
                 timeout,
+                protocol,
+                health_path,
+                calls,
             } = args;
             let timeout = config::duration::parse(&timeout).map_err(|e| {
                 error::McpError::usage(format!("--timeout: {e}"))
                     .hint(config::duration::DURATION_HINT)
             })?;
+            let calls = calls
+                .iter()
+                .map(|c| probe::Call::parse(c))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| {
+                    error::McpError::usage(format!("--call {e}")).hint(
+                        "write `--call TOOL` or `--call 'TOOL={\"id\":1}'` (JSON object arguments)",
+                    )
+                })?;
             let mut inputs = inputs(&global, service.as_ref())?;
             push_flag(&mut inputs, "deploy.url", "--url", url);
+            push_flag(&mut inputs, "deploy.protocol", "--protocol", protocol);
+            push_flag(
+                &mut inputs,
+                "deploy.health_path",
+                "--health-path",
+                health_path,
+            );
             let file = config::find(&inputs)?;
             let settings = config::resolve(file.as_ref(), &inputs)?;
-            ops::check::check(&settings, printer, timeout).await
+            ops::check::check(&settings, printer, timeout, calls).await
         }
         Command::Launch(args) => {
             let cli::LaunchArgs { name } = args;

@@ -207,8 +207,20 @@ pub struct DeploySettings {
     pub auth_token_env: Option<String>,
     /// `deploy.allow_insecure_http`: the token may travel over plain http to a non-loopback host.
     pub allow_insecure_http: bool,
+    /// `deploy.protocol`: the one MCP revision the check speaks.
+    pub protocol: Option<String>,
+    /// `deploy.auth`: OAuth client credentials for the check.
+    pub auth: Option<AuthSettings>,
     /// Progressive delivery (blue/green, canary, linear) and the MCP gate.
     pub progressive: ProgressiveSettings,
+}
+
+/// `deploy.auth`, complete: the check gets a token with these.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthSettings {
+    pub client_id: String,
+    pub client_secret_env: String,
+    pub scope: Option<String>,
 }
 
 /// `deploy.strategy` and the keys that go with it. Unset values leave the

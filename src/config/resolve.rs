@@ -309,6 +309,50 @@ fn check_names(layer: &Layer, merged: &Merged) -> Result<()> {
             })?;
         }
     }
+    if let Some(auth) = deploy.and_then(|d| d.auth.as_ref()) {
+        let at = |key: &str| source_of(merged, &["deploy", "auth", key]);
+        for (key, value) in [
+            ("client_id", &auth.client_id),
+            ("client_secret_env", &auth.client_secret_env),
+        ] {
+            if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+                return Err(McpError::usage(format!(
+                    "`deploy.auth` ({}) has no `{key}`",
+                    source_of(merged, &["deploy", "auth"])
+                ))
+                .hint("write `auth = { client_id = \"…\", client_secret_env = \"VARIABLE\" }`: the OAuth client's id, and the name of the environment variable holding its secret")
+                .into());
+            }
+        }
+        if !auth
+            .client_secret_env
+            .as_deref()
+            .is_some_and(|v| is_variable_name(v, false))
+        {
+            // Not echoed: what was pasted here may be the secret itself.
+            return Err(McpError::usage(format!(
+                "`deploy.auth.client_secret_env` ({}) is not the name of an environment variable",
+                at("client_secret_env")
+            ))
+            .hint("write the variable's name (A-Z, 0-9 and `_`, e.g. MCP_CLIENT_SECRET) and export the secret in it; the value given is not shown in case it is the secret")
+            .into());
+        }
+        let urls = [
+            ("url", deploy.and_then(|d| d.url.as_deref())),
+            ("test_url", deploy.and_then(|d| d.test_url.as_deref())),
+        ];
+        for (key, url) in urls {
+            let Some(url) = url else { continue };
+            let allowed = deploy.and_then(|d| d.allow_insecure_http).unwrap_or(false);
+            token_transport(url, allowed).map_err(|host| {
+                McpError::usage(format!(
+                    "`deploy.{key}` ({}) is plain http:// to `{host}`: the OAuth token from `deploy.auth` would cross the network unencrypted",
+                    source_of(merged, &["deploy", key])
+                ))
+                .hint("use https://, or set `deploy.allow_insecure_http = true` if the network between you and the server is trusted")
+            })?;
+        }
+    }
     Ok(())
 }
 
@@ -456,6 +500,14 @@ fn typed_settings(
             port: deploy.port.unwrap_or_default(),
             auth_token_env: deploy.auth_token_env,
             allow_insecure_http: deploy.allow_insecure_http.unwrap_or(false),
+            protocol: deploy.protocol,
+            auth: deploy.auth.and_then(|a| {
+                Some(crate::config::AuthSettings {
+                    client_id: a.client_id?,
+                    client_secret_env: a.client_secret_env?,
+                    scope: a.scope,
+                })
+            }),
             progressive: ProgressiveSettings {
                 strategy: deploy.strategy,
                 bake: deploy.bake.map(|d| d.duration),

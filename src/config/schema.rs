@@ -96,6 +96,10 @@ pub struct DeployLayer {
     pub auth_token_env: Option<String>,
     /// Send that token over plain `http://` to a host that is not loopback.
     pub allow_insecure_http: Option<bool>,
+    /// The one MCP revision the check speaks (default: negotiate).
+    pub protocol: Option<String>,
+    /// OAuth client credentials for an OAuth-protected server.
+    pub auth: Option<AuthLayer>,
     /// How ECS moves traffic to a new release; unset leaves the service's own.
     pub strategy: Option<Strategy>,
     /// Blue/green, canary, linear: how long the old release keeps running
@@ -118,6 +122,18 @@ pub struct DeployLayer {
     pub expect_tools: Option<Vec<String>>,
     /// How long ECS waits at the gate's pause before rolling back by itself.
     pub gate_timeout: Option<HumanDuration>,
+}
+
+/// `deploy.auth`: OAuth client credentials the check exchanges for a token
+/// (client credentials grant) at the server's authorization server.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthLayer {
+    pub client_id: Option<String>,
+    /// The environment variable holding the client secret.
+    pub client_secret_env: Option<String>,
+    /// The scope to ask for (default: what the server's challenge names).
+    pub scope: Option<String>,
 }
 
 /// `deploy.strategy`: ECS's `deploymentConfiguration.strategy`.
@@ -197,6 +213,7 @@ pub const ENV_OVERRIDES: &[(&str, &str, Kind)] = &[
     (env::PORT, "deploy.port", Kind::Int),
     (env::STRATEGY, "deploy.strategy", Kind::Str),
     (env::TEST_URL, "deploy.test_url", Kind::Str),
+    (env::PROTOCOL, "deploy.protocol", Kind::Str),
 ];
 
 /// Every `MCP_*` environment variable `mcp` reads, in one place.
@@ -222,4 +239,6 @@ pub mod env {
     pub const PORT: &str = "MCP_PORT";
     pub const STRATEGY: &str = "MCP_STRATEGY";
     pub const TEST_URL: &str = "MCP_TEST_URL";
+    /// The one MCP revision the check speaks (like `--protocol`).
+    pub const PROTOCOL: &str = "MCP_PROTOCOL";
 }

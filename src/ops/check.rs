@@ -15,6 +15,7 @@ pub async fn check(
     settings: &Settings,
     printer: &Printer,
     timeout: Duration,
+    calls: Vec<probe::Call>,
 ) -> Result<ExitStatus> {
     let Some(url) = settings.deploy.url.as_deref() else {
         let how = format!(
@@ -30,12 +31,23 @@ pub async fn check(
             .hint(hint)
             .into());
     };
-    let token = probe::bearer_token(&settings.deploy)?;
+    let mut options = probe::Options::from_settings(settings)?;
+    options.timeout = timeout;
+    options.calls = calls;
     printer.status("Checking", url);
     if let Some(var) = &settings.deploy.auth_token_env {
         printer.detail(1, format!("sending a bearer token from {var} (not shown)"));
     }
-    let report = probe::run_check(url, &settings.deploy.health_path, token, timeout).await?;
+    if let Some(auth) = &settings.deploy.auth {
+        printer.detail(
+            1,
+            format!(
+                "OAuth client `{}`, secret from {} (not shown)",
+                auth.client_id, auth.client_secret_env
+            ),
+        );
+    }
+    let report = probe::run_check(url, &options).await?;
     for step in &report.steps {
         printer.detail(
             1,
@@ -50,11 +62,22 @@ pub async fn check(
     }
     printer.data(&report)?;
     match report.failed_step {
+        None if report.protocol.is_none() && report.auth.is_some() => {
+            printer.status(
+                "Protected",
+                format!(
+                    "{url}: OAuth discovery OK; set `deploy.auth` (client credentials) to check it further"
+                ),
+            );
+            Ok(ExitStatus::Success)
+        }
         None => {
             printer.status(
                 "Healthy",
                 format!(
-                    "{url} ({} tool{})",
+                    "{url} (MCP {}, {}, {} tool{})",
+                    report.protocol.as_deref().unwrap_or("?"),
+                    report.session.unwrap_or("stateless"),
                     report.tools.len(),
                     if report.tools.len() == 1 { "" } else { "s" }
                 ),

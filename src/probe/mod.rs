@@ -1,18 +1,27 @@
 //! The MCP probe: does the server at a URL answer like an MCP server? Used by
-//! `mcp check`, after every deploy (ECS and local) and by `mcp status --all`.
+//! `mcp check`, after every deploy (ECS and local), by the progressive gate,
+//! `mcp launch` and `mcp status --all`.
 //!
-//! Three steps, each depending on the one before: `health` (GET
-//! `deploy.health_path` on the URL's origin expects a 2xx), `initialize` (the
-//! MCP handshake over Streamable HTTP, with the official SDK `rmcp`), and
-//! `tools/list`. The first failure ends the check and is named, so a person
-//! knows whether the load balancer, the transport or the server is at fault.
+//! The steps, each depending on the one before: `health` (GET
+//! `deploy.health_path` on the URL's origin expects a 2xx); `auth` when the
+//! server answers 401 (its OAuth discovery chain, and a token with
+//! `deploy.auth` client credentials); `server/discover` (the stateless
+//! 2026-07-28 revision) or the `initialize` handshake of the 2025 revisions,
+//! whichever the server speaks ([`revision`] lists them); `tools/list`;
+//! `session`, when the server keeps one, several requests of it (a load
+//! balancer may send them to a task that does not know it); and the
+//! `tools/call`s asked for. The first failure ends the check and is named,
+//! so a person knows whether the load balancer, the transport or the server
+//! is at fault.
 //!
 //! [`run_check`] never prints and returns a [`CheckReport`] whether or not the
 //! server is healthy; [`until_healthy`] retries it for a while after a rollout
 //! (a load balancer takes some seconds to send traffic to new targets). The
-//! steps live in [`health`] and [`handshake`]. An optional bearer token (from the variable named by
-//! `deploy.auth_token_env`) is sent with the MCP requests only, never with the
-//! health check, and never appears in a report, an error or a detail line.
+//! wire protocol lives in [`wire`], the steps in [`health`], [`handshake`]
+//! and [`oauth`]. Credentials (the bearer token from `deploy.auth_token_env`,
+//! a client secret, a token from the client credentials grant) go with the
+//! MCP requests only, never with the health check, and never appear in a
+//! report, an error or a detail line.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -20,9 +29,16 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use reqwest::Url;
 use serde::Serialize;
+use serde_json::Value;
 
 mod handshake;
 mod health;
+mod oauth;
+pub mod revision;
+mod wire;
+
+pub use handshake::SESSION_FIXES;
+pub use oauth::AuthReport;
 
 use crate::config::{DeploySettings, FILE_NAME, Settings};
 use crate::error::{ExitStatus, McpError};
@@ -31,23 +47,39 @@ use crate::ui::Printer;
 /// How long each step may take unless `--timeout` says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How many requests of a session the check makes at least: enough that a
+/// load balancer spreading them over two or three tasks sends one elsewhere.
+pub const SESSION_REQUESTS: usize = 6;
+
 /// A step of the check, named as in the output and in errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Step {
     #[serde(rename = "health")]
     Health,
+    #[serde(rename = "auth")]
+    Auth,
+    #[serde(rename = "server/discover")]
+    Discover,
     #[serde(rename = "initialize")]
     Initialize,
     #[serde(rename = "tools/list")]
     ToolsList,
+    #[serde(rename = "session")]
+    Session,
+    #[serde(rename = "tools/call")]
+    ToolsCall,
 }
 
 impl Step {
     pub fn name(self) -> &'static str {
         match self {
             Step::Health => "health",
+            Step::Auth => "auth",
+            Step::Discover => "server/discover",
             Step::Initialize => "initialize",
             Step::ToolsList => "tools/list",
+            Step::Session => "session",
+            Step::ToolsCall => "tools/call",
         }
     }
 }
@@ -70,7 +102,7 @@ pub struct StepReport {
     pub skipped: bool,
 }
 
-/// The server's own name for itself, from `initialize`.
+/// The server's own name for itself, from `initialize` or `server/discover`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ServerIdentity {
     pub name: String,
@@ -90,19 +122,29 @@ pub struct CheckReport {
     pub health_url: String,
     /// The step that failed, when one did.
     pub failed_step: Option<Step>,
-    /// Why it failed (never contains the token).
+    /// Why it failed (never contains a credential).
     pub error: Option<String>,
     /// What to try, when `mcp` has an idea.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// The protocol version the server agreed to.
+    /// The MCP revision the check spoke with the server.
+    pub protocol: Option<String>,
+    /// The same, under its earlier name.
     pub protocol_version: Option<String>,
+    /// `stateful` when the server issued a session (`Mcp-Session-Id`),
+    /// `stateless` otherwise; none when the check did not get that far.
+    pub session: Option<&'static str>,
+    /// Revisions offered and refused on the way to `protocol`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub negotiation: Vec<String>,
+    /// The server's OAuth set-up, when it asked for authorization.
+    pub auth: Option<AuthReport>,
     pub server: Option<ServerIdentity>,
     /// Capabilities the server announced: `tools`, `resources`, `prompts`, …
     pub capabilities: Vec<String>,
     /// Tool names, in the server's order.
     pub tools: Vec<String>,
-    /// Whether a bearer token was sent (the token itself never is shown).
+    /// Whether credentials were sent (they themselves never are shown).
     pub authenticated: bool,
     /// Wall time of the whole check.
     pub latency_ms: f64,
@@ -110,7 +152,8 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
-    fn new(url: &str, health_url: &str, authenticated: bool) -> Self {
+    /// A report with nothing checked yet.
+    pub fn new(url: &str, health_url: &str, authenticated: bool) -> Self {
         CheckReport {
             healthy: false,
             url: url.to_string(),
@@ -118,7 +161,11 @@ impl CheckReport {
             failed_step: None,
             error: None,
             hint: None,
+            protocol: None,
             protocol_version: None,
+            session: None,
+            negotiation: Vec::new(),
+            auth: None,
             server: None,
             capabilities: Vec::new(),
             tools: Vec::new(),
@@ -160,6 +207,33 @@ impl CheckReport {
         self.error = Some(error);
         self.hint = hint;
     }
+
+    /// The one-line summary `Checked` prints: who answers, on which
+    /// revision, with which tools.
+    pub fn summary(&self) -> String {
+        if self.tools.is_empty() && self.auth.is_some() && self.protocol.is_none() {
+            return format!(
+                "{} is protected by OAuth; discovery OK (not checked further without `deploy.auth`)",
+                self.url
+            );
+        }
+        format!(
+            "{} {} answers MCP {}{} with {} tool{}: {}",
+            self.server.as_ref().map(|s| s.name.as_str()).unwrap_or("?"),
+            self.server
+                .as_ref()
+                .map(|s| s.version.as_str())
+                .unwrap_or(""),
+            self.protocol.as_deref().unwrap_or("?"),
+            match self.session {
+                Some("stateful") => " (stateful)",
+                _ => "",
+            },
+            self.tools.len(),
+            if self.tools.len() == 1 { "" } else { "s" },
+            self.tools.join(", ")
+        )
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -168,16 +242,41 @@ fn ms(d: Duration) -> f64 {
 
 impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let steps = [Step::Health, Step::Initialize, Step::ToolsList];
-        let width = steps.iter().map(|s| s.name().len()).max().unwrap_or(0);
-        for step in steps {
-            let (mark, detail) = match self.steps.iter().find(|r| r.step == step) {
-                Some(r) if r.skipped => ("skip", r.detail.clone()),
-                Some(r) if r.ok => ("ok  ", format!("{} ({:.0} ms)", r.detail, r.latency_ms)),
-                Some(r) => ("FAIL", r.detail.clone()),
-                None => ("skip", "skipped: an earlier step failed".to_string()),
+        // The steps taken, then the usual ones an earlier failure skipped.
+        let mut lines: Vec<(&str, &str, String)> = Vec::new();
+        for r in &self.steps {
+            let (mark, detail) = if r.skipped {
+                ("skip", r.detail.clone())
+            } else if r.ok {
+                ("ok  ", format!("{} ({:.0} ms)", r.detail, r.latency_ms))
+            } else {
+                ("FAIL", r.detail.clone())
             };
-            writeln!(f, "{mark}  {:<width$}  {detail}", step.name())?;
+            lines.push((mark, r.step.name(), detail));
+        }
+        let handshake = self
+            .steps
+            .iter()
+            .any(|r| matches!(r.step, Step::Discover | Step::Initialize));
+        let stopped_at_auth = self.auth.is_some() && !handshake;
+        let mut usual = vec![Step::Health];
+        if !handshake {
+            usual.push(Step::Initialize);
+        }
+        usual.push(Step::ToolsList);
+        for step in usual {
+            if !self.steps.iter().any(|r| r.step == step) {
+                let why = if stopped_at_auth && self.failed_step.is_none() {
+                    "skipped: authorization needed (`deploy.auth`)"
+                } else {
+                    "skipped: an earlier step failed"
+                };
+                lines.push(("skip", step.name(), why.to_string()));
+            }
+        }
+        let width = lines.iter().map(|(_, n, _)| n.len()).max().unwrap_or(0);
+        for (mark, name, detail) in lines {
+            writeln!(f, "{mark}  {name:<width$}  {detail}")?;
         }
         if self.healthy {
             writeln!(f, "healthy: {} in {:.0} ms", self.url, self.latency_ms)
@@ -189,6 +288,143 @@ impl fmt::Display for CheckReport {
                 self.failed_step.map_or("?", Step::name)
             )
         }
+    }
+}
+
+/// A `tools/call` the check makes after `tools/list` (`--call`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub tool: String,
+    pub arguments: Value,
+}
+
+impl Call {
+    /// `TOOL` (no arguments) or `TOOL={"id":1}`; the error names the
+    /// position of bad JSON.
+    pub fn parse(text: &str) -> std::result::Result<Call, String> {
+        let (tool, arguments) = match text.split_once('=') {
+            Some((tool, json)) => {
+                let arguments: Value = serde_json::from_str(json).map_err(|e| {
+                    let what = e.to_string();
+                    let what = what.split(" at line ").next().unwrap_or_default();
+                    format!(
+                        "`{text}`: the arguments after `=` are not JSON (column {}: {what})",
+                        e.column() + tool.len() + 1
+                    )
+                })?;
+                if !arguments.is_object() {
+                    return Err(format!(
+                        "`{text}`: the arguments must be a JSON object, like `{tool}={{\"id\":1}}`"
+                    ));
+                }
+                (tool, arguments)
+            }
+            None => (text, Value::Object(Default::default())),
+        };
+        let tool = tool.trim();
+        if tool.is_empty() {
+            return Err(format!("`{text}`: no tool name before `=`"));
+        }
+        Ok(Call {
+            tool: tool.to_string(),
+            arguments,
+        })
+    }
+}
+
+/// What a check needs besides the URL, resolved once from the settings:
+/// credentials read from their variables, the pinned revision checked.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub health_path: String,
+    token: Option<String>,
+    credentials: Option<oauth::ClientCredentials>,
+    /// `deploy.protocol`: the one revision to speak.
+    pub protocol: Option<&'static str>,
+    pub calls: Vec<Call>,
+    /// Requests of a session the check makes at least.
+    pub session_requests: usize,
+    /// How long each step may take.
+    pub timeout: Duration,
+}
+
+impl Options {
+    /// From `deploy.*`: errors name the key or variable that is wrong.
+    pub fn from_settings(settings: &Settings) -> Result<Options> {
+        let deploy = &settings.deploy;
+        let protocol = match deploy.protocol.as_deref() {
+            None | Some("") => None,
+            Some(pin) => Some(revision::known(pin).ok_or_else(|| {
+                McpError::usage(format!(
+                    "`deploy.protocol` (or --protocol, {}) is `{pin}`, which is not an MCP revision `mcp` speaks",
+                    crate::config::schema::env::PROTOCOL
+                ))
+                .hint(format!(
+                    "write one of {}, or remove it to let the check negotiate",
+                    revision::list()
+                ))
+            })?),
+        };
+        let credentials = match &deploy.auth {
+            None => None,
+            Some(auth) => {
+                let var = &auth.client_secret_env;
+                let secret = match std::env::var(var) {
+                    Ok(secret) if !secret.trim().is_empty() => secret.trim().to_string(),
+                    _ => {
+                        return Err(McpError::new(format!(
+                            "`deploy.auth.client_secret_env` names the environment variable {var}, but it is not set"
+                        ))
+                        .hint(format!(
+                            "export {var} with the OAuth client's secret, or remove `deploy.auth` from {FILE_NAME}"
+                        ))
+                        .into());
+                    }
+                };
+                Some(oauth::ClientCredentials {
+                    client_id: auth.client_id.clone(),
+                    secret,
+                    scope: auth.scope.clone(),
+                    allow_insecure_http: deploy.allow_insecure_http,
+                })
+            }
+        };
+        Ok(Options {
+            health_path: deploy.health_path.clone(),
+            token: bearer_token(deploy)?,
+            credentials,
+            protocol,
+            calls: Vec::new(),
+            session_requests: SESSION_REQUESTS,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// No credentials, no pin: a check of `health_path` and MCP alone.
+    pub fn plain(health_path: &str) -> Options {
+        Options {
+            health_path: health_path.to_string(),
+            token: None,
+            credentials: None,
+            protocol: None,
+            calls: Vec::new(),
+            session_requests: SESSION_REQUESTS,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Whether the check sends credentials it was given.
+    pub fn authenticated(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// Ask for at least twice `tasks` requests of a session (one load
+    /// balancer round over every task, twice), never fewer than the default.
+    pub fn for_tasks(mut self, tasks: Option<usize>) -> Self {
+        if let Some(tasks) = tasks {
+            self.session_requests = SESSION_REQUESTS.max(tasks * 2);
+        }
+        self
     }
 }
 
@@ -252,21 +488,18 @@ pub fn health_url(url: &Url, health_path: &str) -> Result<Url> {
     Ok(joined)
 }
 
-/// Check the MCP server at `url`: health, `initialize`, `tools/list`.
+/// Check the MCP server at `url` as [`Options`] say.
 ///
 /// Returns a report with `healthy: false` and the failed step when the server
 /// does not pass; an error only when the check cannot start (a malformed URL).
-/// `timeout` bounds each step.
-pub async fn run_check(
-    url: &str,
-    health_path: &str,
-    token: Option<String>,
-    timeout: Duration,
-) -> Result<CheckReport> {
+pub async fn run_check(url: &str, options: &Options) -> Result<CheckReport> {
     let started = Instant::now();
     let parsed = Url::parse(url).map_err(|e| {
-        McpError::usage(format!("`{url}` is not a URL: {e}"))
-            .hint("write the MCP endpoint in full, e.g. `https://demo.example.com/mcp`")
+        McpError::usage(format!(
+            "`{}` is not a URL: {e}",
+            crate::ui::sanitize::redact_userinfo(url)
+        ))
+        .hint("write the MCP endpoint in full, e.g. `https://demo.example.com/mcp`")
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(McpError::usage(format!(
@@ -277,26 +510,32 @@ pub async fn run_check(
     }
     // An empty `health_path`: the server has no health endpoint; the
     // handshake alone says whether it is up.
-    let health = match health_path {
+    let health = match options.health_path.as_str() {
         "" => None,
         path => Some(health_url(&parsed, path)?),
     };
-    let secret = Secret(token);
+    let mut secret = Secret::default();
+    if let Some(token) = &options.token {
+        secret.add(token.clone());
+    }
+    if let Some(credentials) = &options.credentials {
+        secret.add(credentials.secret.clone());
+    }
     let mut report = CheckReport::new(
         url,
         health.as_ref().map_or("", Url::as_str),
-        secret.0.is_some(),
+        options.token.is_some(),
     );
 
     let healthy = match &health {
-        Some(health) => health::check(&mut report, health, timeout).await,
+        Some(health) => health::check(&mut report, health, options.timeout).await,
         None => {
             report.skip(Step::Health, "skipped: `deploy.health_path` is empty");
             true
         }
     };
     if healthy {
-        handshake::check(&mut report, url, &secret, timeout).await;
+        handshake::check(&mut report, &parsed, options, &mut secret).await;
     }
     report.healthy = report.failed_step.is_none();
     report.latency_ms = ms(started.elapsed());
@@ -307,13 +546,16 @@ pub async fn run_check(
 /// `deploy.timeout`): a new target takes a few health-check intervals to
 /// receive traffic behind a load balancer. Prints `Checking` and, on success,
 /// `Checked` with the server's name and tools. Ctrl-C ends the wait with 130.
+///
+/// A failed `session` step is not retried: it is the verdict on the
+/// deployment's topology, not a target still warming up.
 pub async fn until_healthy(
     settings: &Settings,
     printer: &Printer,
     url: &str,
     patience: Duration,
 ) -> Result<CheckReport> {
-    let token = bearer_token(&settings.deploy)?;
+    let options = Options::from_settings(settings)?;
     let deadline = Instant::now() + patience.min(settings.deploy.timeout);
     printer.status("Checking", url);
     // Ctrl-C here ends the command (130).
@@ -329,35 +571,12 @@ pub async fn until_healthy(
     loop {
         let report = tokio::select! {
             _ = &mut interrupted => return Err(stop()),
-            report = run_check(
-                url,
-                &settings.deploy.health_path,
-                token.clone(),
-                DEFAULT_TIMEOUT,
-            ) => report?,
+            report = run_check(url, &options) => report?,
         };
-        if report.healthy || Instant::now() >= deadline {
+        let settled = report.failed_step == Some(Step::Session);
+        if report.healthy || settled || Instant::now() >= deadline {
             if report.healthy {
-                printer.status(
-                    "Checked",
-                    format!(
-                        "{} {} answers MCP {} with {} tool{}: {}",
-                        report
-                            .server
-                            .as_ref()
-                            .map(|s| s.name.as_str())
-                            .unwrap_or("?"),
-                        report
-                            .server
-                            .as_ref()
-                            .map(|s| s.version.as_str())
-                            .unwrap_or(""),
-                        report.protocol_version.as_deref().unwrap_or("?"),
-                        report.tools.len(),
-                        if report.tools.len() == 1 { "" } else { "s" },
-                        report.tools.join(", ")
-                    ),
-                );
+                printer.status("Checked", report.summary());
             }
             return Ok(report);
         }
@@ -372,29 +591,31 @@ pub async fn until_healthy(
 /// a URL, or when the check cannot start.
 pub async fn once(settings: &Settings) -> Option<CheckReport> {
     let url = settings.deploy.url.as_deref()?;
-    let token = bearer_token(&settings.deploy).ok()?;
-    run_check(url, &settings.deploy.health_path, token, DEFAULT_TIMEOUT)
-        .await
-        .ok()
+    let options = Options::from_settings(settings).ok()?;
+    run_check(url, &options).await.ok()
 }
 
-/// The token, kept out of `Debug` output and scrubbed from error text.
-struct Secret(Option<String>);
+/// The credentials of one check, kept out of `Debug` output and scrubbed
+/// from error text.
+#[derive(Default)]
+pub(crate) struct Secret(Vec<String>);
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "Some(<redacted>)"
-        } else {
-            "None"
-        })
+        write!(f, "Secret(<{} redacted>)", self.0.len())
     }
 }
 
 impl Secret {
-    /// Error text as a report shows it: see [`scrub`].
+    fn add(&mut self, secret: String) {
+        if !secret.is_empty() && !self.0.contains(&secret) {
+            self.0.push(secret);
+        }
+    }
+
+    /// Error text as a report shows it: see [`scrub_all`].
     fn scrub(&self, text: &str) -> String {
-        scrub(text, self.0.as_deref())
+        scrub_all(text, &self.0)
     }
 }
 
@@ -402,15 +623,47 @@ impl Secret {
 /// and the first part says enough.
 const ERROR_CHARS: usize = 300;
 
-/// Error text as a report shows it: every occurrence of `token` and whatever
-/// follows `Bearer ` redacted, and only then cut to [`ERROR_CHARS`], so that a
-/// server echoing the Authorization header cannot get part of the token past
-/// the redaction by having it cut.
+/// The shortest run of a credential's characters that is redacted wherever
+/// it stands (a prefix, a line of a wrapped echo).
+const MIN_SECRET_RUN: usize = 8;
+
+/// Error text as a report shows it with one credential: see [`scrub_all`].
 fn scrub(text: &str, token: Option<&str>) -> String {
-    let text = match token {
-        Some(token) if !token.is_empty() => text.replace(token, "<redacted>"),
-        _ => text.to_string(),
-    };
+    scrub_all(
+        text,
+        token
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+            .as_slice(),
+    )
+}
+
+/// Error text as a report shows it: each credential redacted in the forms a
+/// server may echo it (as is, JSON-escaped, percent-encoded, and any run of
+/// [`MIN_SECRET_RUN`] or more of its characters: a prefix, a wrapped line),
+/// whatever follows `Bearer ` redacted, and only then cut to
+/// [`ERROR_CHARS`], so that no part of a credential gets past the redaction
+/// by having it cut.
+fn scrub_all(text: &str, secrets: &[String]) -> String {
+    let mut text = text.to_string();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let escaped = secret.replace('/', "\\/");
+        let encoded: String = secret
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        for form in [secret.as_str(), escaped.as_str(), encoded.as_str()] {
+            text = text.replace(form, "<redacted>");
+            text = text.replace(&form.to_ascii_lowercase(), "<redacted>");
+        }
+        text = redact_runs(&text, secret);
+    }
     let text = redact_bearer(&text);
     if text.chars().count() > ERROR_CHARS {
         let cut: String = text.chars().take(ERROR_CHARS).collect();
@@ -418,6 +671,39 @@ fn scrub(text: &str, token: Option<&str>) -> String {
     } else {
         text
     }
+}
+
+/// Every run of [`MIN_SECRET_RUN`] or more characters of `text` that also
+/// stands in `secret`, redacted.
+fn redact_runs(text: &str, secret: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if secret.chars().count() < MIN_SECRET_RUN {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        // The longest run starting at i that stands in the secret.
+        let mut best = 0;
+        let mut len = MIN_SECRET_RUN;
+        while i + len <= chars.len() {
+            let run: String = chars[i..i + len].iter().collect();
+            if secret.contains(&run) {
+                best = len;
+                len += 1;
+            } else {
+                break;
+            }
+        }
+        if best >= MIN_SECRET_RUN {
+            out.push_str("<redacted>");
+            i += best;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Whatever follows `Bearer ` (any case, any run of spaces), up to the next
@@ -540,9 +826,54 @@ mod tests {
         assert!(!scrub(&cut, None).contains("zzzz"));
     }
 
+    /// Guards issue 26 item 4: a server may echo a token JSON-escaped,
+    /// percent-encoded, cut to a prefix or wrapped across lines.
+    #[test]
+    fn echoed_tokens_are_scrubbed_in_every_form() {
+        let token = "tok/3b1f+9c0e-never-print-me";
+        let encoded = "tok%2F3b1f%2B9c0e-never-print-me";
+        for echoed in [
+            token.to_string(),
+            token.replace('/', "\\/"),
+            encoded.to_string(),
+            token[..16].to_string(),
+            format!("{}\n{}", &token[..10], &token[10..]),
+        ] {
+            let shown = scrub(&format!("refused: {echoed} end"), Some(token));
+            assert!(!shown.contains("3b1f"), "{echoed}: {shown}");
+            assert!(!shown.contains("never-print"), "{echoed}: {shown}");
+            assert!(shown.ends_with(" end"), "{shown}");
+        }
+        assert_eq!(scrub("short tok/ words", Some(token)), "short tok/ words");
+    }
+
+    #[test]
+    fn calls_parse_with_and_without_arguments() {
+        assert_eq!(
+            Call::parse("lookup").unwrap(),
+            Call {
+                tool: "lookup".into(),
+                arguments: serde_json::json!({})
+            }
+        );
+        assert_eq!(
+            Call::parse(r#"lookup={"id":1}"#).unwrap().arguments,
+            serde_json::json!({"id": 1})
+        );
+        let err = Call::parse(r#"lookup={"id":}"#).unwrap_err();
+        assert!(err.contains("column 14"), "{err}");
+        assert!(
+            Call::parse("lookup=[1]")
+                .unwrap_err()
+                .contains("JSON object")
+        );
+        assert!(Call::parse("={}").is_err());
+    }
+
     #[test]
     fn secrets_are_scrubbed_and_not_debug_printed() {
-        let secret = Secret(Some("s3cr3t-token".into()));
+        let mut secret = Secret::default();
+        secret.add("s3cr3t-token".into());
         assert_eq!(
             secret.scrub("Bearer s3cr3t-token refused"),
             "Bearer <redacted> refused"

@@ -271,7 +271,7 @@ fn check_lists_the_tools_of_a_real_mcp_server() {
     let out = run(mcp(dir.path()).args(["check", "--url", &server.url("/mcp")]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stdout.contains("ok    tools/list  2 tools:"),
+        out.stdout.contains("ok    tools/list       2 tools:"),
         "{}",
         out.stdout
     );

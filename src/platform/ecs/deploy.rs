@@ -109,7 +109,7 @@ pub async fn prepare(
     // Before any build: can the service run the strategy mcp.toml asks for?
     let plan = progressive::preflight::plan(settings, &service, !options.no_check)?;
     if plan.gate.is_some() {
-        probe::bearer_token(&settings.deploy)?;
+        probe::Options::from_settings(settings)?;
         if options.no_wait {
             return Err(McpError::usage(
                 "--no-wait cannot answer the MCP gate: ECS would wait at its pause and then roll back",

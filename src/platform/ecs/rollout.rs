@@ -39,7 +39,7 @@ pub fn preflight_check(settings: &Settings, check: bool) -> Result<()> {
                 .hint("write the MCP endpoint in full, e.g. `https://demo.example.com/mcp`, or pass --no-check")
         })?;
     probe::health_url(&parsed, &settings.deploy.health_path)?;
-    probe::bearer_token(&settings.deploy)?;
+    probe::Options::from_settings(settings)?;
     Ok(())
 }
 

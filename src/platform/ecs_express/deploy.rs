@@ -55,7 +55,7 @@ pub async fn prepare(
     let started = Instant::now();
     if settings.deploy.url.is_some() && !request.no_check {
         // The check runs after the rollout: a missing token must stop us before anything changes.
-        probe::bearer_token(&settings.deploy)?;
+        probe::Options::from_settings(settings)?;
     }
     let clients = Clients::new(settings).await;
     let location = Location::resolve(settings, &clients).await?;

@@ -137,8 +137,7 @@ pub fn judge(check: CheckReport, expect_tools: &[String], attempts: u32) -> Gate
 /// `Err` only when the check cannot run at all (a malformed URL).
 pub async fn run(
     url: &str,
-    health_path: &str,
-    token: Option<String>,
+    options: &seam::CheckOptions,
     expect_tools: &[String],
 ) -> anyhow::Result<GateReport> {
     let deadline = Instant::now() + PATIENCE;
@@ -146,7 +145,7 @@ pub async fn run(
     let mut handshake_failures = 0;
     loop {
         attempts += 1;
-        let check = seam::run_check(url, health_path, token.clone()).await?;
+        let check = seam::run_check(url, options).await?;
         let report = judge(check, expect_tools, attempts);
         if report.passed {
             return Ok(report);
@@ -244,8 +243,7 @@ mod tests {
         let started = std::time::Instant::now();
         let report = run(
             &format!("http://127.0.0.1:{port}/mcp"),
-            "/healthz",
-            None,
+            &seam::CheckOptions::plain("/healthz"),
             &[],
         )
         .await

@@ -129,8 +129,8 @@ impl Deployment<'_> {
 
     /// Start the deployment and follow it as far as `--wait-until` says.
     pub async fn run(&self) -> Result<Report> {
-        let token = match &self.plan.gate {
-            Some(_) => seam_token(self.settings)?,
+        let options = match &self.plan.gate {
+            Some(_) => Some(seam::check_options(self.settings)?),
             None => None,
         };
         let (deployment_id, arn) = self.start().await?;
@@ -154,16 +154,16 @@ impl Deployment<'_> {
             ));
             return Ok(report);
         }
-        self.see_through(&arn, &deployment_id, token).await
+        self.see_through(&arn, &deployment_id, options).await
     }
 
     /// Follow a deployment that is already under way (`mcp status --wait`).
     pub async fn follow_existing(&self, arn: &str, deployment_id: &str) -> Result<Report> {
-        let token = match &self.plan.gate {
-            Some(_) => seam_token(self.settings)?,
+        let options = match &self.plan.gate {
+            Some(_) => Some(seam::check_options(self.settings)?),
             None => None,
         };
-        self.see_through(arn, deployment_id, token).await
+        self.see_through(arn, deployment_id, options).await
     }
 
     /// Follow to the end `--wait-until` names and make the report.
@@ -171,13 +171,13 @@ impl Deployment<'_> {
         &self,
         arn: &str,
         deployment_id: &str,
-        token: Option<String>,
+        options: Option<seam::CheckOptions>,
     ) -> Result<Report> {
         let mut report = self.report(DeployStatus::Started, Some(deployment_id.to_string()));
         report.service_deployment = Some(arn.to_string());
         let mut gate_report = None;
         let followed = self
-            .follow(arn, deployment_id, token, &mut gate_report)
+            .follow(arn, deployment_id, options, &mut gate_report)
             .await?;
         report.status = followed.status;
         report.reason = followed.reason;
@@ -315,7 +315,7 @@ impl Deployment<'_> {
         &self,
         arn: &str,
         deployment_id: &str,
-        token: Option<String>,
+        options: Option<seam::CheckOptions>,
         gate_report: &mut Option<GateReport>,
     ) -> Result<Followed> {
         let timeout = self.settings.deploy.timeout;
@@ -381,6 +381,7 @@ impl Deployment<'_> {
                         "Gate",
                         format!("checking the new revision at {}", spec.test_url),
                     );
+                    let plain = seam::CheckOptions::plain(&self.settings.deploy.health_path);
                     let checked = tokio::select! {
                         _ = &mut interrupted => {
                             let mut f = self.interrupted(&tracker, last.as_ref(), stopped.take());
@@ -392,7 +393,7 @@ impl Deployment<'_> {
                             ));
                             return Ok(f);
                         }
-                        checked = gate::run(&spec.test_url, &self.settings.deploy.health_path, token.clone(), &spec.expect_tools) => checked?,
+                        checked = gate::run(&spec.test_url, options.as_ref().unwrap_or(&plain), &spec.expect_tools) => checked?,
                     };
                     let mut checked = checked;
                     let action = if checked.passed {
@@ -602,11 +603,6 @@ impl Deployment<'_> {
             .map(|s| format!(" {s}"))
             .unwrap_or_default()
     }
-}
-
-/// The bearer token for the gate, resolved before anything changes.
-fn seam_token(settings: &Settings) -> Result<Option<String>> {
-    crate::probe::bearer_token(&settings.deploy)
 }
 
 /// ECS refusing the configuration is a configuration problem: say what to fix.

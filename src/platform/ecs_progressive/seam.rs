@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 pub use crate::platform::ecs::rollout::mark_completed;
-pub use crate::probe::{CheckReport, Step};
+pub use crate::probe::{CheckReport, Options as CheckOptions, Step};
 pub use crate::release::report::seconds_since;
 pub use crate::release::{DeployStatus, Report};
 
@@ -14,12 +14,16 @@ pub use crate::release::{DeployStatus, Report};
 pub const CHECK_STEP_TIMEOUT: Duration = crate::probe::DEFAULT_TIMEOUT;
 
 /// The MCP check (`mcp check`'s core) against `url`.
-pub async fn run_check(
-    url: &str,
-    health_path: &str,
-    token: Option<String>,
-) -> anyhow::Result<CheckReport> {
-    crate::probe::run_check(url, health_path, token, CHECK_STEP_TIMEOUT).await
+pub async fn run_check(url: &str, options: &CheckOptions) -> anyhow::Result<CheckReport> {
+    crate::probe::run_check(url, options).await
+}
+
+/// What the gate's check needs (credentials, the pinned revision), read
+/// from the settings before anything changes.
+pub fn check_options(settings: &crate::config::Settings) -> anyhow::Result<CheckOptions> {
+    let mut options = CheckOptions::from_settings(settings)?;
+    options.timeout = CHECK_STEP_TIMEOUT;
+    Ok(options)
 }
 
 /// The check of `deploy.url` after a rollout, retried for a minute while a
@@ -35,19 +39,5 @@ pub async fn check_until_healthy(
 /// A check report with nothing checked yet (for tests and for a gate that
 /// never ran).
 pub fn empty_check(url: &str) -> CheckReport {
-    CheckReport {
-        healthy: false,
-        url: url.to_string(),
-        health_url: String::new(),
-        failed_step: None,
-        error: None,
-        hint: None,
-        protocol_version: None,
-        server: None,
-        capabilities: Vec::new(),
-        tools: Vec::new(),
-        authenticated: false,
-        latency_ms: 0.0,
-        steps: Vec::new(),
-    }
+    CheckReport::new(url, "", false)
 }

@@ -15,6 +15,7 @@ mod github;
 mod hook;
 mod image;
 mod install;
+mod interop;
 mod local;
 mod logs;
 mod output;

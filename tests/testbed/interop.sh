@@ -29,7 +29,7 @@ export UV_CACHE_DIR="$DIR/.uv-cache" UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
 say() { printf 'testbed: %-9s %s\n' interop "$*" >&2; }
 die() { printf 'testbed: ERROR: interop: %s\n' "$*" >&2; exit 1; }
 
-command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are needed (Node 20 or later)"
+{ command -v node && command -v npm; } >/dev/null || die "node and npm are needed (Node 20 or later)"
 (($(node -p 'process.versions.node.split(".")[0]') >= 20)) || die "Node $(node --version) is too old: 20 or later is needed"
 mkdir -p "$DIR"
 chmod 0755 "$DIR"

@@ -42,30 +42,47 @@ pub fn escape_property(text: &str) -> String {
 /// Text from outside, made unable to act as a workflow command: a line that
 /// starts with `::` (after blanks), or holds the older `##[` form, gets a zero
 /// width space between its two first characters. It reads the same in the log.
+///
+/// The runner ends a line at LF, CRLF and a bare CR alike (issue 26 item 1),
+/// so each of them starts a line here; CRLF is written as LF and a bare CR as
+/// the text `\r`, so no carriage return from outside reaches the log.
 pub fn neutralize(text: &str) -> Cow<'_, str> {
     let hostile = |line: &str| line.trim_start().starts_with("::") || line.contains("##[");
-    if !text.lines().any(hostile) {
+    if !text.contains('\r') && !text.split('\n').any(hostile) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
+    let mut rest = text;
+    loop {
+        let end = rest.find(['\r', '\n']).unwrap_or(rest.len());
+        let line = &rest[..end];
         if hostile(line) {
             let blanks = line.len() - line.trim_start().len();
-            let (lead, rest) = line.split_at(blanks);
+            let (lead, tail) = line.split_at(blanks);
             out.push_str(lead);
-            let rest = rest.replace("##[", "#\u{200b}#[");
-            match rest.strip_prefix("::") {
+            let tail = tail.replace("##[", "#\u{200b}#[");
+            match tail.strip_prefix("::") {
                 Some(tail) => {
                     out.push_str(":\u{200b}:");
                     out.push_str(tail);
                 }
-                None => out.push_str(&rest),
+                None => out.push_str(&tail),
             }
         } else {
             out.push_str(line);
+        }
+        rest = &rest[end..];
+        if let Some(after) = rest
+            .strip_prefix("\r\n")
+            .or_else(|| rest.strip_prefix('\n'))
+        {
+            out.push('\n');
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix('\r') {
+            out.push_str("\\r");
+            rest = after;
+        } else {
+            break;
         }
     }
     Cow::Owned(out)
@@ -269,6 +286,32 @@ mod tests {
         }
         assert_eq!(shown.lines().count(), 4);
         assert!(shown.contains("  :\u{200b}:error::pwned"));
+    }
+
+    /// Guards issue 26 item 1: the runner also ends a line at a bare CR, so a
+    /// `::` after one is a workflow command too.
+    #[test]
+    fn workflow_commands_after_a_bare_cr_are_neutralized() {
+        for hostile in [
+            "x\r::error::pwned",
+            "x\r\n::add-mask::y",
+            "a\rb\r  ::stop-commands::t",
+            "ok\r##[error]z",
+        ] {
+            let shown = neutralize(hostile);
+            for line in shown.split(['\r', '\n']) {
+                assert!(
+                    !line.trim_start().starts_with("::"),
+                    "{hostile:?}: {line:?}"
+                );
+                assert!(!line.contains("##["), "{hostile:?}: {line:?}");
+            }
+            assert!(!shown.contains('\r'), "a bare CR is kept: {shown:?}");
+        }
+        assert_eq!(
+            neutralize("x\r::error::pwned"),
+            "x\\r:\u{200b}:error::pwned"
+        );
     }
 
     #[test]

@@ -292,22 +292,7 @@ fn check_names(layer: &Layer, merged: &Merged) -> Result<()> {
             .hint("write the variable's name (A-Z, 0-9 and `_`, e.g. MCP_AUTH_TOKEN) and export the token in it; the value given is not shown in case it is the token")
             .into());
         }
-        // The MCP gate sends the token to `deploy.test_url` as well.
-        let urls = [
-            ("url", deploy.and_then(|d| d.url.as_deref())),
-            ("test_url", deploy.and_then(|d| d.test_url.as_deref())),
-        ];
-        for (key, url) in urls {
-            let Some(url) = url else { continue };
-            let allowed = deploy.and_then(|d| d.allow_insecure_http).unwrap_or(false);
-            token_transport(url, allowed).map_err(|host| {
-                McpError::usage(format!(
-                    "`deploy.{key}` ({}) is plain http:// to `{host}`: the bearer token from {var} would cross the network unencrypted",
-                    source_of(merged, &["deploy", key])
-                ))
-                .hint("use https://, or set `deploy.allow_insecure_http = true` if the network between you and the server is trusted")
-            })?;
-        }
+        encrypted_token_urls(merged, deploy, &format!("the bearer token from {var}"))?;
     }
     if let Some(auth) = deploy.and_then(|d| d.auth.as_ref()) {
         let at = |key: &str| source_of(merged, &["deploy", "auth", key]);
@@ -337,21 +322,33 @@ fn check_names(layer: &Layer, merged: &Merged) -> Result<()> {
             .hint("write the variable's name (A-Z, 0-9 and `_`, e.g. MCP_CLIENT_SECRET) and export the secret in it; the value given is not shown in case it is the secret")
             .into());
         }
-        let urls = [
-            ("url", deploy.and_then(|d| d.url.as_deref())),
-            ("test_url", deploy.and_then(|d| d.test_url.as_deref())),
-        ];
-        for (key, url) in urls {
-            let Some(url) = url else { continue };
-            let allowed = deploy.and_then(|d| d.allow_insecure_http).unwrap_or(false);
-            token_transport(url, allowed).map_err(|host| {
-                McpError::usage(format!(
-                    "`deploy.{key}` ({}) is plain http:// to `{host}`: the OAuth token from `deploy.auth` would cross the network unencrypted",
-                    source_of(merged, &["deploy", key])
-                ))
-                .hint("use https://, or set `deploy.allow_insecure_http = true` if the network between you and the server is trusted")
-            })?;
-        }
+        encrypted_token_urls(merged, deploy, "the OAuth token from `deploy.auth`")?;
+    }
+    Ok(())
+}
+
+/// `deploy.url` and `deploy.test_url` (the MCP gate sends credentials there
+/// too) are https, or plain http to loopback, unless
+/// `deploy.allow_insecure_http` says otherwise: `what` would cross them.
+fn encrypted_token_urls(
+    merged: &Merged,
+    deploy: Option<&schema::DeployLayer>,
+    what: &str,
+) -> Result<()> {
+    let urls = [
+        ("url", deploy.and_then(|d| d.url.as_deref())),
+        ("test_url", deploy.and_then(|d| d.test_url.as_deref())),
+    ];
+    let allowed = deploy.and_then(|d| d.allow_insecure_http).unwrap_or(false);
+    for (key, url) in urls {
+        let Some(url) = url else { continue };
+        token_transport(url, allowed).map_err(|host| {
+            McpError::usage(format!(
+                "`deploy.{key}` ({}) is plain http:// to `{host}`: {what} would cross the network unencrypted",
+                source_of(merged, &["deploy", key])
+            ))
+            .hint("use https://, or set `deploy.allow_insecure_http = true` if the network between you and the server is trusted")
+        })?;
     }
     Ok(())
 }

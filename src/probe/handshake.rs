@@ -127,7 +127,11 @@ pub(super) async fn check(
                         ("the bearer token", Some(Sent::Static))
                     };
                     let error = format!("the server answered HTTP 401 to {from}");
-                    let step = if authorized { path.step() } else { Step::Initialize };
+                    let step = if authorized {
+                        path.step()
+                    } else {
+                        Step::Initialize
+                    };
                     report.fail(step, started, error, Some(hint(Refusal::Auth, sent, url)));
                     return;
                 }
@@ -475,18 +479,9 @@ fn unsupported(reply: &Reply) -> Option<Vec<String>> {
         .as_ref()
         .and_then(|d| d.get("supported"))
         .and_then(Value::as_array);
-    let versions = || -> Vec<String> {
-        supported
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     if error.code == -32022 || supported.is_some() {
-        return Some(versions());
+        let data = error.data.clone().unwrap_or_default();
+        return Some(oauth::strings(&data, "supported"));
     }
     None
 }

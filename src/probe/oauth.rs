@@ -226,16 +226,7 @@ pub async fn discover(
             "MCP clients refuse to authorize when `resource` is not the URL they connect to (RFC 9728 section 3.3): set it to the public URL of the MCP endpoint (behind a proxy or load balancer, not the task's own address)".into(),
         ));
     }
-    report.authorization_servers = prm
-        .get("authorization_servers")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    report.authorization_servers = strings(&prm, "authorization_servers");
     let Some(issuer) = report.authorization_servers.first().cloned() else {
         return Err(broken(
             &report,
@@ -281,18 +272,6 @@ pub async fn discover(
             .and_then(Value::as_str)
             .map(str::to_string)
     };
-    let list = |key: &str| -> Vec<String> {
-        metadata
-            .get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     report.token_endpoint = text("token_endpoint");
     if report.token_endpoint.is_none() {
         return Err(broken(
@@ -307,8 +286,8 @@ pub async fn discover(
     Ok(Discovery {
         resource: resource.to_string(),
         token_endpoint: report.token_endpoint.clone(),
-        auth_methods: list("token_endpoint_auth_methods_supported"),
-        scopes_supported: list("scopes_supported"),
+        auth_methods: strings(&metadata, "token_endpoint_auth_methods_supported"),
+        scopes_supported: strings(&metadata, "scopes_supported"),
         challenge_scope: challenge.and_then(|c| c.scope.clone()),
         report,
     })
@@ -419,6 +398,20 @@ pub async fn client_credentials(
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .ok_or_else(|| format!("the token endpoint {endpoint} answered without an `access_token`"))
+}
+
+/// The strings of the array `key` of a JSON object (none when it is not one).
+pub fn strings(object: &Value, key: &str) -> Vec<String> {
+    object
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// `scheme://host[:port]` of `url`.

@@ -106,6 +106,7 @@ pub(super) async fn check(
     let mut tried: Vec<Path> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut authorized = false;
+    let mut retried_same = false;
     let mut started = Instant::now();
 
     let ready = loop {
@@ -213,8 +214,15 @@ pub(super) async fn check(
             }
             Outcome::Unsupported(supported) => {
                 let best = revision::best_of(supported.iter().map(String::as_str), |_| true);
+                // A refusal that lists the very revision offered gets one
+                // more try of it (SEP-2575: retry with a supported version);
+                // another revision on the list, one try each unless pinned.
+                let again = |next: Path| {
+                    (next == path && !retried_same) || (pinned.is_none() && !tried.contains(&next))
+                };
                 match best.map(Path::for_revision) {
-                    Some(next) if pinned.is_none() && !tried.contains(&next) => {
+                    Some(next) if again(next) => {
+                        retried_same |= next == path;
                         notes.push(format!(
                             "the server refused {} and supports {}",
                             revision_of(path),

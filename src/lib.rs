@@ -218,6 +218,30 @@ fn stage_services(
         .collect()
 }
 
+/// A credential of this machine that `deploy.allow_credential_env` lets go
+/// out as a token: say which host gets it, before it is sent (issue 26 item 3).
+fn warn_credential_destination(settings: &config::Settings, printer: &Printer) {
+    let deploy = &settings.deploy;
+    let vars = [
+        deploy.auth_token_env.as_deref(),
+        deploy.auth.as_ref().map(|a| a.client_secret_env.as_str()),
+    ];
+    let host = deploy
+        .url
+        .as_deref()
+        .and_then(|u| reqwest::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_string));
+    for var in vars.into_iter().flatten() {
+        if config::is_credential_variable(var)
+            && let Some(host) = &host
+        {
+            printer.warn(format!(
+                "sending {var} to `{host}` (allowed by `deploy.allow_credential_env`)"
+            ));
+        }
+    }
+}
+
 /// Run one command.
 pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
     let Cli {
@@ -482,6 +506,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             );
             let file = config::find(&inputs)?;
             let settings = config::resolve(file.as_ref(), &inputs)?;
+            warn_credential_destination(&settings, printer);
             ops::check::check(&settings, printer, timeout, calls).await
         }
         Command::Launch(args) => {

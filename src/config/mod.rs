@@ -21,8 +21,8 @@ use anyhow::Result;
 use serde::Serialize;
 
 pub use file::{ConfigFile, FILE_NAME};
-pub use resolve::resolve;
 use resolve::sub_table;
+pub use resolve::{is_credential_variable, resolve};
 pub use schema::{Kind, Layer, RollbackPolicy, Strategy, TargetKind};
 
 use crate::error::McpError;
@@ -713,6 +713,74 @@ ecs = { service = "staging-mcp-slack" }
         )
         .unwrap();
         assert!(resolve(Some(&ok), &inputs()).is_ok());
+    }
+
+    /// Guards issue 26 item 3: a credential of the machine's own (AWS keys, the
+    /// GitHub token, the Actions runtime) is not sent as a bearer token or a
+    /// client secret unless the file allows that variable by name; the error
+    /// names the host it would have gone to.
+    #[test]
+    fn well_known_credentials_are_not_sent_as_tokens() {
+        let url = "url = \"https://attacker.example/mcp\"\n";
+        for var in [
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "GITHUB_TOKEN",
+            "ACTIONS_RUNTIME_TOKEN",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            "MINIO_SECRET_ACCESS_KEY",
+        ] {
+            let err = usage_error(
+                &format!("[deploy]\n{url}auth_token_env = \"{var}\"\n"),
+                None,
+            );
+            assert!(
+                err.message.contains(&format!(
+                    "`deploy.auth_token_env` (/p/mcp.toml) names {var}"
+                )) && err.message.contains("`attacker.example`"),
+                "{}",
+                err.message
+            );
+            assert!(
+                err.hint
+                    .unwrap()
+                    .contains(&format!("allow_credential_env = [\"{var}\"]"))
+            );
+            let err = usage_error(
+                &format!(
+                    "[deploy]\n{url}auth = {{ client_id = \"c\", client_secret_env = \"{var}\" }}\n"
+                ),
+                None,
+            );
+            assert!(
+                err.message
+                    .contains("`deploy.auth.client_secret_env` (/p/mcp.toml)"),
+                "{}",
+                err.message
+            );
+            let text = format!(
+                "[deploy]\n{url}auth_token_env = \"{var}\"\nallow_credential_env = [\"{var}\"]\n"
+            );
+            let file = file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
+            assert!(resolve(Some(&file), &inputs()).is_ok(), "{var}");
+        }
+        // Allowing one variable does not allow another.
+        let err = usage_error(
+            &format!(
+                "[deploy]\n{url}auth_token_env = \"GITHUB_TOKEN\"\nallow_credential_env = [\"GH_TOKEN\"]\n"
+            ),
+            None,
+        );
+        assert!(
+            err.message.contains("names GITHUB_TOKEN"),
+            "{}",
+            err.message
+        );
+        for var in ["MCP_TOKEN", "MY_SERVER_TOKEN", "AWSOME_TOKEN"] {
+            let text = format!("[deploy]\n{url}auth_token_env = \"{var}\"\n");
+            let file = file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
+            assert!(resolve(Some(&file), &inputs()).is_ok(), "{var}");
+        }
     }
 
     /// Guards issue 16 item 5: a token never goes over plain http to another

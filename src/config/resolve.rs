@@ -292,6 +292,7 @@ fn check_names(layer: &Layer, merged: &Merged) -> Result<()> {
             .hint("write the variable's name (A-Z, 0-9 and `_`, e.g. MCP_AUTH_TOKEN) and export the token in it; the value given is not shown in case it is the token")
             .into());
         }
+        credential_as_token(merged, deploy, &["deploy", "auth_token_env"], var)?;
         encrypted_token_urls(merged, deploy, &format!("the bearer token from {var}"))?;
     }
     if let Some(auth) = deploy.and_then(|d| d.auth.as_ref()) {
@@ -322,9 +323,91 @@ fn check_names(layer: &Layer, merged: &Merged) -> Result<()> {
             .hint("write the variable's name (A-Z, 0-9 and `_`, e.g. MCP_CLIENT_SECRET) and export the secret in it; the value given is not shown in case it is the secret")
             .into());
         }
+        if let Some(var) = auth.client_secret_env.as_deref() {
+            credential_as_token(
+                merged,
+                deploy,
+                &["deploy", "auth", "client_secret_env"],
+                var,
+            )?;
+        }
         encrypted_token_urls(merged, deploy, "the OAuth token from `deploy.auth`")?;
     }
     Ok(())
+}
+
+/// Is `var` one of the machine's own credentials, which a command run on a
+/// pull request's checkout (`mcp check`) must not send to the server its
+/// mcp.toml names? Cloud keys, CI and registry tokens (issue 26 item 3).
+pub fn is_credential_variable(var: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "AWS_",
+        "ACTIONS_",
+        "AZURE_",
+        "ARM_CLIENT_",
+        "GOOGLE_",
+        "GCLOUD_",
+        "CLOUDSDK_",
+        "DOCKER_",
+        "RUNNER_",
+        "VAULT_",
+    ];
+    const NAMES: &[&str] = &[
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GH_ENTERPRISE_TOKEN",
+        "GITLAB_TOKEN",
+        "CI_JOB_TOKEN",
+        "CI_JOB_JWT",
+        "NPM_TOKEN",
+        "NODE_AUTH_TOKEN",
+        "CARGO_REGISTRY_TOKEN",
+        "PYPI_TOKEN",
+        "TWINE_PASSWORD",
+        "UV_PUBLISH_TOKEN",
+        "HEROKU_API_KEY",
+        "DIGITALOCEAN_ACCESS_TOKEN",
+        "CLOUDFLARE_API_TOKEN",
+        "SSH_AUTH_SOCK",
+    ];
+    const SUFFIXES: &[&str] = &["_SECRET_ACCESS_KEY", "_ACCESS_KEY_ID", "_SESSION_TOKEN"];
+    PREFIXES.iter().any(|p| var.starts_with(p))
+        || NAMES.contains(&var)
+        || SUFFIXES.iter().any(|s| var.ends_with(s))
+}
+
+/// `key` names `var`: refused when that is a credential of the machine
+/// ([`is_credential_variable`]) and `deploy.allow_credential_env` does not
+/// list it. The error names the host it would have gone to.
+fn credential_as_token(
+    merged: &Merged,
+    deploy: Option<&schema::DeployLayer>,
+    key: &[&str],
+    var: &str,
+) -> Result<()> {
+    let allowed = deploy
+        .and_then(|d| d.allow_credential_env.as_ref())
+        .is_some_and(|names| names.iter().any(|n| n == var));
+    if allowed || !is_credential_variable(var) {
+        return Ok(());
+    }
+    let host = deploy
+        .and_then(|d| d.url.as_deref())
+        .and_then(|u| reqwest::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_string))
+        .map_or_else(
+            || "the server of `deploy.url`".to_string(),
+            |h| format!("`{h}`"),
+        );
+    Err(McpError::usage(format!(
+        "`{}` ({}) names {var}, a credential of this machine: it would be sent to {host}",
+        key.join("."),
+        source_of(merged, key)
+    ))
+    .hint(format!(
+        "export the server's own token in a variable of its own (e.g. MCP_AUTH_TOKEN) and name that; if {host} is meant to get {var}, add `allow_credential_env = [\"{var}\"]` to [deploy]"
+    ))
+    .into())
 }
 
 /// `deploy.url` and `deploy.test_url` (the MCP gate sends credentials there

@@ -96,6 +96,10 @@ pub struct DeployLayer {
     pub auth_token_env: Option<String>,
     /// Send that token over plain `http://` to a host that is not loopback.
     pub allow_insecure_http: Option<bool>,
+    /// Credential variables of the machine (`AWS_*`, `GITHUB_TOKEN`,
+    /// `ACTIONS_*`, …) that `auth_token_env` or `auth.client_secret_env` may
+    /// name all the same: each one by name.
+    pub allow_credential_env: Option<Vec<String>>,
     /// The one MCP revision the check speaks (default: negotiate).
     pub protocol: Option<String>,
     /// OAuth client credentials for an OAuth-protected server.

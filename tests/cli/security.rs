@@ -154,3 +154,48 @@ fn a_file_another_user_owns_gets_a_warning() {
         assert!(!r.stderr.contains("owned by another user"), "{}", r.stderr);
     }
 }
+
+/// Guards issue 26 item 3: a credential of the machine named as the bearer
+/// token is refused (nothing is sent); allowed by name, the host it goes to
+/// is named before it is sent.
+#[test]
+fn machine_credentials_are_not_sent_as_bearer_tokens() {
+    let toml = "name = \"x\"\n[deploy]\nurl = \"http://127.0.0.1:9/mcp\"\nauth_token_env = \"AWS_SECRET_ACCESS_KEY\"\n";
+    let dir = project(&[("mcp.toml", toml)]);
+    let r = run(
+        mcp(dir.path())
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY",
+            )
+            .args(["check", "--timeout", "5s"]),
+        dir.path(),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("names AWS_SECRET_ACCESS_KEY, a credential of this machine: it would be sent to `127.0.0.1`"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("Checking"), "{}", r.stderr);
+    let dir = project(&[(
+        "mcp.toml",
+        &format!("{toml}allow_credential_env = [\"AWS_SECRET_ACCESS_KEY\"]\n"),
+    )]);
+    let r = run(
+        mcp(dir.path())
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY",
+            )
+            .args(["check", "--timeout", "5s"]),
+        dir.path(),
+    );
+    assert!(
+        r.stderr
+            .contains("sending AWS_SECRET_ACCESS_KEY to `127.0.0.1` (allowed by `deploy.allow_credential_env`)"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("wJalr") && !r.stdout.contains("wJalr"));
+}

@@ -19,11 +19,24 @@
 //!   diagnostic tools it calls (see `conformance.rs`) and declares the prompts
 //!   and resources capabilities (with empty lists) whose caching hints it checks.
 //!
+//! - `MCP_PROTOCOLS`: comma-separated MCP revisions the server accepts, e.g.
+//!   `2026-07-28` for a server that speaks only the stateless revision (default:
+//!   every revision rmcp knows). It is rmcp's
+//!   `ServerHandler::supported_protocol_versions`: `server/discover` lists these,
+//!   `initialize` negotiates among those that still have the handshake (and is
+//!   refused with -32022 when none does), and a request whose `_meta` names
+//!   another revision is refused with -32022 listing these. When none of them
+//!   has the handshake, every request must also carry the `MCP-Protocol-Version`
+//!   header and the revision in its `_meta` (rmcp's
+//!   `stateless_protocol_metadata_required`), as a server written for
+//!   2026-07-28 alone would require.
+//!
 //! It speaks MCP 2026-07-28 (stateless: `server/discover`, `_meta` on every
 //! request) and the 2025 revisions (the `initialize` handshake), as rmcp does.
 //!
 //! Each request is logged as one line on stdout: method, path, status, time.
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
@@ -36,7 +49,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
+use rmcp::model::{Implementation, ProtocolVersion, ServerCapabilities, ServerConfig};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{ServerHandler, schemars, tool, tool_handler, tool_router};
@@ -64,11 +77,13 @@ struct AddRequest {
 struct Echo {
     tool_router: ToolRouter<Self>,
     conformance: bool,
+    /// `MCP_PROTOCOLS`, oldest first.
+    protocols: Arc<[ProtocolVersion]>,
 }
 
 #[tool_router]
 impl Echo {
-    fn new(conformance: bool) -> Self {
+    fn new(conformance: bool, protocols: Arc<[ProtocolVersion]>) -> Self {
         let mut tool_router = Self::tool_router();
         if conformance {
             tool_router += Self::conformance_tools();
@@ -76,6 +91,7 @@ impl Echo {
         Echo {
             tool_router,
             conformance,
+            protocols,
         }
     }
 
@@ -109,6 +125,37 @@ impl ServerHandler for Echo {
             ))
             .with_instructions("`echo` returns its text; `add` adds two numbers.")
     }
+
+    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
+        Cow::Owned(self.protocols.to_vec())
+    }
+}
+
+/// `MCP_PROTOCOLS` as revisions rmcp knows, oldest first; every one of them
+/// when unset.
+fn protocols(value: Option<&str>) -> Result<Vec<ProtocolVersion>, String> {
+    let known = ProtocolVersion::KNOWN_VERSIONS;
+    let Some(value) = value else {
+        return Ok(known.to_vec());
+    };
+    let mut chosen = Vec::new();
+    for revision in value.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+        let Some(version) = known.iter().find(|v| v.as_str() == revision) else {
+            let names: Vec<&str> = known.iter().map(ProtocolVersion::as_str).collect();
+            return Err(format!(
+                "MCP_PROTOCOLS: `{revision}` is not an MCP revision rmcp knows ({})",
+                names.join(", ")
+            ));
+        };
+        if !chosen.contains(version) {
+            chosen.push(version.clone());
+        }
+    }
+    if chosen.is_empty() {
+        return Err("MCP_PROTOCOLS is set but names no revision".to_string());
+    }
+    chosen.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    Ok(chosen)
 }
 
 /// `ALLOWED_HOSTS` as a list; `None` for `*` (any host).
@@ -274,20 +321,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hosts = allowed_hosts(std::env::var("ALLOWED_HOSTS").ok().as_deref());
     let token = std::env::var("AUTH_TOKEN").ok().filter(|t| !t.is_empty());
     let conformance = std::env::var("CONFORMANCE").is_ok_and(|v| v == "1");
+    let protocols: Arc<[ProtocolVersion]> =
+        protocols(std::env::var("MCP_PROTOCOLS").ok().as_deref())?.into();
+    let handshake = protocols.iter().any(ProtocolVersion::has_initialize);
 
     // Stateless, JSON responses: any task behind the load balancer can answer
     // any request, so no sticky sessions are needed.
     let mut config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
-        .with_json_response(true);
+        .with_json_response(true)
+        // Without a handshake revision, a request without the version header
+        // and `_meta` is of no revision the server speaks.
+        .with_stateless_protocol_metadata_required(!handshake);
     let policy = hosts.as_deref().and_then(HostPolicy::from_list);
     config = match (&hosts, &policy) {
         (Some(hosts), None) => config.with_allowed_hosts(hosts.clone()),
         // Any host, or checked by `check_host` below.
         _ => config.disable_allowed_hosts(),
     };
+    let revisions: Vec<&str> = protocols.iter().map(ProtocolVersion::as_str).collect();
+    let revisions = revisions.join(",");
     let mcp = StreamableHttpService::new(
-        move || Ok(Echo::new(conformance)),
+        move || Ok(Echo::new(conformance, protocols.clone())),
         Arc::new(LocalSessionManager::default()),
         config,
     );
@@ -312,7 +367,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await
         .map_err(|e| format!("binding {addr}: {e}"))?;
     println!(
-        "{} {} listening on {addr}: MCP at /mcp, health at /healthz; allowed hosts: {}; bearer token {}",
+        "{} {} listening on {addr}: MCP ({revisions}) at /mcp, health at /healthz; allowed hosts: {}; bearer token {}",
         env!("CARGO_PKG_NAME"),
         env!("CARGO_PKG_VERSION"),
         hosts.map_or_else(|| "any".to_string(), |h| h.join(",")),

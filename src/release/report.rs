@@ -261,9 +261,11 @@ pub fn finish(printer: &Printer, verb: &str, report: &Report) -> Result<ExitStat
             "deploy of {} failed and the previous release was not restored",
             report.revision
         )),
-        DeployStatus::Interrupted => {
-            printer.warn("interrupted; ECS carries on with the deployment")
-        }
+        // The command that picks it up goes next to the warning, on the terminal.
+        DeployStatus::Interrupted => printer.warn(format!(
+            "interrupted; ECS carries on with the deployment; {}",
+            report.next.clone().unwrap_or_else(crate::cancel::resume)
+        )),
     }
     if printer.github() {
         if let Some(annotation) =

@@ -22,6 +22,7 @@ mod output;
 mod preflight;
 mod progressive;
 mod readme;
+mod reliability;
 mod restart;
 mod secrets;
 mod security;

@@ -1,0 +1,188 @@
+//! What `mcp` reports must be what ECS runs: a deadline alone never decides
+//! (issue 25 item 1), Ctrl-C says how to resume (item 2), and a side read that
+//! fails (stopped-task details, events, logs, tags) never ends a follow (item 3).
+
+use crate::image::{commit_all, fixture_project};
+use crate::testbed::{Seeded, Testbed};
+
+fn project(tb: &Testbed, seeded: &Seeded, deploy_toml: &str) -> tempfile::TempDir {
+    let config = format!(
+        "\n[ecs]\ncluster = \"{}\"\nservice = \"{}\"\ncontainer = \"{}\"\n\n[deploy]\n{deploy_toml}",
+        seeded.get("cluster"),
+        seeded.get("service"),
+        seeded.get("container"),
+    );
+    fixture_project(tb, &seeded.get("repository"), &config)
+}
+
+/// From now on a rollout of `service` takes a minute (seeding with that delay
+/// would wait a minute for the first one).
+fn slow_rollouts(tb: &Testbed, cluster: &str, service: &str) {
+    let ecs = tb.ecs();
+    tb.block_on(async {
+        let out = ecs
+            .describe_services()
+            .cluster(cluster)
+            .services(service)
+            .send()
+            .await
+            .unwrap();
+        let arn = out.services()[0].service_arn().unwrap().to_string();
+        let tag = aws_sdk_ecs::types::Tag::builder()
+            .key("testbed:rollout-delay")
+            .value("60")
+            .build();
+        ecs.tag_resource()
+            .resource_arn(arn)
+            .tags(tag)
+            .send()
+            .await
+            .unwrap();
+    });
+}
+
+/// `mcp` spawned with its stderr read line by line, to press Ctrl-C at a chosen moment.
+struct Spawned {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Spawned {
+    fn new(cmd: &mut std::process::Command) -> Spawned {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Spawned {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Wait for a stderr line containing `needle` (the test fails after `within`).
+    fn wait_for(&mut self, needle: &str, within: std::time::Duration) {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(line) = self
+                .lines
+                .recv_timeout(std::time::Duration::from_millis(200))
+            {
+                let found = line.contains(needle);
+                self.seen.push(line);
+                if found {
+                    return;
+                }
+            }
+        }
+        let _ = self.child.kill();
+        panic!("no stderr line with {needle:?}:\n{}", self.seen.join("\n"));
+    }
+
+    fn interrupt(&self) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: a signal to our own child process.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    }
+
+    /// The exit code, stdout and all of stderr (the child is killed after 30 s).
+    fn finish(mut self) -> (Option<i32>, String, String) {
+        use std::io::Read;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() >= deadline {
+                let _ = self.child.kill();
+                panic!("mcp did not exit after Ctrl-C:\n{}", self.seen.join("\n"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let mut stdout = String::new();
+        self.child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(std::time::Duration::from_millis(500))
+        {
+            self.seen.push(line);
+        }
+        (status.code(), stdout, self.seen.join("\n"))
+    }
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn ctrl_c_while_following_a_rolling_deploy_says_the_command_that_picks_it_up() {
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service("resume", &[]);
+    slow_rollouts(tb, &seeded.get("cluster"), &seeded.get("service"));
+    let dir = project(tb, &seeded, "timeout = \"120s\"\n");
+    commit_all(dir.path());
+
+    let mut mcp = Spawned::new(tb.mcp(dir.path()).args(["deploy"]));
+    mcp.wait_for("Rollout [", std::time::Duration::from_secs(240));
+    mcp.interrupt();
+    let (code, stdout, stderr) = mcp.finish();
+    assert_eq!(code, Some(130), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    // On the terminal (stderr), next to "interrupted", not only in the report.
+    assert!(
+        stderr.contains("`mcp status --wait`"),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn ctrl_c_names_the_service_in_the_resume_command_when_there_are_several() {
+    let tb = crate::testbed!();
+    let cluster = crate::testbed::unique("resume-fleet");
+    let mut names = Vec::new();
+    for name in ["first", "second"] {
+        let service = format!("{cluster}-{name}");
+        let mut args = vec!["service", "--cluster", &cluster, "--service", &service];
+        args.extend(["--repository", &service, "--wait"]);
+        tb.python("seed.py", &args);
+        slow_rollouts(tb, &cluster, &service);
+        names.push(service);
+    }
+    let services = format!(
+        "\n[ecs]\ncluster = \"{cluster}\"\ncontainer = \"mcp\"\n\n[deploy]\ntimeout = \"120s\"\n\n\
+         [services.first]\necr = {{ repository = \"{a}\" }}\necs = {{ service = \"{a}\" }}\n\n\
+         [services.second]\necr = {{ repository = \"{b}\" }}\necs = {{ service = \"{b}\" }}\n",
+        a = names[0],
+        b = names[1],
+    );
+    let dir = fixture_project(tb, &cluster, &services);
+    commit_all(dir.path());
+
+    let mut mcp = Spawned::new(tb.mcp(dir.path()).args(["deploy", "second"]));
+    mcp.wait_for("Rollout [", std::time::Duration::from_secs(240));
+    mcp.interrupt();
+    let (code, stdout, stderr) = mcp.finish();
+    assert_eq!(code, Some(130), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        stderr.contains("`mcp status --wait second`"),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+}

@@ -170,6 +170,26 @@ impl Server {
         )
     }
 
+    /// The echo server accepting only the MCP revisions in `protocols`
+    /// (`MCP_PROTOCOLS`, comma-separated), default hosts, no token.
+    pub fn echo_speaking(protocols: &str) -> Server {
+        let protocols = protocols.to_string();
+        let bin = echo_server_bin();
+        Server::start(
+            move |port| {
+                let mut cmd = Command::new(bin);
+                cmd.env("PORT", port.to_string())
+                    .env("MCP_PROTOCOLS", &protocols)
+                    .env_remove("AUTH_TOKEN")
+                    .env_remove("ALLOWED_HOSTS")
+                    .env_remove("CONFORMANCE");
+                cmd
+            },
+            "listening on",
+            tempfile::tempdir().unwrap(),
+        )
+    }
+
     /// `python3 -m http.server`: answers GET /healthz, but POST with 501.
     pub fn plain_http() -> Server {
         let dir = tempfile::tempdir().unwrap();
@@ -276,6 +296,71 @@ fn check_lists_the_tools_of_a_real_mcp_server() {
         out.stdout
     );
     assert!(out.stderr.contains("Healthy"), "{}", out.stderr);
+}
+
+// Issue 22: a server that speaks only MCP 2026-07-28 (no `initialize`
+// handshake) is healthy, reached through `server/discover`; pinned to a 2025
+// revision, the check fails naming the revisions the server supports.
+#[test]
+fn a_server_that_speaks_only_2026_07_28_is_healthy_through_server_discover() {
+    let server = Server::echo_speaking("2026-07-28");
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(mcp(dir.path()).args(["check", "--url", &server.url("/mcp"), "-o", "json"]));
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let json = out.json();
+    assert_eq!(json["healthy"], true, "{json}");
+    assert_eq!(json["protocol"], "2026-07-28", "{json}");
+    assert_eq!(json["session"], "stateless", "{json}");
+    let steps: Vec<(&str, bool)> = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["step"].as_str().unwrap(), s["ok"] == true))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("health", true),
+            ("server/discover", true),
+            ("tools/list", true)
+        ],
+        "{json}"
+    );
+    let mut tools: Vec<&str> = json["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    tools.sort_unstable();
+    assert_eq!(tools, ["add", "echo"]);
+
+    // Pinned to the 2025 handshake, which this server refuses with -32022.
+    let out = run(mcp(dir.path()).args([
+        "check",
+        "--url",
+        &server.url("/mcp"),
+        "--protocol",
+        "2025-11-25",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let json = out.json();
+    assert_eq!(json["healthy"], false, "{json}");
+    assert_eq!(json["failed_step"], "initialize", "{json}");
+    assert_eq!(
+        json["error"], "the server does not support protocol 2025-11-25 (it supports 2026-07-28)",
+        "{json}"
+    );
+    assert!(
+        out.stderr.contains(
+            "failed the `initialize` step: the server does not support protocol 2025-11-25 \
+             (it supports 2026-07-28)"
+        ),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -317,6 +317,76 @@ fn launch_of_the_echo_server_ends_with_a_checked_url_and_a_rerun_changes_nothing
     assert_eq!(bare.json()["status"], "already_launched");
 }
 
+// Issue 22: an echo server that speaks only MCP 2026-07-28 (no `initialize`
+// handshake) is launched: `mcp launch`'s last step, the check, reaches it
+// through `server/discover` and passes.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn launch_of_a_server_that_speaks_only_2026_07_28_ends_with_its_check_passing() {
+    let tb = crate::testbed!();
+    let dir = echo_clone();
+    let toml = std::fs::read_to_string(dir.path().join("mcp.toml")).unwrap();
+    assert!(toml.contains("[env]\n"), "{toml}");
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        toml.replace("[env]\n", "[env]\nMCP_PROTOCOLS = \"2026-07-28\"\n"),
+    )
+    .unwrap();
+    commit_all(dir.path());
+    let name = testbed::unique("launch26");
+    let _cleanup = Destroyed {
+        tb,
+        dir: dir.path(),
+        name: &name,
+    };
+
+    let launched = mcp(
+        tb,
+        dir.path(),
+        &["launch", "--name", &name, "--yes", "-o", "json"],
+    );
+    assert_eq!(launched.code, 0, "{}\n{}", launched.stdout, launched.stderr);
+    let report = launched.json();
+    assert_eq!(report["status"], "launched", "{report}");
+    let check = &report["check"];
+    assert_eq!(check["healthy"], true, "{report}");
+    assert_eq!(check["protocol"], "2026-07-28", "{report}");
+    assert_eq!(check["session"], "stateless", "{report}");
+    assert!(
+        check["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["step"] == "server/discover" && s["ok"] == true),
+        "{report}"
+    );
+    assert_eq!(check["tools"], serde_json::json!(["add", "echo"]));
+    // The service runs the 2026-only server: the 2025 handshake is refused.
+    let url = report["url"].as_str().unwrap();
+    let pinned = mcp(
+        tb,
+        dir.path(),
+        &[
+            "check",
+            "--url",
+            url,
+            "--protocol",
+            "2025-11-25",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(pinned.code, 1, "{}\n{}", pinned.stdout, pinned.stderr);
+    let pinned = pinned.json();
+    assert_eq!(pinned["failed_step"], "initialize", "{pinned}");
+    assert!(
+        pinned["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("(it supports 2026-07-28)")),
+        "{pinned}"
+    );
+}
+
 #[test]
 #[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn deploys_to_a_launched_service_are_followed_a_release_failing_its_check_is_rolled_back_and_destroy_removes_it()

@@ -309,6 +309,62 @@ fn blue_green_with_a_good_release_passes_the_gate_and_shifts_production() {
     assert_eq!(check.json()["tools"], serde_json::json!(["add", "echo"]));
 }
 
+// Issue 22: a release that speaks only MCP 2026-07-28 (no `initialize`
+// handshake) is healthy: the gate reaches it through `server/discover`,
+// passes it, and production shifts. Before, the gate sent only `initialize`
+// and rolled such a release back.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn blue_green_of_a_release_that_speaks_only_2026_07_28_passes_the_gate() {
+    let tb = crate::testbed!();
+    let seeded = seed(tb, "pg-2026", true);
+    let (test_url, production_url) = (lb(&seeded, "test_url"), lb(&seeded, "production_url"));
+    let dir = echo_project(
+        tb,
+        &seeded,
+        &format!(
+            "strategy = \"blue_green\"\ntest_url = \"{test_url}/mcp\"\n\n\
+             [env]\nMCP_PROTOCOLS = \"2026-07-28\""
+        ),
+    );
+    let out = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let report = out.json();
+    assert_eq!(report["status"], "succeeded", "{report}");
+    assert_eq!(report["gate"]["passed"], true, "{report}");
+    let check = &report["gate"]["check"];
+    assert_eq!(check["protocol"], "2026-07-28", "{report}");
+    assert_eq!(check["session"], "stateless", "{report}");
+    assert_eq!(check["steps"][1]["step"], "server/discover", "{report}");
+    assert_eq!(check["tools"], serde_json::json!(["add", "echo"]));
+    let live = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
+    assert_eq!(revision(&live), report["revision"].as_str().unwrap());
+    // Production serves the release, and it is the 2026-only one: the
+    // handshake of 2025-11-25 is refused, naming the revision it speaks.
+    let pinned = run(tb.mcp(dir.path()).args([
+        "check",
+        "--url",
+        &format!("{production_url}/mcp"),
+        "--protocol",
+        "2025-11-25",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(pinned.code, 1, "{}\n{}", pinned.stdout, pinned.stderr);
+    let pinned = pinned.json();
+    assert_eq!(pinned["failed_step"], "initialize", "{pinned}");
+    assert!(
+        pinned["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("(it supports 2026-07-28)")),
+        "{pinned}"
+    );
+}
+
 #[test]
 #[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_release_that_fails_initialize_is_rolled_back_at_the_gate_and_never_serves_production() {

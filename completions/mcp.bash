@@ -250,7 +250,7 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__check)
-            opts="-o -q -v -y -h -V --url --timeout --protocol --health-path --call --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            opts="-o -q -v -y -h -V --url --timeout --protocol --health-path --call --save-contract --baseline --allow-breaking --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -273,6 +273,14 @@ _mcp() {
                     return 0
                     ;;
                 --call)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-contract)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

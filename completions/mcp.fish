@@ -318,13 +318,16 @@ complete -c mcp -n "__fish_mcp_using_subcommand check" -l url -d 'MCP endpoint t
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l timeout -d 'How long each step may take, e.g. 10s' -r
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l protocol -d 'Speak only this MCP revision, e.g. 2025-11-25 (overrides `deploy.protocol`; default: negotiate) [env: MCP_PROTOCOL]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l health-path -d 'Health path to GET first (overrides `deploy.health_path`; \'\' skips it)' -r
-complete -c mcp -n "__fish_mcp_using_subcommand check" -l call -d 'Call a tool after tools/list: `TOOL` or `TOOL={"id":1}` (repeatable); only the calls named are made' -r
+complete -c mcp -n "__fish_mcp_using_subcommand check" -l call -d 'Call a tool after tools/list: `TOOL` or `TOOL={"id":1}` (repeatable; replaces `[[check.calls]]`); only the calls named are made' -r
+complete -c mcp -n "__fish_mcp_using_subcommand check" -l save-contract -d 'Write the server\'s contract (tools, prompts, resources) to FILE as sorted JSON' -r -F
+complete -c mcp -n "__fish_mcp_using_subcommand check" -l baseline -d 'Compare the contract with SOURCE (a running server\'s http(s) URL or a --save-contract file); breaking changes fail' -r
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l config -d 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]' -r -F
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l stage -d 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand check" -s o -l output -d 'Output format: text for people, json for programs [env: MCP_OUTPUT]' -r -f -a "text\t''
 json\t''"
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
+complete -c mcp -n "__fish_mcp_using_subcommand check" -l allow-breaking -d 'List breaking contract changes as warnings instead of failing'
 complete -c mcp -n "__fish_mcp_using_subcommand check" -s q -l quiet -d 'Print only errors and data'
 complete -c mcp -n "__fish_mcp_using_subcommand check" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcp -n "__fish_mcp_using_subcommand check" -l no-progress -d 'No spinners or progress bars, even on a terminal'

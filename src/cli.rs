@@ -461,9 +461,21 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub health_path: Option<String>,
 
-    /// Call a tool after tools/list: `TOOL` or `TOOL={"id":1}` (repeatable); only the calls named are made
+    /// Call a tool after tools/list: `TOOL` or `TOOL={"id":1}` (repeatable; replaces `[[check.calls]]`); only the calls named are made
     #[arg(long = "call", value_name = "TOOL[=JSON]")]
     pub calls: Vec<String>,
+
+    /// Write the server's contract (tools, prompts, resources) to FILE as sorted JSON
+    #[arg(long, value_name = "FILE")]
+    pub save_contract: Option<PathBuf>,
+
+    /// Compare the contract with SOURCE (a running server's http(s) URL or a --save-contract file); breaking changes fail
+    #[arg(long, value_name = "SOURCE")]
+    pub baseline: Option<String>,
+
+    /// List breaking contract changes as warnings instead of failing
+    #[arg(long)]
+    pub allow_breaking: bool,
 }
 
 #[derive(Debug, Args)]

@@ -481,6 +481,9 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 protocol,
                 health_path,
                 calls,
+                save_contract,
+                baseline,
+                allow_breaking,
             } = args;
             let timeout = config::duration::parse(&timeout).map_err(|e| {
                 error::McpError::usage(format!("--timeout: {e}"))
@@ -507,7 +510,12 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let file = config::find(&inputs)?;
             let settings = config::resolve(file.as_ref(), &inputs)?;
             warn_credential_destination(&settings, printer);
-            ops::check::check(&settings, printer, timeout, calls).await
+            let contract = ops::check::ContractFlags {
+                save: save_contract,
+                baseline,
+                allow_breaking,
+            };
+            ops::check::check(&settings, printer, timeout, calls, contract).await
         }
         Command::Launch(args) => {
             let cli::LaunchArgs { name } = args;

@@ -23,7 +23,7 @@ use serde::Serialize;
 pub use file::{ConfigFile, FILE_NAME};
 use resolve::sub_table;
 pub use resolve::{is_credential_variable, resolve};
-pub use schema::{Kind, Layer, RollbackPolicy, Strategy, TargetKind};
+pub use schema::{Breaking, Kind, Layer, RollbackPolicy, Strategy, TargetKind};
 
 use crate::error::McpError;
 
@@ -215,6 +215,23 @@ pub struct DeploySettings {
     pub progressive: ProgressiveSettings,
 }
 
+/// `[check]`: what the MCP check proves besides the handshake.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CheckSettings {
+    pub calls: Vec<CallSettings>,
+    pub breaking: Breaking,
+}
+
+/// One `[[check.calls]]`: a tool call the check makes.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallSettings {
+    pub tool: String,
+    pub arguments: serde_json::Value,
+    pub expect: Option<String>,
+    #[serde(serialize_with = "opt_seconds")]
+    pub timeout: Option<Duration>,
+}
+
 /// `deploy.auth`, complete: the check gets a token with these.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuthSettings {
@@ -268,6 +285,7 @@ pub struct Settings {
     pub ecr: EcrSettings,
     pub ecs: EcsSettings,
     pub deploy: DeploySettings,
+    pub check: CheckSettings,
     pub env: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
     pub secrets_prefix: Option<String>,

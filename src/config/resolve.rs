@@ -601,6 +601,24 @@ fn typed_settings(
                 gate_timeout: deploy.gate_timeout.map(|d| d.duration),
             },
         },
+        check: {
+            let check = layer.check.unwrap_or_default();
+            crate::config::CheckSettings {
+                calls: check
+                    .calls
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| crate::config::CallSettings {
+                        tool: c.tool,
+                        arguments: serde_json::to_value(c.arguments.unwrap_or_default())
+                            .unwrap_or_default(),
+                        expect: c.expect,
+                        timeout: c.timeout.map(|t| t.duration),
+                    })
+                    .collect(),
+                breaking: check.breaking.unwrap_or_default(),
+            }
+        },
         env: layer.env.unwrap_or_default(),
         secrets: layer.secrets.unwrap_or_default(),
         secrets_prefix: layer.secrets_prefix,

@@ -27,6 +27,8 @@ pub struct Layer {
     pub ecr: Option<EcrLayer>,
     pub ecs: Option<EcsLayer>,
     pub deploy: Option<DeployLayer>,
+    /// What the MCP check proves besides the handshake: tool calls, the contract.
+    pub check: Option<CheckLayer>,
     /// Plain environment variables for the container.
     pub env: Option<BTreeMap<String, String>>,
     /// Secret references (Secrets Manager or SSM Parameter Store ARNs), never values.
@@ -126,6 +128,36 @@ pub struct DeployLayer {
     pub expect_tools: Option<Vec<String>>,
     /// How long ECS waits at the gate's pause before rolling back by itself.
     pub gate_timeout: Option<HumanDuration>,
+}
+
+/// `[check]`: smoke calls and the contract rule.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckLayer {
+    /// Tool calls the check makes after `tools/list` (`[[check.calls]]`).
+    pub calls: Option<Vec<CallLayer>>,
+    /// What a breaking contract change does: `fail` (default) or `warn`.
+    pub breaking: Option<Breaking>,
+}
+
+/// One `[[check.calls]]` entry.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallLayer {
+    pub tool: String,
+    pub arguments: Option<toml::Table>,
+    /// A substring the result's text (or structuredContent as JSON) must hold.
+    pub expect: Option<String>,
+    pub timeout: Option<HumanDuration>,
+}
+
+/// `check.breaking`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Breaking {
+    #[default]
+    Fail,
+    Warn,
 }
 
 /// `deploy.auth`: OAuth client credentials the check exchanges for a token

@@ -2,6 +2,7 @@
 //! flag setting), print the report, and exit 1 naming the failed step. The
 //! probe itself is [`crate::probe`].
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -11,11 +12,20 @@ use crate::error::{ExitStatus, McpError};
 use crate::probe;
 use crate::ui::Printer;
 
+/// `--save-contract`, `--baseline`, `--allow-breaking`.
+#[derive(Debug, Default)]
+pub struct ContractFlags {
+    pub save: Option<PathBuf>,
+    pub baseline: Option<String>,
+    pub allow_breaking: bool,
+}
+
 pub async fn check(
     settings: &Settings,
     printer: &Printer,
     timeout: Duration,
     calls: Vec<probe::Call>,
+    contract: ContractFlags,
 ) -> Result<ExitStatus> {
     let Some(url) = settings.deploy.url.as_deref() else {
         let how = format!(
@@ -33,7 +43,15 @@ pub async fn check(
     };
     let mut options = probe::Options::from_settings(settings)?;
     options.timeout = timeout;
-    options.calls = calls;
+    if !calls.is_empty() {
+        options.calls = calls;
+    }
+    options.allow_breaking |= contract.allow_breaking;
+    options.read_contract = contract.save.is_some();
+    if let Some(source) = &contract.baseline {
+        let baseline = probe::baseline(source, &options).await?;
+        options.baseline = Some((source.clone(), baseline));
+    }
     printer.status("Checking", url);
     if let Some(var) = &settings.deploy.auth_token_env {
         printer.detail(1, format!("sending a bearer token from {var} (not shown)"));
@@ -48,6 +66,21 @@ pub async fn check(
         );
     }
     let report = probe::run_check(url, &options).await?;
+    if let (Some(path), Some(read)) = (&contract.save, &report.contract_read) {
+        std::fs::write(path, read.to_json()).map_err(|e| {
+            McpError::new(format!("writing the contract to {}: {e}", path.display()))
+                .hint("--save-contract names a file in a folder that exists and you can write")
+        })?;
+        printer.status("Saved", format!("the contract to {}", path.display()));
+    }
+    if let Some(judged) = &report.contract {
+        for line in &judged.breaking {
+            printer.warn(format!("breaking: {line}"));
+        }
+        for line in &judged.compatible {
+            printer.detail(0, format!("compatible: {line}"));
+        }
+    }
     for step in &report.steps {
         printer.detail(
             1,

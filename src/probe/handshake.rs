@@ -371,8 +371,12 @@ pub(super) async fn check(
     }
     for call in &options.calls {
         if !call_tool(report, &mut wire, call, timeout, secret).await {
-            break;
+            wire.end_session(Duration::from_secs(2)).await;
+            return;
         }
+    }
+    if options.read_contract || options.baseline.is_some() {
+        compare_contract(report, &mut wire, options, secret).await;
     }
     // End the session politely; a server that does not answer does not
     // change the verdict.
@@ -588,6 +592,7 @@ async fn list_tools(
             if let Some(schema) = tool.get("inputSchema") {
                 wire.schemas.insert(name.clone(), schema.clone());
             }
+            wire.listed.push(tool.clone());
             tools.push(name);
         }
         if tools.len() > MAX_TOOLS {
@@ -707,7 +712,8 @@ fn fail_session(
     );
 }
 
-/// One `tools/call`. False when it failed (reported).
+/// One `tools/call`, recorded in `report.calls`. False when it failed
+/// (reported: the tool, the step and the server's own words, cut).
 async fn call_tool(
     report: &mut CheckReport,
     wire: &mut Wire,
@@ -717,71 +723,202 @@ async fn call_tool(
 ) -> bool {
     let started = Instant::now();
     let name = &call.tool;
-    if !report.tools.iter().any(|t| t == name) {
-        report.fail(
-            Step::ToolsCall,
-            started,
-            format!(
-                "`{name}` is not listed (the server lists: {})",
-                if report.tools.is_empty() {
-                    "no tools".to_string()
-                } else {
-                    report.tools.join(", ")
-                }
-            ),
-            Some("call a tool the server lists".into()),
-        );
-        return false;
-    }
-    let params = json!({"name": name, "arguments": call.arguments});
-    let reply = match wire.request("tools/call", Some(params), timeout).await {
-        Ok(reply) => reply,
-        Err(Failure::Timeout) => {
-            report.fail(
-                Step::ToolsCall,
-                started,
-                format!("`{name}` did not answer within {}s", timeout.as_secs()),
-                Some("see the server's logs; --timeout gives a slow tool more time".into()),
-            );
+    let timeout = call.timeout.unwrap_or(timeout);
+    let outcome: Result<(), (String, String)> = 'call: {
+        if !report.tools.iter().any(|t| t == name) {
+            break 'call Err((
+                format!(
+                    "`{name}` is not listed (the server lists: {})",
+                    if report.tools.is_empty() {
+                        "no tools".to_string()
+                    } else {
+                        report.tools.join(", ")
+                    }
+                ),
+                "call a tool the server lists; `[[check.calls]]` in mcp.toml or --call name it"
+                    .into(),
+            ));
+        }
+        let params = json!({"name": name, "arguments": call.arguments});
+        let reply = match wire.request("tools/call", Some(params), timeout).await {
+            Ok(reply) => reply,
+            Err(Failure::Timeout) => {
+                break 'call Err((
+                    format!("`{name}` did not answer within {}s", timeout.as_secs()),
+                    "see the server's logs; `timeout` in `[[check.calls]]` (or --timeout) gives a slow tool more time".into(),
+                ));
+            }
+            Err(e) => break 'call Err((format!("`{name}`: {e}"), String::new())),
+        };
+        if wire.session.is_some() && session_lost(&reply) {
+            fail_session(report, started, wire, "tools/call", &reply, secret);
+            report.calls.push(super::CallReport {
+                tool: name.clone(),
+                ok: false,
+                latency_ms: super::ms(started.elapsed()),
+                error: report.error.clone(),
+            });
             return false;
         }
-        Err(e) => {
-            report.fail(
-                Step::ToolsCall,
-                started,
-                secret.scrub(&format!("`{name}`: {e}")),
-                None,
-            );
-            return false;
+        match reply.result() {
+            Some(result) if reply.ok() => {
+                if result.get("isError").and_then(Value::as_bool) == Some(true) {
+                    break 'call Err((
+                        format!("`{name}` failed: {}", content_text(result)),
+                        "the tool answered with `isError: true`; see the server's logs".into(),
+                    ));
+                }
+                if let Some(expect) = &call.expect {
+                    let text = content_text(result);
+                    let structured = result
+                        .get("structuredContent")
+                        .map(Value::to_string)
+                        .unwrap_or_default();
+                    if !text.contains(expect.as_str()) && !structured.contains(expect.as_str()) {
+                        break 'call Err((
+                            format!(
+                                "`{name}` answered without `{expect}`: {}",
+                                cut(&text, 200)
+                            ),
+                            "`expect` is a substring of the text content (or of structuredContent as JSON)".into(),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            _ => Err((
+                format!("`{name}` answered {}", reply.describe()),
+                "see the server's logs".into(),
+            )),
         }
     };
-    if wire.session.is_some() && session_lost(&reply) {
-        fail_session(report, started, wire, "tools/call", &reply, secret);
-        return false;
-    }
-    match reply.result() {
-        Some(result) if reply.ok() => {
-            if result.get("isError").and_then(Value::as_bool) == Some(true) {
-                report.fail(
-                    Step::ToolsCall,
-                    started,
-                    secret.scrub(&format!("`{name}` failed: {}", content_text(result))),
-                    Some("the tool answered with `isError: true`; see the server's logs".into()),
-                );
-                return false;
-            }
+    let latency_ms = super::ms(started.elapsed());
+    match outcome {
+        Ok(()) => {
+            report.calls.push(super::CallReport {
+                tool: name.clone(),
+                ok: true,
+                latency_ms,
+                error: None,
+            });
             report.pass(Step::ToolsCall, started, format!("`{name}` answered"));
             true
         }
-        _ => {
-            report.fail(
-                Step::ToolsCall,
-                started,
-                secret.scrub(&format!("`{name}` answered {}", reply.describe())),
-                None,
-            );
+        Err((error, hint)) => {
+            let error = secret.scrub(&super::neutral(&error));
+            report.calls.push(super::CallReport {
+                tool: name.clone(),
+                ok: false,
+                latency_ms,
+                error: Some(error.clone()),
+            });
+            let hint = (!hint.is_empty()).then_some(hint);
+            report.fail(Step::ToolsCall, started, error, hint);
             false
         }
+    }
+}
+
+/// The contract's lists, read through the session (or statelessly).
+impl super::contract::Lister for Wire {
+    async fn page(
+        &mut self,
+        method: &'static str,
+        cursor: Option<String>,
+    ) -> Result<Value, String> {
+        let params = cursor.map(|c| json!({ "cursor": c }));
+        let timeout = Duration::from_secs(10);
+        let reply = self
+            .request(method, params, timeout)
+            .await
+            .map_err(|e| format!("`{method}`: {e}"))?;
+        match reply.result() {
+            Some(result) if reply.ok() => Ok(result.clone()),
+            _ => Err(format!("`{method}` answered {}", reply.describe())),
+        }
+    }
+}
+
+/// Read the server's contract and, with a baseline, judge the differences.
+async fn compare_contract(
+    report: &mut CheckReport,
+    wire: &mut Wire,
+    options: &Options,
+    secret: &Secret,
+) {
+    let started = Instant::now();
+    let listed = std::mem::take(&mut wire.listed);
+    let capabilities = report.capabilities.clone();
+    let contract = match super::contract::read(wire, &listed, &capabilities).await {
+        Ok(contract) => contract,
+        Err(e) => {
+            report.fail(
+                Step::Contract,
+                started,
+                secret.scrub(&super::neutral(&format!("reading the contract: {e}"))),
+                Some(
+                    "the server announced prompts or resources but did not list them; see its logs"
+                        .into(),
+                ),
+            );
+            return;
+        }
+    };
+    let Some((source, baseline)) = &options.baseline else {
+        report.pass(
+            Step::Contract,
+            started,
+            format!(
+                "{} tools, {} prompts, {} resource templates, {} resources",
+                contract.tools.len(),
+                contract.prompts.len(),
+                contract.resource_templates.len(),
+                contract.resources.len()
+            ),
+        );
+        report.contract_read = Some(contract);
+        return;
+    };
+    let differences = super::contract::diff(baseline, &contract);
+    let judged = super::contract::ContractReport::new(source, &differences, options.allow_breaking);
+    report.contract_read = Some(contract);
+    let breaking = judged.breaking.clone();
+    let compatible = judged.compatible.len();
+    report.contract = Some(judged);
+    if !breaking.is_empty() && !options.allow_breaking {
+        report.fail(
+            Step::Contract,
+            started,
+            super::neutral(&format!(
+                "{} breaking change{} against {source}: {}",
+                breaking.len(),
+                if breaking.len() == 1 { "" } else { "s" },
+                breaking.join("; ")
+            )),
+            Some("clients that use what changed will fail: keep it, or let this release through with --allow-breaking (or `[check] breaking = \"warn\"`)".into()),
+        );
+        return;
+    }
+    report.pass(
+        Step::Contract,
+        started,
+        super::neutral(&format!(
+            "against {source}: {} breaking{}, {compatible} compatible",
+            breaking.len(),
+            if breaking.is_empty() {
+                ""
+            } else {
+                " (allowed)"
+            },
+        )),
+    );
+}
+
+/// `text` cut to `chars` characters.
+fn cut(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
     }
 }
 

@@ -31,6 +31,7 @@ use reqwest::Url;
 use serde::Serialize;
 use serde_json::Value;
 
+pub mod contract;
 mod handshake;
 mod health;
 mod oauth;
@@ -68,6 +69,8 @@ pub enum Step {
     Session,
     #[serde(rename = "tools/call")]
     ToolsCall,
+    #[serde(rename = "contract")]
+    Contract,
 }
 
 impl Step {
@@ -80,6 +83,7 @@ impl Step {
             Step::ToolsList => "tools/list",
             Step::Session => "session",
             Step::ToolsCall => "tools/call",
+            Step::Contract => "contract",
         }
     }
 }
@@ -144,6 +148,15 @@ pub struct CheckReport {
     pub capabilities: Vec<String>,
     /// Tool names, in the server's order.
     pub tools: Vec<String>,
+    /// The tool calls made (`[[check.calls]]`, `--call`), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CallReport>,
+    /// The comparison with a baseline contract, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract: Option<contract::ContractReport>,
+    /// The server's contract, when the check read it.
+    #[serde(skip)]
+    pub contract_read: Option<contract::Contract>,
     /// Whether credentials were sent (they themselves never are shown).
     pub authenticated: bool,
     /// Wall time of the whole check.
@@ -169,6 +182,9 @@ impl CheckReport {
             server: None,
             capabilities: Vec::new(),
             tools: Vec::new(),
+            calls: Vec::new(),
+            contract: None,
+            contract_read: None,
             authenticated,
             latency_ms: 0.0,
             steps: Vec::new(),
@@ -236,6 +252,11 @@ impl CheckReport {
     }
 }
 
+/// Remote text as a report keeps it: control characters shown, not obeyed.
+fn neutral(text: &str) -> String {
+    crate::ui::sanitize::escape(text, crate::ui::sanitize::Lines::One).into_owned()
+}
+
 fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 10_000.0).round() / 10.0
 }
@@ -291,11 +312,24 @@ impl fmt::Display for CheckReport {
     }
 }
 
-/// A `tools/call` the check makes after `tools/list` (`--call`).
+/// One tool call the check made.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallReport {
+    pub tool: String,
+    pub ok: bool,
+    pub latency_ms: f64,
+    pub error: Option<String>,
+}
+
+/// A `tools/call` the check makes after `tools/list` (`[[check.calls]]`, `--call`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
     pub tool: String,
     pub arguments: Value,
+    /// A substring the text content (or structuredContent as JSON) must hold.
+    pub expect: Option<String>,
+    /// How long the call may take (default: the step time-out).
+    pub timeout: Option<Duration>,
 }
 
 impl Call {
@@ -328,6 +362,8 @@ impl Call {
         Ok(Call {
             tool: tool.to_string(),
             arguments,
+            expect: None,
+            timeout: None,
         })
     }
 }
@@ -344,6 +380,12 @@ pub struct Options {
     pub calls: Vec<Call>,
     /// Requests of a session the check makes at least.
     pub session_requests: usize,
+    /// Read the server's contract (tools, prompts, resources).
+    pub read_contract: bool,
+    /// Compare the contract with this one (where it came from, the contract).
+    pub baseline: Option<(String, contract::Contract)>,
+    /// Breaking differences are listed, not failed.
+    pub allow_breaking: bool,
     /// How long each step may take.
     pub timeout: Duration,
 }
@@ -389,13 +431,27 @@ impl Options {
                 })
             }
         };
+        let calls = settings
+            .check
+            .calls
+            .iter()
+            .map(|c| Call {
+                tool: c.tool.clone(),
+                arguments: c.arguments.clone(),
+                expect: c.expect.clone(),
+                timeout: c.timeout,
+            })
+            .collect();
         Ok(Options {
             health_path: deploy.health_path.clone(),
             token: bearer_token(deploy)?,
             credentials,
             protocol,
-            calls: Vec::new(),
+            calls,
             session_requests: SESSION_REQUESTS,
+            read_contract: false,
+            baseline: None,
+            allow_breaking: settings.check.breaking == crate::config::Breaking::Warn,
             timeout: DEFAULT_TIMEOUT,
         })
     }
@@ -409,6 +465,9 @@ impl Options {
             protocol: None,
             calls: Vec::new(),
             session_requests: SESSION_REQUESTS,
+            read_contract: false,
+            baseline: None,
+            allow_breaking: false,
             timeout: DEFAULT_TIMEOUT,
         }
     }
@@ -585,6 +644,36 @@ pub async fn until_healthy(
             () = tokio::time::sleep(Duration::from_secs(2)) => {}
         }
     }
+}
+
+/// The contract to compare with: a `--save-contract` file, or what the
+/// server at an http(s) URL serves now (read with `options`' credentials).
+pub async fn baseline(source: &str, options: &Options) -> Result<contract::Contract> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        let mut read = options.clone();
+        read.calls.clear();
+        read.baseline = None;
+        read.read_contract = true;
+        let report = run_check(source, &read).await?;
+        return report.contract_read.ok_or_else(|| {
+            McpError::new(format!(
+                "--baseline {}: its contract could not be read: {}",
+                crate::ui::sanitize::redact_userinfo(source),
+                report.error.as_deref().unwrap_or("the check stopped before it")
+            ))
+            .hint("the baseline server must answer `mcp check` itself; or save its contract with --save-contract and pass the file")
+            .into()
+        });
+    }
+    let text = std::fs::read_to_string(source).map_err(|e| {
+        McpError::usage(format!("--baseline {source}: {e}"))
+            .hint("pass a file written by `mcp check --save-contract`, or the http(s) URL of a running server")
+    })?;
+    contract::Contract::from_json(&text).map_err(|e| {
+        McpError::usage(format!("--baseline {source} is not a contract file: {e}"))
+            .hint("write one with `mcp check --save-contract FILE`")
+            .into()
+    })
 }
 
 /// One check of `deploy.url` for a health report (no retries); `None` without
@@ -853,7 +942,9 @@ mod tests {
             Call::parse("lookup").unwrap(),
             Call {
                 tool: "lookup".into(),
-                arguments: serde_json::json!({})
+                arguments: serde_json::json!({}),
+                expect: None,
+                timeout: None,
             }
         );
         assert_eq!(

@@ -266,13 +266,10 @@ pub async fn discover(
         ));
     };
     report.authorization_server_metadata = Some(metadata_url.clone());
-    let text = |key: &str| {
-        metadata
-            .get(key)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    report.token_endpoint = text("token_endpoint");
+    report.token_endpoint = metadata
+        .get("token_endpoint")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     if report.token_endpoint.is_none() {
         return Err(broken(
             &report,

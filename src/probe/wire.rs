@@ -147,6 +147,8 @@ pub struct Wire {
     /// Tools' input schemas, from `tools/list`: which arguments of a call
     /// go in `Mcp-Param-*` headers (SEP-2243).
     pub schemas: std::collections::HashMap<String, Value>,
+    /// The tools as `tools/list` gave them, for the contract.
+    pub listed: Vec<Value>,
 }
 
 /// The reqwest client every probe request goes through: same-origin
@@ -186,6 +188,7 @@ impl Wire {
             sent: 0,
             session_since: 0,
             schemas: Default::default(),
+            listed: Vec::new(),
         }
     }
 

@@ -247,13 +247,6 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
     let Cli {
         global, command, ..
     } = cli;
-    if !matches!(command, Command::Init(_) | Command::Completions(_))
-        && let Some(warning) = inputs(&global, None)
-            .ok()
-            .and_then(|i| config::ownership_warning(&i))
-    {
-        printer.warn(warning);
-    }
     match command {
         Command::Init(args) => {
             let inputs = inputs(&global, None)?;

@@ -40,28 +40,76 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>> 
     }
     for dir in cwd.ancestors() {
         let candidate = dir.join(FILE_NAME);
-        if candidate.exists() {
-            return Ok(Some(candidate));
+        if candidate.symlink_metadata().is_ok() {
+            if let Some(why) = planted(&candidate) {
+                return Err(McpError::usage(format!(
+                    "`{}` was found by walking up from `{}`, but {why}: someone else may have put it there, and it decides what `mcp` runs (`build.before`), where it deploys and where it sends a token",
+                    candidate.display(),
+                    cwd.display()
+                ))
+                .hint(format!(
+                    "read it; if it is meant for this project, pass `--config {}` (or set MCP_CONFIG); otherwise remove it, or write your own with `mcp init`",
+                    candidate.display()
+                ))
+                .into());
+            }
+            if candidate.exists() {
+                return Ok(Some(candidate));
+            }
         }
     }
     Ok(None)
 }
 
-/// The owner of `path` when it is another user: neither the one running `mcp`
-/// nor root. A file found by walking up decides where `mcp` deploys and where
-/// it sends a token, and one in a shared parent folder (`/tmp/mcp.toml`) may
-/// have been left there by someone else.
+/// Why a file found by walking up may have been planted by someone else, if
+/// it may (issue 26 item 2): the link or its target is owned by another user
+/// (neither the one running `mcp` nor root), or a folder holding either lets
+/// others add or replace files (group- or world-writable without the sticky
+/// bit). A folder of one's own whose group is one's own primary group (the
+/// user-private group most systems create, often with umask 002) is not
+/// counted as shared.
 #[cfg(unix)]
-pub fn foreign_owner(path: &Path) -> Option<u32> {
+fn planted(path: &Path) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
-    let owner = std::fs::metadata(path).ok()?.uid();
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    is_foreign(owner, me).then_some(owner)
+    // SAFETY: geteuid and getegid have no preconditions and cannot fail.
+    let (me, my_group) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let link = std::fs::symlink_metadata(path).ok()?;
+    let mut files = vec![(path.to_path_buf(), link.uid())];
+    if link.file_type().is_symlink() {
+        let target = std::fs::canonicalize(path).ok()?;
+        let owner = std::fs::metadata(&target).ok()?.uid();
+        files.push((target, owner));
+    }
+    for (file, owner) in &files {
+        if is_foreign(*owner, me) {
+            let what = if file == path {
+                "it is"
+            } else {
+                "the file it links to is"
+            };
+            return Some(format!("{what} owned by another user (uid {owner})"));
+        }
+        let dir = file.parent().filter(|d| !d.as_os_str().is_empty())?;
+        let meta = std::fs::metadata(dir).ok()?;
+        let mode = meta.mode();
+        let sticky = mode & 0o1000 != 0;
+        let world = mode & 0o002 != 0;
+        let own_group = meta.gid() == my_group && !is_foreign(meta.uid(), me);
+        let group = mode & 0o020 != 0 && !own_group;
+        if !sticky && (world || group) {
+            return Some(format!(
+                "the folder `{}` is {}-writable without the sticky bit (mode {:o})",
+                dir.display(),
+                if world { "world" } else { "group" },
+                mode & 0o7777
+            ));
+        }
+    }
+    None
 }
 
 #[cfg(not(unix))]
-pub fn foreign_owner(_path: &Path) -> Option<u32> {
+fn planted(_path: &Path) -> Option<String> {
     None
 }
 

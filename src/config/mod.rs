@@ -435,20 +435,6 @@ pub fn find(inputs: &Inputs) -> Result<Option<ConfigFile>> {
     }
 }
 
-/// A warning when the file discovery walks up to is owned by another user
-/// (`--config` and `MCP_CONFIG` name a file on purpose: no warning then).
-pub fn ownership_warning(inputs: &Inputs) -> Option<String> {
-    if inputs.config.is_some() || inputs.env_var(schema::env::CONFIG).is_some() {
-        return None;
-    }
-    let path = file::discover(None, &inputs.cwd).ok()??;
-    let owner = file::foreign_owner(&path)?;
-    Some(format!(
-        "`{}` is owned by another user (uid {owner}); it decides where `mcp` deploys and where it sends a token: check it, or pass --config with your own file",
-        path.display()
-    ))
-}
-
 /// Like [`find`], but a missing file is an error that says how to make one.
 pub fn require(inputs: &Inputs) -> Result<ConfigFile> {
     find(inputs)?.ok_or_else(|| {

@@ -126,12 +126,14 @@ fn control_characters_reach_a_terminal_escaped() {
     );
 }
 
-/// Guards issue 16 item 5: an mcp.toml found by walking up that another user
-/// owns gets a warning; one's own (or root's) does not. Giving a file away
-/// takes root: without it only the quiet case is checked.
+/// Guards issue 16 item 5 and issue 26 item 2: an mcp.toml found by walking
+/// up that another user owns is refused (exit 2, naming it); one's own (or
+/// root's) is read, and so is one `--config` names. Giving a file away takes
+/// root: without it only the quiet case is checked (tests/it/security.rs
+/// covers links and shared folders, as root).
 #[cfg(unix)]
 #[test]
-fn a_file_another_user_owns_gets_a_warning() {
+fn a_file_another_user_owns_is_refused_unless_named() {
     let dir = project(&[("mcp.toml", "name = \"x\"\n"), ("sub/keep", "")]);
     let sub = dir.path().join("sub");
     let r = run(mcp(&sub).arg("config"), dir.path());
@@ -139,18 +141,20 @@ fn a_file_another_user_owns_gets_a_warning() {
     assert!(!r.stderr.contains("owned by another user"), "{}", r.stderr);
     if std::os::unix::fs::chown(dir.path().join("mcp.toml"), Some(4242), None).is_ok() {
         let r = run(mcp(&sub).arg("config"), dir.path());
-        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.code, 2, "{}", r.stderr);
         assert!(
             r.stderr
-                .contains("warning: `[DIR]/mcp.toml` is owned by another user (uid 4242)"),
+                .contains("error: `[DIR]/mcp.toml` was found by walking up")
+                && r.stderr.contains("it is owned by another user (uid 4242)"),
             "{}",
             r.stderr
         );
-        // Named on purpose: no warning.
+        // Named on purpose: read.
         let r = run(
             mcp(&sub).args(["--config", "../mcp.toml", "config"]),
             dir.path(),
         );
+        assert_eq!(r.code, 0, "{}", r.stderr);
         assert!(!r.stderr.contains("owned by another user"), "{}", r.stderr);
     }
 }

@@ -563,7 +563,11 @@ fn an_empty_health_path_skips_the_health_step() {
         out.stdout
     );
     // The echo server speaks the stateless revision: no handshake.
-    assert!(out.stdout.contains("ok    server/discover"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("ok    server/discover"),
+        "{}",
+        out.stdout
+    );
     let json = run(mcp_here(dir.path())
         .args(["check", "-o", "json"])
         .env("PROBE_TOKEN", PROBE_TOKEN));
@@ -575,4 +579,96 @@ fn an_empty_health_path_skips_the_health_step() {
         "{}",
         front.requests()
     );
+}
+
+/// Guards issue 26 item 2: an mcp.toml found by walking up that someone else
+/// could have planted (owned by another user, through a link or as the link,
+/// or in a folder others may write without the sticky bit) is refused: its
+/// `build.before` would run as whoever runs `mcp`. `--config` naming it is a
+/// choice and reads it.
+#[test]
+#[ignore = "needs root: chowns a file to another uid (CI runs as root)"]
+fn a_planted_config_found_by_walking_up_is_refused() {
+    use std::os::unix::fs::{PermissionsExt, chown, lchown, symlink};
+    const NOBODY: u32 = 65534;
+    let refused = |top: &std::path::Path, what: &str| {
+        let cwd = top.join("project");
+        std::fs::create_dir_all(&cwd).unwrap();
+        let out = run(mcp_here(&cwd).arg("config"));
+        assert_eq!(
+            out.code, 2,
+            "{what}: not refused\n{}{}",
+            out.stdout, out.stderr
+        );
+        assert!(
+            out.stderr
+                .contains(&top.join("mcp.toml").display().to_string())
+                && out.stderr.contains("--config"),
+            "{what}: {}",
+            out.stderr
+        );
+        assert!(!out.stdout.contains("planted"), "{what}: {}", out.stdout);
+        let out = run(mcp_here(&cwd)
+            .arg("--config")
+            .arg(top.join("mcp.toml"))
+            .arg("config"));
+        assert_eq!(out.code, 0, "{what}: --config names it\n{}", out.stderr);
+        assert!(out.stdout.contains("planted"), "{what}: {}", out.stdout);
+    };
+    let toml = "name = \"planted\"\n[build]\nbefore = [\"id\"]\n";
+
+    let owned = tempfile::tempdir().unwrap();
+    std::fs::write(owned.path().join("mcp.toml"), toml).unwrap();
+    chown(owned.path().join("mcp.toml"), Some(NOBODY), Some(NOBODY)).unwrap();
+    refused(owned.path(), "a file another user owns");
+
+    // A link of ours to a file another user owns.
+    let theirs = tempfile::tempdir().unwrap();
+    std::fs::write(theirs.path().join("real.toml"), toml).unwrap();
+    chown(theirs.path().join("real.toml"), Some(NOBODY), Some(NOBODY)).unwrap();
+    let linked = tempfile::tempdir().unwrap();
+    symlink(
+        theirs.path().join("real.toml"),
+        linked.path().join("mcp.toml"),
+    )
+    .unwrap();
+    refused(linked.path(), "a link to a file another user owns");
+
+    // A link another user owns, to a file of ours.
+    let link_theirs = tempfile::tempdir().unwrap();
+    std::fs::write(link_theirs.path().join("real.toml"), toml).unwrap();
+    symlink(
+        link_theirs.path().join("real.toml"),
+        link_theirs.path().join("mcp.toml"),
+    )
+    .unwrap();
+    lchown(
+        link_theirs.path().join("mcp.toml"),
+        Some(NOBODY),
+        Some(NOBODY),
+    )
+    .unwrap();
+    refused(link_theirs.path(), "a link another user owns");
+
+    // A folder anyone may write to, without the sticky bit: anyone could have
+    // put the file there (or replace it).
+    let open = tempfile::tempdir().unwrap();
+    std::fs::write(open.path().join("mcp.toml"), toml).unwrap();
+    std::fs::set_permissions(open.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    refused(open.path(), "a world-writable folder");
+    let group = tempfile::tempdir().unwrap();
+    std::fs::write(group.path().join("mcp.toml"), toml).unwrap();
+    chown(group.path(), None, Some(NOBODY)).unwrap();
+    std::fs::set_permissions(group.path(), std::fs::Permissions::from_mode(0o770)).unwrap();
+    refused(group.path(), "a folder another group may write to");
+
+    // With the sticky bit (as /tmp), only the owner can replace it: ours is read.
+    let sticky = tempfile::tempdir().unwrap();
+    std::fs::write(sticky.path().join("mcp.toml"), toml).unwrap();
+    std::fs::set_permissions(sticky.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let cwd = sticky.path().join("project");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let out = run(mcp_here(&cwd).arg("config"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("planted"), "{}", out.stdout);
 }

@@ -337,6 +337,46 @@ fn client_auth_metadata_var3() {
     client_auth_metadata("metadata-var3");
 }
 
+/// auth/resource-mismatch (2026-07-28): the protected resource metadata names
+/// another resource (`https://evil.example.com/mcp`) than the URL checked. The
+/// check reads it, refuses to go on (no authorization server is asked), and
+/// reports the auth step broken, naming the resource: what every MCP client
+/// will refuse, as a proxy that reports the task's own address makes them.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn client_auth_resource_mismatch() {
+    let results = client_at("auth/resource-mismatch", Some(NEWEST));
+    results.assert_passed();
+    for id in ["prm-pathbased-requested", "resource-mismatch-rejected"] {
+        assert_eq!(results.status(id), ["SUCCESS"], "{}", results.suite_output);
+    }
+    assert!(
+        results.status("authorization-server-metadata").is_empty(),
+        "the check went on to the authorization server:\n{}",
+        results.suite_output
+    );
+    let report = results.report();
+    assert_eq!(report["healthy"], false, "{}", results.stdout);
+    assert_eq!(report["failed_step"], "auth", "{}", results.stdout);
+    assert_eq!(report["auth"]["discovery"], "broken", "{}", results.stdout);
+    assert_eq!(
+        report["auth"]["resource"], "https://evil.example.com/mcp",
+        "{}",
+        results.stdout
+    );
+    let error = report["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("names the resource `https://evil.example.com/mcp`"),
+        "{}",
+        results.stdout
+    );
+    assert!(
+        results.stderr.contains("failed the `auth` step"),
+        "{}",
+        results.stderr
+    );
+}
+
 // --- examples/echo-server as the server ---------------------------------------
 
 #[test]

@@ -3,7 +3,7 @@
 //! fails (stopped-task details, events, logs, tags) never ends a follow (item 3).
 
 use crate::image::{commit_all, fixture_project};
-use crate::testbed::{Seeded, Testbed};
+use crate::testbed::{Seeded, Testbed, run};
 
 fn project(tb: &Testbed, seeded: &Seeded, deploy_toml: &str) -> tempfile::TempDir {
     let config = format!(
@@ -13,6 +13,46 @@ fn project(tb: &Testbed, seeded: &Seeded, deploy_toml: &str) -> tempfile::TempDi
         seeded.get("container"),
     );
     fixture_project(tb, &seeded.get("repository"), &config)
+}
+
+fn revision(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap().to_string()
+}
+
+/// The server runs `seconds`, then exits 1: its tasks never stay up for the
+/// service's rollout delay, so the rollout neither completes nor fails fast.
+fn dies_after(tb: &Testbed, dir: &std::path::Path, seconds: u32) {
+    std::fs::write(
+        dir.join("Dockerfile"),
+        format!(
+            "FROM {}\nENTRYPOINT [\"sh\", \"-c\", \"echo up; sleep {seconds}; exit 1\"]\n",
+            tb.var("MCP_TESTBED_BASE_IMAGE")
+        ),
+    )
+    .unwrap();
+    commit_all(dir);
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn a_rollback_after_the_deadline_that_ecs_completes_is_reported_as_rolled_back() {
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service(
+        "deadline",
+        &["--no-circuit-breaker", "--rollout-delay", "4"],
+    );
+    let (cluster, service) = (seeded.get("cluster"), seeded.get("service"));
+    let before = tb.live_task_definition(&cluster, &service);
+    let dir = project(tb, &seeded, "timeout = \"6s\"\n");
+    dies_after(tb, dir.path(), 3);
+
+    let out = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
+    let report = out.json();
+    let live = tb.live_task_definition(&cluster, &service);
+    assert_eq!(live, before, "ECS runs the previous release again");
+    assert_eq!(report["status"], "rolled_back", "stderr:\n{}", out.stderr);
+    assert_eq!(out.code, 3, "stderr:\n{}", out.stderr);
+    assert_eq!(report["live_revision"], revision(&before), "{report}");
 }
 
 /// From now on a rollout of `service` takes a minute (seeding with that delay

@@ -92,13 +92,15 @@ impl Batcher {
                 queue.len() == 1
             };
             if lead {
+                // A leader dropped in its window (its follow hit the deadline,
+                // say) takes the batch with it: the waiters ask again, and no
+                // later request joins a batch that nobody leads.
+                let guard = Leading {
+                    batcher: self,
+                    key: Some(key.clone()),
+                };
                 tokio::time::sleep(WINDOW).await;
-                let batch = self
-                    .pending
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&key)
-                    .unwrap_or_default();
+                let batch = guard.take();
                 self.call(ecs, cluster, batch, &classify).await;
             }
             match rx.await {
@@ -157,6 +159,36 @@ impl Batcher {
     }
 }
 
+/// The batch a leader holds until it calls ECS; dropping it drops the batch.
+struct Leading<'a> {
+    batcher: &'a Batcher,
+    key: Option<(String, String)>,
+}
+
+impl Leading<'_> {
+    fn take(mut self) -> Vec<Waiter> {
+        let key = self.key.take().expect("taken once");
+        self.batcher
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key)
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Leading<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.batcher
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&key);
+        }
+    }
+}
+
 /// The part of a batched answer that concerns `name` (matched by name or ARN).
 fn only(out: &DescribeServicesOutput, name: &str) -> DescribeServicesOutput {
     let matches = |n: Option<&str>, arn: Option<&str>| {
@@ -180,4 +212,42 @@ fn only(out: &DescribeServicesOutput, name: &str) -> DescribeServicesOutput {
                 .collect(),
         ))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::mock_client;
+    use aws_sdk_ecs::Client;
+    use aws_sdk_ecs::types::Service;
+    use aws_smithy_mocks::{RuleMode, mock};
+
+    #[tokio::test]
+    async fn a_leader_dropped_in_its_window_leaves_no_batch_behind() {
+        let describe = mock!(Client::describe_services).then_output(|| {
+            DescribeServicesOutput::builder()
+                .services(Service::builder().service_name("weather").build())
+                .build()
+        });
+        let ecs = mock_client!(aws_sdk_ecs, RuleMode::MatchAny, &[&describe]);
+        let batcher = Batcher::default();
+        let classify = |e: aws_sdk_ecs::error::SdkError<_>| BatchError::Transient(e.to_string());
+        // The first follow ends (its deadline) while it leads, within the window.
+        let cut = tokio::time::timeout(
+            WINDOW / 10,
+            batcher.describe(&ecs, "prod", "weather", classify),
+        )
+        .await;
+        assert!(cut.is_err(), "dropped inside the window");
+        // The next poll is answered (it hung for ever behind the orphaned batch).
+        let next = tokio::time::timeout(
+            Duration::from_secs(30),
+            batcher.describe(&ecs, "prod", "weather", classify),
+        )
+        .await
+        .expect("answered, not stuck behind a batch nobody leads")
+        .expect("described");
+        assert_eq!(next.services()[0].service_name(), Some("weather"));
+        assert_eq!(batcher.calls(), 1);
+    }
 }

@@ -24,7 +24,8 @@
 //!   the circuit breaker (or, without one, ever).
 //! - Another deployment became PRIMARY while ours had not failed (someone else
 //!   deployed): [`Outcome::Superseded`].
-//! - The deadline passed: [`Outcome::TimedOut`]; the cancel signal fired:
+//! - The deadline passed, and one more look (however long the poll interval had
+//!   grown) still showed no end: [`Outcome::TimedOut`]; the cancel signal fired:
 //!   [`Outcome::Interrupted`]. Both carry the last known state so the caller can
 //!   say how to resume (`mcp status --wait`).
 //!
@@ -70,6 +71,8 @@ pub const CLOCK_SKEW: Duration = Duration::from_secs(5);
 const BACKOFF: f64 = 1.5;
 /// While throttled, the interval may grow to this many times `max_poll`.
 const THROTTLED_MAX_FACTOR: u32 = 5;
+/// How long the last look at the deadline may take (its calls and their retries).
+const LAST_LOOK: Duration = Duration::from_secs(10);
 /// How many stopped tasks an outcome carries (the first ones to stop).
 const KEPT_STOPPED_TASKS: usize = 10;
 
@@ -321,7 +324,19 @@ pub async fn follow(
         };
         let step = match woke {
             Woke::Cancelled => return Ok(follower.interrupted()),
-            Woke::Deadline => return Ok(follower.timed_out()),
+            Woke::Deadline => {
+                // A deadline alone never decides: the poll it cut short, or the
+                // last seconds a long interval skipped, may hold the end. Look once more.
+                let last = tokio::select! {
+                    biased;
+                    () = &mut cancel => return Ok(follower.interrupted()),
+                    step = tokio::time::timeout(LAST_LOOK, follower.poll(ecs, start, on_event)) => step,
+                };
+                return Ok(match last {
+                    Ok(Ok(Step::Done(outcome))) => *outcome,
+                    _ => follower.timed_out(),
+                });
+            }
             Woke::Polled(step) => step,
         };
         match step {
@@ -1233,6 +1248,38 @@ mod tests {
             }
             other => panic!("expected a timeout, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn at_the_deadline_it_looks_once_more_before_judging() {
+        // Polls far apart (as when throttled): the rollout completes after the
+        // first poll, and the deadline comes before the second.
+        let describe = describe(vec![
+            services(vec![in_progress(1), old_active()], vec![]),
+            services(
+                vec![deployment(
+                    OURS,
+                    "PRIMARY",
+                    TD_NEW,
+                    DeploymentRolloutState::Completed,
+                    2,
+                )],
+                vec![],
+            ),
+        ]);
+        let list = no_stopped_tasks();
+        let opts = FollowOptions {
+            timeout: Duration::from_millis(50),
+            min_poll: Duration::from_secs(60),
+            max_poll: Duration::from_secs(60),
+            ..options()
+        };
+        let (outcome, _) = run(&client(&[&describe, &list]), &opts).await;
+        match outcome.unwrap() {
+            Outcome::Completed(snapshot) => assert_eq!(snapshot.running, 2),
+            other => panic!("ECS shows COMPLETED at the deadline, got {other:?}"),
+        }
+        assert_eq!(describe.num_calls(), 2);
     }
 
     #[tokio::test]

@@ -394,11 +394,15 @@ impl Rollout<'_> {
                     ),
                 );
                 let restored = self.follow_restore(&rollback_deployment_id).await;
+                let confirmed = matches!(restored, Ok(true));
                 let mut report = self.report(DeployStatus::Failed);
                 report.live_revision =
                     Some(taskdef::short_name(&rollback_task_definition).to_string());
                 report.reason = Some(reason);
                 self.restore_outcome(&mut report, restored);
+                if !confirmed && report.status != DeployStatus::Interrupted {
+                    self.look_again(&rollback_deployment_id, &mut report).await;
+                }
                 report.failed_task_logs = self.failed_task_logs(&stopped).await;
                 report.stopped_tasks = stopped;
                 report.next = Some(logs_hint);
@@ -529,13 +533,69 @@ impl Rollout<'_> {
             }
         };
         let restored = self.follow_restore(&deployment).await;
-        let was_live = report.live_revision.clone();
+        let confirmed = matches!(restored, Ok(true));
+        // What mcp put live; `look_again` replaces it with what ECS shows.
         report.live_revision = Some(taskdef::short_name(&live).to_string());
         self.restore_outcome(&mut report, restored);
-        if report.status == DeployStatus::Failed {
-            report.live_revision = was_live;
+        if !confirmed && report.status != DeployStatus::Interrupted {
+            self.look_again(&deployment, &mut report).await;
         }
         Ok(report)
+    }
+
+    /// A rollback (`deployment_id`) not seen to complete: what DescribeServices
+    /// shows now decides. The service's task definition is what runs (or is
+    /// being put live); the rollback counts only once its deployment is
+    /// COMPLETED. Without an answer, `report.live_revision` keeps what was put live.
+    async fn look_again(&self, deployment_id: &str, report: &mut Report) {
+        let target = report.live_revision.clone().unwrap_or_default();
+        let service = cancel::or_cancelled(
+            "while looking at the rollback",
+            aws::ecs::describe_service(self.clients, &self.cluster, &self.service),
+        )
+        .await;
+        let failed = report
+            .reason
+            .clone()
+            .unwrap_or_else(|| "the rollout failed".into());
+        report.next = Some(format!(
+            "see whether the rollback completes with `mcp status --wait{}`",
+            self.service_flag()
+        ));
+        let service = match service {
+            Ok(service) => service,
+            Err(err) => {
+                report.reason = Some(format!(
+                    "{failed}; the rollback to {target} ({deployment_id}) was started but could not be confirmed: {err:#}"
+                ));
+                return;
+            }
+        };
+        if let Some(live) = service.task_definition() {
+            report.live_revision = Some(taskdef::short_name(live).to_string());
+        }
+        let ours = service
+            .deployments()
+            .iter()
+            .find(|d| d.id() == Some(deployment_id));
+        let state = ours.and_then(|d| d.rollout_state());
+        if state == Some(&aws_sdk_ecs::types::DeploymentRolloutState::Completed) {
+            report.status = DeployStatus::RolledBack;
+            report.next = None;
+            return;
+        }
+        let shown = match state {
+            Some(state) => format!(
+                "deployment {deployment_id} is {}",
+                state.as_str().to_lowercase().replace('_', " ")
+            ),
+            None => format!("deployment {deployment_id} is no longer on the service"),
+        };
+        let live = report.live_revision.as_deref().unwrap_or(&target);
+        report.reason = Some(format!(
+            "{failed}; ECS has not confirmed the rollback to {live} within {} ({shown})",
+            elapsed(self.settings.deploy.timeout)
+        ));
     }
 
     /// Tell a followed rollback in `report` (whose `live_revision` names the
@@ -657,6 +717,8 @@ mod tests {
         Completed,
         /// The service was deleted (the follow ends in an error).
         Deleted,
+        /// Our deployment never ends, nor does mcp's rollback (ECS shows it IN_PROGRESS).
+        Stuck,
     }
 
     fn deployment(id: &str, status: &str, td: &str, state: DeploymentRolloutState) -> Deployment {
@@ -671,9 +733,16 @@ mod tests {
     }
 
     fn service(status: &str, deployments: Vec<Deployment>) -> Service {
+        // ECS shows the PRIMARY deployment's task definition as the service's.
+        let live = deployments
+            .iter()
+            .find(|d| d.status() == Some("PRIMARY"))
+            .and_then(|d| d.task_definition())
+            .map(str::to_string);
         Service::builder()
             .service_name("weather")
             .status(status)
+            .set_task_definition(live)
             .set_deployments(Some(deployments))
             .build()
     }
@@ -702,7 +771,17 @@ mod tests {
         let updates = Arc::new(AtomicUsize::new(0));
         let seen = updates.clone();
         let describe = mock!(Client::describe_services).then_compute_output(move |_| {
-            let deployments = if seen.load(Ordering::SeqCst) > 0 && !update_fails {
+            let deployments = if seen.load(Ordering::SeqCst) > 0 && matches!(ecs, Ecs::Stuck) {
+                vec![
+                    deployment(
+                        OUR_ROLLBACK,
+                        "PRIMARY",
+                        TD_OLD,
+                        DeploymentRolloutState::InProgress,
+                    ),
+                    deployment(OURS, "ACTIVE", TD_NEW, DeploymentRolloutState::InProgress),
+                ]
+            } else if seen.load(Ordering::SeqCst) > 0 && !update_fails {
                 vec![deployment(
                     OUR_ROLLBACK,
                     "PRIMARY",
@@ -728,6 +807,15 @@ mod tests {
                             DeploymentRolloutState::Completed,
                         ),
                         deployment(OURS, "ACTIVE", TD_NEW, DeploymentRolloutState::Failed),
+                    ],
+                    Ecs::Stuck => vec![
+                        deployment(OURS, "PRIMARY", TD_NEW, DeploymentRolloutState::InProgress),
+                        deployment(
+                            "ecs-svc/0000",
+                            "ACTIVE",
+                            TD_OLD,
+                            DeploymentRolloutState::Completed,
+                        ),
                     ],
                     Ecs::Superseded => vec![
                         deployment(
@@ -921,6 +1009,23 @@ mod tests {
             reason.contains("rolling back to weather:7 failed"),
             "{reason}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_rollback_ecs_has_not_confirmed_by_the_deadline_says_what_was_put_live() {
+        let fake = fake(Ecs::Stuck, false);
+        let report = see_through(&settings(""), &fake, false).await.unwrap();
+        assert_eq!(fake.updates.load(Ordering::SeqCst), 1);
+        assert_eq!(report.status, DeployStatus::Failed);
+        // Never "unknown" once mcp itself started the rollback.
+        assert_eq!(report.live_revision.as_deref(), Some("weather:7"));
+        let reason = report.reason.unwrap();
+        assert!(
+            reason.contains("ECS has not confirmed the rollback to weather:7"),
+            "{reason}"
+        );
+        assert!(reason.contains(OUR_ROLLBACK), "{reason}");
+        assert!(report.next.unwrap().contains("mcp status --wait"));
     }
 
     #[tokio::test]

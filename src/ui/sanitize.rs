@@ -105,6 +105,52 @@ fn ends_authority(c: char) -> bool {
         || c.is_control()
 }
 
+/// After `scheme://` (`rest`): where a password ends, when it holds characters
+/// that otherwise end the authority (`; , / # ? @`, issue 26 item 7). A user
+/// name, a `:`, then the password up to the last `@` in the word that a host
+/// follows (a name or `[address]`, an optional port, then the end of the word,
+/// `/`, `?`, `#` or punctuation). Without the `:` there is no password and an
+/// `@` past the authority is not userinfo (`https://host/@me`).
+fn password_end(rest: &str) -> Option<usize> {
+    let word_end = rest
+        .find(|c: char| {
+            c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '`' | '<' | '>')
+        })
+        .unwrap_or(rest.len());
+    let word = &rest[..word_end];
+    let user_end = word.find([':', '/', '?', '#', '@'])?;
+    if !word[user_end..].starts_with(':') {
+        return None;
+    }
+    word.rmatch_indices('@')
+        .map(|(i, _)| i)
+        .find(|&i| i > user_end && host_follows(&word[i + 1..]))
+}
+
+/// Does `rest` start with a host (and port) that ends the authority?
+fn host_follows(rest: &str) -> bool {
+    let host_len = if rest.starts_with('[') {
+        match rest.find(']') {
+            Some(i) => i + 1,
+            None => return false,
+        }
+    } else {
+        rest.find(|c: char| !(c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '~' | '%')))
+            .unwrap_or(rest.len())
+    };
+    if host_len == 0 {
+        return false;
+    }
+    let mut after = &rest[host_len..];
+    if let Some(port) = after.strip_prefix(':') {
+        after = port.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    after
+        .chars()
+        .next()
+        .is_none_or(|c| ends_authority(c) || c == ':')
+}
+
 /// Every `scheme://user:password@host` in `text` written as `scheme://***@host`.
 ///
 /// Works on running text (an error message, a status line) as well as on a
@@ -125,12 +171,19 @@ pub fn redact_userinfo(text: &str) -> Cow<'_, str> {
         let end = text[start..]
             .find(ends_authority)
             .map_or(text.len(), |i| start + i);
-        if scheme_ok && let Some(at) = text[start..end].rfind('@') {
+        let at = text[start..end]
+            .rfind('@')
+            .into_iter()
+            .chain(password_end(&text[start..]))
+            .max();
+        if scheme_ok && let Some(at) = at {
             out.push_str(&text[copied..start]);
             out.push_str("***");
             copied = start + at;
+            search = start + at + 1;
+        } else {
+            search = end.max(start);
         }
-        search = end.max(start);
     }
     if copied == 0 {
         return Cow::Borrowed(text);
@@ -202,6 +255,50 @@ mod tests {
         ));
         assert_eq!(for_terminal("a\u{1b}b", false, Lines::One), "a\u{1b}b");
         assert_eq!(for_terminal("a\u{1b}b", true, Lines::One), "a\\x1bb");
+    }
+
+    /// Guards issue 26 item 7: a password holding `; , / # ?` (or `@`) is
+    /// redacted whole: the authority ends at the last `@` before the host.
+    #[test]
+    fn passwords_with_delimiters_are_redacted_whole() {
+        for password in [
+            "hunter2;x",
+            "hun,ter2",
+            "hu/nter2",
+            "hu#nter2",
+            "hu?nter2",
+            "hu@nter2",
+            "a;b,c/d#e?f",
+        ] {
+            let url = format!("http://admin:{password}@127.0.0.1:9/mcp");
+            assert_eq!(
+                redact_userinfo(&url),
+                "http://***@127.0.0.1:9/mcp",
+                "{password}"
+            );
+            let text = format!("error: `{url}` is not a URL: invalid port number");
+            assert_eq!(
+                redact_userinfo(&text),
+                "error: `http://***@127.0.0.1:9/mcp` is not a URL: invalid port number",
+                "{password}"
+            );
+            let text = format!("Checking {url}\nnext line https://ok.example/a@b");
+            let shown = redact_userinfo(&text);
+            assert!(!shown.contains("nter") && !shown.contains("d#e"), "{shown}");
+            assert!(
+                shown.ends_with("\nnext line https://ok.example/a@b"),
+                "{shown}"
+            );
+        }
+        // Without a password the old rule holds: `@` in a path or query is not userinfo.
+        assert_eq!(
+            redact_userinfo("https://host/@me?to=a@b"),
+            "https://host/@me?to=a@b"
+        );
+        assert_eq!(
+            redact_userinfo("see https://h/x, then a@b"),
+            "see https://h/x, then a@b"
+        );
     }
 
     /// Guards issue 16 item 5: credentials in URLs are never printed.

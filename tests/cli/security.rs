@@ -203,3 +203,31 @@ fn machine_credentials_are_not_sent_as_bearer_tokens() {
     );
     assert!(!r.stderr.contains("wJalr") && !r.stdout.contains("wJalr"));
 }
+
+/// Guards issue 26 item 7: a URL password holding `; , / # ?` is printed
+/// nowhere, in text or JSON, whether the URL parses or not.
+#[test]
+fn url_passwords_with_delimiters_are_never_printed() {
+    let dir = project(&[("mcp.toml", "name = \"x\"\n")]);
+    for password in ["hunter2;x", "hun,ter2", "hu/nter2", "hu#nter2", "hu?nter2"] {
+        let url = format!("http://admin:{password}@127.0.0.1:9/mcp");
+        for format in ["text", "json"] {
+            let r = run(
+                mcp(dir.path()).args(["check", "-o", format, "--timeout", "5s", "--url", &url]),
+                dir.path(),
+            );
+            assert_ne!(r.code, 0);
+            assert!(
+                !r.stdout.contains("nter") && !r.stderr.contains("nter"),
+                "{password} ({format})\nstdout:\n{}\nstderr:\n{}",
+                r.stdout,
+                r.stderr
+            );
+            assert!(
+                r.stderr.contains("http://***@127.0.0.1:9/mcp"),
+                "{password} ({format}): {}",
+                r.stderr
+            );
+        }
+    }
+}

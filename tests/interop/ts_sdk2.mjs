@@ -12,7 +12,16 @@
 // --modern-only: `createMcpHandler(..., { legacy: 'reject' })` alone: a server
 // that speaks 2026-07-28 only.
 // Listens on 127.0.0.1 only; GET /healthz answers "ok".
+//
+// The environment picks a release (unset: the default tools `echo({text})` and
+// `add({a, b})`, as tests/it/interop.rs expects), for tests/it/smoke.rs:
+// INTEROP_RELEASE=raises (`echo` throws; the error names lookup-db.internal),
+// hangs (`echo` never answers), removes (`add` is gone), requires (`echo` has a
+// new required argument `lang`), adds (a new tool `reverse`, an optional
+// argument `upper` on `echo`). INTEROP_CALLED=FILE: every tool call appends the
+// tool's name to FILE first, so a test can see which tools were called.
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createMcpHandler, isInitializeRequest, isLegacyRequest, McpServer } from '@modelcontextprotocol/server';
 import { NodeStreamableHTTPServerTransport, localhostHostValidation, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
@@ -25,14 +34,61 @@ if (!['', '--sessions', '--modern-only'].includes(mode)) {
     process.exit(2);
 }
 
+const release = process.env.INTEROP_RELEASE ?? '';
+if (!['', 'raises', 'hangs', 'removes', 'requires', 'adds'].includes(release)) {
+    console.error(`unknown INTEROP_RELEASE=${release}: expected raises, hangs, removes, requires or adds`);
+    process.exit(2);
+}
+
+function called(tool) {
+    if (process.env.INTEROP_CALLED) appendFileSync(process.env.INTEROP_CALLED, `${tool}\n`);
+}
+
 function buildServer() {
     const server = new McpServer({ name: 'interop-typescript-sdk-2', version: '2.0.0' });
-    server.registerTool('echo', { description: 'Return the text as it came.', inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
-        content: [{ type: 'text', text }]
-    }));
-    server.registerTool('add', { description: 'Add two integers.', inputSchema: z.object({ a: z.number().int(), b: z.number().int() }) }, async ({ a, b }) => ({
-        content: [{ type: 'text', text: String(a + b) }]
-    }));
+    if (release === 'requires') {
+        server.registerTool(
+            'echo',
+            { description: 'Return the text as it came, in a language.', inputSchema: z.object({ text: z.string(), lang: z.string() }) },
+            async ({ text, lang }) => {
+                called('echo');
+                return { content: [{ type: 'text', text: `${lang}: ${text}` }] };
+            }
+        );
+    } else if (release === 'adds') {
+        server.registerTool(
+            'echo',
+            {
+                description: 'Return the text as it came, upper-cased if asked.',
+                inputSchema: z.object({ text: z.string(), upper: z.boolean().optional() })
+            },
+            async ({ text, upper }) => {
+                called('echo');
+                return { content: [{ type: 'text', text: upper ? text.toUpperCase() : text }] };
+            }
+        );
+        server.registerTool('reverse', { description: 'Return the text reversed.', inputSchema: z.object({ text: z.string() }) }, async ({ text }) => {
+            called('reverse');
+            return { content: [{ type: 'text', text: [...text].reverse().join('') }] };
+        });
+    } else {
+        server.registerTool('echo', { description: 'Return the text as it came.', inputSchema: z.object({ text: z.string() }) }, async ({ text }) => {
+            called('echo');
+            if (release === 'raises') throw new Error('lookup-db.internal refused the connection');
+            if (release === 'hangs') await new Promise(() => {});
+            return { content: [{ type: 'text', text }] };
+        });
+    }
+    if (release !== 'removes') {
+        server.registerTool(
+            'add',
+            { description: 'Add two integers.', inputSchema: z.object({ a: z.number().int(), b: z.number().int() }) },
+            async ({ a, b }) => {
+                called('add');
+                return { content: [{ type: 'text', text: String(a + b) }] };
+            }
+        );
+    }
     return server;
 }
 

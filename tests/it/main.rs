@@ -26,5 +26,6 @@ mod reliability;
 mod restart;
 mod secrets;
 mod security;
+mod smoke;
 mod stages;
 mod up_sh;

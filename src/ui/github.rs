@@ -142,19 +142,27 @@ pub fn report_annotation(verb: &str, name: &str, report: &Report) -> Option<Stri
     ))
 }
 
-/// A table cell: one line, pipes escaped, markdown left inert.
+/// A table cell: one line, and markdown left inert. Plain words (a name, a
+/// revision, an image) are written as they are; anything else from outside
+/// (a reason from AWS, a server's 401 body) goes in a code span, where
+/// links, images, HTML and autolinks are text (issue 26 item 9): backticks
+/// become `'` and pipes are escaped, which GitHub's tables honour there too.
 fn cell(text: &str) -> String {
     let one_line: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     // URL credentials are redacted over the whole summary (`Printer::job_summary`).
-    one_line
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "'")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let lower = one_line.to_ascii_lowercase();
+    let plain = one_line
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || " ._:/+=,-".contains(c))
+        && !lower.contains("://")
+        && !lower.contains("www.");
+    if plain {
+        return one_line;
+    }
+    format!("`{}`", one_line.replace('`', "'").replace('|', "\\|"))
 }
 
 fn status_word(status: DeployStatus) -> &'static str {
@@ -314,9 +322,37 @@ mod tests {
         );
     }
 
+    /// Guards issue 26 item 9: remote text in the job summary makes no link,
+    /// image, HTML or autolink: it lands in a code span, as text.
+    #[test]
+    fn summary_cells_make_no_links_or_images() {
+        for hostile in [
+            "denied: [log in again](https://evil.example/login)",
+            "![pixel](https://evil.example/track.png)",
+            "<img src=https://evil.example/x.png>",
+            "see https://evil.example/ or www.evil.example",
+            "**bold** _x_ `code` | a | b",
+        ] {
+            let shown = cell(hostile);
+            assert!(
+                shown.len() > 2 && shown.starts_with('`') && shown.ends_with('`'),
+                "{shown}"
+            );
+            let inner = &shown[1..shown.len() - 1];
+            assert!(!inner.contains('`'), "{shown}");
+            assert!(!inner.replace("\\|", "").contains('|'), "{shown}");
+        }
+        // Plain names, revisions and images stay as they are.
+        assert_eq!(cell("release 1"), "release 1");
+        assert_eq!(
+            cell("127.0.0.1:5000/repo:sha-1"),
+            "127.0.0.1:5000/repo:sha-1"
+        );
+    }
+
     #[test]
     fn summary_cells_cannot_break_the_table() {
         let row = cell("a|b\nc `x` <script>");
-        assert_eq!(row, "a\\|b c 'x' &lt;script&gt;");
+        assert_eq!(row, "`a\\|b c 'x' <script>`");
     }
 }

@@ -182,6 +182,7 @@ set edit:completion:arg-completer[mcp-deploy] = {|@words|
             cand --no-wait 'Return once the rollout has started (follow it later with `mcp status --wait`)'
             cand --force 'Start even while another deployment of the service is in progress'
             cand --no-check 'Skip the MCP check of `deploy.url` after the rollout'
+            cand --allow-breaking 'Let a release that breaks the live release''s contract through (listed as warnings)'
             cand --logs 'Print the new tasks'' log lines while the rollout runs'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'

@@ -146,6 +146,7 @@ complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l dry-run
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l no-wait -d 'Return once the rollout has started (follow it later with `mcp status --wait`)'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l force -d 'Start even while another deployment of the service is in progress'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l no-check -d 'Skip the MCP check of `deploy.url` after the rollout'
+complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l allow-breaking -d 'Let a release that breaks the live release\'s contract through (listed as warnings)'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l logs -d 'Print the new tasks\' log lines while the rollout runs'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -s q -l quiet -d 'Print only errors and data'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -s v -l verbose -d 'More detail on stderr (repeat for more)'

@@ -297,6 +297,10 @@ pub struct DeployArgs {
     #[arg(long)]
     pub no_check: bool,
 
+    /// Let a release that breaks the live release's contract through (listed as warnings)
+    #[arg(long)]
+    pub allow_breaking: bool,
+
     /// Print the new tasks' log lines while the rollout runs
     #[arg(long)]
     pub logs: bool,

@@ -319,6 +319,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 no_wait,
                 force,
                 no_check,
+                allow_breaking,
                 logs,
                 wait_until,
             } = args;
@@ -332,6 +333,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 no_wait,
                 force,
                 no_check,
+                allow_breaking,
                 logs,
                 wait_until: match wait_until {
                     cli::WaitUntilArg::Shifted => {

@@ -18,6 +18,15 @@ pub async fn deploy(
 ) -> Result<ExitStatus> {
     let platform = platform::for_settings(settings);
     let service = settings.service_or_name();
+    if !request.dry_run
+        && !request.no_check
+        && !request.no_wait
+        && let Some(url) = platform::check_url(settings)
+    {
+        // What clients use now, read before anything changes: the checks
+        // after the rollout (and the gate) compare the new release with it.
+        crate::probe::remember_live_contract(settings, printer, &url, request.allow_breaking).await;
+    }
     let prepared = {
         let _group = printer.group(format_args!("mcp deploy {service}: build, push, register"));
         platform

@@ -157,6 +157,19 @@ pub async fn deploy_many(
                         Err((entry.status, entry.error.unwrap_or_default())),
                     );
                 }
+                if !options.dry_run
+                    && !options.no_check
+                    && !options.no_wait
+                    && let Some(url) = crate::platform::check_url(settings)
+                {
+                    crate::probe::remember_live_contract(
+                        settings,
+                        &p,
+                        &url,
+                        options.allow_breaking,
+                    )
+                    .await;
+                }
                 let outcome = match platform.prepare(settings, &p, options, builds).await {
                     // A rollout whose image became ready after Ctrl-C does not start.
                     Ok(Prepared::Ready(r)) => {

@@ -46,6 +46,15 @@ use crate::ui::{Output, Printer};
 
 pub use logs::LogsRequest;
 
+/// The URL the MCP check after a deploy goes to: `deploy.url`, or the local
+/// target's own address on this machine.
+pub fn check_url(settings: &Settings) -> Option<String> {
+    match settings.target {
+        TargetKind::Local => Some(local::engine::url(settings)),
+        _ => settings.deploy.url.clone(),
+    }
+}
+
 /// What `mcp deploy` asks of a platform.
 #[derive(Debug, Clone, Default)]
 pub struct DeployRequest {
@@ -61,6 +70,8 @@ pub struct DeployRequest {
     pub force: bool,
     /// Skip the MCP check after the rollout.
     pub no_check: bool,
+    /// A release that breaks the live release's contract goes through.
+    pub allow_breaking: bool,
     /// Stream the new release's logs while waiting.
     pub logs: bool,
     /// ECS blue/green, canary, linear: stop following once production

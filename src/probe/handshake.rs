@@ -242,7 +242,8 @@ pub(super) async fn check(
                         );
                         let hint = match (pinned, best) {
                             (Some(pin), Some(_)) => format!(
-                                "`deploy.protocol` pins {pin}: remove it, or pin a revision the server supports"
+                                "the check is pinned to {pin} (--protocol, {}, or `deploy.protocol`): drop the pin, or pin a revision the server supports",
+                                crate::config::schema::env::PROTOCOL
                             ),
                             _ => format!(
                                 "`mcp` speaks {}; update the server's MCP SDK",

@@ -453,7 +453,8 @@ impl Options {
             baseline: None,
             allow_breaking: settings.check.breaking == crate::config::Breaking::Warn,
             timeout: DEFAULT_TIMEOUT,
-        })
+        }
+        .with_live_contract(settings))
     }
 
     /// No credentials, no pin: a check of `health_path` and MCP alone.
@@ -470,6 +471,16 @@ impl Options {
             allow_breaking: false,
             timeout: DEFAULT_TIMEOUT,
         }
+    }
+
+    /// Compare with the contract a deploy read from the service's live
+    /// release before it changed anything, when there is one.
+    fn with_live_contract(mut self, settings: &Settings) -> Self {
+        if let Some(live) = live_contract(settings) {
+            self.baseline = Some(("the live release".to_string(), live.contract));
+            self.allow_breaking |= live.allow_breaking;
+        }
+        self
     }
 
     /// Whether the check sends credentials it was given.
@@ -632,7 +643,9 @@ pub async fn until_healthy(
             _ = &mut interrupted => return Err(stop()),
             report = run_check(url, &options) => report?,
         };
-        let settled = report.failed_step == Some(Step::Session);
+        // A session lost between tasks, or a contract the release breaks,
+        // are verdicts on the release, not targets still warming up.
+        let settled = matches!(report.failed_step, Some(Step::Session | Step::Contract));
         if report.healthy || settled || Instant::now() >= deadline {
             if report.healthy {
                 printer.status("Checked", report.summary());
@@ -644,6 +657,81 @@ pub async fn until_healthy(
             () = tokio::time::sleep(Duration::from_secs(2)) => {}
         }
     }
+}
+
+/// The contracts of the releases live before this process's deploys, by
+/// service and stage: a deploy reads it before anything changes
+/// ([`remember_live_contract`]), and every check of that service after it
+/// (the gate, the check after a rollout) compares the new release with it.
+static LIVE: std::sync::Mutex<Vec<(String, Live)>> = std::sync::Mutex::new(Vec::new());
+
+#[derive(Clone)]
+struct Live {
+    contract: contract::Contract,
+    allow_breaking: bool,
+}
+
+/// Before a deploy: read the contract of the release `deploy.url` serves
+/// now, for the checks after it. Says what it found; a URL that does not
+/// answer means a first deploy (or a broken live release): no baseline.
+pub async fn remember_live_contract(
+    settings: &Settings,
+    printer: &Printer,
+    url: &str,
+    allow_breaking: bool,
+) {
+    let Ok(mut options) = Options::from_settings(settings) else {
+        return; // the deploy's own pre-flight says what is wrong
+    };
+    options.timeout = Duration::from_secs(5);
+    match baseline(url, &options).await {
+        Ok(contract) => {
+            printer.status(
+                "Contract",
+                format!(
+                    "of the live release: {} tool{}{}",
+                    contract.tools.len(),
+                    if contract.tools.len() == 1 { "" } else { "s" },
+                    if allow_breaking {
+                        " (breaking changes allowed)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+            if let Ok(mut live) = LIVE.lock() {
+                let key = live_key(settings);
+                live.retain(|(k, _)| *k != key);
+                live.push((
+                    key,
+                    Live {
+                        contract,
+                        allow_breaking,
+                    },
+                ));
+            }
+        }
+        Err(e) => printer.detail(
+            0,
+            format!("no contract to compare with: {url} does not answer MCP now ({e:#}); a first deploy has none"),
+        ),
+    }
+}
+
+/// Which service of which stage a contract belongs to.
+fn live_key(settings: &Settings) -> String {
+    format!(
+        "{}@{}",
+        settings.service_or_name(),
+        settings.stage.as_deref().unwrap_or("")
+    )
+}
+
+/// The live contract remembered for the service of `settings`, if any.
+fn live_contract(settings: &Settings) -> Option<Live> {
+    let key = live_key(settings);
+    let live = LIVE.lock().ok()?;
+    live.iter().find(|(k, _)| *k == key).map(|(_, l)| l.clone())
 }
 
 /// The contract to compare with: a `--save-contract` file, or what the

@@ -257,3 +257,70 @@ fn echo_server_deploys_locally_and_a_release_that_is_not_mcp_is_rolled_back() {
     assert!(!logs.stdout.trim().is_empty(), "{}", logs.stderr);
     assert!(mcp(&["down"]).code == 0);
 }
+
+/// Guards issue 28 item 3: a deploy reads the live release's contract before
+/// it changes anything, and a release that takes tools away from its
+/// clients fails its check and is rolled back, unless `--allow-breaking`.
+/// Release 1 runs the echo server with `CONFORMANCE=1` (three more tools);
+/// release 2 without it removes them.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn a_release_that_removes_a_tool_is_rolled_back_unless_breaking_is_allowed() {
+    let tb = crate::testbed!();
+    let port = free_port();
+    let dir = echo_project(port);
+    let toml = dir.path().join("mcp.toml");
+    let plain = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        plain.replace(
+            "[stages.local]",
+            "[env]\nCONFORMANCE = \"1\"\n\n[stages.local]",
+        ),
+    )
+    .unwrap();
+    let mcp = |args: &[&str]| run(tb.mcp(dir.path()).args(["--stage", "local"]).args(args));
+    let first = mcp(&["deploy", "-o", "json"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let tools = first.json()["check"]["tools"].clone();
+    assert!(
+        tools.as_array().unwrap().len() > 2,
+        "release 1 serves the conformance tools: {tools}"
+    );
+
+    // Release 2 takes them away: the check after it fails at `contract`.
+    std::fs::write(&toml, &plain).unwrap();
+    let second = mcp(&["deploy", "-o", "json"]);
+    assert_eq!(second.code, 3, "{}\n{}", second.stdout, second.stderr);
+    assert!(
+        second.stderr.contains("Contract"),
+        "the live contract is read first: {}",
+        second.stderr
+    );
+    let report = second.json();
+    assert_eq!(report["status"], "rolled_back", "{report}");
+    assert_eq!(report["check"]["failed_step"], "contract", "{report}");
+    let breaking = report["check"]["contract"]["breaking"].as_array().unwrap();
+    assert!(
+        breaking
+            .iter()
+            .any(|b| b.as_str().unwrap().ends_with(": removed")),
+        "{report}"
+    );
+    assert_eq!(report["live_revision"], "release 1", "{report}");
+
+    // The same release with --allow-breaking goes through, the changes listed.
+    let allowed = mcp(&["deploy", "--allow-breaking", "-o", "json"]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    let report = allowed.json();
+    assert_eq!(report["check"]["healthy"], true, "{report}");
+    assert_eq!(report["check"]["contract"]["allowed"], true, "{report}");
+    assert!(
+        !report["check"]["contract"]["breaking"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{report}"
+    );
+    assert!(mcp(&["down"]).code == 0);
+}

@@ -182,6 +182,7 @@ async fn prepare(
         no_wait,
         force,
         no_check: _,
+        allow_breaking: _,
         logs,
         wait_until: _,
     } = request;

@@ -458,6 +458,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep printing new events until Ctrl-C, including those of tasks started later')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing new events until Ctrl-C, including those of tasks started later')
             [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Follow with CloudWatch Logs Live Tail instead of polling (new events only; billed per minute of session, and sampled above 500 events per second)')
+            [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Write the log text as the server wrote it, control characters and all (they are shown escaped otherwise, also through a pipe)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')

@@ -433,6 +433,7 @@ set edit:completion:arg-completer[mcp-deploy] = {|@words|
             cand -f 'Keep printing new events until Ctrl-C, including those of tasks started later'
             cand --follow 'Keep printing new events until Ctrl-C, including those of tasks started later'
             cand --live 'Follow with CloudWatch Logs Live Tail instead of polling (new events only; billed per minute of session, and sampled above 500 events per second)'
+            cand --raw 'Write the log text as the server wrote it, control characters and all (they are shown escaped otherwise, also through a pipe)'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
             cand -v 'More detail on stderr (repeat for more)'

@@ -309,6 +309,7 @@ complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand logs" -l region -d
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand logs" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand logs" -s f -l follow -d 'Keep printing new events until Ctrl-C, including those of tasks started later'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand logs" -l live -d 'Follow with CloudWatch Logs Live Tail instead of polling (new events only; billed per minute of session, and sampled above 500 events per second)'
+complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand logs" -l raw -d 'Write the log text as the server wrote it, control characters and all (they are shown escaped otherwise, also through a pipe)'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand logs" -s q -l quiet -d 'Print only errors and data'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand logs" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand logs" -l no-progress -d 'No spinners or progress bars, even on a terminal'

@@ -1048,7 +1048,7 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__logs)
-            opts="-f -o -q -v -y -h -V --since --until --filter --task --revision --follow --live --log-group --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            opts="-f -o -q -v -y -h -V --since --until --filter --task --revision --follow --live --log-group --raw --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

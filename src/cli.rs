@@ -441,6 +441,11 @@ pub struct LogsArgs {
     /// Read this log group instead of the one in the task definition
     #[arg(long, value_name = "NAME")]
     pub log_group: Option<String>,
+
+    /// Write the log text as the server wrote it, control characters and all
+    /// (they are shown escaped otherwise, also through a pipe)
+    #[arg(long)]
+    pub raw: bool,
 }
 
 #[derive(Debug, Args)]

@@ -454,7 +454,9 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 follow,
                 live,
                 log_group,
+                raw,
             } = args;
+            let printer = &printer.with_raw(raw);
             let settings = settings(&global, service.as_ref(), Vec::new())?;
             let request = platform::LogsRequest {
                 since,

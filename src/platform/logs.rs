@@ -109,9 +109,10 @@ pub fn stream_color(stream: &str) -> Color {
     PALETTE[(hash % PALETTE.len() as u64) as usize]
 }
 
-/// One event as a line of text or JSON. On a `terminal` the server's text is
-/// escaped (see `ui::sanitize`): a log line cannot drive the terminal.
-pub fn render(line: &LogLine, json: bool, color: bool, terminal: bool) -> String {
+/// One event as a line of text or JSON. With `escape` (always but with
+/// `--raw`) the server's text is escaped (see `ui::sanitize`): a log line
+/// cannot drive the terminal, also through a pipe.
+pub fn render(line: &LogLine, json: bool, color: bool, escape: bool) -> String {
     if json {
         let value = JsonLine {
             timestamp: time(line),
@@ -124,7 +125,7 @@ pub fn render(line: &LogLine, json: bool, color: bool, terminal: bool) -> String
     }
     let mut out = String::with_capacity(line.message.len() + 40);
     let _ = write!(out, "{} ", time(line));
-    let shown = |text| crate::ui::sanitize::for_terminal(text, terminal, Lines::Keep);
+    let shown = |text| crate::ui::sanitize::for_terminal(text, escape, Lines::Keep);
     let id = shown(short_id(line));
     if color {
         let _ = write!(out, "{}", style(id).fg(stream_color(&line.stream)));
@@ -144,7 +145,7 @@ pub async fn print<S: LogSource>(
 ) -> Result<ExitStatus> {
     let json = printer.json();
     let color = printer.color() && !json;
-    let terminal = printer.stdout_terminal();
+    let escape = printer.escapes();
     let ctrl_c = async {
         if !interruptible {
             std::future::pending::<()>().await;
@@ -175,7 +176,7 @@ pub async fn print<S: LogSource>(
         }
         if !lines.is_empty() {
             printer
-                .lines(lines.iter().map(|l| render(l, json, color, terminal)))
+                .lines(lines.iter().map(|l| render(l, json, color, escape)))
                 .context("writing log lines")?;
         }
     }
@@ -225,10 +226,11 @@ mod tests {
         );
     }
 
-    /// Guards issue 16 item 5: a log line cannot drive the terminal it is shown
-    /// on; piped, it is passed on as the server wrote it.
+    /// Guards issue 16 item 5 and issue 26 item 13: a log line cannot drive
+    /// the terminal it reaches, directly or through a pipe; `--raw` passes it
+    /// on as the server wrote it.
     #[test]
-    fn log_text_is_escaped_on_a_terminal_only() {
+    fn log_text_is_escaped_unless_raw() {
         let line = LogLine::new(
             0,
             "ecs/mcp/0123456789abcdef",

@@ -8,9 +8,12 @@
 //!
 //! It is also where text from outside is made safe to show (see
 //! [`super::sanitize`]): URL credentials are redacted in every message, report
-//! and JSON document, and on a terminal control characters in them are shown
-//! escaped. Raw lines ([`Printer::line`], [`Printer::lines`]) are written as
-//! given: their callers escape the remote part (`ops::logs::render`).
+//! and JSON document, and control characters in text output are shown escaped,
+//! on a terminal and through a pipe alike: `mcp logs | grep` or `| tee` hands
+//! the bytes to a terminal all the same (issue 26 item 13). `--raw` (`mcp
+//! logs`) writes them as they are; JSON escapes them anyway. Raw lines
+//! ([`Printer::line`], [`Printer::lines`]) are written as given: their callers
+//! escape the remote part (`platform::logs::render`).
 
 use std::borrow::Cow;
 use std::fmt::Display;
@@ -62,9 +65,9 @@ pub struct Printer {
     interactive: bool,
     /// `--yes`: take the default answer to every question.
     pub yes: bool,
-    /// stderr and stdout are terminals: text from outside is shown escaped there.
-    stderr_tty: bool,
-    stdout_tty: bool,
+    /// `--raw`: text from outside is written as it came, control characters
+    /// and all; otherwise they are shown escaped.
+    raw: bool,
     /// `[name] ` before every status line, when several services run at once.
     prefix: String,
     /// On a terminal, with several services: this service's one line, which
@@ -96,8 +99,7 @@ impl Printer {
             progress: fancy && !options.no_progress && !options.quiet,
             interactive: stderr_tty && std::io::stdin().is_terminal() && !under_ci(),
             yes: options.yes,
-            stderr_tty,
-            stdout_tty,
+            raw: false,
             prefix: String::new(),
             line: None,
             github: super::github::active(),
@@ -114,8 +116,7 @@ impl Printer {
             progress: false,
             interactive: false,
             yes: false,
-            stderr_tty: false,
-            stdout_tty: false,
+            raw: false,
             prefix: String::new(),
             line: None,
             github: false,
@@ -179,15 +180,25 @@ impl Printer {
         self.verbose
     }
 
-    /// Whether stdout is a terminal (raw lines from outside must then be escaped).
-    pub fn stdout_terminal(&self) -> bool {
-        self.stdout_tty
+    /// The same printer, writing text from outside as it came when `raw`
+    /// (`mcp logs --raw`).
+    pub fn with_raw(&self, raw: bool) -> Printer {
+        Printer {
+            raw,
+            ..self.clone()
+        }
     }
 
-    /// A message for stderr: URL credentials redacted, and on a terminal
-    /// control characters escaped (before the printer adds its own colour).
+    /// Whether text from outside is shown escaped (always, unless `--raw`):
+    /// callers of the raw [`Printer::line`] escape their remote part by it.
+    pub fn escapes(&self) -> bool {
+        !self.raw
+    }
+
+    /// A message for stderr: URL credentials redacted, and control characters
+    /// escaped unless `--raw` (before the printer adds its own colour).
     fn for_stderr(&self, message: impl Display) -> String {
-        self.inert(shown(message.to_string(), self.stderr_tty))
+        self.inert(shown(message.to_string(), !self.raw))
     }
 
     /// Under GitHub Actions, text that cannot act as a workflow command.
@@ -301,11 +312,9 @@ impl Printer {
         STDOUT_WRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut out = std::io::stdout().lock();
         let result = match self.format {
-            OutputFormat::Text => write!(
-                out,
-                "{}",
-                self.inert(shown(value.to_string(), self.stdout_tty))
-            ),
+            OutputFormat::Text => {
+                write!(out, "{}", self.inert(shown(value.to_string(), !self.raw)))
+            }
             OutputFormat::Json => serde_json::to_value(value)
                 .map(|mut json| {
                     sanitize::redact_json(&mut json);
@@ -382,9 +391,9 @@ fn stderr_line(line: impl Display) {
     let _ = writeln!(err, "{line}");
 }
 
-/// Text as shown: URL credentials redacted; escaped on a terminal.
-fn shown(text: String, terminal: bool) -> String {
-    match sanitize::shown(&text, terminal, Lines::Keep) {
+/// Text as shown: URL credentials redacted; control characters escaped when `escape`.
+fn shown(text: String, escape: bool) -> String {
+    match sanitize::shown(&text, escape, Lines::Keep) {
         Cow::Owned(shown) => shown,
         Cow::Borrowed(_) => text,
     }

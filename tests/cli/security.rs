@@ -101,8 +101,9 @@ sys.stdout.buffer.write(out)
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Guards issue 16 item 5: text that would set the window title reaches a
-/// terminal escaped, and a pipe unchanged.
+/// Guards issue 16 item 5 and issue 26 item 13: text that would set the
+/// window title reaches a terminal escaped, and a pipe too (`mcp … | less -R`
+/// or `| tee` would hand it to the terminal all the same).
 #[test]
 fn control_characters_reach_a_terminal_escaped() {
     let dir = project(&[("mcp.toml", "name = \"x\"\n")]);
@@ -120,10 +121,13 @@ fn control_characters_reach_a_terminal_escaped() {
         dir.path(),
     );
     assert!(
-        piped.stderr.contains(&format!("unknown stage `{stage}`")),
+        piped
+            .stderr
+            .contains("unknown stage `evil\\x1b]0;pwned\\x07`"),
         "{:?}",
         piped.stderr
     );
+    assert!(!piped.stderr.contains('\u{1b}'), "{:?}", piped.stderr);
 }
 
 /// Guards issue 16 item 5 and issue 26 item 2: an mcp.toml found by walking

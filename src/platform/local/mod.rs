@@ -624,7 +624,7 @@ async fn logs(settings: &Settings, printer: &Printer, request: &LogsRequest) -> 
                 &entry,
                 printer.json(),
                 printer.color(),
-                printer.stdout_terminal(),
+                printer.escapes(),
             ))?;
         }
     }

@@ -365,6 +365,90 @@ fn blue_green_of_a_release_that_speaks_only_2026_07_28_passes_the_gate() {
     );
 }
 
+/// Guards issue 28: the gate proves a release works for its clients. The
+/// live release (echo-server with `CONFORMANCE=1`) serves three more tools;
+/// a release without them breaks the live contract and fails the gate at
+/// `contract`; a release whose smoke call fails fails it at `tools/call`.
+/// Neither reaches production traffic.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn the_gate_refuses_a_release_that_breaks_the_contract_or_fails_a_smoke_call() {
+    let tb = crate::testbed!();
+    let seeded = seed(tb, "pg-contract", true);
+    let (test_url, production_url) = (lb(&seeded, "test_url"), lb(&seeded, "production_url"));
+    let deploy_toml = format!(
+        "strategy = \"blue_green\"\nurl = \"{production_url}/mcp\"\ntest_url = \"{test_url}/mcp\""
+    );
+    let dir = echo_project(
+        tb,
+        &seeded,
+        &format!("{deploy_toml}\n\n[env]\nCONFORMANCE = \"1\""),
+    );
+    let toml = dir.path().join("mcp.toml");
+    let first = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "--wait-until", "complete", "-o", "json"]));
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+    let live = tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service"));
+
+    // With CONFORMANCE=0 the release lists two tools where clients had five.
+    let with_env = std::fs::read_to_string(&toml).unwrap();
+    let plain = with_env.replace("CONFORMANCE = \"1\"", "CONFORMANCE = \"0\"");
+    assert_ne!(plain, with_env);
+    std::fs::write(&toml, &plain).unwrap();
+    let out = run(tb.mcp(dir.path()).args(["deploy", "-o", "json"]));
+    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("Contract of the live release: 5 tools"),
+        "{}",
+        out.stderr
+    );
+    let report = out.json();
+    assert_eq!(report["status"], "rolled_back", "{report}");
+    assert_eq!(report["gate"]["failed_step"], "contract", "{report}");
+    let breaking = report["gate"]["check"]["contract"]["breaking"]
+        .as_array()
+        .unwrap();
+    assert!(
+        breaking
+            .iter()
+            .any(|b| b.as_str().unwrap() == "tool test_missing_capability: removed"),
+        "{report}"
+    );
+    assert_eq!(
+        tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")),
+        live
+    );
+
+    // Breaking allowed, but a smoke call that does not get its answer.
+    std::fs::write(
+        &toml,
+        format!(
+            "{plain}\n[[check.calls]]\ntool = \"echo\"\narguments = {{ text = \"hello\" }}\nexpect = \"goodbye\"\n"
+        ),
+    )
+    .unwrap();
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "--allow-breaking", "-o", "json"]));
+    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert_eq!(report["gate"]["failed_step"], "tools/call", "{report}");
+    let calls = &report["gate"]["check"]["calls"];
+    assert_eq!(calls[0]["tool"], "echo", "{report}");
+    assert_eq!(calls[0]["ok"], false, "{report}");
+    assert!(
+        calls[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("without `goodbye`")),
+        "{report}"
+    );
+    assert_eq!(
+        tb.live_task_definition(&seeded.get("cluster"), &seeded.get("service")),
+        live
+    );
+}
+
 #[test]
 #[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_release_that_fails_initialize_is_rolled_back_at_the_gate_and_never_serves_production() {

@@ -226,3 +226,133 @@ fn ctrl_c_names_the_service_in_the_resume_command_when_there_are_several() {
         "stdout:\n{stdout}\nstderr:\n{stderr}"
     );
 }
+
+/// Make `actions` answer with a fault (`unparseable`, `server-error`) for the
+/// callers using `key` (tests/testbed/fault.py); dropped when the guard goes.
+struct Fault {
+    control: String,
+    key: String,
+}
+
+impl Fault {
+    fn new(tb: &Testbed, actions: &[&str], kind: &str) -> Fault {
+        let fault = Fault {
+            control: tb.var("MCP_TESTBED_CONTROL"),
+            key: crate::testbed::unique("testing-fault"),
+        };
+        let body =
+            serde_json::json!({"actions": actions, "access_key_id": fault.key, "kind": kind});
+        fault.control("POST", &body);
+        fault
+    }
+
+    fn control(&self, method: &str, body: &serde_json::Value) {
+        let out = std::process::Command::new("curl")
+            .args(["-fsS", "--max-time", "10", "-X", method, "-d"])
+            .arg(body.to_string())
+            .arg(format!("{}/fault", self.control))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{method} /_testbed/fault: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Fault {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("curl")
+            .args(["-fsS", "--max-time", "10", "-X", "DELETE", "-d"])
+            .arg(serde_json::json!({"access_key_id": self.key}).to_string())
+            .arg(format!("{}/fault", self.control))
+            .output();
+    }
+}
+
+/// The server exits 3 at start: ECS's circuit breaker rolls the service back.
+fn crashes(tb: &Testbed, dir: &std::path::Path) {
+    std::fs::write(
+        dir.join("Dockerfile"),
+        format!(
+            "FROM {}\nENTRYPOINT [\"sh\", \"-c\", \"echo fatal; exit 3\"]\n",
+            tb.var("MCP_TESTBED_BASE_IMAGE")
+        ),
+    )
+    .unwrap();
+    commit_all(dir);
+}
+
+const DESCRIBE_TASKS_NOTE: &str = "note describing stopped tasks (DescribeTasks) failed";
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn stopped_task_details_that_cannot_be_parsed_never_end_the_follow_of_a_deploy() {
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service("side-read", &[]);
+    let (cluster, service) = (seeded.get("cluster"), seeded.get("service"));
+    let before = tb.live_task_definition(&cluster, &service);
+    let dir = project(tb, &seeded, "timeout = \"90s\"\n");
+    crashes(tb, dir.path());
+
+    let fault = Fault::new(tb, &["ecs:DescribeTasks"], "unparseable");
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "-o", "json"])
+        .env("AWS_ACCESS_KEY_ID", &fault.key));
+    let report = out.json();
+    assert_eq!(report["status"], "rolled_back", "stderr:\n{}", out.stderr);
+    // What ECS did: its circuit breaker put the previous release back.
+    assert_eq!(tb.live_task_definition(&cluster, &service), before);
+    assert_eq!(out.code, 3, "stderr:\n{}", out.stderr);
+    assert_eq!(report["live_revision"], revision(&before), "{report}");
+    assert_eq!(
+        out.stderr.matches(DESCRIBE_TASKS_NOTE).count(),
+        1,
+        "said once:\n{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("following the rollout failed"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn stopped_task_details_that_cannot_be_parsed_never_end_status_wait() {
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service("side-read-status", &[]);
+    let (cluster, service) = (seeded.get("cluster"), seeded.get("service"));
+    let before = tb.live_task_definition(&cluster, &service);
+    let dir = project(tb, &seeded, "timeout = \"90s\"\n");
+    crashes(tb, dir.path());
+    let started = run(tb.mcp(dir.path()).args(["deploy", "--no-wait"]));
+    assert_eq!(started.code, 0, "{}", started.stderr);
+
+    let fault = Fault::new(tb, &["ecs:DescribeTasks"], "unparseable");
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["status", "--wait"])
+        .env("AWS_ACCESS_KEY_ID", &fault.key));
+    assert_eq!(
+        out.code, 3,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    assert!(
+        out.stderr.contains("Finished rolled_back"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stderr.matches(DESCRIBE_TASKS_NOTE).count(),
+        1,
+        "said once:\n{}",
+        out.stderr
+    );
+    assert_eq!(tb.live_task_definition(&cluster, &service), before);
+}

@@ -14,11 +14,13 @@
 * `express` adds ECS Express Mode (Create/Update/Describe/DeleteExpressGatewayService)
   on top of ecs_sim's services, each with a loopback URL served by `lb`.
 * `deny` refuses chosen actions (per access key) with AWS's AccessDenied error.
+* `fault` makes chosen actions (per access key) answer what SDKs cannot use:
+  an unparseable body, or a server error.
 * `live_tail` serves CloudWatch Logs StartLiveTail (moto has none): an event
   stream of the events moto's log streams receive, on the `stream-` host the
   SDKs call.
 * Extra routes under /_testbed/ (health, sync, registry-events, state, lb, service-lb,
-  express, deny).
+  express, deny, fault).
 
 Why one global lock: moto's backends are plain dicts/objects without locking,
 and we now mutate them from background threads (rollout engine, log shippers,
@@ -49,6 +51,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 
 import common  # noqa: E402
 import deny  # noqa: E402
+import fault  # noqa: E402
 import ecs_sim  # noqa: E402
 import express  # noqa: E402
 import lb  # noqa: E402
@@ -99,12 +102,12 @@ class TestbedApp:
         if environ.get("HTTP_X_AMZ_TARGET") == live_tail.TARGET:
             # A long-lived stream: it takes the lock only for each poll.
             return live_tail.handle(environ, start_response)
-        if deny.rules():
+        if deny.rules() or fault.rules():
             raw = b""
             if environ.get("CONTENT_LENGTH"):  # a body without a length (chunked) stays unread for moto
                 raw = _read_body(environ)
                 environ["wsgi.input"] = io.BytesIO(raw)
-            refused = deny.check(environ, raw)
+            refused = deny.check(environ, raw) or fault.check(environ, raw)
             if refused is not None:
                 status, headers, body = refused
                 start_response(status, headers + [("Content-Length", str(len(body)))])
@@ -140,6 +143,16 @@ class TestbedApp:
                     payload = {"rules": deny.add(req.get("actions"), req.get("access_key_id"))}
                 else:
                     payload = {"rules": deny.clear(req.get("access_key_id"))}
+            elif route == "fault" and method == "GET":
+                payload = {"rules": fault.rules()}
+            elif route == "fault" and method in ("POST", "DELETE"):
+                req = json.loads(raw or b"{}")
+                if method == "POST":
+                    payload = {
+                        "rules": fault.add(req.get("actions"), req.get("access_key_id"), req.get("kind", "unparseable"))
+                    }
+                else:
+                    payload = {"rules": fault.clear(req.get("access_key_id"))}
             elif route == "requests" and method == "GET":
                 payload = self.counted(urllib.parse.parse_qs(environ.get("QUERY_STRING", "")))
             elif route == "lb":

@@ -232,6 +232,9 @@ pub enum Event {
     /// ECS throttled us or failed transiently; the follower backs off and keeps
     /// polling until the deadline. Emitted once per run of such errors.
     Throttled { error: String },
+    /// A side read (the stopped tasks' details) failed or could not be parsed;
+    /// the follow goes on, judging by the deployment alone. Once per read.
+    SideReadFailed { what: String, error: String },
 }
 
 /// How a follow ended.
@@ -399,6 +402,8 @@ struct Follower<'a> {
     events_since: SystemTime,
     seen_events: HashSet<String>,
     seen_tasks: HashSet<String>,
+    /// Side reads whose failure was told (each once).
+    side_reads_failed: HashSet<&'static str>,
     /// The first stopped tasks, for the outcome.
     stopped: Vec<StoppedTask>,
     stopped_count: u32,
@@ -412,6 +417,7 @@ impl<'a> Follower<'a> {
             events_since: started.checked_sub(CLOCK_SKEW).unwrap_or(started),
             seen_events: HashSet::new(),
             seen_tasks: HashSet::new(),
+            side_reads_failed: HashSet::new(),
             stopped: Vec::new(),
             stopped_count: 0,
             last: None,
@@ -663,7 +669,7 @@ impl<'a> Follower<'a> {
             ..Default::default()
         };
         // Every page and every batch: a deployment may stop hundreds of tasks.
-        let list = crate::aws::ecs::list_task_arns(ecs, &opts.cluster, filter)
+        let listing = crate::aws::ecs::list_task_arns(ecs, &opts.cluster, filter)
             .await
             .map_err(|e| {
                 classify(e, || {
@@ -672,7 +678,11 @@ impl<'a> Follower<'a> {
                         opts.deployment_id
                     )
                 })
-            })?;
+            });
+        let list = match self.side_read("listing stopped tasks (ListTasks)", listing, on_event)? {
+            Some(list) => list,
+            None => return Ok(false),
+        };
         let new: Vec<String> = list
             .iter()
             .filter(|arn| !self.seen_tasks.contains(arn.as_str()))
@@ -681,7 +691,7 @@ impl<'a> Follower<'a> {
         if new.is_empty() {
             return Ok(false);
         }
-        let described = crate::aws::ecs::describe_tasks(ecs, &opts.cluster, &new)
+        let describing = crate::aws::ecs::describe_tasks(ecs, &opts.cluster, &new)
             .await
             .map_err(|e| {
                 classify(e, || {
@@ -690,7 +700,15 @@ impl<'a> Follower<'a> {
                         opts.deployment_id
                     )
                 })
-            })?;
+            });
+        let described = match self.side_read(
+            "describing stopped tasks (DescribeTasks)",
+            describing,
+            on_event,
+        )? {
+            Some(described) => described,
+            None => return Ok(false),
+        };
         // A task told to stop may still be stopping; it has its exit codes only
         // once its last status is STOPPED, so it is reported then.
         let mut tasks: Vec<&Task> = described
@@ -712,6 +730,32 @@ impl<'a> Follower<'a> {
             on_event(Event::TaskStopped(stopped));
         }
         Ok(!tasks.is_empty())
+    }
+}
+
+impl Follower<'_> {
+    /// A side read never ends the follow: throttling backs off like any poll;
+    /// any other failure (refused, unparseable) is told once and the poll goes
+    /// on without it (None).
+    fn side_read<T>(
+        &mut self,
+        what: &'static str,
+        read: Result<T, PollError>,
+        on_event: &mut (dyn FnMut(Event) + Send),
+    ) -> Result<Option<T>, PollError> {
+        match read {
+            Ok(value) => Ok(Some(value)),
+            Err(PollError::Transient(error)) => Err(PollError::Transient(error)),
+            Err(PollError::Fatal(err)) => {
+                if self.side_reads_failed.insert(what) {
+                    on_event(Event::SideReadFailed {
+                        what: what.to_string(),
+                        error: format!("{err:#}"),
+                    });
+                }
+                Ok(None)
+            }
+        }
     }
 }
 
@@ -1150,6 +1194,61 @@ mod tests {
             panic!("expected success")
         };
         assert_eq!(snapshot.task_definition, TD_OLD);
+    }
+
+    #[tokio::test]
+    async fn stopped_task_details_that_cannot_be_parsed_are_told_once_and_the_follow_goes_on() {
+        let failed = deployment(OURS, "ACTIVE", TD_NEW, DeploymentRolloutState::Failed, 0);
+        let describe = describe(vec![
+            services(vec![in_progress(0), old_active()], vec![]),
+            services(vec![in_progress(0), old_active()], vec![]),
+            services(vec![in_progress(0), old_active()], vec![]),
+            services(
+                vec![
+                    deployment(
+                        ROLLBACK,
+                        "PRIMARY",
+                        TD_OLD,
+                        DeploymentRolloutState::InProgress,
+                        1,
+                    ),
+                    failed,
+                ],
+                vec![],
+            ),
+        ]);
+        let list = mock!(Client::list_tasks).then_output(|| {
+            ListTasksOutput::builder()
+                .task_arns(format!(
+                    "arn:aws:ecs:us-east-1:123456789012:task/{CLUSTER}/task1"
+                ))
+                .build()
+        });
+        // An answer the SDK cannot parse.
+        let describe_tasks = mock!(Client::describe_tasks).then_http_response(|| {
+            aws_smithy_runtime_api::client::orchestrator::HttpResponse::new(
+                aws_smithy_runtime_api::http::StatusCode::try_from(200).unwrap(),
+                aws_smithy_types::body::SdkBody::from(r#"{"tasks": 42, "failures": "#),
+            )
+        });
+        let (outcome, events) =
+            run(&client(&[&describe, &list, &describe_tasks]), &options()).await;
+        match outcome.expect("the follow goes on") {
+            Outcome::RolledBackByEcs {
+                rollback_deployment_id,
+                ..
+            } => assert_eq!(rollback_deployment_id, ROLLBACK),
+            other => panic!("ECS rolled back, got {other:?}"),
+        }
+        let told: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::SideReadFailed { what, .. } => Some(what.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(told, ["describing stopped tasks (DescribeTasks)"]);
+        assert!(describe_tasks.num_calls() >= 2, "tried on later polls too");
     }
 
     #[tokio::test]

@@ -209,6 +209,9 @@ pub async fn watch(
         Event::Throttled { error } => printer_for_events.note(format!(
             "             AWS throttled the polling ({error}); backing off"
         )),
+        Event::SideReadFailed { what, error } => printer_for_events.note(format!(
+            "        note {what} failed ({error}); following the deployment goes on without it"
+        )),
     };
     follow::follow(&clients.ecs, options, &mut on_event, cancel::cancelled()).await
 }

@@ -639,6 +639,8 @@ struct StoppedTasks {
     seen: HashSet<String>,
     found: Vec<StoppedTask>,
     next: Option<Instant>,
+    /// Side reads whose failure was told (each once).
+    told: HashSet<&'static str>,
 }
 
 impl StoppedTasks {
@@ -648,6 +650,16 @@ impl StoppedTasks {
             seen: HashSet::new(),
             found: Vec::new(),
             next: None,
+            told: HashSet::new(),
+        }
+    }
+
+    /// A side read failed: say so once; the follow goes on without it.
+    fn failed(&mut self, printer: &Printer, what: &'static str, error: String) {
+        if self.told.insert(what) {
+            printer.note(format!(
+                "        note {what} failed ({error}); following the deployment goes on without it"
+            ));
         }
     }
 
@@ -662,7 +674,7 @@ impl StoppedTasks {
             return;
         }
         self.next = Some(now + TASKS_EVERY);
-        let Ok(listed) = clients
+        let listed = match clients
             .ecs
             .list_tasks()
             .cluster(cluster)
@@ -670,8 +682,12 @@ impl StoppedTasks {
             .desired_status(DesiredStatus::Stopped)
             .send()
             .await
-        else {
-            return;
+        {
+            Ok(listed) => listed,
+            Err(err) => {
+                let error = crate::aws::describe(&err);
+                return self.failed(printer, "listing stopped tasks (ListTasks)", error);
+            }
         };
         let new: Vec<String> = listed
             .task_arns()
@@ -683,15 +699,19 @@ impl StoppedTasks {
         if new.is_empty() {
             return;
         }
-        let Ok(described) = clients
+        let described = match clients
             .ecs
             .describe_tasks()
             .cluster(cluster)
             .set_tasks(Some(new))
             .send()
             .await
-        else {
-            return;
+        {
+            Ok(described) => described,
+            Err(err) => {
+                let error = crate::aws::describe(&err);
+                return self.failed(printer, "describing stopped tasks (DescribeTasks)", error);
+            }
         };
         for task in described.tasks() {
             let Some(arn) = task.task_arn() else { continue };

@@ -74,10 +74,19 @@ fn check_context(settings: &Settings, printer: &Printer, plan: &Plan) -> Result<
     }
     // Without the `/.` of a context given as ".".
     let root: std::path::PathBuf = build.context.components().collect();
-    for name in context::Context::open(&build.context, &build.dockerfile)?.unwanted() {
+    let opened = context::Context::open(&build.context, &build.dockerfile)?;
+    for name in opened.unwanted() {
         printer.warn(format!(
             "{} would be sent to the Docker engine with the build context; add `{name}` to {}",
             root.join(name).display(),
+            root.join(context::DOCKERIGNORE).display()
+        ));
+    }
+    // Issue 26 item 12: secret files below the root ship as silently.
+    for rel in opened.secret_files() {
+        printer.warn(format!(
+            "{} looks like a secret (by its name) and would be sent to the Docker engine with the build context, into the image if the Dockerfile copies it; add `{rel}` to {}",
+            root.join(&rel).display(),
             root.join(context::DOCKERIGNORE).display()
         ));
     }

@@ -121,6 +121,82 @@ impl Context {
     }
 }
 
+/// Whether a file's name (and its folder) says it holds a secret: a `.env`
+/// of any stage, cloud, registry and git credentials, private keys
+/// (issue 26 item 12). Examples and public keys do not count.
+pub fn is_secret_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let parent = rel.rsplit('/').nth(1).unwrap_or("");
+    const EXAMPLES: &[&str] = &[".example", ".sample", ".template", ".dist", ".defaults"];
+    if name == ".env" || name.starts_with(".env.") {
+        return !EXAMPLES.iter().any(|e| name.ends_with(e));
+    }
+    const NAMES: &[&str] = &[
+        ".npmrc",
+        ".pypirc",
+        ".netrc",
+        ".git-credentials",
+        ".pgpass",
+        ".htpasswd",
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        "credentials.json",
+        "service-account.json",
+        "terraform.tfstate",
+    ];
+    const EXTENSIONS: &[&str] = &[".pem", ".key", ".p12", ".pfx", ".jks", ".keystore"];
+    NAMES.contains(&name)
+        || EXTENSIONS.iter().any(|e| name.ends_with(e))
+        || (parent == ".aws" && name == "credentials")
+        || (parent == ".docker" && name == "config.json")
+        || (parent == ".kube" && name == "config")
+}
+
+impl Context {
+    /// Every file in the context that [`is_secret_file`] and that would be
+    /// sent, sorted: the same walk as the tar's (excluded folders are entered
+    /// only where an exception may take something back; links not followed;
+    /// `.git` is [`Context::unwanted`]'s). The root `.env` is left to
+    /// [`Context::unwanted`] too.
+    pub fn secret_files(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        self.find_secrets(&self.root, "", &mut found);
+        found.retain(|rel| rel != ".env");
+        found.sort();
+        found
+    }
+
+    fn find_secrets(&self, dir: &Path, rel: &str, found: &mut Vec<String>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let entry_rel = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() {
+                if name == ".git" && rel.is_empty() {
+                    continue;
+                }
+                if self.sends(&entry_rel) || self.ignore.can_descend(&entry_rel, &self.always_sent)
+                {
+                    self.find_secrets(&entry.path(), &entry_rel, found);
+                }
+            } else if is_secret_file(&entry_rel) && self.sends(&entry_rel) {
+                found.push(entry_rel);
+            }
+        }
+    }
+}
+
 /// `context` resolved (`..` and symlinks followed) when it lies outside
 /// `base`, e.g. `build.context = ".."` reaching a home directory; `None` when
 /// it is inside, or when either cannot be resolved.
@@ -306,6 +382,73 @@ mod tests {
         assert_eq!(context().unwanted(), [".env", ".git"]);
         write(root, ".dockerignore", ".git\n");
         assert_eq!(context().unwanted(), [".env"]);
+    }
+
+    /// Guards issue 26 item 12: well-known secret files anywhere in the
+    /// context are named (a nested `.env.production`, cloud and registry
+    /// credentials, private keys), unless `.dockerignore` keeps them out.
+    #[test]
+    fn secret_files_anywhere_in_the_context_are_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(root, "Dockerfile", "FROM scratch\n");
+        for rel in [
+            "app/config/.env.production",
+            "svc/.env",
+            ".aws/credentials",
+            "deploy/server.pem",
+            "keys/id_ed25519",
+            ".npmrc",
+            "pkg/.pypirc",
+            ".netrc",
+            ".git-credentials",
+            "tls/server.key",
+            ".docker/config.json",
+        ] {
+            write(root, rel, "secret\n");
+        }
+        // Not secrets: examples, public keys, code.
+        for rel in [
+            ".env.example",
+            "keys/id_ed25519.pub",
+            "src/main.rs",
+            "app/env.py",
+        ] {
+            write(root, rel, "x\n");
+        }
+        let context = || Context::open(root, Path::new("Dockerfile")).expect("open");
+        assert_eq!(
+            context().secret_files(),
+            [
+                ".aws/credentials",
+                ".docker/config.json",
+                ".git-credentials",
+                ".netrc",
+                ".npmrc",
+                "app/config/.env.production",
+                "deploy/server.pem",
+                "keys/id_ed25519",
+                "pkg/.pypirc",
+                "svc/.env",
+                "tls/server.key",
+            ]
+        );
+        write(
+            root,
+            ".dockerignore",
+            "**/.env*\n.aws\n*.pem\n**/*.pem\nkeys/\n",
+        );
+        assert_eq!(
+            context().secret_files(),
+            [
+                ".docker/config.json",
+                ".git-credentials",
+                ".netrc",
+                ".npmrc",
+                "pkg/.pypirc",
+                "tls/server.key",
+            ]
+        );
     }
 
     #[test]

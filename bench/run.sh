@@ -44,6 +44,7 @@ bash "$BENCH_DIR/logs.sh" >"$sections/logs.md"
 bash "$BENCH_DIR/progressive.sh" >"$sections/progressive.md"
 bash "$BENCH_DIR/install.sh" >"$sections/install.md"
 bash "$BENCH_DIR/launch.sh" >"$sections/launch.md"
+bash "$BENCH_DIR/check.sh" >"$sections/check.md"
 fi
 
 mem="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -83,6 +84,7 @@ MD
     if [[ -f "$sections/progressive.md" ]]; then cat "$sections/progressive.md"; echo; fi
     if [[ -f "$sections/install.md" ]]; then cat "$sections/install.md"; echo; fi
     if [[ -f "$sections/launch.md" ]]; then cat "$sections/launch.md"; echo; fi
+    if [[ -f "$sections/check.md" ]]; then cat "$sections/check.md"; echo; fi
     if [[ -f "$BENCH_DIR/reading.md" ]]; then cat "$BENCH_DIR/reading.md"; fi
 } >"$OUT"
 say "wrote $OUT"

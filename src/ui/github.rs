@@ -212,10 +212,63 @@ const HEADER: &str = "| service | status | revision | image | duration | rollbac
 pub fn report_summary(verb: &str, report: &Report) -> String {
     let mut text = format!("### mcp {verb}: {}\n\n{HEADER}", cell(&report.service));
     text.push_str(&report_row(&report.service, report));
+    text.push_str(&contract_table(report));
     if let Some(next) = &report.next {
         let _ = write!(text, "\nNext: `{}`\n", next.replace('`', "'"));
     }
     text.push('\n');
+    text
+}
+
+/// The differences of the release's contract from the live one, and its
+/// smoke calls, as the gate (or the check after the rollout) found them: a
+/// reviewer sees "this release removes tool `lookup`" in the run.
+fn contract_table(report: &Report) -> String {
+    let check = report
+        .gate
+        .as_ref()
+        .map(|g| &g.check)
+        .or(report.check.as_ref());
+    let Some(check) = check else {
+        return String::new();
+    };
+    let mut text = String::new();
+    if let Some(contract) = &check.contract
+        && !(contract.breaking.is_empty() && contract.compatible.is_empty())
+    {
+        let _ = write!(
+            text,
+            "\n**Contract** against {}{}\n\n| change | kind |\n|---|---|\n",
+            cell(&contract.baseline),
+            if contract.allowed && !contract.breaking.is_empty() {
+                " (breaking changes allowed)"
+            } else {
+                ""
+            }
+        );
+        for line in &contract.breaking {
+            let _ = writeln!(text, "| {} | ⚠️ breaking |", cell(line));
+        }
+        for line in &contract.compatible {
+            let _ = writeln!(text, "| {} | compatible |", cell(line));
+        }
+    }
+    if !check.calls.is_empty() {
+        text.push_str("\n**Smoke calls**\n\n| tool | result | ms |\n|---|---|---|\n");
+        for call in &check.calls {
+            let result = match (&call.error, call.ok) {
+                (_, true) => "✅ ok".to_string(),
+                (Some(e), false) => format!("❌ {}", cell(e)),
+                (None, false) => "❌ failed".to_string(),
+            };
+            let _ = writeln!(
+                text,
+                "| {} | {result} | {:.0} |",
+                cell(&call.tool),
+                call.latency_ms
+            );
+        }
+    }
     text
 }
 
@@ -324,6 +377,54 @@ mod tests {
 
     /// Guards issue 26 item 9: remote text in the job summary makes no link,
     /// image, HTML or autolink: it lands in a code span, as text.
+    #[test]
+    fn the_summary_lists_contract_differences_and_smoke_calls() {
+        use crate::probe::contract::{ContractReport, Difference};
+        let mut report = Report::new(
+            DeployStatus::RolledBack,
+            "c".into(),
+            "svc".into(),
+            "svc:2".into(),
+        );
+        let mut check = crate::probe::CheckReport::new("https://x/mcp", "", false);
+        let removed = Difference {
+            breaking: true,
+            path: "tool lookup".into(),
+            change: "removed".into(),
+        };
+        let added = Difference {
+            breaking: false,
+            path: "tool search".into(),
+            change: "added".into(),
+        };
+        check.contract = Some(ContractReport::new(
+            "the live release",
+            &[removed, added],
+            false,
+        ));
+        check.calls.push(crate::probe::CallReport {
+            tool: "echo".into(),
+            ok: false,
+            latency_ms: 12.0,
+            error: Some("`echo` failed: [boom](https://evil.example)".into()),
+        });
+        report.check = Some(check);
+        let text = report_summary("deploy", &report);
+        assert!(
+            text.contains("| tool lookup: removed | ⚠️ breaking |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| tool search: added | compatible |"),
+            "{text}"
+        );
+        // Remote text in a code span, where markdown makes no link.
+        assert!(
+            text.contains("| echo | ❌ `'echo' failed: [boom](https://evil.example)` | 12 |"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn summary_cells_make_no_links_or_images() {
         for hostile in [

@@ -19,6 +19,7 @@ pub mod completions;
 pub mod config;
 pub mod docker;
 pub mod error;
+pub mod files;
 pub mod ops;
 pub mod platform;
 pub mod probe;

@@ -213,7 +213,7 @@ pub async fn init(options: &InitOptions, printer: &Printer) -> Result<ExitStatus
     }
 
     let text = render(&answers)?;
-    std::fs::write(&path, text).with_context(|| format!("writing `{}`", path.display()))?;
+    crate::files::write_no_follow(&path, text.as_bytes(), "mcp init")?;
     printer.status("Wrote", path.display());
     // Keep the local target's `.env` and the git history out of every image.
     let ignore_file = options.dir.join(crate::docker::context::DOCKERIGNORE);

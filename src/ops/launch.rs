@@ -107,8 +107,9 @@ fn write_config(
 ) -> Result<()> {
     if !path.exists() {
         let text = render(settings, options, location, url);
-        return std::fs::write(path, text).with_context(|| format!("writing `{}`", path.display()));
+        return crate::files::write_no_follow(path, text.as_bytes(), "mcp launch");
     }
+    crate::files::refuse_link(path, "mcp launch")?;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
     let mut doc: toml_edit::DocumentMut = text
@@ -146,7 +147,7 @@ fn write_config(
             .collect();
         set(&mut doc, &full, value).with_context(|| format!("editing `{}`", path.display()))?;
     }
-    std::fs::write(path, doc.to_string()).with_context(|| format!("writing `{}`", path.display()))
+    crate::files::write_no_follow(path, doc.to_string().as_bytes(), "mcp launch")
 }
 
 /// Set a dotted key in a TOML document, creating tables on the way.
@@ -317,6 +318,34 @@ mod tests {
             back.ecr.repository, s.ecr.repository,
             "the repository the image went to"
         );
+    }
+
+    /// Guards issue 26 item 11: mcp.toml as a link (dangling, or to a file
+    /// elsewhere) is not written through.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_config_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let options = LaunchOptions {
+            dir: dir.path().to_path_buf(),
+            name: Some("echo".into()),
+        };
+        let planted = outside.path().join("planted");
+        std::os::unix::fs::symlink(&planted, &path).unwrap();
+        let s = settings(outside.path());
+        let err =
+            write_config(&path, &s, &options, &location(), "http://127.0.0.1:1/mcp").unwrap_err();
+        assert!(format!("{err:#}").contains("is a symbolic link"), "{err:#}");
+        assert!(!planted.exists(), "written through a dangling link");
+
+        let victim = outside.path().join("victim.toml");
+        std::fs::write(&victim, "name = \"x\"\n").unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        assert!(write_config(&path, &s, &options, &location(), "http://127.0.0.1:1/mcp").is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "name = \"x\"\n");
     }
 
     #[test]

@@ -92,3 +92,54 @@ fn name_defaults_to_the_git_remote() {
     assert_eq!(json["repository"], "quilt-mcp-server");
     assert!(r.stderr.contains("warning: no Dockerfile"), "{}", r.stderr);
 }
+
+/// Guards issue 26 item 11: `mcp init` does not write through a symbolic
+/// link, for mcp.toml (`--force`, or a dangling link) nor for .dockerignore:
+/// it refuses, naming the link, and the file it points to is left as it was.
+#[cfg(unix)]
+#[test]
+fn does_not_write_through_symbolic_links() {
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let args = [
+        "init",
+        "--name",
+        "echo",
+        "--cluster",
+        "dev",
+        "--region",
+        "us-east-1",
+    ];
+
+    // mcp.toml a link to a file elsewhere, with --force.
+    let dir = project(&[("Dockerfile", "FROM scratch\n")]);
+    std::os::unix::fs::symlink(&victim, dir.path().join("mcp.toml")).unwrap();
+    let r = run(mcp(dir.path()).args(args).arg("--force"), dir.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`[DIR]/mcp.toml` is a symbolic link"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+
+    // A dangling link: the file it names is not created.
+    let dir = project(&[("Dockerfile", "FROM scratch\n")]);
+    let planted = outside.path().join("planted");
+    std::os::unix::fs::symlink(&planted, dir.path().join("mcp.toml")).unwrap();
+    let r = run(mcp(dir.path()).args(args), dir.path());
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(!planted.exists(), "written through a dangling link");
+
+    // .dockerignore a link: mcp.toml is written, the link's file is not touched.
+    let dir = project(&[("Dockerfile", "FROM scratch\n")]);
+    std::os::unix::fs::symlink(&victim, dir.path().join(".dockerignore")).unwrap();
+    let r = run(mcp(dir.path()).args(args), dir.path());
+    assert!(
+        r.stderr.contains("[DIR]/.dockerignore` is a symbolic link"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+}

@@ -234,7 +234,7 @@ pub fn ensure_dockerignore(dir: &Path) -> Result<IgnoreChange> {
             text.push_str(name);
             text.push('\n');
         }
-        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        crate::files::write_no_follow(&path, text.as_bytes(), "mcp init")?;
         return Ok(IgnoreChange::Created(NEVER_SHIP.to_vec()));
     };
     let text = String::from_utf8(existing)
@@ -259,10 +259,8 @@ pub fn ensure_dockerignore(dir: &Path) -> Result<IgnoreChange> {
         addition.push_str(name);
         addition.push('\n');
     }
-    fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .and_then(|mut file| file.write_all(addition.as_bytes()))
+    crate::files::open_no_follow(&path, true, "mcp init")?
+        .write_all(addition.as_bytes())
         .with_context(|| format!("cannot append to {}", path.display()))?;
     Ok(IgnoreChange::Appended(missing))
 }

@@ -302,7 +302,12 @@ fn diff(new: &Release, source: &str, allow: bool) -> (Output, Value, Vec<String>
 /// naming them; only-adds passes listing the additions; the saved contract
 /// compared with its own server is no difference at all.
 fn the_contract_diff_sorts_each_release(sdk: Sdk) {
-    let old = Release::start(sdk, "");
+    // The four releases start side by side (a Python one takes seconds).
+    let [old, removes, requires, adds] = std::thread::scope(|s| {
+        ["", "removes", "requires", "adds"]
+            .map(|release| s.spawn(move || Release::start(sdk, release)))
+            .map(|started| started.join().unwrap())
+    });
     let saved = old.dir.path().join("baseline.json");
     let saved_arg = saved.to_str().unwrap().to_string();
     let (out, json) = check(&old.url(), &["--save-contract", &saved_arg]);
@@ -330,18 +335,18 @@ fn the_contract_diff_sorts_each_release(sdk: Sdk) {
     assert_eq!(std::fs::read_to_string(&again).unwrap(), text);
 
     let sources = [old.url(), saved_arg.clone()];
-    let cases: [(&str, &str); 2] = [
-        ("removes", "tool add: removed"),
+    let cases = [
+        ("removes", &removes, "tool add: removed"),
         (
             "requires",
+            &requires,
             "tool echo: input property lang: added, required",
         ),
     ];
-    for (release, line) in cases {
-        let new = Release::start(sdk, release);
+    for (release, new, line) in cases {
         for source in &sources {
             let (out, json, breaking, _) = diff(&new, source, false);
-            let why = || format!("{release} vs {source}: {}", describe(&out, &json, &new));
+            let why = || format!("{release} vs {source}: {}", describe(&out, &json, new));
             assert_eq!(out.code, 1, "{}", why());
             assert_eq!(json["healthy"], false, "{}", why());
             assert_eq!(json["failed_step"], "contract", "{}", why());
@@ -358,7 +363,7 @@ fn the_contract_diff_sorts_each_release(sdk: Sdk) {
             let why = || {
                 format!(
                     "{release} vs {source}, allowed: {}",
-                    describe(&out, &json, &new)
+                    describe(&out, &json, new)
                 )
             };
             assert_eq!(out.code, 0, "{}", why());
@@ -368,10 +373,10 @@ fn the_contract_diff_sorts_each_release(sdk: Sdk) {
         assert!(new.called().is_empty(), "{:?}", new.called());
     }
 
-    let new = Release::start(sdk, "adds");
+    let new = &adds;
     for source in &sources {
         let (out, json, breaking, compatible) = diff(&new, source, false);
-        let why = || format!("adds vs {source}: {}", describe(&out, &json, &new));
+        let why = || format!("adds vs {source}: {}", describe(&out, &json, new));
         assert_eq!(out.code, 0, "{}", why());
         assert_eq!(json["healthy"], true, "{}", why());
         assert!(breaking.is_empty(), "{}", why());

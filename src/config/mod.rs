@@ -464,7 +464,26 @@ pub fn is_variable_name(name: &str, lower: bool) -> bool {
 /// May a bearer token be sent to `url`? Anything but plain `http://` to a host
 /// that is not loopback is fine; that one only when `allowed`. The error is the
 /// host the token would have crossed the network to.
+///
+/// Loopback is judged by address (issue 26 item 8): an IP literal as written,
+/// a name by what it resolves to, every address loopback. A name is not
+/// trusted for its spelling (`evil.localhost` may resolve anywhere).
 pub fn token_transport(url: &str, allowed: bool) -> std::result::Result<(), String> {
+    token_transport_with(url, allowed, |host, port| {
+        use std::net::ToSocketAddrs as _;
+        (host, port)
+            .to_socket_addrs()
+            .map(|addrs| addrs.map(|a| a.ip()).collect())
+            .unwrap_or_default()
+    })
+}
+
+/// [`token_transport`] with the name resolution given.
+fn token_transport_with(
+    url: &str,
+    allowed: bool,
+    resolve: impl Fn(&str, u16) -> Vec<std::net::IpAddr>,
+) -> std::result::Result<(), String> {
     let Ok(parsed) = reqwest::Url::parse(url) else {
         // Not a URL: the check itself reports it.
         return Ok(());
@@ -476,9 +495,10 @@ pub fn token_transport(url: &str, allowed: bool) -> std::result::Result<(), Stri
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let loopback = match bare.parse::<std::net::IpAddr>() {
         Ok(ip) => ip.is_loopback(),
+        Err(_) if bare.is_empty() => false,
         Err(_) => {
-            let domain = bare.trim_end_matches('.').to_ascii_lowercase();
-            domain == "localhost" || domain.ends_with(".localhost")
+            let addrs = resolve(bare, parsed.port_or_known_default().unwrap_or(80));
+            !addrs.is_empty() && addrs.iter().all(std::net::IpAddr::is_loopback)
         }
     };
     if loopback {
@@ -832,6 +852,34 @@ ecs = { service = "staging-mcp-slack" }
         )
         .unwrap();
         assert!(resolve(Some(&file), &inputs()).is_ok());
+    }
+
+    /// Guards issue 26 item 8: plain http "to loopback" is judged by the
+    /// address a name resolves to, not by its spelling.
+    #[test]
+    fn loopback_is_judged_by_resolved_address() {
+        use std::net::IpAddr;
+        let resolve = |host: &str, _port: u16| -> Vec<IpAddr> {
+            match host {
+                "evil.localhost" => vec!["203.0.113.7".parse().unwrap()],
+                "split.localhost" => {
+                    vec!["127.0.0.1".parse().unwrap(), "203.0.113.7".parse().unwrap()]
+                }
+                "box.internal" => vec!["::1".parse().unwrap()],
+                _ => vec![],
+            }
+        };
+        for url in [
+            "http://evil.localhost:8000/mcp",
+            "http://split.localhost/mcp",
+            "http://unresolved.localhost/mcp",
+        ] {
+            assert!(token_transport_with(url, false, resolve).is_err(), "{url}");
+        }
+        assert!(token_transport_with("http://box.internal/mcp", false, resolve).is_ok());
+        assert!(token_transport_with("http://127.0.0.2/mcp", false, resolve).is_ok());
+        // The real resolver: `localhost` is loopback (from /etc/hosts).
+        assert!(token_transport("http://localhost:8000/mcp", false).is_ok());
     }
 
     /// The MCP gate sends the bearer token to `deploy.test_url`: the same rule.

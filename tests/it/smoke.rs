@@ -345,7 +345,7 @@ fn the_contract_diff_sorts_each_release(sdk: Sdk) {
     ];
     for (release, new, line) in cases {
         for source in &sources {
-            let (out, json, breaking, _) = diff(&new, source, false);
+            let (out, json, breaking, _) = diff(new, source, false);
             let why = || format!("{release} vs {source}: {}", describe(&out, &json, new));
             assert_eq!(out.code, 1, "{}", why());
             assert_eq!(json["healthy"], false, "{}", why());
@@ -359,7 +359,7 @@ fn the_contract_diff_sorts_each_release(sdk: Sdk) {
             );
             assert!(out.stderr.contains(line), "{}", why());
             // --allow-breaking lists it and lets the release through.
-            let (out, json, breaking, _) = diff(&new, source, true);
+            let (out, json, breaking, _) = diff(new, source, true);
             let why = || {
                 format!(
                     "{release} vs {source}, allowed: {}",
@@ -375,7 +375,7 @@ fn the_contract_diff_sorts_each_release(sdk: Sdk) {
 
     let new = &adds;
     for source in &sources {
-        let (out, json, breaking, compatible) = diff(&new, source, false);
+        let (out, json, breaking, compatible) = diff(new, source, false);
         let why = || format!("adds vs {source}: {}", describe(&out, &json, new));
         assert_eq!(out.code, 0, "{}", why());
         assert_eq!(json["healthy"], true, "{}", why());

@@ -85,8 +85,9 @@ start() {
     cat "$log" >&2
     die "$name did not start"
 }
-echo_server() { PORT="$1" "$ECHO"; }
-py1() { PYTHONUNBUFFERED=1 "$INTEROP/py1/bin/python" "$REPO_DIR/tests/interop/py_mcp1.py" "$1" ${STATELESS:+--stateless}; }
+# `exec`: the background job's pid is the server's own, so the EXIT trap stops it.
+echo_server() { PORT="$1" exec "$ECHO"; }
+py1() { PYTHONUNBUFFERED=1 exec "$INTEROP/py1/bin/python" "$REPO_DIR/tests/interop/py_mcp1.py" "$1" ${STATELESS:+--stateless}; }
 spread() { # PORT PORT -> sets $port (the balancer's)
     local log="$DIR/spread-$1-$2.log"
     PYTHONUNBUFFERED=1 python3 "$REPO_DIR/tests/interop/spread.py" "$1" "$2" >"$log" 2>&1 &

@@ -246,6 +246,13 @@ impl Fault {
         fault
     }
 
+    /// More faults for the same caller.
+    fn also(self, actions: &[&str], kind: &str) -> Fault {
+        let body = serde_json::json!({"actions": actions, "access_key_id": self.key, "kind": kind});
+        self.control("POST", &body);
+        self
+    }
+
     fn control(&self, method: &str, body: &serde_json::Value) {
         let out = std::process::Command::new("curl")
             .args(["-fsS", "--max-time", "10", "-X", method, "-d"])
@@ -355,4 +362,56 @@ fn stopped_task_details_that_cannot_be_parsed_never_end_status_wait() {
         out.stderr
     );
     assert_eq!(tb.live_task_definition(&cluster, &service), before);
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn log_lines_and_tags_that_cannot_be_read_or_written_are_notes() {
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service("side-read-logs", &[]);
+    let (cluster, service) = (seeded.get("cluster"), seeded.get("service"));
+    let before = tb.live_task_definition(&cluster, &service);
+    let dir = project(tb, &seeded, "timeout = \"90s\"\n");
+    // TagResource answers nothing to parse: it gets a server error (the SDK retries, then gives up).
+    let fault = Fault::new(tb, &["logs:GetLogEvents"], "unparseable")
+        .also(&["ecs:TagResource"], "server-error");
+
+    // A release that runs: the tag that marks it completed cannot be written.
+    commit_all(dir.path());
+    let good = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "-o", "json"])
+        .env("AWS_ACCESS_KEY_ID", &fault.key));
+    assert_eq!(good.code, 0, "stderr:\n{}", good.stderr);
+    assert_eq!(good.json()["status"], "succeeded");
+    assert!(
+        good.stderr.contains("(TagResource) failed"),
+        "{}",
+        good.stderr
+    );
+    let good_revision = tb.live_task_definition(&cluster, &service);
+    assert_ne!(good_revision, before);
+
+    // A release that crashes: its log lines cannot be read; ECS's rollback is reported.
+    crashes(tb, dir.path());
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "-o", "json"])
+        .env("AWS_ACCESS_KEY_ID", &fault.key));
+    let report = out.json();
+    assert_eq!(report["status"], "rolled_back", "stderr:\n{}", out.stderr);
+    assert_eq!(out.code, 3, "stderr:\n{}", out.stderr);
+    assert_eq!(
+        report["live_revision"],
+        revision(&good_revision),
+        "{report}"
+    );
+    assert_eq!(
+        out.stderr
+            .matches("log lines (GetLogEvents) failed")
+            .count(),
+        1,
+        "said once:\n{}",
+        out.stderr
+    );
 }

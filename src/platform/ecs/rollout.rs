@@ -243,10 +243,10 @@ pub async fn mark_completed(clients: &Clients, printer: &Printer, task_definitio
             .map_err(|e| anyhow::anyhow!(aws::describe(&e)))
     });
     if let Err(err) = tagging.await {
-        printer.detail(
-            1,
-            format!("could not tag {task_definition_arn} as completed: {err:#}"),
-        );
+        printer.note(format!(
+            "        note tagging {} as completed (TagResource) failed ({err:#}); `mcp rollback` will not count it as a release that ran",
+            taskdef::short_name(task_definition_arn)
+        ));
     }
 }
 

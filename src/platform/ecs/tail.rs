@@ -135,12 +135,22 @@ impl Rollout<'_> {
             return;
         };
         let client = logs::client_for(self.clients, location.region.as_deref());
+        let mut told = false;
         for task in stopped.iter().take(2) {
             let Some(stream) = location.stream_for_task(&task.task_id) else {
                 continue;
             };
-            let Ok(lines) = logs::last_lines(&client, &location.group, &stream, 10).await else {
-                continue;
+            // A side read: its failure is a note (once), never the report's end.
+            let lines = match logs::last_lines(&client, &location.group, &stream, 10).await {
+                Ok(lines) => lines,
+                Err(err) => {
+                    if !std::mem::replace(&mut told, true) {
+                        self.printer.note(format!(
+                            "        note reading the failed tasks' log lines (GetLogEvents) failed ({err:#}); the report goes on without them"
+                        ));
+                    }
+                    continue;
+                }
             };
             if lines.is_empty() {
                 continue;

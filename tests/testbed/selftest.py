@@ -25,6 +25,7 @@ import seed  # noqa: E402
 
 seed.load_env()
 import boto3  # noqa: E402
+import botocore.config  # noqa: E402
 import botocore.exceptions  # noqa: E402
 import docker  # noqa: E402
 
@@ -1014,6 +1015,51 @@ def check_denied_actions_name_the_action():
     assert not [r for r in control("GET", {})["rules"] if r["access_key_id"] == key]
     # No rule left: the same call goes through to moto (and fails there for its own reason).
     expect_error("NoSuchEntity", lambda: denied_iam.get_role(RoleName=role))
+
+
+def check_fault_switches_break_only_the_chosen_calls_of_one_caller():
+    key = uniq("testing-fault")
+    session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key="testing")
+    faulty = session.client("ecs", config=botocore.config.Config(retries={"max_attempts": 1}))
+
+    def control(method, payload):
+        req = urllib.request.Request(f"{CONTROL}/fault", method=method, data=json.dumps(payload).encode())
+        return json.loads(urllib.request.urlopen(req, timeout=10).read())
+
+    # The key is required: an unscoped fault would hit parallel runs.
+    try:
+        control("POST", {"actions": ["ecs:DescribeTasks"]})
+        raise AssertionError("a fault without access_key_id was accepted")
+    except urllib.error.HTTPError as e:
+        assert e.code == 400, e.code
+    control("POST", {"actions": ["ecs:DescribeTasks"], "access_key_id": key, "kind": "unparseable"})
+    control("POST", {"actions": ["ecs:ListClusters"], "access_key_id": key, "kind": "server-error"})
+    try:
+        # botocore shrugs at a body it cannot parse; look at the body itself.
+        req = urllib.request.Request(
+            os.environ["AWS_ENDPOINT_URL"], method="POST", data=b'{"tasks": ["x"]}',
+            headers={
+                "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.DescribeTasks",
+                "Content-Type": "application/x-amz-json-1.1",
+                "Authorization": f"AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/ecs/aws4_request, "
+                "SignedHeaders=host, Signature=0",
+            })
+        answer = urllib.request.urlopen(req, timeout=10)
+        body = answer.read()
+        assert answer.status == 200, answer.status
+        try:
+            json.loads(body)
+            raise AssertionError(f"DescribeTasks answered parseable JSON: {body!r}")
+        except ValueError:
+            pass
+        expect_error("ServerException", lambda: faulty.list_clusters())
+        # Other actions of that caller, and the same action of others, are unaffected.
+        faulty.list_task_definitions()
+        boto3.client("ecs").list_clusters()
+    finally:
+        control("DELETE", {"access_key_id": key})
+    assert not [r for r in control("GET", {})["rules"] if r["access_key_id"] == key]
+    faulty.list_clusters()
 
 
 CHECKS = [v for k, v in list(globals().items()) if k.startswith("check_")]

@@ -92,6 +92,14 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ "$version" == "latest" ]]; then version=""; fi
 version="${version#v}"
+# A version is a semver and nothing else: it becomes part of the download URL,
+# and a path in it (`0.1.0/../../other/download/v6.6.6`) would fetch another
+# release, "verified" by that release's own SHA256SUMS.
+semver_re='^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$'
+if [[ -n "$version" && ! "$version" =~ $semver_re ]]; then
+  echo "error: the --version given is not a version: write a semver such as 0.2.0 (or v0.2.0), or latest" >&2
+  exit 2
+fi
 
 sha256_of() {
   if command -v sha256sum >/dev/null 2>&1; then
@@ -254,13 +262,21 @@ trap 'rm -rf "$stage"' EXIT
 # fetch URL FILE: 0, or a message in $fetch_error and a non-zero status
 # (22: the server answered with an HTTP error; anything else: it could not be reached).
 fetch_error=""
+# HTTPS only, redirects included; a mirror on loopback (the tests') may be plain http.
+curl_proto='=https'
+case "$base_url" in
+  http://127.0.0.1 | http://127.0.0.1[:/]* | http://localhost | http://localhost[:/]* | "http://[::1]"*)
+    curl_proto='=http,https'
+    ;;
+esac
 fetch() {
   local code rc=0
   command -v curl >/dev/null 2>&1 || die "curl not found: it downloads the release" \
     "install curl, or build from a clone with ./install.sh --from-source"
   local progress=(--silent)
   if [[ -t 2 && "$2" == *.tar.gz ]]; then progress=(--progress-bar); fi
-  code="$(curl "${progress[@]}" --show-error --location --fail --connect-timeout 20 --retry 2 \
+  code="$(curl "${progress[@]}" --proto "$curl_proto" --proto-redir '=https' \
+    --show-error --location --fail --connect-timeout 20 --retry 2 \
     --output "$2" --write-out '%{http_code}' "$1" 2>"$stage/curl.err")" || rc=$?
   if [[ $rc -eq 22 ]]; then
     fetch_error="HTTP $code"

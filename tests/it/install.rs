@@ -107,6 +107,19 @@ fn serve(dir: PathBuf) -> String {
                 }
                 let path = request.split_whitespace().nth(1).unwrap_or("/");
                 let file = dir.join(path.trim_start_matches('/'));
+                // `FILE.redirect` holding a URL: a 302 there (a mirror's redirect).
+                let mut redirect = file.clone().into_os_string();
+                redirect.push(".redirect");
+                if let Ok(to) = std::fs::read_to_string(&redirect) {
+                    let _ = stream.write_all(
+                        format!(
+                            "HTTP/1.1 302 Found\r\nLocation: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                            to.trim()
+                        )
+                        .as_bytes(),
+                    );
+                    return;
+                }
                 let body = if path.contains("..") {
                     None
                 } else {
@@ -749,4 +762,101 @@ fn readme_setup_command_puts_the_install_dir_on_path() {
             text(&out.stderr)
         );
     }
+}
+
+/// Guards issue 26 item 5: a version is a semver, nothing else. A path in it
+/// (`--version` or a repository's `.tool-versions` read by the action) would
+/// fetch another release from the mirror, whose co-hosted SHA256SUMS then
+/// "verifies" it.
+#[test]
+fn a_version_that_is_not_semver_is_refused() {
+    let site = tempfile::tempdir().unwrap();
+    release_site(site.path(), packed());
+    let evil = site.path().join("evil/download/v6.6.6");
+    std::fs::create_dir_all(&evil).unwrap();
+    for name in [archive_name(), "SHA256SUMS".to_string()] {
+        std::fs::copy(packed().join(&name), evil.join(&name)).unwrap();
+    }
+    let url = serve(site.path().to_path_buf());
+    let env = Env::new();
+    for version in ["0.1.0/../../evil/download/v6.6.6", "0.1", "1.2.3 ", "$(id)"] {
+        let out = env.install(&url, &["--version", version]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{version}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("is not a version"),
+            "{version}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(files_under(&env.prefix()), Vec::<String>::new());
+    }
+    // The action: from its input and from a version file.
+    std::fs::write(
+        env.home.path().join(".tool-versions"),
+        "mcp 0.1.0/../../evil/download/v6.6.6\n",
+    )
+    .unwrap();
+    for (input, file) in [
+        ("0.1.0/../../evil/download/v6.6.6", ""),
+        ("", ".tool-versions"),
+    ] {
+        let (out, path, _) = run_action(&env, input, file);
+        assert_ne!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("::error::")
+                && text(&out.stdout).contains("is not a version"),
+            "{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        assert!(path.is_empty());
+    }
+}
+
+/// Guards issue 26 item 5: a redirect to plain http is not followed (curl
+/// `--proto-redir =https`); only a loopback mirror may be plain http itself.
+#[test]
+fn a_redirect_to_plain_http_is_not_followed() {
+    let plain = tempfile::tempdir().unwrap();
+    release_site(plain.path(), packed());
+    let plain_url = serve(plain.path().to_path_buf());
+    let site = tempfile::tempdir().unwrap();
+    let at = site.path().join(format!("download/v{VERSION}"));
+    std::fs::create_dir_all(&at).unwrap();
+    for name in [archive_name(), "SHA256SUMS".to_string()] {
+        std::fs::write(
+            at.join(format!("{name}.redirect")),
+            format!("{plain_url}/download/v{VERSION}/{name}"),
+        )
+        .unwrap();
+    }
+    let url = serve(site.path().to_path_buf());
+    let env = Env::new();
+    let out = env.install(&url, &["--version", VERSION]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("error: cannot download"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(files_under(&env.prefix()), Vec::<String>::new());
+}
+
+/// Guards issue 26 item 5: with no `version` input the action installs its
+/// own version (its Cargo.toml at the ref pinned in `uses:`), not `latest`.
+#[test]
+fn the_action_defaults_to_its_own_version() {
+    let env = Env::new();
+    let (out, _, output) = run_action(&env, "", "");
+    assert_ok(&out);
+    assert!(
+        text(&out.stderr).contains(&format!("/download/v{VERSION}/")),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(output.contains(&format!("version={VERSION}\n")), "{output}");
 }

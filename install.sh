@@ -6,7 +6,7 @@
 #   ./install.sh --version 0.2.0   a given release instead of the latest
 #   ./install.sh --from-source     build with cargo instead: this checkout when run from one,
 #                                  otherwise the release's tag (`cargo install --git`)
-#   ./install.sh --force           replace an `mcp` that is not this tool (the MCP Python SDK's)
+#   ./install.sh --force           replace files it did not install (the MCP Python SDK's `mcp`)
 #   ./install.sh --dry-run         say what would happen; download (beyond the small SHA256SUMS),
 #                                  build and change nothing
 #   ./install.sh --uninstall       remove what this script installed, and nothing else
@@ -22,11 +22,11 @@
 # Without a prebuilt archive for the platform it builds from source, and says why.
 # A checksum mismatch, an unknown version or no network is an error that installs
 # nothing. Safe to run again: when the installed files are already the ones it
-# would install, it changes nothing. It never overwrites an `mcp` that is not
-# this tool (the MCP Python SDK puts its own `mcp` script in bin/) without
-# --force; `mcp-deploy` is installed either way. What it installed is listed in
-# $PREFIX/share/mcp/install-manifest with each file's SHA-256; --uninstall
-# removes those files only while they are unchanged.
+# would install, it changes nothing. It never overwrites a file it did not
+# install without --force: an `mcp` that is not this tool (the MCP Python SDK
+# puts its own `mcp` script in bin/), another `mcp-deploy`, a completion file.
+# What it wrote is listed in $PREFIX/share/mcp/install-manifest with each
+# file's SHA-256; --uninstall removes those files only while they are unchanged.
 set -euo pipefail
 
 repo_url="https://github.com/mcp-deploy/mcp"
@@ -329,11 +329,26 @@ installed_version=""
 install_planned() {
   local kind="$1" archive_sha="${2:-}"
   local mode src dest changed=0 new=()
+  # What the manifest lists: files this script wrote, now or before.
+  : >"$stage/recorded"
   # Copy everything next to its destination first, then rename each into place:
   # a failure while copying leaves the previous install as it was.
   while read -r mode src dest; do
     [[ -f "$src" ]] || die "the $kind has no ${src##*/}" "report this: every archive carries it"
-    if [[ -f "$dest" && "$(sha256_of "$src")" == "$(sha256_of "$dest")" ]]; then continue; fi
+    if [[ -f "$dest" && "$(sha256_of "$src")" == "$(sha256_of "$dest")" ]]; then
+      if manifest_sha "$dest" >/dev/null || [[ "$(classify "$dest")" == ours ]]; then
+        echo "$dest" >>"$stage/recorded"
+      fi
+      continue
+    fi
+    # A file this script did not install (another `mcp-deploy`, a completion
+    # file of the user's) is kept, and not recorded: --uninstall leaves it too.
+    if [[ -e "$dest" || -L "$dest" ]] && ! manifest_sha "$dest" >/dev/null \
+      && [[ "$(classify "$dest")" != ours ]] && ! $force; then
+      say Kept "$dest (not installed by this script: left as it is; --force replaces it)"
+      continue
+    fi
+    echo "$dest" >>"$stage/recorded"
     install -d "$(dirname "$dest")"
     if ! install -m "$mode" "$src" "$dest.mcp-new"; then
       for dest in ${new[@]+"${new[@]}"}; do rm -f "$dest.mcp-new"; done
@@ -353,9 +368,9 @@ install_planned() {
     echo "version $installed_version"
     echo "source $kind"
     if [[ -n "$archive_sha" ]]; then echo "archive_sha256 $archive_sha"; fi
-    while read -r mode src dest; do
+    while read -r dest; do
       echo "file $(sha256_of "$dest") $dest"
-    done <"$stage/plan"
+    done <"$stage/recorded"
   } >"$manifest.mcp-new"
   mv -f "$manifest.mcp-new" "$manifest"
   if [[ $changed -eq 0 ]]; then

@@ -860,3 +860,45 @@ fn the_action_defaults_to_its_own_version() {
     );
     assert!(output.contains(&format!("version={VERSION}\n")), "{output}");
 }
+
+/// Guards issue 26 item 6: files the installer did not write (a `mcp-deploy`
+/// of the user's, a completion file) are kept, not recorded, and left by
+/// `--uninstall`.
+#[test]
+fn files_it_did_not_install_are_kept_and_left_by_uninstall() {
+    let env = Env::new();
+    let theirs = env.bin().join("mcp-deploy");
+    write_executable(&theirs, "#!/bin/sh\necho their deploy tool\n");
+    let completion = env.prefix().join("share/zsh/site-functions/_mcp-deploy");
+    std::fs::create_dir_all(completion.parent().unwrap()).unwrap();
+    std::fs::write(&completion, "#compdef mcp-deploy\n# theirs\n").unwrap();
+    let out = env.install(good_release(), &[]);
+    assert_ok(&out);
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&theirs).unwrap(),
+        "#!/bin/sh\necho their deploy tool\n",
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&completion).unwrap(),
+        "#compdef mcp-deploy\n# theirs\n"
+    );
+    assert!(
+        stderr.contains(&format!("Kept {}", theirs.display())),
+        "{stderr}"
+    );
+    let manifest =
+        std::fs::read_to_string(env.prefix().join("share/mcp/install-manifest")).unwrap();
+    assert!(
+        !manifest.contains(&theirs.display().to_string()),
+        "{manifest}"
+    );
+    assert!(!manifest.contains("_mcp-deploy"), "{manifest}");
+    assert!(env.bin().join("mcp").exists());
+
+    let out = env.install(good_release(), &["--uninstall"]);
+    assert_ok(&out);
+    assert!(theirs.exists() && completion.exists());
+    assert!(!env.bin().join("mcp").exists());
+}

@@ -478,6 +478,12 @@ pub fn token_transport(url: &str, allowed: bool) -> std::result::Result<(), Stri
     })
 }
 
+/// `localhost` or a name under it (RFC 6761), in any case.
+fn is_localhost_name(name: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
+}
+
 /// [`token_transport`] with the name resolution given.
 fn token_transport_with(
     url: &str,
@@ -496,6 +502,10 @@ fn token_transport_with(
     let loopback = match bare.parse::<std::net::IpAddr>() {
         Ok(ip) => ip.is_loopback(),
         Err(_) if bare.is_empty() => false,
+        // Only a name that claims to be this machine is looked up (and must
+        // resolve to loopback only): any other name is not loopback, and
+        // asking a DNS server about it would send a query off the machine.
+        Err(_) if !is_localhost_name(bare) => false,
         Err(_) => {
             let addrs = resolve(bare, parsed.port_or_known_default().unwrap_or(80));
             !addrs.is_empty() && addrs.iter().all(std::net::IpAddr::is_loopback)
@@ -865,8 +875,10 @@ ecs = { service = "staging-mcp-slack" }
                 "split.localhost" => {
                     vec!["127.0.0.1".parse().unwrap(), "203.0.113.7".parse().unwrap()]
                 }
-                "box.internal" => vec!["::1".parse().unwrap()],
-                _ => vec![],
+                "box.localhost" => vec!["::1".parse().unwrap()],
+                "unresolved.localhost" => vec![],
+                // No other name is looked up: a DNS query would leave the machine.
+                other => panic!("{other} was looked up"),
             }
         };
         for url in [
@@ -876,7 +888,8 @@ ecs = { service = "staging-mcp-slack" }
         ] {
             assert!(token_transport_with(url, false, resolve).is_err(), "{url}");
         }
-        assert!(token_transport_with("http://box.internal/mcp", false, resolve).is_ok());
+        assert!(token_transport_with("http://box.localhost/mcp", false, resolve).is_ok());
+        assert!(token_transport_with("http://mcp.internal/mcp", false, resolve).is_err());
         assert!(token_transport_with("http://127.0.0.2/mcp", false, resolve).is_ok());
         // The real resolver: `localhost` is loopback (from /etc/hosts).
         assert!(token_transport("http://localhost:8000/mcp", false).is_ok());

@@ -566,14 +566,15 @@ pub async fn run_check(url: &str, options: &Options) -> Result<CheckReport> {
     let started = Instant::now();
     let parsed = Url::parse(url).map_err(|e| {
         McpError::usage(format!(
-            "`{}` is not a URL: {e}",
-            crate::ui::sanitize::redact_userinfo(url)
+            "the MCP endpoint `{}` is not a URL: {e}",
+            unparsable(url)
         ))
         .hint("write the MCP endpoint in full, e.g. `https://demo.example.com/mcp`")
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(McpError::usage(format!(
-            "`{url}` is not an http:// or https:// URL"
+            "`{}://…` is not an http:// or https:// URL",
+            parsed.scheme()
         ))
         .hint("MCP's Streamable HTTP transport needs an http(s) URL, e.g. `https://demo.example.com/mcp`")
         .into());
@@ -610,6 +611,22 @@ pub async fn run_check(url: &str, options: &Options) -> Result<CheckReport> {
     report.healthy = report.failed_step.is_none();
     report.latency_ms = ms(started.elapsed());
     Ok(report)
+}
+
+/// A URL that does not parse, as an error shows it: its scheme at most.
+/// Where its user information ends cannot be known, so nothing after the
+/// scheme is echoed (a password with `/` or `@` in it would show).
+fn unparsable(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, _))
+            if scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            format!("{scheme}://…")
+        }
+        _ => "…".to_string(),
+    }
 }
 
 /// Run the check until it passes or `patience` goes by (bounded by
@@ -1022,6 +1039,14 @@ mod tests {
             assert!(shown.ends_with(" end"), "{shown}");
         }
         assert_eq!(scrub("short tok/ words", Some(token)), "short tok/ words");
+    }
+
+    /// Guards issue 26 item 7: an unparsable URL is never echoed past its scheme.
+    #[test]
+    fn an_unparsable_url_shows_its_scheme_only() {
+        assert_eq!(unparsable("http://admin:hun/ter2@[bad/mcp"), "http://…");
+        assert_eq!(unparsable("admin:s3cret@host"), "…");
+        assert_eq!(unparsable("ht tp://x:pw@h"), "…");
     }
 
     #[test]

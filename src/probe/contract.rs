@@ -385,15 +385,7 @@ fn schema_diff(
     let old_props = props(before).unwrap_or_else(|| empty.clone());
     let new_props = props(after).unwrap_or_else(|| empty.clone());
     let required = |s: &Value| -> BTreeSet<String> {
-        s.get("required")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
+        super::oauth::strings(s, "required").into_iter().collect()
     };
     let (old_required, new_required) = (required(before), required(after));
     for (name, old_schema) in &old_props {

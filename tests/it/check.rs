@@ -2,7 +2,6 @@
 //! (examples/echo-server, built once per test process), a plain HTTP server
 //! that does not speak MCP, and a health path that fails. No testbed needed.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -10,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
 
+use crate::local::free_port;
 use crate::testbed::{Output, run};
 
 const TOKEN: &str = "tok-3b1f9c0e-never-print-me";
@@ -38,14 +38,6 @@ pub fn echo_server_bin() -> &'static Path {
         );
         target.join("x86_64-unknown-linux-gnu/debug/echo-server")
     })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A child process killed when the test ends, however it ends.

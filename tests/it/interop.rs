@@ -11,7 +11,6 @@
 //! time at the `session` step with the cause and the fix; a stateless one passes.
 //! No AWS part of the testbed is needed, only its installs.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -19,13 +18,14 @@ use std::time::{Duration, Instant};
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
+use crate::local::free_port;
 use crate::testbed::{Output, run};
 
 const NEWEST: &str = "2026-07-28";
 const LEGACY: &str = "2025-11-25";
 
 /// Where interop.sh installed the SDKs: `$MCP_TESTBED_DIR/interop`.
-fn installs() -> PathBuf {
+pub(crate) fn installs() -> PathBuf {
     let state = std::env::var("MCP_TESTBED_DIR").unwrap_or_else(|_| "/tmp/mcp-testbed".into());
     let dir = Path::new(&state).join("interop");
     for part in ["py1", "py2", "ts1", "ts2"] {
@@ -38,16 +38,8 @@ fn installs() -> PathBuf {
     dir
 }
 
-fn repo_file(path: &str) -> PathBuf {
+pub(crate) fn repo_file(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A process killed when the test ends, however it ends.

@@ -7,7 +7,6 @@
 //! it runs, so "no calls configured, no tool called" is seen from its side.
 //! No AWS part of the testbed is needed, only its installs.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -15,33 +14,9 @@ use std::time::{Duration, Instant};
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
+use crate::interop::{installs, repo_file};
+use crate::local::free_port;
 use crate::testbed::{Output, run};
-
-/// Where interop.sh installed the SDKs: `$MCP_TESTBED_DIR/interop`.
-fn installs() -> PathBuf {
-    let state = std::env::var("MCP_TESTBED_DIR").unwrap_or_else(|_| "/tmp/mcp-testbed".into());
-    let dir = Path::new(&state).join("interop");
-    for part in ["py2", "ts2"] {
-        assert!(
-            dir.join(part).join(".stamp").is_file(),
-            "this test needs the MCP SDKs in {}: run `bash tests/testbed/up.sh` (or tests/testbed/interop.sh)",
-            dir.display()
-        );
-    }
-    dir
-}
-
-fn repo_file(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[derive(Clone, Copy, Debug)]
 enum Sdk {

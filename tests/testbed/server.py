@@ -19,6 +19,9 @@
 * `live_tail` serves CloudWatch Logs StartLiveTail (moto has none): an event
   stream of the events moto's log streams receive, on the `stream-` host the
   SDKs call.
+* `cost` answers the Price List's GetProducts (moto has none) with published
+  Fargate prices, and Cost Explorer's ListCostAllocationTags /
+  UpdateCostAllocationTagsStatus (GetCostAndUsage stays moto's).
 * Extra routes under /_testbed/ (health, sync, registry-events, state, lb, service-lb,
   express, deny, fault).
 
@@ -50,6 +53,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 
 import common  # noqa: E402
+import cost  # noqa: E402
 import deny  # noqa: E402
 import fault  # noqa: E402
 import ecs_sim  # noqa: E402
@@ -110,6 +114,14 @@ class TestbedApp:
             refused = deny.check(environ, raw) or fault.check(environ, raw)
             if refused is not None:
                 status, headers, body = refused
+                start_response(status, headers + [("Content-Length", str(len(body)))])
+                return [body]
+        if cost.is_ours(environ):
+            raw = _read_body(environ)
+            environ["wsgi.input"] = io.BytesIO(raw)
+            answer = cost.handle(environ, raw)
+            if answer is not None:
+                status, headers, body = answer
                 start_response(status, headers + [("Content-Length", str(len(body)))])
                 return [body]
         with common.LOCK:

@@ -1,0 +1,247 @@
+"""What AWS charges, as the Price List and Cost Explorer tell it (moto has no Price List at all,
+and its Cost Explorer has no cost allocation tags).
+
+* `GetProducts` (the Price List Query API, `AWSPriceListService.GetProducts`, service code
+  `AmazonECS`): answers in the Price List's own format, every product a JSON *string* holding
+  `product.attributes` (`usagetype`, `regionCode`, ...) and
+  `terms.OnDemand.<sku>.<term>.priceDimensions.<rate>.pricePerUnit.USD`, filtered by the request's
+  `Filters` (`TERM_MATCH`/`EQUALS` exact, `CONTAINS`, `ANY_OF`, `NONE_OF`) and paged with
+  `MaxResults`/`NextToken`. The products are the published Fargate prices of two regions, below.
+* `ListCostAllocationTags` and `UpdateCostAllocationTagsStatus` (Cost Explorer,
+  `AWSInsightsIndexService.*`): a tag key is listed once an ECS service in moto carries it
+  (`UserDefined`, `Inactive`, as AWS lists a key some time after it first appears on a resource) or
+  once its status was set. The status is kept per access key id, so parallel tests that each use a
+  unique `AWS_ACCESS_KEY_ID` do not see each other's activations (AWS keeps it per payer account).
+  `GetCostAndUsage` stays moto's: its results come from moto's queue
+  (`POST /moto-api/static/ce/cost-and-usage-results`).
+
+The prices, USD per hour, found with a web search on 2026-12-07 (third-party copies of the AWS
+Fargate pricing page, https://aws.amazon.com/fargate/pricing/):
+* us-east-1, Linux x86 $0.04048 per vCPU, $0.004445 per GB; Linux ARM $0.03238 / $0.00356;
+  ephemeral storage above 20 GB $0.000111 per GB (vantage.sh/blog/fargate-pricing,
+  cloudburn.io/blog/aws-fargate-pricing "as of March 2026"). No Fargate Spot price was found
+  published for it, so us-east-1 lists none: a Spot estimate there has no price, as for a usage
+  type the API does not list.
+* sa-east-1, Linux x86 $0.0696 per vCPU, $0.0076 per GB; ARM $0.0557 / $0.00612; Fargate Spot
+  x86 $0.02337032 / $0.00255193, ARM $0.01870297 / $0.00205498 (aws.amazon.com/pt/fargate/pricing,
+  São Paulo, as copied in a public repository's notes). No ephemeral storage price was found for
+  it, so sa-east-1 lists none.
+"""
+import json
+import threading
+import uuid
+
+import common
+import deny
+
+PRICE_TARGET_PREFIX = "AWSPriceListService."
+CE_TARGET_PREFIX = "AWSInsightsIndexService."
+PUBLICATION_DATE = "2026-12-07T00:00:00Z"
+
+# (region, location, usage-type prefix) -> {usage type suffix: (USD per unit, unit, description)}
+PRICES = {
+    ("us-east-1", "US East (N. Virginia)", "USE1"): {
+        "Fargate-vCPU-Hours:perCPU": ("0.0404800000", "hours", "AWS Fargate - vCPU - us-east-1"),
+        "Fargate-GB-Hours": ("0.0044450000", "hours", "AWS Fargate - Memory - us-east-1"),
+        "Fargate-ARM-vCPU-Hours:perCPU": ("0.0323800000", "hours", "AWS Fargate - ARM - vCPU - us-east-1"),
+        "Fargate-ARM-GB-Hours": ("0.0035600000", "hours", "AWS Fargate - ARM - Memory - us-east-1"),
+        "Fargate-EphemeralStorage-GB-Hours": ("0.0001110000", "GB-Hours", "AWS Fargate - Ephemeral Storage - us-east-1"),
+        # Not Fargate's compute: a product the estimate must not pick up.
+        "Fargate-Windows-vCPU-Hours:perCPU": ("0.0914800000", "hours", "AWS Fargate - Windows - vCPU - us-east-1"),
+    },
+    ("sa-east-1", "South America (Sao Paulo)", "SAE1"): {
+        "Fargate-vCPU-Hours:perCPU": ("0.0696000000", "hours", "AWS Fargate - vCPU - sa-east-1"),
+        "Fargate-GB-Hours": ("0.0076000000", "hours", "AWS Fargate - Memory - sa-east-1"),
+        "Fargate-ARM-vCPU-Hours:perCPU": ("0.0557000000", "hours", "AWS Fargate - ARM - vCPU - sa-east-1"),
+        "Fargate-ARM-GB-Hours": ("0.0061200000", "hours", "AWS Fargate - ARM - Memory - sa-east-1"),
+        "SpotUsage-Fargate-vCPU-Hours:perCPU": ("0.0233703200", "hours", "AWS Fargate Spot - vCPU - sa-east-1"),
+        "SpotUsage-Fargate-GB-Hours": ("0.0025519300", "hours", "AWS Fargate Spot - Memory - sa-east-1"),
+        "SpotUsage-Fargate-ARM-vCPU-Hours:perCPU": ("0.0187029700", "hours", "AWS Fargate Spot - ARM - vCPU - sa-east-1"),
+        "SpotUsage-Fargate-ARM-GB-Hours": ("0.0020549800", "hours", "AWS Fargate Spot - ARM - Memory - sa-east-1"),
+    },
+}
+
+
+def _products():
+    """Every product, as the dict the Price List serialises to a string."""
+    out = []
+    for (region, location, prefix), rates in PRICES.items():
+        for suffix, (usd, unit, description) in rates.items():
+            usagetype = f"{prefix}-{suffix}"
+            sku = uuid.uuid5(uuid.NAMESPACE_URL, f"AmazonECS/{usagetype}").hex[:16].upper()
+            term = f"{sku}.JRTCKXETXF"
+            out.append({
+                "product": {
+                    "productFamily": "Compute",
+                    "attributes": {
+                        "servicecode": "AmazonECS",
+                        "servicename": "Amazon Elastic Container Service",
+                        "regionCode": region,
+                        "location": location,
+                        "locationType": "AWS Region",
+                        "usagetype": usagetype,
+                        "operation": "",
+                        "cputype": "perCPU" if "vCPU" in suffix else "",
+                    },
+                    "sku": sku,
+                },
+                "serviceCode": "AmazonECS",
+                "terms": {"OnDemand": {term: {
+                    "priceDimensions": {f"{term}.6YS6EN2CT7": {
+                        "unit": unit,
+                        "endRange": "Inf",
+                        "description": description,
+                        "appliesTo": [],
+                        "rateCode": f"{term}.6YS6EN2CT7",
+                        "beginRange": "0",
+                        "pricePerUnit": {"USD": usd},
+                    }},
+                    "sku": sku,
+                    "effectiveDate": "2026-12-01T00:00:00Z",
+                    "offerTermCode": "JRTCKXETXF",
+                    "termAttributes": {},
+                }}},
+                "version": "20261201000000",
+                "publicationDate": PUBLICATION_DATE,
+            })
+    return out
+
+
+def _value(product, field):
+    if field == "productFamily":
+        return product["product"]["productFamily"]
+    if field == "sku":
+        return product["product"]["sku"]
+    return product["product"]["attributes"].get(field)
+
+
+def _matches(product, flt):
+    kind = (flt.get("Type") or "TERM_MATCH").upper()
+    have = _value(product, flt.get("Field", ""))
+    want = flt.get("Value", "")
+    if have is None:
+        return False
+    if kind in ("TERM_MATCH", "EQUALS"):
+        return have == want
+    if kind == "CONTAINS":
+        return want in have
+    if kind == "ANY_OF":
+        return have in [v.strip() for v in want.split(",")]
+    if kind == "NONE_OF":
+        return have not in [v.strip() for v in want.split(",")]
+    raise ValueError(kind)
+
+
+def _json(status, payload, error_type=None):
+    body = json.dumps(payload).encode()
+    headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", str(uuid.uuid4()))]
+    if error_type:
+        headers.append(("x-amzn-ErrorType", error_type))
+    return status, headers, body
+
+
+def _invalid(message):
+    return _json("400 Bad Request", {"__type": "InvalidParameterException", "Message": message},
+                 "InvalidParameterException")
+
+
+def get_products(params):
+    if params.get("ServiceCode") != "AmazonECS":
+        # The simulator knows one service; an empty list is what AWS answers for one without products.
+        return _json("200 OK", {"FormatVersion": "aws_v1", "PriceList": []})
+    try:
+        picked = [p for p in _products() if all(_matches(p, f) for f in params.get("Filters") or [])]
+    except ValueError as exc:
+        return _invalid(f"unknown filter type {exc}")
+    size = int(params.get("MaxResults") or 100)
+    start = int(params.get("NextToken") or 0)
+    page = picked[start:start + size]
+    out = {"FormatVersion": "aws_v1", "PriceList": [json.dumps(p) for p in page]}
+    if start + size < len(picked):
+        out["NextToken"] = str(start + size)
+    return _json("200 OK", out)
+
+
+# access key id -> {tag key: (status, last updated)}
+_STATUS = {}
+_LOCK = threading.Lock()
+
+
+def _seen_on_services():
+    """Tag keys some ECS service in moto carries (mcp's cost tags among them)."""
+    import ecs_sim
+
+    keys = set()
+    with common.LOCK:
+        for backend in ecs_sim._all_ecs_backends():
+            for service in list(backend.services.values()):
+                for tag in getattr(service, "tags", None) or []:
+                    if tag.get("key"):
+                        keys.add(tag["key"])
+    return keys
+
+
+def list_cost_allocation_tags(key, params):
+    with _LOCK:
+        mine = dict(_STATUS.get(key, {}))
+    listed = {k: ("Inactive", None) for k in _seen_on_services()}
+    listed.update(mine)
+    wanted = params.get("TagKeys")
+    status = params.get("Status")
+    kind = params.get("Type")
+    rows = []
+    for tag_key in sorted(listed):
+        state, updated = listed[tag_key]
+        if wanted and tag_key not in wanted:
+            continue
+        if status and status != state:
+            continue
+        if kind and kind != "UserDefined":
+            continue
+        row = {"TagKey": tag_key, "Type": "UserDefined", "Status": state}
+        if updated:
+            row["LastUpdatedDate"] = updated
+        rows.append(row)
+    return _json("200 OK", {"CostAllocationTags": rows})
+
+
+def update_cost_allocation_tags_status(key, params):
+    entries = params.get("CostAllocationTagsStatus") or []
+    errors = []
+    with _LOCK:
+        mine = _STATUS.setdefault(key, {})
+        for entry in entries:
+            tag_key, state = entry.get("TagKey"), entry.get("Status")
+            if state not in ("Active", "Inactive") or not tag_key:
+                errors.append({"TagKey": tag_key or "", "Code": "InvalidParameter", "Message": "Status must be Active or Inactive"})
+                continue
+            mine[tag_key] = (state, "2026-12-07T00:00:00Z")
+    return _json("200 OK", {"Errors": errors})
+
+
+def is_ours(environ):
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    return target.startswith(PRICE_TARGET_PREFIX) or target.startswith(CE_TARGET_PREFIX)
+
+
+def handle(environ, body):
+    """The answer (status, headers, body) when this request is ours, else None (moto answers)."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if not (target.startswith(PRICE_TARGET_PREFIX) or target.startswith(CE_TARGET_PREFIX)):
+        return None
+    action = target.rsplit(".", 1)[-1]
+    who = deny.identify(environ, body)
+    key = who[0] if who else None
+    try:
+        params = json.loads(body or b"{}")
+    except ValueError:
+        return _invalid("the request body is not JSON")
+    if target.startswith(PRICE_TARGET_PREFIX):
+        if action == "GetProducts":
+            return get_products(params)
+        return None
+    if action == "ListCostAllocationTags":
+        return list_cost_allocation_tags(key, params)
+    if action == "UpdateCostAllocationTagsStatus":
+        return update_cost_allocation_tags_status(key, params)
+    return None

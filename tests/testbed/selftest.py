@@ -7,10 +7,12 @@ Every check uses unique names and cleans up after itself.  The last line is
 `testbed selftest: N passed, M failed`.
 """
 import argparse
+import datetime
 import hashlib
 import http.client
 import json
 import os
+import re
 import shlex
 import sys
 import time
@@ -26,6 +28,7 @@ import seed  # noqa: E402
 seed.load_env()
 import boto3  # noqa: E402
 import botocore.config  # noqa: E402
+import botocore.credentials  # noqa: E402
 import botocore.exceptions  # noqa: E402
 import docker  # noqa: E402
 
@@ -1060,6 +1063,329 @@ def check_fault_switches_break_only_the_chosen_calls_of_one_caller():
         control("DELETE", {"access_key_id": key})
     assert not [r for r in control("GET", {})["rules"] if r["access_key_id"] == key]
     faulty.list_clusters()
+
+
+# ---------------------------------------------------------------------------
+# Lambda (lambda_sim): image functions, versions, aliases with weights, URLs
+# ---------------------------------------------------------------------------
+lam = boto3.client("lambda")
+
+LAMBDA_MCP_CGI = r"""#!/bin/sh
+# A tiny MCP-over-HTTP stand-in: initialize answers serverInfo.version = $VERSION;
+# with STATEFUL=1 it hands out a session id kept in this instance's /tmp only.
+body=$(head -c "${CONTENT_LENGTH:-0}")
+mkdir -p /tmp/sessions
+case "$body" in
+*'"initialize"'*)
+  sid=$(cat /proc/sys/kernel/random/uuid)
+  touch "/tmp/sessions/$sid"
+  echo "Content-Type: application/json"
+  [ "$STATEFUL" = 1 ] && echo "Mcp-Session-Id: $sid"
+  echo
+  echo '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"lsim","version":"'"$VERSION"'"}}}'
+  ;;
+*)
+  if [ "$STATEFUL" = 1 ] && [ ! -e "/tmp/sessions/$HTTP_MCP_SESSION_ID" ]; then
+    echo "Status: 404 Not Found"; echo "Content-Type: application/json"; echo
+    echo '{"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}}'
+    exit 0
+  fi
+  echo "Content-Type: application/json"; echo
+  echo '{"jsonrpc":"2.0","id":2,"result":{"tools":[]}}'
+  ;;
+esac
+"""
+LAMBDA_CGIS = {
+    "mcp": LAMBDA_MCP_CGI,
+    "whoami": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\nhostname\n",
+    "fail": "#!/bin/sh\necho 'Status: 500 Internal Server Error'\necho 'Content-Type: text/plain'\necho\necho broken\n",
+    "stream": "#!/bin/sh\necho 'Content-Type: text/event-stream'\necho\nfor i in 1 2 3; do echo \"data: $i\"; echo; sleep 0.2; done\n",
+}
+LAMBDA_ENV = {"AWS_LWA_PORT": "8000", "AWS_LWA_READINESS_CHECK_PATH": "/healthz"}
+
+
+def lambda_push_host():
+    """Where docker pushes for REGISTRY/repo: the registry's name (default instance) or its loopback address."""
+    addr = os.environ.get("MCP_TESTBED_REGISTRY_ADDR", "127.0.0.1:443")
+    return os.environ["MCP_TESTBED_REGISTRY"] if addr in ("127.0.0.1:443", "") else addr
+
+
+def lambda_image(repo, tag, broken=False):
+    """Build a tiny image from the base (busybox httpd + CGI scripts), push it, wait for it in ECR; -> (uri, digest)."""
+    import tempfile
+
+    base = os.environ.get("MCP_TESTBED_BASE_IMAGE", "mcp-testbed/busybox:latest")
+    with tempfile.TemporaryDirectory() as ctx:
+        os.makedirs(os.path.join(ctx, "cgi-bin"))
+        for name, text in LAMBDA_CGIS.items():
+            path = os.path.join(ctx, "cgi-bin", name)
+            with open(path, "w") as fh:
+                fh.write(text)
+            os.chmod(path, 0o755)
+        cmd = '["sh","-c","echo cannot start >&2; exit 3"]' if broken else '["httpd","-f","-v","-p","8000","-h","/www"]'
+        with open(os.path.join(ctx, "Dockerfile"), "w") as fh:
+            fh.write(f"FROM {base}\nENV VERSION={tag}\nCOPY cgi-bin /www/cgi-bin\n"
+                     f"RUN echo ok > /www/healthz && echo {tag} > /www/version\nCMD {cmd}\n")
+        ref = f"{lambda_push_host()}/{repo}"
+        dk.images.build(path=ctx, tag=f"{ref}:{tag}", rm=True)
+    digest = None
+    for line in dk.api.push(ref, tag=tag, auth_config=seed.ecr_credentials(ecr), stream=True, decode=True):
+        if "error" in line:
+            raise RuntimeError(f"docker push {ref}:{tag}: {line['error']}")
+        digest = (line.get("aux") or {}).get("Digest", digest)
+    wait_for(f"{repo}:{tag} in ECR", lambda: any(
+        tag in (i.get("imageTags") or []) for i in ecr.describe_images(repositoryName=repo)["imageDetails"]), timeout=10)
+    return f"{os.environ['MCP_TESTBED_REGISTRY']}/{repo}:{tag}", digest
+
+
+def lambda_role():
+    return ensure_role("testbed-lambda-exec", "lambda.amazonaws.com",
+                       "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+
+
+def lambda_create(name, image, env=None, tags=None, timeout=10):
+    fn = lam.create_function(FunctionName=name, PackageType="Image", Code={"ImageUri": image}, Role=lambda_role(),
+                             Timeout=timeout, MemorySize=128, Environment={"Variables": {**LAMBDA_ENV, **(env or {})}},
+                             Tags=tags or {})
+    assert fn["State"] == "Pending" and fn["StateReasonCode"] == "Creating", fn
+    return wait_for(f"{name} Active", lambda: (lambda c: c if c["State"] != "Pending" else None)(
+        lam.get_function_configuration(FunctionName=name)), timeout=30)
+
+
+def lambda_updated(name):
+    return wait_for(f"{name} update done", lambda: (lambda c: c if c["LastUpdateStatus"] != "InProgress" else None)(
+        lam.get_function_configuration(FunctionName=name)), timeout=30)
+
+
+def lambda_containers(name):
+    return dk.api.containers(all=True, filters={"label": [f"mcp-testbed.lambda={name}",
+                                                          f"mcp-testbed.instance={os.path.abspath(os.environ['MCP_TESTBED_DIR'])}"]})
+
+
+def lambda_cleanup(name, repo):
+    try:
+        lam.delete_function(FunctionName=name)
+    except lam.exceptions.ResourceNotFoundException:
+        pass  # the check deleted it
+    except Exception as exc:
+        print(f"  (cleanup of {name} failed: {exc})")
+    try:
+        wait_for("function containers removed", lambda: not lambda_containers(name), timeout=20)
+    finally:
+        try:
+            ecr.delete_repository(repositoryName=repo, force=True)
+            logs.delete_log_group(logGroupName=f"/aws/lambda/{name}")
+        except Exception:
+            pass
+        for image in dk.images.list():
+            for tag in image.tags:
+                if f"/{repo}:" in tag:
+                    dk.images.remove(tag, force=True)
+
+
+def http_call(url, path="", method="GET", body=None, headers=None):
+    """-> (status, headers, body bytes); never raises on an HTTP error status."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.request(method, "/" + path.lstrip("/"), body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+def mcp_initialize(url, path="cgi-bin/mcp"):
+    req = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "selftest", "version": "0"}}})
+    status, headers, body = http_call(url, path, "POST", req, {"Content-Type": "application/json",
+                                                              "Accept": "application/json, text/event-stream"})
+    assert status == 200, (status, body)
+    return json.loads(body)["result"], headers
+
+
+def metric_sum(name, metric, dims):
+    end = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=1)
+    points = cw.get_metric_statistics(
+        Namespace="AWS/Lambda", MetricName=metric, StartTime=end - datetime.timedelta(minutes=30), EndTime=end,
+        Period=3600, Statistics=["Sum"], Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
+    )["Datapoints"]
+    return sum(p["Sum"] for p in points)
+
+
+def expect_lambda_error(code, fn, *needles):
+    try:
+        fn()
+    except botocore.exceptions.ClientError as exc:
+        err = exc.response["Error"]
+        assert err["Code"] == code, (err, code)
+        for needle in needles:
+            assert needle in err["Message"], (err["Message"], needle)
+        return err["Message"]
+    raise AssertionError(f"expected {code}")
+
+
+def check_lambda_versions_alias_url_and_weights():
+    name, repo = uniq("st-lambda"), uniq("st-lambda-repo")
+    seed.ensure_repository(ecr, repo)
+    try:
+        v1, d1 = lambda_image(repo, "v1")
+        v2, d2 = lambda_image(repo, "v2")
+        expect_lambda_error("InvalidParameterValueException", lambda: lam.create_function(
+            FunctionName=name, PackageType="Image", Code={"ImageUri": f"{os.environ['MCP_TESTBED_REGISTRY']}/{repo}:nope"},
+            Role=lambda_role()), "does not exist")
+        conf = lambda_create(name, v1)
+        assert conf["State"] == "Active" and conf["LastUpdateStatus"] == "Successful", conf
+        assert conf["CodeSha256"] == d1.split(":")[1], (conf["CodeSha256"], d1)
+        one = lam.publish_version(FunctionName=name, Description="release v1")
+        assert one["Version"] == "1", one
+        updated = lam.update_function_code(FunctionName=name, ImageUri=v2)
+        assert updated["LastUpdateStatus"] == "InProgress", updated
+        assert lambda_updated(name)["LastUpdateStatus"] == "Successful"
+        two = lam.publish_version(FunctionName=name, CodeSha256=d2.split(":")[1])
+        assert two["Version"] == "2", two
+        assert lam.publish_version(FunctionName=name)["Version"] == "2"  # nothing changed: no new version
+        # Each version keeps its own code (moto alone would show $LATEST's image on version 1).
+        got1 = lam.get_function(FunctionName=name, Qualifier="1")["Code"]
+        got2 = lam.get_function(FunctionName=name, Qualifier="2")["Code"]
+        assert got1["ImageUri"] == v1 and got1["ResolvedImageUri"].endswith("@" + d1), got1
+        assert got2["ImageUri"] == v2 and got2["ResolvedImageUri"].endswith("@" + d2), got2
+        versions = [v["Version"] for v in lam.list_versions_by_function(FunctionName=name)["Versions"]]
+        assert versions == ["$LATEST", "1", "2"], versions
+
+        lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+        url_conf = lam.create_function_url_config(FunctionName=name, Qualifier="live", AuthType="NONE",
+                                                  InvokeMode="RESPONSE_STREAM")
+        url = url_conf["FunctionUrl"]
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), url
+        assert url_conf["FunctionArn"].endswith(f":function:{name}:live"), url_conf
+        assert lam.get_function_url_config(FunctionName=name, Qualifier="live")["FunctionUrl"] == url
+        expect_lambda_error("ResourceConflictException", lambda: lam.create_function_url_config(
+            FunctionName=name, Qualifier="live", AuthType="NONE"), "FunctionUrlConfig exists")
+        expect_lambda_error("ResourceNotFoundException", lambda: lam.create_function_url_config(
+            FunctionName=name, Qualifier="nope", AuthType="NONE"))
+        expect_lambda_error("ResourceNotFoundException", lambda: lam.get_function_url_config(FunctionName=name))
+        result, _ = mcp_initialize(url)
+        assert result["serverInfo"]["version"] == "v1", result
+        status, headers, body = http_call(url, "cgi-bin/stream")
+        assert status == 200 and headers.get("transfer-encoding") == "chunked", headers  # RESPONSE_STREAM
+        assert body.count(b"data: ") == 3, body
+        # The live alias moves: the same URL answers from version 2 at once.
+        lam.update_alias(FunctionName=name, Name="live", FunctionVersion="2")
+        assert mcp_initialize(url)[0]["serverInfo"]["version"] == "v2"
+        # Canary weights: 25 % to version 1, exactly every fourth request.
+        alias = lam.update_alias(FunctionName=name, Name="live", FunctionVersion="2",
+                                 RoutingConfig={"AdditionalVersionWeights": {"1": 0.25}})
+        assert alias["RoutingConfig"]["AdditionalVersionWeights"] == {"1": 0.25}, alias
+        seen = [http_call(url, "version")[2].strip().decode() for _ in range(8)]
+        assert sorted(seen) == ["v1", "v1"] + ["v2"] * 6, seen
+        expect_lambda_error("ValidationException", lambda: lam.update_alias(
+            FunctionName=name, Name="live", RoutingConfig={"AdditionalVersionWeights": {"1": 1.5}}))
+        expect_lambda_error("ResourceNotFoundException", lambda: lam.update_alias(
+            FunctionName=name, Name="live", RoutingConfig={"AdditionalVersionWeights": {"9": 0.5}}))
+        expect_lambda_error("InvalidParameterValueException", lambda: lam.update_alias(
+            FunctionName=name, Name="live", FunctionVersion="$LATEST"), "$LATEST")
+        expect_lambda_error("PreconditionFailedException", lambda: lam.update_alias(
+            FunctionName=name, Name="live", FunctionVersion="2", RevisionId="stale"))
+        expect_lambda_error("ResourceConflictException", lambda: lam.delete_function(FunctionName=name, Qualifier="1"),
+                            "live")
+        # An unqualified URL serves $LATEST (version 2's code), BUFFERED: one body with its length.
+        latest_url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+        status, headers, body = http_call(latest_url, "cgi-bin/stream")
+        assert status == 200 and headers.get("content-length") == str(len(body)) and body.count(b"data: ") == 3, headers
+        urls = lam.list_function_url_configs(FunctionName=name)["FunctionUrlConfigs"]
+        assert sorted(u["FunctionUrl"] for u in urls) == sorted([url, latest_url]), urls
+        # Metrics Lambda's way: per alias, and per executed version behind it.
+        dims = {"FunctionName": name, "Resource": f"{name}:live"}
+        assert metric_sum(name, "Invocations", {**dims, "ExecutedVersion": "1"}) == 1 + 1 + 2, "v1 invocations"
+        assert metric_sum(name, "Invocations", {**dims, "ExecutedVersion": "2"}) == 1 + 6
+        assert metric_sum(name, "Errors", dims) == 0
+        streams = [s["logStreamName"] for s in logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}")["logStreams"]]
+        assert any("[1]" in s for s in streams) and any("[2]" in s for s in streams), streams
+        # Tags on the function (the release's tags).
+        arn = conf["FunctionArn"]
+        lam.tag_resource(Resource=arn, Tags={"mcp:git-sha": "abc123"})
+        assert lam.list_tags(Resource=arn)["Tags"].get("mcp:git-sha") == "abc123"
+        print(f"  versions 1/2 by digest, alias URL {url} moved v1 -> v2, weights 0.25 -> {seen.count('v1')}/8 to v1")
+    finally:
+        lambda_cleanup(name, repo)
+
+
+def check_lambda_update_status_failed_and_in_progress():
+    name, repo = uniq("st-lambda-upd"), uniq("st-lambda-upd-repo")
+    seed.ensure_repository(ecr, repo)
+    try:
+        v1, d1 = lambda_image(repo, "v1")
+        bad, _ = lambda_image(repo, "broken", broken=True)
+        lambda_create(name, v1, tags={"testbed:update-delay": "1.5"})
+        lam.publish_version(FunctionName=name)
+        resp = lam.update_function_code(FunctionName=name, ImageUri=bad)
+        assert resp["LastUpdateStatus"] == "InProgress", resp
+        # While it is in progress, Lambda refuses what depends on the code.
+        expect_lambda_error("ResourceConflictException", lambda: lam.publish_version(FunctionName=name),
+                            "An update is in progress for resource")
+        expect_lambda_error("ResourceConflictException", lambda: lam.update_function_code(FunctionName=name, ImageUri=v1))
+        done = lambda_updated(name)
+        assert done["LastUpdateStatus"] == "Failed" and done["LastUpdateStatusReasonCode"] == "FunctionError", done
+        assert "exited with status 3" in done["LastUpdateStatusReason"], done["LastUpdateStatusReason"]
+        # The previous code stays: nothing new to publish.
+        code = lam.get_function(FunctionName=name)["Code"]
+        assert code["ImageUri"] == v1 and code["ResolvedImageUri"].endswith("@" + d1), code
+        assert lam.publish_version(FunctionName=name)["Version"] == "1"
+        expect_lambda_error("InvalidParameterValueException", lambda: lam.update_function_code(
+            FunctionName=name, ImageUri=f"{os.environ['MCP_TESTBED_REGISTRY']}/{repo}:missing"), "does not exist")
+        assert not [c for c in lambda_containers(name) if "update-check" in str(c.get("Labels"))], "check container left"
+        print(f"  Failed: {done['LastUpdateStatusReason'][:90]}")
+    finally:
+        lambda_cleanup(name, repo)
+
+
+def check_lambda_stateful_server_fails_and_deletion_leaves_nothing():
+    name, repo = uniq("st-lambda-st"), uniq("st-lambda-st-repo")
+    seed.ensure_repository(ecr, repo)
+    try:
+        v1, _ = lambda_image(repo, "v1")
+        lambda_create(name, v1, env={"STATEFUL": "1"})
+        url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+        hosts = [http_call(url, "cgi-bin/whoami")[2].strip() for _ in range(4)]
+        assert len(set(hosts)) == 2 and hosts[0] != hosts[1] and hosts[0] == hosts[2], hosts  # two instances, alternately
+        result, headers = mcp_initialize(url)
+        sid = headers.get("mcp-session-id")
+        assert sid, headers
+        status, _, body = http_call(url, "cgi-bin/mcp", "POST", json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+                                    {"Content-Type": "application/json", "Mcp-Session-Id": sid})
+        assert status == 404 and b"Session not found" in body, (status, body)  # the other instance never saw it
+        # 5xx from the container counts as an error; reserved concurrency 0 throttles.
+        assert http_call(url, "cgi-bin/fail")[0] == 500
+        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+        status, headers, _ = http_call(url, "version")
+        assert status == 429, status
+        lam.delete_function_concurrency(FunctionName=name)
+        assert metric_sum(name, "Errors", {"FunctionName": name}) == 1
+        assert metric_sum(name, "Throttles", {"FunctionName": name}) == 1
+        assert metric_sum(name, "Invocations", {"FunctionName": name}) == 4 + 2 + 1
+        # AWS_IAM: unsigned is refused, a SigV4 signature (service lambda) passes.
+        lam.update_function_url_config(FunctionName=name, AuthType="AWS_IAM")
+        assert http_call(url, "version")[0] == 403
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+
+        for secret, want in (("testing", 200), ("wrong", 403)):
+            req = AWSRequest(method="GET", url=url + "version")
+            SigV4Auth(botocore.credentials.Credentials("testing", secret), "lambda", os.environ["AWS_REGION"]).add_auth(req)
+            assert http_call(url, "version", headers=dict(req.headers))[0] == want, secret
+        assert len(lambda_containers(name)) == 2, lambda_containers(name)
+        lam.delete_function(FunctionName=name)
+        wait_for("no container left", lambda: not lambda_containers(name), timeout=20)
+        try:
+            http_call(url, "version")
+            raise AssertionError("the URL still answers after DeleteFunction")
+        except (ConnectionError, OSError):
+            pass
+        print(f"  2 instances {hosts[0].decode()}/{hosts[1].decode()}: session {sid[:8]} unknown to the second (404)")
+    finally:
+        lambda_cleanup(name, repo)
+
 
 
 CHECKS = [v for k, v in list(globals().items()) if k.startswith("check_")]

@@ -22,8 +22,12 @@
 * `cost` answers the Price List's GetProducts (moto has none) with published
   Fargate prices, and Cost Explorer's ListCostAllocationTags /
   UpdateCostAllocationTagsStatus (GetCostAndUsage stays moto's).
+* `lambda_sim` makes moto's Lambda serve image functions: versions with their
+  own code, LastUpdateStatus transitions, alias routing weights, function URLs
+  (with Qualifier) on loopback ports that run the version's image as containers,
+  metrics and logs in moto's CloudWatch.
 * Extra routes under /_testbed/ (health, sync, registry-events, state, lb, service-lb,
-  express, deny, fault).
+  express, lambda, deny, fault).
 
 Why one global lock: moto's backends are plain dicts/objects without locking,
 and we now mutate them from background threads (rollout engine, log shippers,
@@ -58,6 +62,7 @@ import deny  # noqa: E402
 import fault  # noqa: E402
 import ecs_sim  # noqa: E402
 import express  # noqa: E402
+import lambda_sim  # noqa: E402
 import lb  # noqa: E402
 import live_tail  # noqa: E402
 import progressive  # noqa: E402
@@ -147,6 +152,8 @@ class TestbedApp:
                 payload["express"] = express.debug_state()["services"]
             elif route == "express":
                 payload = express.debug_state()
+            elif route == "lambda":
+                payload = lambda_sim.debug_state()
             elif route == "deny" and method == "GET":
                 payload = {"rules": deny.rules()}
             elif route == "deny" and method in ("POST", "DELETE"):
@@ -214,6 +221,7 @@ def main():
     registry_sync.install()
     ecs_sim.install()
     express.install()
+    lambda_sim.install()
 
     app = TestbedApp(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True)
@@ -227,9 +235,11 @@ def main():
 
     ecs_sim.ENGINE.start()
     express.HEALTH.start()
+    lambda_sim.REAPER.start()
     log.info("testbed moto listening on http://%s:%d", args.host, args.port)
     server.serve_forever()
     express.HEALTH.shutdown()
+    lambda_sim.REAPER.shutdown()
     ecs_sim.ENGINE.shutdown()
     lb.REGISTRY.close_all()
 

@@ -29,7 +29,7 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => status.into(),
         Err(err) => {
-            let rendered = mcp::error::render_verbose(&err, printer.verbosity());
+            let rendered = mcp::ui::render::render_verbose(&err, printer.verbosity());
             if rendered.broken_pipe {
                 // `mcp logs | head`: the reader had enough; that is success.
                 return ExitCode::SUCCESS;

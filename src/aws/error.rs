@@ -27,7 +27,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use crate::error::McpError;
+use crate::error::{Detail, McpError};
 
 /// What went wrong, as far as a person can act on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,23 +145,6 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
-
-/// The SDK's full account of an error, shown with `-vv` only.
-#[derive(Debug)]
-pub struct Detail {
-    /// What the SDK said, short.
-    pub summary: String,
-    /// The SDK's `Debug` of the error.
-    pub debug: String,
-}
-
-impl fmt::Display for Detail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.summary)
-    }
-}
-
-impl std::error::Error for Detail {}
 
 /// Turn an SDK error into an `anyhow::Error` that reads well: see the module docs.
 pub fn error<E, R>(err: SdkError<E, R>) -> anyhow::Error
@@ -376,7 +359,7 @@ mod tests {
     }
 
     fn lines(err: anyhow::Error) -> Vec<String> {
-        crate::error::render(&err.context("describing ECS service `s`")).lines
+        crate::ui::render::render(&err.context("describing ECS service `s`")).lines
     }
 
     #[test]

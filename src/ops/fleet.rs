@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::config::Settings;
-use crate::error::{ExitStatus, render};
+use crate::error::ExitStatus;
 use crate::platform::{self, DeployRequest, Prepared, StatusLine};
 use crate::probe::{self, CheckReport};
 use crate::release::build::BuildMemo;
@@ -107,7 +107,7 @@ fn not_started(name: &str) -> Entry {
 }
 
 fn error_text(err: &anyhow::Error) -> (ExitStatus, String) {
-    (render(err).status, crate::error::one_line(err))
+    (crate::error::status(err), crate::error::one_line(err))
 }
 
 /// Deploy every service in `services` (name, settings).

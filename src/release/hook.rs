@@ -171,7 +171,7 @@ mod tests {
     fn a_failure_carries_the_command_and_its_exit_code() {
         let dir = tempfile::tempdir().unwrap();
         let err = run(dir.path(), "echo failing; exit 7").unwrap_err();
-        let rendered = crate::error::render(&err);
+        let rendered = crate::ui::render::render(&err);
         assert_eq!(rendered.status, ExitStatus::Command(7));
         assert_eq!(rendered.status.code(), 7);
         assert!(
@@ -186,6 +186,6 @@ mod tests {
     fn a_killed_command_exits_128_plus_the_signal() {
         let dir = tempfile::tempdir().unwrap();
         let err = run(dir.path(), "kill -TERM $$").unwrap_err();
-        assert_eq!(crate::error::render(&err).status.code(), 128 + 15);
+        assert_eq!(crate::ui::render::render(&err).status.code(), 128 + 15);
     }
 }

@@ -7,6 +7,7 @@
 pub mod github;
 pub mod output;
 pub mod printer;
+pub mod render;
 pub mod reporter;
 pub mod sanitize;
 pub mod table;

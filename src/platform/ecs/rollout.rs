@@ -337,7 +337,7 @@ impl Rollout<'_> {
             Outcome::Completed(_) => {
                 let check = match self.post_rollout_check().await {
                     Ok(check) => Ok(check),
-                    Err(err) if crate::error::render(&err).status == ExitStatus::Interrupted => {
+                    Err(err) if crate::error::status(&err) == ExitStatus::Interrupted => {
                         let mut report = self.report(DeployStatus::Interrupted);
                         report.live_revision = Some(report.revision.clone());
                         report.reason = Some(format!(
@@ -608,7 +608,7 @@ impl Rollout<'_> {
             Ok(true) => report.status = DeployStatus::RolledBack,
             Ok(false) => report.status = DeployStatus::Failed,
             Err(err) => {
-                let interrupted = crate::error::render(&err).status == ExitStatus::Interrupted;
+                let interrupted = crate::error::status(&err) == ExitStatus::Interrupted;
                 report.status = if interrupted {
                     DeployStatus::Interrupted
                 } else {

@@ -269,11 +269,11 @@ pub fn finish(printer: &Printer, verb: &str, report: &Report) -> Result<ExitStat
     }
     if printer.github() {
         if let Some(annotation) =
-            crate::ui::github::report_annotation(verb, &report.service, report)
+            crate::release::summary::report_annotation(verb, &report.service, report)
         {
             printer.workflow_command(&annotation);
         }
-        printer.job_summary(&crate::ui::github::report_summary(verb, report));
+        printer.job_summary(&crate::release::summary::report_summary(verb, report));
     }
     // `mcp deploy -o json | head -1`: the exit code still tells what happened.
     if let Err(err) = printer.data(report) {

@@ -8,6 +8,7 @@ mod cancel;
 pub mod check;
 mod conformance;
 mod deploy;
+mod docs;
 mod doctor;
 mod express;
 mod fleet;

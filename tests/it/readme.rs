@@ -1,11 +1,12 @@
-//! The README's CI examples fail when `mcp` fails (issue 12 item 1).
+//! The documented CI examples fail when `mcp` fails (issue 12 item 1).
 //!
 //! GitHub Actions runs a `run:` step with `bash -e` and no `pipefail` (unless the
 //! step says `shell: bash`), so `mcp deploy … | tee deploy.json` took `tee`'s
-//! exit code and a failed deploy showed green. Every `run:` step of the README's
-//! YAML examples that runs `mcp deploy` or `mcp push` is run here the way GitHub
-//! runs it, with a fake `mcp` first on PATH: failing, the step must fail;
-//! succeeding, the step must succeed.
+//! exit code and a failed deploy showed green. Every `run:` step of the YAML
+//! examples of README.md and docs/*.md (the CI one is docs/ci.md) that runs
+//! `mcp deploy` or `mcp push` is run here the way GitHub runs it, with a fake
+//! `mcp` first on PATH: failing, the step must fail; succeeding, the step must
+//! succeed.
 
 use std::path::Path;
 use std::process::Command;
@@ -92,18 +93,36 @@ fn run_step(step: &str, code: i32) -> (i32, bool) {
     (status.status.code().unwrap_or(-1), Path::new(&ran).exists())
 }
 
+/// README.md and the reference pages under docs/ (the CI example is in docs/ci.md).
+fn pages() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = vec![root.join("README.md")];
+    let mut docs: Vec<_> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .collect();
+    docs.sort();
+    paths.extend(docs);
+    paths
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect()
+}
+
 #[test]
 fn every_ci_step_that_runs_mcp_fails_when_mcp_fails() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let steps: Vec<String> = ci_steps(&readme)
-        .into_iter()
+    let ci =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ci.md")).unwrap();
+    assert!(
+        ci_steps(&ci).iter().any(|s| runs_mcp_deploy_or_push(s)),
+        "no `run:` step of a docs/ci.md yaml block runs `mcp deploy` or `mcp push`: did the CI example move?"
+    );
+    let steps: Vec<String> = pages()
+        .iter()
+        .flat_map(|page| ci_steps(page))
         .filter(|s| runs_mcp_deploy_or_push(s))
         .collect();
-    assert!(
-        !steps.is_empty(),
-        "no `run:` step of a README yaml block runs `mcp deploy` or `mcp push`: did the CI example move?"
-    );
     for step in &steps {
         for code in [3, 4] {
             let (status, ran) = run_step(step, code);

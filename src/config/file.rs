@@ -228,7 +228,7 @@ fn explain(raw: &str, key: Option<&str>) -> (String, Option<String>) {
             None => format!("unknown key {field}"),
         };
         let hint = if expected.is_empty() {
-            "remove it; see the configuration reference in README.md".to_string()
+            "remove it; see the configuration reference, docs/configuration.md".to_string()
         } else {
             format!(
                 "valid keys here: {}",
@@ -263,7 +263,7 @@ fn explain(raw: &str, key: Option<&str>) -> (String, Option<String>) {
         };
         return (
             named(&format!("wrong type: expected {expected}, found {found}")),
-            Some("see the configuration reference in README.md".into()),
+            Some("see the configuration reference, docs/configuration.md".into()),
         );
     }
     if let Some((message, hint)) = raw.split_once(": write a number") {

@@ -296,7 +296,7 @@ pub fn render(a: &Answers) -> Result<String> {
     let text = format!(
         r#"# mcp.toml: how `mcp` builds, pushes and deploys this MCP server.
 # Precedence: flag > MCP_* environment variable > [stages.<name>] > this file > default.
-# Reference: the "Configuration" section of mcp's README.
+# Reference: docs/configuration.md in mcp's repository (every key).
 
 name = {name}
 {region}             # default: the AWS config chain (AWS_REGION, ~/.aws/config)

@@ -225,7 +225,7 @@ fn quoted(value: &str) -> String {
 fn render(settings: &Settings, options: &LaunchOptions, location: &Location, url: &str) -> String {
     let name = options.name.as_deref().unwrap_or(&settings.name);
     format!(
-        r#"# mcp.toml: written by `mcp launch`. Reference: the "Configuration" section of mcp's README.
+        r#"# mcp.toml: written by `mcp launch`. Reference: docs/configuration.md in mcp's repository.
 # Precedence: flag > MCP_* environment variable > [stages.<name>] > this file > default.
 
 name = {name}

@@ -16,6 +16,7 @@
 #     mcp-<TARGET>/mcp-deploy     the same binary under its second name (a hard link in the archive)
 #     mcp-<TARGET>/completions/   bash, zsh, fish, powershell and elvish completions for both names
 #     mcp-<TARGET>/README.md
+#     mcp-<TARGET>/docs/          the reference the README links (one Markdown file per topic)
 #
 # Linux targets are built with cargo-zigbuild against an old glibc (MCP_GLIBC, default 2.17:
 # the oldest Rust supports), so one binary runs on every glibc distribution of the last decade;
@@ -60,7 +61,7 @@ pack() {
   stage="$(mktemp -d)"
   # shellcheck disable=SC2064 # expand now: the trap runs after `stage` is out of scope
   trap "rm -rf '$stage'" RETURN
-  mkdir -p "$stage/$name/completions" "$out"
+  mkdir -p "$stage/$name/completions" "$stage/$name/docs" "$out"
   install -m 0755 "$binary" "$stage/$name/mcp"
   ln "$stage/$name/mcp" "$stage/$name/mcp-deploy"
   local file
@@ -68,10 +69,13 @@ pack() {
     install -m 0644 "$file" "$stage/$name/completions/"
   done
   install -m 0644 "$root/README.md" "$stage/$name/README.md"
+  for file in "$root"/docs/*.md; do
+    install -m 0644 "$file" "$stage/$name/docs/"
+  done
   # Write to a temporary name and rename: a half-written archive never carries the final name.
   # `mcp` first, so it is the regular file and `mcp-deploy` the hard link to it.
   tar -czf "$out/$name.tar.gz.part" -C "$stage" \
-    "$name/mcp" "$name/mcp-deploy" "$name/completions" "$name/README.md"
+    "$name/mcp" "$name/mcp-deploy" "$name/completions" "$name/README.md" "$name/docs"
   mv "$out/$name.tar.gz.part" "$out/$name.tar.gz"
   echo "packed $out/$name.tar.gz" >&2
 }

@@ -265,6 +265,7 @@ fn archive_is_laid_out_as_install_sh_and_binstall_expect() {
         "mcp",
         "mcp-deploy",
         "README.md",
+        "docs/configuration.md",
         "completions/mcp.bash",
         "completions/_mcp",
         "completions/mcp.fish",

@@ -18,6 +18,7 @@ mod image;
 mod install;
 mod interop;
 mod local;
+mod lambda_sim;
 mod logs;
 mod output;
 mod preflight;

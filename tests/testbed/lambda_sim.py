@@ -277,23 +277,30 @@ def _pull(plan):
     """Pull the version's image by digest; return its config (Env, Entrypoint, Cmd)."""
     if not plan["resolved"]:
         raise StartError("Lambda can't find the function's image.", "ImageDeleted")
-    ref = pull_ref(plan["resolved"])
     api = _docker().api
-    try:
-        api.inspect_image(ref)
-    except (ImageNotFound, NotFound, APIError):
-        errors = []
+    errors = []
+    # A second instance's own registry first, then the registry by name (where a
+    # client that pushes by name put it).
+    for ref in dict.fromkeys([pull_ref(plan["resolved"]), plan["resolved"]]):
+        try:
+            api.inspect_image(ref)
+            break
+        except (ImageNotFound, NotFound, APIError):
+            pass
+        failed = False
         try:
             for line in api.pull(ref, auth_config={"username": common.REGISTRY_USER, "password": common.REGISTRY_PASSWORD},
                                  stream=True, decode=True):
                 if "error" in line:
                     errors.append(line["error"])
+                    failed = True
         except (APIError, DockerException) as exc:
             errors.append(getattr(exc, "explanation", None) or str(exc))
-        if errors:
-            raise StartError(
-                f"Lambda was unable to pull the image {plan['resolved']}: {errors[-1]}", "ImageAccessDenied"
-            )
+            failed = True
+        if not failed:
+            break
+    else:
+        raise StartError(f"Lambda was unable to pull the image {plan['resolved']}: {errors[-1]}", "ImageAccessDenied")
     try:
         return api.inspect_image(ref).get("Config") or {}, ref
     except (APIError, NotFound) as exc:

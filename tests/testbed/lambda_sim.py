@@ -24,9 +24,9 @@ This module patches moto's Lambda backend so that, for PackageType Image:
   failed update puts the previous code back, as Lambda does.  While Pending or
   InProgress, UpdateFunctionCode / UpdateFunctionConfiguration / PublishVersion
   answer ResourceConflictException ("The operation cannot be performed at this
-  time. An update is in progress for resource: ARN").  The function tag
-  `testbed:update-delay` (seconds) holds the check back, so a test can see the
-  in-between state for sure.
+  time. An update is in progress for resource: ARN").  While the function
+  carries the tag `testbed:update-hold` (any value; at most 5 minutes) the
+  check waits: a test sees the in-between state for sure, then untags.
 * Aliases.  RoutingConfig is validated (one additional version, weight 0..1,
   published versions only, not the primary one); UpdateAlias changes the
   RevisionId and honours the `RevisionId` precondition; DeleteFunction of a
@@ -1092,15 +1092,17 @@ def start_check(fn, kind, previous=None):
     else:
         st.update, st.update_reason, st.update_code = "InProgress", "The function is being updated.", "InProgress"
     plan = _plan(fn, "$LATEST")
-    try:
-        delay = float((fn.tags or {}).get("testbed:update-delay") or 0)
-    except ValueError:
-        delay = 0.0
+
+    def held():
+        with common.LOCK:
+            return "testbed:update-hold" in (fn.tags or {}) and st.generation == generation
 
     def run():
         error = None
         try:
-            time.sleep(min(delay, 60))
+            deadline = time.time() + 300
+            while held() and time.time() < deadline:  # see the module docstring
+                time.sleep(0.1)
             _check_image(plan)
         except StartError as exc:
             error = exc

@@ -1317,14 +1317,19 @@ def check_lambda_update_status_failed_and_in_progress():
     try:
         v1, d1 = lambda_image(repo, "v1")
         bad, _ = lambda_image(repo, "broken", broken=True)
-        lambda_create(name, v1, tags={"testbed:update-delay": "1.5"})
+        arn = lambda_create(name, v1)["FunctionArn"]
         lam.publish_version(FunctionName=name)
+        lam.tag_resource(Resource=arn, Tags={"testbed:update-hold": "1"})
         resp = lam.update_function_code(FunctionName=name, ImageUri=bad)
         assert resp["LastUpdateStatus"] == "InProgress", resp
-        # While it is in progress, Lambda refuses what depends on the code.
+        # While it is in progress (held by the tag), Lambda refuses what depends on the code.
+        assert lam.get_function(FunctionName=name)["Configuration"]["LastUpdateStatus"] == "InProgress"
         expect_lambda_error("ResourceConflictException", lambda: lam.publish_version(FunctionName=name),
                             "An update is in progress for resource")
         expect_lambda_error("ResourceConflictException", lambda: lam.update_function_code(FunctionName=name, ImageUri=v1))
+        expect_lambda_error("ResourceConflictException", lambda: lam.update_function_configuration(
+            FunctionName=name, Description="x"))
+        lam.untag_resource(Resource=arn, TagKeys=["testbed:update-hold"])
         done = lambda_updated(name)
         assert done["LastUpdateStatus"] == "Failed" and done["LastUpdateStatusReasonCode"] == "FunctionError", done
         assert "exited with status 3" in done["LastUpdateStatusReason"], done["LastUpdateStatusReason"]

@@ -1139,8 +1139,16 @@ def lambda_image(repo, tag, broken=False):
 
 
 def lambda_role():
-    return ensure_role("testbed-lambda-exec", "lambda.amazonaws.com",
-                       "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+    """The execution role (one per testbed); parallel checks may race to create it."""
+    name = "testbed-lambda-exec"
+    try:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    try:
+        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust("lambda.amazonaws.com"))["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
 
 
 def lambda_create(name, image, env=None, tags=None, timeout=10):

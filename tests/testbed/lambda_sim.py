@@ -51,7 +51,10 @@ This module patches moto's Lambda backend so that, for PackageType Image:
   forwarded to the instance's port published on 127.0.0.1; InvokeMode
   RESPONSE_STREAM relays the body as it is written, BUFFERED sends it whole
   (6 MB limit).  A request longer than the function's Timeout is cut (502 when
-  nothing was sent yet).  AuthType AWS_IAM wants a SigV4 signature of service
+  nothing was sent yet).  AuthType NONE answers 403 until the qualifier's
+  resource-based policy (AddPermission with that Qualifier) lets Principal "*"
+  call lambda:InvokeFunctionUrl and lambda:InvokeFunction, as Lambda does for
+  URLs made since October 2025.  AuthType AWS_IAM wants a SigV4 signature of service
   `lambda` (checked against the key's secret when the key is moto's `testing`
   or an IAM access key moto knows) or answers 403; PutFunctionConcurrency
   limits concurrent requests (429 beyond).
@@ -856,6 +859,32 @@ def _headers_subset(request, signed):
     return out
 
 
+def _statements_for(latest, qualifier):
+    """The function's resource-based policy statements for one qualifier (None: the unqualified function)."""
+    want = base_arn(latest) + (f":{qualifier}" if qualifier and qualifier != "$LATEST" else "")
+    return [st for st in latest.policy.statements if st.get("Resource") == want]
+
+
+def _public(cfg):
+    """Under LOCK: AuthType NONE serves only when the qualifier's resource-based policy lets
+    Principal "*" call both lambda:InvokeFunctionUrl and lambda:InvokeFunction (new URLs
+    since October 2025 need both)."""
+    from moto.awslambda.models import lambda_backends
+
+    try:
+        latest = lambda_backends[cfg.account][cfg.region]._lambdas.get_function_by_name_forbid_qualifier(cfg.function)
+    except Exception:
+        return True  # _route answers 404
+    actions = set()
+    for st in _statements_for(latest, cfg.qualifier):
+        if st.get("Effect", "Allow") != "Allow" or st.get("Principal") not in ("*", {"AWS": "*"}):
+            continue
+        action = st.get("Action")
+        actions.update(action if isinstance(action, list) else [action])
+    wild = {"*", "lambda:*"}
+    return bool(actions & (wild | {"lambda:InvokeFunctionUrl"})) and bool(actions & (wild | {"lambda:InvokeFunction"}))
+
+
 def _secret_for(akid):
     if akid == "testing":  # the testbed's credentials (tests/testbed/up.sh's env file)
         return "testing"
@@ -925,6 +954,11 @@ class _UrlHandler(http.server.BaseHTTPRequestHandler):
             return self._json(413, "Request must be smaller than 6291456 bytes for the InvokeFunction operation", request_id)
         if cfg.auth_type == "AWS_IAM" and not _sigv4_ok(cfg, self, body):
             return self._json(403, "Forbidden", request_id)
+        if cfg.auth_type == "NONE":
+            with common.LOCK:
+                public = _public(cfg)
+            if not public:
+                return self._json(403, "Forbidden", request_id)
         try:
             with common.LOCK:
                 plan, version, st, reserved = _route(cfg)
@@ -1484,6 +1518,39 @@ def install():
         state_of(fn).wrr.pop(name, None)
 
     S.delete_alias = delete_alias
+
+    # ---- resource-based policy, per qualifier ----
+    # moto files a statement added with an alias Qualifier under "<version ARN>:<alias>"
+    # and GetPolicy returns every qualifier's statements; Lambda keeps one policy per
+    # qualifier, with Resource = the (qualified) function ARN.
+    def add_permission(self, function_name, qualifier, raw):
+        name, q = _split_qualifier(function_name, qualifier)
+        self._lambdas.get_function_by_name_or_arn_with_qualifier(name, q)  # ResourceNotFoundException
+        latest = self._lambdas.get_function_by_name_or_arn_forbid_qualifier(name)
+        body = json.loads(raw or "{}")
+        body["Resource"] = base_arn(latest) + (f":{q}" if q and q != "$LATEST" else "")
+        url_auth = body.pop("FunctionUrlAuthType", None)
+        via_url = body.pop("InvokedViaFunctionUrl", None)
+        statement, _ = latest.policy.add_statement(json.dumps(body), None)
+        if url_auth:
+            statement.setdefault("Condition", {}).setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = url_auth
+        if via_url is not None:
+            statement.setdefault("Condition", {}).setdefault("Bool", {})["lambda:InvokedViaFunctionUrl"] = str(via_url).lower()
+        return statement
+
+    B.add_permission = add_permission
+
+    def get_policy(self, function_name, qualifier=None):
+        name, q = _split_qualifier(function_name, qualifier)
+        self._lambdas.get_function_by_name_or_arn_with_qualifier(name, q)
+        latest = self._lambdas.get_function_by_name_or_arn_forbid_qualifier(name)
+        statements = _statements_for(latest, q)
+        if not statements:
+            raise GenericResourcNotFound()
+        policy = {"Version": "2012-10-17", "Id": "default", "Statement": statements}
+        return json.dumps({"Policy": json.dumps(policy), "RevisionId": latest.policy.revision})
+
+    B.get_policy = get_policy
 
     # ---- function URLs with Qualifier ----
     def _q(self):

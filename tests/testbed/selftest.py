@@ -1165,6 +1165,14 @@ def lambda_updated(name):
         lam.get_function_configuration(FunctionName=name)), timeout=30)
 
 
+def lambda_public(name, qualifier=None):
+    """What AuthType NONE needs (both actions, for URLs made since October 2025), per qualifier."""
+    extra = {"Qualifier": qualifier} if qualifier else {}
+    lam.add_permission(FunctionName=name, StatementId="url", Action="lambda:InvokeFunctionUrl", Principal="*",
+                       FunctionUrlAuthType="NONE", **extra)
+    lam.add_permission(FunctionName=name, StatementId="invoke", Action="lambda:InvokeFunction", Principal="*", **extra)
+
+
 def lambda_containers(name):
     return dk.api.containers(all=True, filters={"label": [f"mcp-testbed.lambda={name}",
                                                           f"mcp-testbed.instance={os.path.abspath(os.environ['MCP_TESTBED_DIR'])}"]})
@@ -1273,6 +1281,13 @@ def check_lambda_versions_alias_url_and_weights():
         expect_lambda_error("ResourceNotFoundException", lambda: lam.create_function_url_config(
             FunctionName=name, Qualifier="nope", AuthType="NONE"))
         expect_lambda_error("ResourceNotFoundException", lambda: lam.get_function_url_config(FunctionName=name))
+        # AuthType NONE still needs the public resource-based policy, for this qualifier.
+        assert http_call(url, "version")[0] == 403
+        lambda_public(name)
+        assert http_call(url, "version")[0] == 403, "the unqualified function's policy opened the alias URL"
+        lambda_public(name, "live")
+        policy = json.loads(lam.get_policy(FunctionName=name, Qualifier="live")["Policy"])
+        assert {st["Resource"] for st in policy["Statement"]} == {f"{conf['FunctionArn']}:live"}, policy
         result, _ = mcp_initialize(url)
         assert result["serverInfo"]["version"] == "v1", result
         status, headers, body = http_call(url, "cgi-bin/stream")
@@ -1360,6 +1375,7 @@ def check_lambda_stateful_server_fails_and_deletion_leaves_nothing():
         v1, _ = lambda_image(repo, "v1")
         lambda_create(name, v1, env={"STATEFUL": "1"})
         url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+        lambda_public(name)
         hosts = [http_call(url, "cgi-bin/whoami")[2].strip() for _ in range(4)]
         assert len(set(hosts)) == 2 and hosts[0] != hosts[1] and hosts[0] == hosts[2], hosts  # two instances, alternately
         result, headers = mcp_initialize(url)

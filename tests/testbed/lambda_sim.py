@@ -41,7 +41,10 @@ This module patches moto's Lambda backend so that, for PackageType Image:
   (a cold start) and are reaped when their version has been idle for
   MCP_TESTBED_LAMBDA_IDLE s (default 30) and no alias routes to it, at once
   when the version or function is deleted.
-* The adapter.  The simulator plays the Lambda Web Adapter: the container runs
+* The adapter.  An image must carry an extension in /opt/extensions/ (the
+  adapter; up.sh builds an inert stand-in, $MCP_TESTBED_LAMBDA_ADAPTER_IMAGE,
+  with the public image's layout: /lambda-adapter), else its check fails
+  (InvalidImage).  The simulator plays the Lambda Web Adapter: the container runs
   the image (ImageConfig overrides, the function's environment, AWS_LAMBDA_*
   variables, MemorySize as memory limit), listening on AWS_LWA_PORT / PORT
   (default 8080, from the function's or the image's environment), ready when
@@ -376,9 +379,29 @@ def _start_instance(plan, image_config, ref, adapter, purpose="instance"):
             mem_limit=f"{max(plan['memory'], 64)}m",
             detach=True,
         )
+    except (APIError, DockerException) as exc:
+        raise StartError(f"Lambda could not start the image {plan['resolved']}: {exc}", "InvalidImage")
+    try:
+        # Served through the Lambda Web Adapter only: it must be in the image, as an extension.
+        try:
+            archive, _ = container.get_archive("/opt/extensions/")
+            entries = _tar_names(archive)
+        except (NotFound, APIError):
+            entries = []
+        if not [e for e in entries if e.strip("/") not in ("extensions", "")]:
+            raise StartError(
+                f"The image {plan['resolved']} has no extension in /opt/extensions/: the testbed serves image "
+                "functions through the Lambda Web Adapter only (COPY --from=<adapter image> /lambda-adapter "
+                "/opt/extensions/lambda-adapter; $MCP_TESTBED_LAMBDA_ADAPTER_IMAGE stands in for it).",
+                "InvalidImage",
+            )
         container.start()
         container.reload()
+    except StartError:
+        _remove(container.id)
+        raise
     except (APIError, DockerException) as exc:
+        _remove(container.id)
         raise StartError(f"Lambda could not start the image {plan['resolved']}: {exc}", "InvalidImage")
     instance = Instance(container.id, None, stream)
     try:
@@ -411,6 +434,15 @@ def _start_instance(plan, image_config, ref, adapter, purpose="instance"):
     except BaseException:
         _remove(instance.cid)
         raise
+
+
+def _tar_names(chunks):
+    import io
+    import tarfile
+
+    data = b"".join(chunks)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        return tar.getnames()
 
 
 def _ready(port, adapter):

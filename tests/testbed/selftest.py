@@ -1110,7 +1110,7 @@ def lambda_push_host():
     return os.environ["MCP_TESTBED_REGISTRY"] if addr in ("127.0.0.1:443", "") else addr
 
 
-def lambda_image(repo, tag, broken=False):
+def lambda_image(repo, tag, broken=False, adapter=True):
     """Build a tiny image from the base (busybox httpd + CGI scripts), push it, wait for it in ECR; -> (uri, digest)."""
     import tempfile
 
@@ -1124,7 +1124,9 @@ def lambda_image(repo, tag, broken=False):
             os.chmod(path, 0o755)
         cmd = '["sh","-c","echo cannot start >&2; exit 3"]' if broken else '["httpd","-f","-v","-p","8000","-h","/www"]'
         with open(os.path.join(ctx, "Dockerfile"), "w") as fh:
-            fh.write(f"FROM {base}\nENV VERSION={tag}\nCOPY cgi-bin /www/cgi-bin\n"
+            adapter_image = os.environ.get("MCP_TESTBED_LAMBDA_ADAPTER_IMAGE", "mcp-testbed/lambda-adapter:latest")
+            copy_adapter = f"COPY --from={adapter_image} /lambda-adapter /opt/extensions/lambda-adapter\n" if adapter else ""
+            fh.write(f"FROM {base}\nENV VERSION={tag}\nCOPY cgi-bin /www/cgi-bin\n{copy_adapter}"
                      f"RUN echo ok > /www/healthz && echo {tag} > /www/version\nCMD {cmd}\n")
         ref = f"{lambda_push_host()}/{repo}"
         dk.images.build(path=ctx, tag=f"{ref}:{tag}", rm=True)
@@ -1360,6 +1362,12 @@ def check_lambda_update_status_failed_and_in_progress():
         code = lam.get_function(FunctionName=name)["Code"]
         assert code["ImageUri"] == v1 and code["ResolvedImageUri"].endswith("@" + d1), code
         assert lam.publish_version(FunctionName=name)["Version"] == "1"
+        # An image without the Lambda Web Adapter cannot be served.
+        bare, _ = lambda_image(repo, "bare", adapter=False)
+        lam.update_function_code(FunctionName=name, ImageUri=bare)
+        done = lambda_updated(name)
+        assert done["LastUpdateStatus"] == "Failed" and done["LastUpdateStatusReasonCode"] == "InvalidImage", done
+        assert "/opt/extensions/" in done["LastUpdateStatusReason"], done
         expect_lambda_error("InvalidParameterValueException", lambda: lam.update_function_code(
             FunctionName=name, ImageUri=f"{os.environ['MCP_TESTBED_REGISTRY']}/{repo}:missing"), "does not exist")
         assert not [c for c in lambda_containers(name) if "update-check" in str(c.get("Labels"))], "check container left"

@@ -39,6 +39,9 @@ MOTO_PORT="${MCP_TESTBED_MOTO_PORT:-5055}"
 MOTO_URL="http://127.0.0.1:$MOTO_PORT"  # what up.sh probes, and the registry notifies
 MOTO_HOST=mcp-testbed.localhost         # what the SDK calls (Live Tail prepends "stream-")
 BASE_IMAGE="mcp-testbed/busybox:latest"
+# The local stand-in for public.ecr.aws/awsguru/aws-lambda-adapter (not pullable here):
+# the same layout (/lambda-adapter), inert; lambda_sim.py plays the adapter.
+ADAPTER_IMAGE="mcp-testbed/lambda-adapter:latest"
 PY="${PYTHON:-python3}"
 CERTS="$STATE/certs"
 REG="$STATE/registry"
@@ -206,6 +209,9 @@ if [[ "$mode" != up ]]; then
     if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && ((SYSTEM)); then
         docker image rm "$BASE_IMAGE" >/dev/null 2>&1 && say image "removed $BASE_IMAGE" || true
     fi
+    if docker image inspect "$ADAPTER_IMAGE" >/dev/null 2>&1 && ((SYSTEM)); then
+        docker image rm "$ADAPTER_IMAGE" >/dev/null 2>&1 && say image "removed $ADAPTER_IMAGE" || true
+    fi
     if [[ -d "$STATE" ]]; then
         stop_pid "$STATE/dockerd.pid" dockerd dockerd
         rm -rf -- "$STATE"
@@ -307,6 +313,17 @@ if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
 else
     say image "ok ($BASE_IMAGE)"
 fi
+if ! docker image inspect "$ADAPTER_IMAGE" >/dev/null 2>&1; then
+    rootfs="$(mktemp -d)"
+    printf '%s\n' '#!/bin/sh' \
+        'echo "mcp-testbed stand-in for the AWS Lambda Web Adapter: the testbed (lambda_sim.py) plays the adapter" >&2' \
+        >"$rootfs/lambda-adapter"
+    chmod 0755 "$rootfs/lambda-adapter"
+    tar -C "$rootfs" -c . | docker import --change 'CMD ["/lambda-adapter"]' - "$ADAPTER_IMAGE" >/dev/null ||
+        die "docker import of $ADAPTER_IMAGE failed"
+    rm -rf "$rootfs"
+    say image "built $ADAPTER_IMAGE"
+fi
 
 # --- 4. TLS: a short-lived CA limited to the testbed's names ------------------
 # The CA goes into the system store, so it may only ever vouch for the registry's
@@ -369,7 +386,7 @@ fi
 
 # --- 5. moto (extended) on 127.0.0.1:$MOTO_PORT -------------------------------
 # Restart only when our code or knobs changed (restarting loses moto's state).
-moto_fp="$(cat "$HERE"/{server,common,ecs_sim,registry_sync,lb,progressive,express,lambda_sim,deny,live_tail}.py | sha256sum | cut -c1-16)-${MCP_TESTBED_ROLLOUT_DELAY:-}-${MCP_TESTBED_FAILURE_THRESHOLD:-}-${MCP_TESTBED_LIVE_TAIL_SECONDS:-}-${MCP_TESTBED_MINUTE_SECONDS:-}-${MCP_TESTBED_STAGE_SECONDS:-}-${MCP_TESTBED_EXPRESS_UNSUPPORTED_REGIONS:-}-${MCP_TESTBED_HEALTH_INTERVAL:-}-${MCP_TESTBED_HEALTH_GRACE:-}-${MCP_TESTBED_UNHEALTHY_THRESHOLD:-}-${MCP_TESTBED_LAMBDA_INIT_TIMEOUT:-}-${MCP_TESTBED_LAMBDA_IDLE:-}"
+moto_fp="$(cat "$HERE"/{server,common,ecs_sim,registry_sync,lb,progressive,express,lambda_sim,deny,live_tail,lb_health}.py | sha256sum | cut -c1-16)-${MCP_TESTBED_ROLLOUT_DELAY:-}-${MCP_TESTBED_FAILURE_THRESHOLD:-}-${MCP_TESTBED_LIVE_TAIL_SECONDS:-}-${MCP_TESTBED_MINUTE_SECONDS:-}-${MCP_TESTBED_STAGE_SECONDS:-}-${MCP_TESTBED_EXPRESS_UNSUPPORTED_REGIONS:-}-${MCP_TESTBED_HEALTH_INTERVAL:-}-${MCP_TESTBED_HEALTH_GRACE:-}-${MCP_TESTBED_UNHEALTHY_THRESHOLD:-}-${MCP_TESTBED_LAMBDA_INIT_TIMEOUT:-}-${MCP_TESTBED_LAMBDA_IDLE:-}"
 moto_pid="$(pid_of "$STATE/moto.pid" "testbed/server.py" || true)"
 if [[ -n "$moto_pid" && "$(cat "$STATE/moto.fp" 2>/dev/null)" == "$moto_fp" ]] &&
     curl -fsS -m 2 "$MOTO_URL/_testbed/health" >/dev/null 2>&1; then
@@ -488,6 +505,7 @@ export MCP_TESTBED_ACCOUNT=$ACCOUNT
 export MCP_TESTBED_REGISTRY=$REGISTRY_HOST
 export MCP_TESTBED_REGISTRY_ADDR=$REGISTRY_ADDR
 export MCP_TESTBED_BASE_IMAGE=$BASE_IMAGE
+export MCP_TESTBED_LAMBDA_ADAPTER_IMAGE=$ADAPTER_IMAGE
 export MCP_TESTBED_CONTROL=$MOTO_URL/_testbed
 export MCP_TESTBED_CA=$CERTS/ca.crt
 export DOCKER_HOST=unix:///var/run/docker.sock

@@ -340,6 +340,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                     cli::WaitUntilArg::Shifted => {
                         platform::ecs_progressive::follow::WaitUntil::Shifted
                     }
+                allow_over_limit,
                     cli::WaitUntilArg::Complete => {
                         platform::ecs_progressive::follow::WaitUntil::Complete
                     }
@@ -355,6 +356,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                     .into());
                 }
                 return ops::fleet::deploy_many(&resolved, printer, &options, jobs).await;
+                allow_over_limit,
             }
             let settings = settings(&global, services.first(), flags)?;
             ops::deploy::deploy(&settings, printer, &options).await

@@ -12,6 +12,7 @@
 //! - [`ecr`], [`ecs`], [`taskdef`], [`logs`], [`iam`], [`express`]: thin wrappers over the calls `mcp` makes;
 //!   [`denied`]: a refused permission told as the statement that allows it.
 
+pub mod autoscaling;
 pub mod denied;
 pub mod ecr;
 pub mod ecs;
@@ -20,6 +21,7 @@ pub mod express;
 pub mod iam;
 pub mod logs;
 pub mod retry;
+pub mod pricing;
 pub mod revisions;
 pub mod service_deployments;
 pub mod taskdef;

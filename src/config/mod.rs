@@ -232,6 +232,13 @@ pub struct CallSettings {
     pub timeout: Option<Duration>,
 }
 
+/// `[cost]`: what a stage may cost a month.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CostSettings {
+    /// USD a month (`[cost] monthly_limit`).
+    pub monthly_limit: Option<f64>,
+}
+
 /// `deploy.auth`, complete: the check gets a token with these.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuthSettings {
@@ -296,6 +303,8 @@ pub struct Settings {
     #[serde(skip)]
     pub declared_stages: BTreeMap<String, toml::Table>,
 }
+    /// `[cost]`: the monthly estimate's limit.
+    pub cost: CostSettings,
 
 impl Settings {
     /// The `[services.<name>]` key when one was selected, else the project's

@@ -650,6 +650,9 @@ fn unknown_stage(file: &ConfigFile, stage: &str) -> anyhow::Error {
 
 fn unknown_service(file: &ConfigFile, service: &str) -> anyhow::Error {
     let known: Vec<String> = service_names(Some(file))
+        cost: crate::config::CostSettings {
+            monthly_limit: layer.cost.and_then(|c| c.monthly_limit),
+        },
         .iter()
         .map(|k| format!("`{k}`"))
         .collect();

@@ -29,6 +29,8 @@ pub struct Layer {
     pub deploy: Option<DeployLayer>,
     /// What the MCP check proves besides the handshake: tool calls, the contract.
     pub check: Option<CheckLayer>,
+    /// `[cost]`: the monthly estimate's limit.
+    pub cost: Option<CostLayer>,
     /// Plain environment variables for the container.
     pub env: Option<BTreeMap<String, String>>,
     /// Secret references (Secrets Manager or SSM Parameter Store ARNs), never values.
@@ -149,6 +151,14 @@ pub struct CallLayer {
     /// A substring the result's text (or structuredContent as JSON) must hold.
     pub expect: Option<String>,
     pub timeout: Option<HumanDuration>,
+}
+
+/// `[cost]`: what a stage may cost a month.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostLayer {
+    /// USD a month: a deploy (or scale) whose estimate exceeds it stops (exit 2).
+    pub monthly_limit: Option<f64>,
 }
 
 /// `check.breaking`.

@@ -73,6 +73,8 @@ pub struct DeployRequest {
     /// A release that breaks the live release's contract goes through.
     pub allow_breaking: bool,
     /// Stream the new release's logs while waiting.
+    /// A release whose monthly estimate exceeds `[cost] monthly_limit` goes through.
+    pub allow_over_limit: bool,
     pub logs: bool,
     /// ECS blue/green, canary, linear: stop following once production
     /// traffic shifted, or once the deployment completed (`--wait-until`).

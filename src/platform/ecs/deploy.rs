@@ -36,6 +36,8 @@ pub struct Plan {
     pub strategy: crate::config::Strategy,
     /// The test listener URL the MCP gate would check.
     pub gate: Option<String>,
+    /// The monthly estimate before and after (`[cost]`).
+    pub cost: crate::release::cost::Change,
 }
 
 impl fmt::Display for Plan {
@@ -70,6 +72,7 @@ impl fmt::Display for Plan {
                 writeln!(f, "  {}{line}", if i == 0 { "~ " } else { "  " })?;
             }
         }
+        writeln!(f, "  {}", self.cost.line())?;
         Ok(())
     }
 }
@@ -131,6 +134,25 @@ pub async fn prepare(
         &family,
     )?;
 
+    // The monthly estimate and `[cost] monthly_limit`, before minutes go into a build.
+    let live = super::cost::Live {
+        cluster: &cluster,
+        service: &service,
+        definition: &described.definition,
+    };
+    let cost = super::cost::guard(
+        settings,
+        &clients,
+        printer,
+        live,
+        super::cost::revision_change(settings),
+        options.allow_over_limit,
+        "this deploy",
+    )
+    .await?;
+    if !options.dry_run {
+        super::cost::ensure_tags(settings, &clients, printer, &cluster, &service).await;
+    }
     // The image: verified when given, built and pushed otherwise (or found already pushed).
     let pushed: PushReport = match &options.image {
         Some(uri) => {
@@ -217,6 +239,7 @@ pub async fn prepare(
             strategy: plan.strategy,
             gate: plan.gate.as_ref().map(|g| g.test_url.clone()),
         })));
+            cost,
     }
 
     let containers = current

@@ -10,6 +10,7 @@
 
 pub mod batch;
 pub mod deploy;
+pub mod cost;
 pub mod follow;
 pub mod history;
 pub mod logs;

@@ -45,6 +45,25 @@ pub async fn scale(
     let clients = Clients::new(settings).await;
     let before = aws::ecs::describe_service(&clients, &cluster, &name).await?;
     let previous_desired = before.desired_count();
+    // `[cost] monthly_limit` holds for a scale as for a deploy.
+    let arn = before.task_definition().unwrap_or_default();
+    let described = aws::taskdef::describe(&clients.ecs, arn).await?;
+    let live = super::cost::Live {
+        cluster: &cluster,
+        service: &before,
+        definition: &described.definition,
+    };
+    let doing = format!("scaling to {count} tasks");
+    super::cost::guard(
+        settings,
+        &clients,
+        printer,
+        live,
+        |i| i.tasks = count,
+        false,
+        &doing,
+    )
+    .await?;
     clients
         .ecs
         .update_service()

@@ -57,6 +57,8 @@ pub struct Status {
     /// The current blue/green, canary or linear deployment: stage, traffic split, bake left.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progressive: Option<ProgressiveStatus>,
+    /// The monthly estimate of what runs (or why there is none).
+    pub cost: crate::release::cost::Cost,
 }
 
 impl fmt::Display for Status {
@@ -83,6 +85,7 @@ impl fmt::Display for Status {
         if let Some(url) = &self.url {
             writeln!(f, "url        {url}")?;
         }
+        writeln!(f, "cost       {}", self.cost)?;
         if !self.config_drift.is_empty() {
             writeln!(
                 f,
@@ -129,6 +132,7 @@ fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
 /// What runs now.
 pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
     let cluster = settings.cluster()?.to_string();
+    let cluster_name = cluster.clone();
     let service = aws::ecs::describe_service(clients, &cluster, &settings.ecs.service).await?;
     let arn = service.task_definition().unwrap_or_default().to_string();
     let described = taskdef::describe(&clients.ecs, &arn).await?;
@@ -198,6 +202,7 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
             .await
             .ok()
             .flatten(),
+        cost: super::cost::current(clients, &cluster_name, &service, definition).await,
     })
 }
 

@@ -67,6 +67,24 @@ pub async fn prepare(
         .task_definition()
         .context("the service has no task definition")?
         .to_string();
+    // The monthly estimate and `[cost] monthly_limit`, before minutes go into a build.
+    let described = crate::aws::taskdef::describe(&clients.ecs, &current_arn).await?;
+    let live = crate::platform::ecs::cost::Live {
+        cluster: &location.cluster,
+        service: &service,
+        definition: &described.definition,
+    };
+    let change = crate::platform::ecs::cost::revision_change(settings);
+    crate::platform::ecs::cost::guard(
+        settings,
+        &clients,
+        printer,
+        live,
+        change,
+        request.allow_over_limit,
+        "this deploy",
+    )
+    .await?;
     let pushed = match &request.image {
         Some(uri) => {
             let report = build::verify(&clients, uri).await?;

@@ -184,6 +184,7 @@ async fn prepare(
         no_check: _,
         allow_breaking: _,
         logs,
+        allow_over_limit: _,
         wait_until: _,
     } = request;
     if image.is_some() || *dry_run || *no_wait || *force || *logs {

@@ -39,7 +39,8 @@ This module patches moto's Lambda backend so that, for PackageType Image:
   alternately to its two instances (containers), so a server that keeps
   sessions in memory fails as on Lambda.  Instances start on the first request
   (a cold start) and are reaped when their version has been idle for
-  MCP_TESTBED_LAMBDA_IDLE s (default 30) and no alias routes to it, at once
+  MCP_TESTBED_LAMBDA_IDLE s (default 30; the function tag
+  `testbed:idle-seconds` overrides it) and no alias routes to it, at once
   when the version or function is deleted.
 * The adapter.  An image must carry an extension in /opt/extensions/ (the
   adapter; up.sh builds an inert stand-in, $MCP_TESTBED_LAMBDA_ADAPTER_IMAGE,
@@ -270,7 +271,15 @@ def _plan(fn, qualifier_version):
         "workdir": ic.get("WorkingDirectory") or None,
         "memory": int(fn.memory_size or 128),
         "timeout": float(fn.timeout or 3),
+        "idle": _idle_seconds(fn),
     }
+
+
+def _idle_seconds(fn):
+    try:
+        return float((fn.tags or {}).get("testbed:idle-seconds") or IDLE_SECONDS)
+    except ValueError:
+        return IDLE_SECONDS
 
 
 def _plan_key(plan):
@@ -1205,8 +1214,9 @@ def _all_lambda_backends():
 
 
 def _wanted():
-    """Under LOCK: plan keys that still describe a live version, and those an alias routes to."""
-    live, routed = set(), set()
+    """Under LOCK: plan keys that still describe a live version, and those an alias routes to;
+    idle limits by key (the function's tag testbed:idle-seconds, else MCP_TESTBED_LAMBDA_IDLE)."""
+    live, routed, idle = set(), set(), {}
     for backend in _all_lambda_backends():
         for name, group in list(backend._lambdas._functions.items()):
             latest = group.get("latest")
@@ -1215,11 +1225,13 @@ def _wanted():
             fns = [("$LATEST", latest)] + [(str(v.version), v) for v in group.get("versions", [])]
             keys = {version: _plan_key(_plan(fn, version)) for version, fn in fns}
             live.update(keys.values())
+            for key in keys.values():
+                idle[key] = _idle_seconds(latest)
             arn = base_arn(latest)
             for alias in backend._lambdas._aliases.get(arn, {}).values():
                 targets = {str(alias.function_version)} | set(((alias.routing_config or {}).get("AdditionalVersionWeights") or {}).keys())
                 routed.update(keys[t] for t in targets if t in keys)
-    return live, routed
+    return live, routed, idle
 
 
 class Reaper:
@@ -1251,7 +1263,7 @@ class Reaper:
 
     def tick(self):
         with common.LOCK:
-            live, routed = _wanted()
+            live, routed, idle = _wanted()
             arns = {base_arn(g["latest"]) for b in _all_lambda_backends() for g in b._lambdas._functions.values() if g.get("latest")}
             for key in [k for k in URLS if k[0] not in arns]:  # moto reset, or a function deleted by other means
                 URLS.pop(key).close()
@@ -1261,7 +1273,7 @@ class Reaper:
             for key, pool in list(POOLS.items()):
                 if not pool.ready.is_set():
                     continue
-                if key not in live or (key not in routed and now - pool.last_used > IDLE_SECONDS):
+                if key not in live or (key not in routed and now - pool.last_used > idle.get(key, IDLE_SECONDS)):
                     doomed.append(POOLS.pop(key))
         for pool in doomed:
             log.info("lambda: reaping %s:%s (%d instances)", pool.plan["function"], pool.plan["version"], len(pool.instances))

@@ -1314,6 +1314,13 @@ def check_lambda_versions_alias_url_and_weights():
             FunctionName=name, Name="live", FunctionVersion="2", RevisionId="stale"))
         expect_lambda_error("ResourceConflictException", lambda: lam.delete_function(FunctionName=name, Qualifier="1"),
                             "live")
+        # Old versions' idle instances go once no alias routes to them; the routed version's stay.
+        lam.tag_resource(Resource=conf["FunctionArn"], Tags={"testbed:idle-seconds": "1"})
+        lam.update_alias(FunctionName=name, Name="live", FunctionVersion="2", RoutingConfig={"AdditionalVersionWeights": {}})
+        assert http_call(url, "version")[2].strip() == b"v2"
+        by_version = lambda v: [c for c in lambda_containers(name) if c["Labels"].get("mcp-testbed.lambda-version") == v]  # noqa: E731
+        wait_for("version 1's instances reaped", lambda: not by_version("1"), timeout=20)
+        assert len(by_version("2")) == 2, lambda_containers(name)
         # An unqualified URL serves $LATEST (version 2's code), BUFFERED: one body with its length.
         latest_url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
         status, headers, body = http_call(latest_url, "cgi-bin/stream")
@@ -1323,7 +1330,7 @@ def check_lambda_versions_alias_url_and_weights():
         # Metrics Lambda's way: per alias, and per executed version behind it.
         dims = {"FunctionName": name, "Resource": f"{name}:live"}
         assert metric_sum(name, "Invocations", {**dims, "ExecutedVersion": "1"}) == 1 + 1 + 2, "v1 invocations"
-        assert metric_sum(name, "Invocations", {**dims, "ExecutedVersion": "2"}) == 1 + 6
+        assert metric_sum(name, "Invocations", {**dims, "ExecutedVersion": "2"}) == 1 + 6 + 1
         assert metric_sum(name, "Errors", dims) == 0
         streams = [s["logStreamName"] for s in logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}")["logStreams"]]
         assert any("[1]" in s for s in streams) and any("[2]" in s for s in streams), streams

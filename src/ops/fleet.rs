@@ -261,13 +261,13 @@ pub async fn deploy_many(
 /// Under GitHub Actions: an annotation per service that failed, and one job
 /// summary table for all of them.
 fn github_report(printer: &Printer, entries: &[Entry]) {
-    use crate::release::summary::{self, FleetLine};
+    use crate::release::report::{FleetLine, fleet_summary, report_annotation};
     use crate::ui::github;
     let mut lines = Vec::new();
     for e in entries {
         match (&e.report, &e.error) {
             (Some(report), _) => {
-                if let Some(annotation) = summary::report_annotation("deploy", &e.name, report) {
+                if let Some(annotation) = report_annotation("deploy", &e.name, report) {
                     printer.workflow_command(&annotation);
                 }
                 lines.push(FleetLine::Report(&e.name, report));
@@ -283,7 +283,7 @@ fn github_report(printer: &Printer, entries: &[Entry]) {
             (None, None) => lines.push(FleetLine::Skipped(&e.name)),
         }
     }
-    printer.job_summary(&summary::fleet_summary(&lines));
+    printer.job_summary(&fleet_summary(&lines));
 }
 
 fn as_code<S: serde::Serializer>(status: &ExitStatus, s: S) -> Result<S::Ok, S::Error> {

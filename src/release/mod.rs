@@ -14,7 +14,6 @@ pub mod hook;
 pub mod image;
 pub mod report;
 pub mod tags;
-pub mod summary;
 
 pub use image::ImageRef;
 pub use report::{ContainerExit, DeployStatus, Report, StoppedTask, TaskLog};

@@ -8,6 +8,7 @@
 //! or check an image built elsewhere (`--image`).
 
 pub mod build;
+pub mod gate;
 pub mod cost;
 pub mod history;
 pub mod hook;

@@ -101,7 +101,7 @@ pub struct Report {
     pub stage: Option<String>,
     /// The MCP gate's verdict at the test listener.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub gate: Option<crate::platform::ecs_progressive::gate::GateReport>,
+    pub gate: Option<super::gate::GateReport>,
     /// ECS's service deployment ARN (blue/green, canary, linear).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_deployment: Option<String>,

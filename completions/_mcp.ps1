@@ -192,6 +192,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Start even while another deployment of the service is in progress')
             [CompletionResult]::new('--no-check', '--no-check', [CompletionResultType]::ParameterName, 'Skip the MCP check of `deploy.url` after the rollout')
             [CompletionResult]::new('--allow-breaking', '--allow-breaking', [CompletionResultType]::ParameterName, 'Let a release that breaks the live release''s contract through (listed as warnings)')
+            [CompletionResult]::new('--allow-over-limit', '--allow-over-limit', [CompletionResultType]::ParameterName, 'Let a release whose monthly estimate exceeds `[cost] monthly_limit` through (said so)')
             [CompletionResult]::new('--logs', '--logs', [CompletionResultType]::ParameterName, 'Print the new tasks'' log lines while the rollout runs')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')

@@ -183,6 +183,7 @@ set edit:completion:arg-completer[mcp-deploy] = {|@words|
             cand --force 'Start even while another deployment of the service is in progress'
             cand --no-check 'Skip the MCP check of `deploy.url` after the rollout'
             cand --allow-breaking 'Let a release that breaks the live release''s contract through (listed as warnings)'
+            cand --allow-over-limit 'Let a release whose monthly estimate exceeds `[cost] monthly_limit` through (said so)'
             cand --logs 'Print the new tasks'' log lines while the rollout runs'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'

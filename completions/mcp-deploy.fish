@@ -147,6 +147,7 @@ complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l no-wait
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l force -d 'Start even while another deployment of the service is in progress'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l no-check -d 'Skip the MCP check of `deploy.url` after the rollout'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l allow-breaking -d 'Let a release that breaks the live release\'s contract through (listed as warnings)'
+complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l allow-over-limit -d 'Let a release whose monthly estimate exceeds `[cost] monthly_limit` through (said so)'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -l logs -d 'Print the new tasks\' log lines while the rollout runs'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -s q -l quiet -d 'Print only errors and data'
 complete -c mcp-deploy -n "__fish_mcp_deploy_using_subcommand deploy" -s v -l verbose -d 'More detail on stderr (repeat for more)'

@@ -392,7 +392,7 @@ _mcp() {
             return 0
             ;;
         mcp__subcmd__deploy)
-            opts="-j -o -q -v -y -h -V --all --jobs --image --tag --cluster --timeout --dry-run --no-wait --force --no-check --allow-breaking --logs --wait-until --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            opts="-j -o -q -v -y -h -V --all --jobs --image --tag --cluster --timeout --dry-run --no-wait --force --no-check --allow-breaking --allow-over-limit --logs --wait-until --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -15,15 +15,20 @@ use aws_sdk_ecs::types::{AccessType, EcsExpressGatewayService, ExpressGatewaySer
 use super::denied::sdk_error;
 use crate::error::McpError;
 
-/// `arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`: what Express calls take.
-pub fn service_arn(region: &str, account: &str, cluster: &str, service: &str) -> String {
-    let partition = if region.starts_with("cn-") {
+/// The ARN partition of a region (`aws`, `aws-cn`, `aws-us-gov`).
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
         "aws-us-gov"
     } else {
         "aws"
-    };
+    }
+}
+
+/// `arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`: what Express calls take.
+pub fn service_arn(region: &str, account: &str, cluster: &str, service: &str) -> String {
+    let partition = partition(region);
     format!("arn:{partition}:ecs:{region}:{account}:service/{cluster}/{service}")
 }
 

@@ -540,13 +540,13 @@ fn role_exists(tb: &Testbed, name: &str) -> bool {
 }
 
 /// A deny rule for one access key: moto is shared, so a rule never reaches others.
-struct Deny<'a> {
+pub(crate) struct Deny<'a> {
     tb: &'a Testbed,
-    key: String,
+    pub(crate) key: String,
 }
 
 impl<'a> Deny<'a> {
-    fn new(tb: &'a Testbed, actions: &[&str]) -> Deny<'a> {
+    pub(crate) fn new(tb: &'a Testbed, actions: &[&str]) -> Deny<'a> {
         let key = testbed::unique("testing-deny");
         let body = serde_json::json!({ "actions": actions, "access_key_id": key }).to_string();
         let out = Command::new("curl")

@@ -14,6 +14,7 @@ mod express;
 mod fleet;
 mod github;
 mod hook;
+mod iam;
 mod image;
 mod install;
 mod interop;

@@ -59,15 +59,30 @@ pub async fn probe(
     }
 }
 
-/// Each role and what IAM holds for it.
+/// Each role and what IAM holds for it (refused when a role of that name is
+/// another account's or trusts anyone but ECS; see `aws::iam`); the execution
+/// role's read access to `[secrets]`, when the service has some.
 pub async fn inspect_roles(
     clients: &Clients,
     settings: &Settings,
-    account: &str,
+    location: &Location,
 ) -> Result<Vec<(RoleSpec, RoleState)>> {
     let mut out = Vec::new();
-    for spec in super::roles(settings) {
-        let state = iam::inspect(&clients.iam, &spec, account).await?;
+    for mut spec in super::roles(settings) {
+        let state = iam::inspect(&clients.iam, &spec, &location.account).await?;
+        if spec.principal == iam::TASKS_PRINCIPAL && !settings.secrets.is_empty() {
+            let grant = iam::SecretsGrant::new(
+                &spec.name,
+                express::partition(&location.region),
+                &location.account,
+                &settings.secret_name_prefix(),
+            );
+            let arn = match &state {
+                RoleState::Ready { arn } | RoleState::NeedsPolicy { arn } => Some(arn.as_str()),
+                RoleState::Missing => None,
+            };
+            spec.secrets = Some(grant.read(&clients.iam, arn).await?);
+        }
         out.push((spec, state));
     }
     Ok(out)
@@ -77,17 +92,7 @@ pub async fn inspect_roles(
 pub fn role_changes(roles: &[(RoleSpec, RoleState)]) -> Vec<String> {
     roles
         .iter()
-        .filter_map(|(spec, state)| match state {
-            RoleState::Ready { .. } => None,
-            RoleState::NeedsPolicy { .. } => Some(format!(
-                "attach {} to IAM role `{}`",
-                spec.policy_arn, spec.name
-            )),
-            RoleState::Missing => Some(format!(
-                "IAM role `{}` ({}), trusting {}, with {}",
-                spec.name, spec.purpose, spec.principal, spec.policy_arn
-            )),
-        })
+        .flat_map(|(spec, state)| spec.changes(state))
         .collect()
 }
 
@@ -126,6 +131,16 @@ pub async fn make_roles(
                 arn
             }
         };
+        if let Some(grant) = spec.secrets.as_ref().filter(|g| !g.in_place) {
+            grant.put(&clients.iam, &arn).await?;
+            printer.status(
+                "Allowed",
+                format!(
+                    "{} to read {} ({})",
+                    spec.name, grant.resource, grant.policy_name
+                ),
+            );
+        }
         arns.push(arn);
     }
     let infrastructure = arns.pop().unwrap_or_default();
@@ -359,7 +374,7 @@ pub async fn launch(
     }
 
     // 2. The roles: look, ask, make.
-    let roles = inspect_roles(&clients, settings, &location.account).await?;
+    let roles = inspect_roles(&clients, settings, &location).await?;
     let changes = role_changes(&roles);
     if !changes.is_empty() {
         super::consent(

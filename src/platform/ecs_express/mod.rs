@@ -196,15 +196,20 @@ impl Location {
     }
 }
 
-/// The two roles, from `ecs.execution_role` / `ecs.infrastructure_role` or the default names.
+/// The two roles, from `ecs.execution_role` / `ecs.infrastructure_role` or the
+/// default names; an ARN given there is kept (its account is checked).
 pub fn roles(settings: &Settings) -> [RoleSpec; 2] {
     let s = &settings.ecs.express_settings;
+    let arn = |given: Option<&str>| given.filter(|g| g.starts_with("arn:")).map(str::to_string);
     [
         RoleSpec {
             name: iam::role_name(s.execution_role.as_deref().unwrap_or(EXECUTION_ROLE)).to_string(),
+            given_arn: arn(s.execution_role.as_deref()),
+            key: "ecs.execution_role",
             principal: iam::TASKS_PRINCIPAL,
             policy_arn: iam::EXECUTION_POLICY,
-            purpose: "ECS task execution role: pulls the image, writes logs, reads secrets",
+            purpose: "ECS task execution role: pulls the image, writes logs, reads the service's secrets",
+            secrets: None,
         },
         RoleSpec {
             name: iam::role_name(
@@ -213,9 +218,12 @@ pub fn roles(settings: &Settings) -> [RoleSpec; 2] {
                     .unwrap_or(INFRASTRUCTURE_ROLE),
             )
             .to_string(),
+            given_arn: arn(s.infrastructure_role.as_deref()),
+            key: "ecs.infrastructure_role",
             principal: iam::ECS_PRINCIPAL,
             policy_arn: iam::INFRASTRUCTURE_POLICY,
             purpose: "ECS Express infrastructure role: load balancer, security groups, scaling",
+            secrets: None,
         },
     ]
 }

@@ -219,7 +219,7 @@ fn stage_services(
         .collect()
 }
 
-/// A credential of this machine that `deploy.allow_credential_env` lets go
+/// A credential of this machine that `MCP_ALLOW_CREDENTIAL_ENV` lets go
 /// out as a token: say which host gets it, before it is sent (issue 26 item 3).
 fn warn_credential_destination(settings: &config::Settings, printer: &Printer) {
     let deploy = &settings.deploy;
@@ -237,7 +237,8 @@ fn warn_credential_destination(settings: &config::Settings, printer: &Printer) {
             && let Some(host) = &host
         {
             printer.warn(format!(
-                "sending {var} to `{host}` (allowed by `deploy.allow_credential_env`)"
+                "sending {var} to `{host}` (allowed by {})",
+                config::schema::env::ALLOW_CREDENTIAL_ENV
             ));
         }
     }

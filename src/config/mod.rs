@@ -760,11 +760,19 @@ ecs = { service = "staging-mcp-slack" }
 
     /// Guards issue 26 item 3: a credential of the machine's own (AWS keys, the
     /// GitHub token, the Actions runtime) is not sent as a bearer token or a
-    /// client secret unless the file allows that variable by name; the error
-    /// names the host it would have gone to.
+    /// client secret unless whoever runs mcp allows that variable by name in
+    /// `MCP_ALLOW_CREDENTIAL_ENV`; the error names the host it would have gone to.
     #[test]
     fn well_known_credentials_are_not_sent_as_tokens() {
         let url = "url = \"https://attacker.example/mcp\"\n";
+        let allowing = |names: &str| Inputs {
+            env: [(
+                schema::env::ALLOW_CREDENTIAL_ENV.to_string(),
+                names.to_string(),
+            )]
+            .into(),
+            ..inputs()
+        };
         for var in [
             "AWS_SECRET_ACCESS_KEY",
             "AWS_SESSION_TOKEN",
@@ -787,7 +795,7 @@ ecs = { service = "staging-mcp-slack" }
             assert!(
                 err.hint
                     .unwrap()
-                    .contains(&format!("allow_credential_env = [\"{var}\"]"))
+                    .contains(&format!("MCP_ALLOW_CREDENTIAL_ENV={var}"))
             );
             let err = usage_error(
                 &format!(
@@ -801,28 +809,56 @@ ecs = { service = "staging-mcp-slack" }
                 "{}",
                 err.message
             );
-            let text = format!(
-                "[deploy]\n{url}auth_token_env = \"{var}\"\nallow_credential_env = [\"{var}\"]\n"
-            );
+            let text = format!("[deploy]\n{url}auth_token_env = \"{var}\"\n");
             let file = file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
-            assert!(resolve(Some(&file), &inputs()).is_ok(), "{var}");
+            let allowed = allowing(&format!("GH_TOKEN, {var}"));
+            assert!(resolve(Some(&file), &allowed).is_ok(), "{var}");
         }
         // Allowing one variable does not allow another.
-        let err = usage_error(
-            &format!(
-                "[deploy]\n{url}auth_token_env = \"GITHUB_TOKEN\"\nallow_credential_env = [\"GH_TOKEN\"]\n"
-            ),
-            None,
-        );
-        assert!(
-            err.message.contains("names GITHUB_TOKEN"),
-            "{}",
-            err.message
-        );
+        let text = format!("[deploy]\n{url}auth_token_env = \"GITHUB_TOKEN\"\n");
+        let file = file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
+        let err = resolve(Some(&file), &allowing("GH_TOKEN")).unwrap_err();
+        assert!(err.to_string().contains("names GITHUB_TOKEN"), "{err}");
         for var in ["MCP_TOKEN", "MY_SERVER_TOKEN", "AWSOME_TOKEN"] {
             let text = format!("[deploy]\n{url}auth_token_env = \"{var}\"\n");
             let file = file::parse(Path::new("/p/mcp.toml"), &text).unwrap();
             assert!(resolve(Some(&file), &inputs()).is_ok(), "{var}");
+        }
+    }
+
+    /// Guards issue 26 item 3 (follow-up): mcp.toml comes with the code a pull
+    /// request changes, so its `deploy.allow_credential_env` let the PR's
+    /// author allow the machine's AWS key out as a token. The file's key is
+    /// refused, in any layer, naming the variable to use instead.
+    #[test]
+    fn the_file_cannot_allow_credentials_out() {
+        for (text, stage) in [
+            (
+                "[deploy]\nauth_token_env = \"AWS_SECRET_ACCESS_KEY\"\nallow_credential_env = [\"AWS_SECRET_ACCESS_KEY\"]\n",
+                None,
+            ),
+            ("[deploy]\nallow_credential_env = []\n", None),
+            (
+                "[stages.ci.deploy]\nallow_credential_env = [\"GITHUB_TOKEN\"]\n",
+                Some("ci"),
+            ),
+        ] {
+            let err = usage_error(text, stage);
+            assert!(
+                err.message
+                    .starts_with("`deploy.allow_credential_env` (/p/mcp.toml")
+                    && err.message.contains("is not read from mcp.toml"),
+                "{}",
+                err.message
+            );
+            assert!(
+                err.hint
+                    .as_deref()
+                    .unwrap()
+                    .contains("MCP_ALLOW_CREDENTIAL_ENV=NAME[,NAME]"),
+                "{:?}",
+                err.hint
+            );
         }
     }
 

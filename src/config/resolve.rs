@@ -49,7 +49,8 @@ pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
     fill_defaults(&mut merged, &root);
     let layer = check_merged(&merged)?;
     check_secret_references(&layer)?;
-    check_names(&layer, &merged)?;
+    let allowed = allowed_credential_env(&merged, inputs)?;
+    check_names(&layer, &merged, &allowed)?;
 
     let entries = merged
         .into_iter()
@@ -244,7 +245,7 @@ fn source_of(merged: &Merged, key: &[&str]) -> String {
 /// Names that become environment variables in the container, and the token's
 /// variable: checked once resolved, naming the key and where it was set, and
 /// never echoing a value (a pasted token, a secret).
-fn check_names(layer: &Layer, merged: &Merged) -> Result<()> {
+fn check_names(layer: &Layer, merged: &Merged, allowed: &[String]) -> Result<()> {
     let env = layer.env.as_ref();
     let secrets = layer.secrets.as_ref();
     for name in env.into_iter().flat_map(|e| e.keys()) {
@@ -292,7 +293,7 @@ fn check_names(layer: &Layer, merged: &Merged) -> Result<()> {
             .hint("write the variable's name (A-Z, 0-9 and `_`, e.g. MCP_AUTH_TOKEN) and export the token in it; the value given is not shown in case it is the token")
             .into());
         }
-        credential_as_token(merged, deploy, &["deploy", "auth_token_env"], var)?;
+        credential_as_token(merged, deploy, allowed, &["deploy", "auth_token_env"], var)?;
         encrypted_token_urls(merged, deploy, &format!("the bearer token from {var}"))?;
     }
     if let Some(auth) = deploy.and_then(|d| d.auth.as_ref()) {
@@ -327,6 +328,7 @@ fn check_names(layer: &Layer, merged: &Merged) -> Result<()> {
             credential_as_token(
                 merged,
                 deploy,
+                allowed,
                 &["deploy", "auth", "client_secret_env"],
                 var,
             )?;
@@ -376,18 +378,46 @@ pub fn is_credential_variable(var: &str) -> bool {
         || SUFFIXES.iter().any(|s| var.ends_with(s))
 }
 
+/// The credential variables the person or CI running mcp lets go out as a
+/// token: `MCP_ALLOW_CREDENTIAL_ENV=NAME,NAME`, from their environment. Never
+/// from mcp.toml: the file comes with the code being checked, and the author
+/// of a pull request must not decide which of this machine's credentials
+/// leave it (issue 26 item 3); `deploy.allow_credential_env` there is refused.
+fn allowed_credential_env(merged: &Merged, inputs: &Inputs) -> Result<Vec<String>> {
+    let key = ["deploy", "allow_credential_env"];
+    if merged.contains_key(&key.map(str::to_string).to_vec()) {
+        return Err(McpError::usage(format!(
+            "`deploy.allow_credential_env` ({}) is not read from mcp.toml: the file comes with the code (a pull request's author can write it), so it cannot allow this machine's credentials to be sent",
+            source_of(merged, &key)
+        ))
+        .hint(format!(
+            "remove it from the file; whoever runs mcp allows a variable in their own environment: {}=NAME[,NAME] (in CI, a variable of the job, not of the repository's files)",
+            schema::env::ALLOW_CREDENTIAL_ENV
+        ))
+        .into());
+    }
+    Ok(inputs
+        .env_var(schema::env::ALLOW_CREDENTIAL_ENV)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
 /// `key` names `var`: refused when that is a credential of the machine
-/// ([`is_credential_variable`]) and `deploy.allow_credential_env` does not
-/// list it. The error names the host it would have gone to.
+/// ([`is_credential_variable`]) and `allowed` (from
+/// `MCP_ALLOW_CREDENTIAL_ENV`) does not list it. The error names the host it
+/// would have gone to.
 fn credential_as_token(
     merged: &Merged,
     deploy: Option<&schema::DeployLayer>,
+    allowed: &[String],
     key: &[&str],
     var: &str,
 ) -> Result<()> {
-    let allowed = deploy
-        .and_then(|d| d.allow_credential_env.as_ref())
-        .is_some_and(|names| names.iter().any(|n| n == var));
+    let allowed = allowed.iter().any(|n| n == var);
     if allowed || !is_credential_variable(var) {
         return Ok(());
     }
@@ -405,7 +435,8 @@ fn credential_as_token(
         source_of(merged, key)
     ))
     .hint(format!(
-        "export the server's own token in a variable of its own (e.g. MCP_AUTH_TOKEN) and name that; if {host} is meant to get {var}, add `allow_credential_env = [\"{var}\"]` to [deploy]"
+        "export the server's own token in a variable of its own (e.g. MCP_AUTH_TOKEN) and name that; if {host} is meant to get {var}, whoever runs mcp sets {}={var} in their environment (mcp.toml cannot allow it)",
+        schema::env::ALLOW_CREDENTIAL_ENV
     ))
     .into())
 }

@@ -100,9 +100,10 @@ pub struct DeployLayer {
     pub auth_token_env: Option<String>,
     /// Send that token over plain `http://` to a host that is not loopback.
     pub allow_insecure_http: Option<bool>,
-    /// Credential variables of the machine (`AWS_*`, `GITHUB_TOKEN`,
-    /// `ACTIONS_*`, …) that `auth_token_env` or `auth.client_secret_env` may
-    /// name all the same: each one by name.
+    /// Refused (issue 26 item 3): which of the machine's credentials may go
+    /// out as a token is for whoever runs mcp to say, in
+    /// `MCP_ALLOW_CREDENTIAL_ENV`, never for the file a pull request brings.
+    /// Kept in the schema so the refusal names that variable.
     pub allow_credential_env: Option<Vec<String>>,
     /// The one MCP revision the check speaks (default: negotiate).
     pub protocol: Option<String>,
@@ -287,4 +288,8 @@ pub mod env {
     pub const TEST_URL: &str = "MCP_TEST_URL";
     /// The one MCP revision the check speaks (like `--protocol`).
     pub const PROTOCOL: &str = "MCP_PROTOCOL";
+    /// Credential variables of the machine (`AWS_*`, `GITHUB_TOKEN`, …) that
+    /// `deploy.auth_token_env` or `deploy.auth.client_secret_env` may name all
+    /// the same, comma-separated. Only here, never in mcp.toml.
+    pub const ALLOW_CREDENTIAL_ENV: &str = "MCP_ALLOW_CREDENTIAL_ENV";
 }

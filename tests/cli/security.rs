@@ -164,8 +164,9 @@ fn a_file_another_user_owns_is_refused_unless_named() {
 }
 
 /// Guards issue 26 item 3: a credential of the machine named as the bearer
-/// token is refused (nothing is sent); allowed by name, the host it goes to
-/// is named before it is sent.
+/// token is refused (nothing is sent); allowed by name by whoever runs mcp
+/// (`MCP_ALLOW_CREDENTIAL_ENV`), the host it goes to is named before it is
+/// sent; allowed by mcp.toml (which a pull request's author writes), refused.
 #[test]
 fn machine_credentials_are_not_sent_as_bearer_tokens() {
     let toml = "name = \"x\"\n[deploy]\nurl = \"http://127.0.0.1:9/mcp\"\nauth_token_env = \"AWS_SECRET_ACCESS_KEY\"\n";
@@ -186,6 +187,25 @@ fn machine_credentials_are_not_sent_as_bearer_tokens() {
         r.stderr
     );
     assert!(!r.stderr.contains("Checking"), "{}", r.stderr);
+    let r = run(
+        mcp(dir.path())
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY",
+            )
+            .env("MCP_ALLOW_CREDENTIAL_ENV", "GH_TOKEN,AWS_SECRET_ACCESS_KEY")
+            .args(["check", "--timeout", "5s"]),
+        dir.path(),
+    );
+    assert!(
+        r.stderr.contains(
+            "sending AWS_SECRET_ACCESS_KEY to `127.0.0.1` (allowed by MCP_ALLOW_CREDENTIAL_ENV)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("wJalr") && !r.stdout.contains("wJalr"));
+    // The checked-out file allowing it itself: refused, naming the variable to use.
     let dir = project(&[(
         "mcp.toml",
         &format!("{toml}allow_credential_env = [\"AWS_SECRET_ACCESS_KEY\"]\n"),
@@ -199,12 +219,15 @@ fn machine_credentials_are_not_sent_as_bearer_tokens() {
             .args(["check", "--timeout", "5s"]),
         dir.path(),
     );
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr
-            .contains("sending AWS_SECRET_ACCESS_KEY to `127.0.0.1` (allowed by `deploy.allow_credential_env`)"),
+        r.stderr.contains(
+            "error: `deploy.allow_credential_env` ([DIR]/mcp.toml) is not read from mcp.toml"
+        ) && r.stderr.contains("MCP_ALLOW_CREDENTIAL_ENV=NAME[,NAME]"),
         "{}",
         r.stderr
     );
+    assert!(!r.stderr.contains("Checking"), "{}", r.stderr);
     assert!(!r.stderr.contains("wJalr") && !r.stdout.contains("wJalr"));
 }
 

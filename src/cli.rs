@@ -301,6 +301,10 @@ pub struct DeployArgs {
     #[arg(long)]
     pub allow_breaking: bool,
 
+    /// Let a release whose monthly estimate exceeds `[cost] monthly_limit` through (said so)
+    #[arg(long)]
+    pub allow_over_limit: bool,
+
     /// Print the new tasks' log lines while the rollout runs
     #[arg(long)]
     pub logs: bool,
@@ -344,10 +348,6 @@ pub struct RestartArgs {
     pub service: Option<String>,
 
     /// How long the rollout may take (overrides `deploy.timeout`)
-    /// Let a release whose monthly estimate exceeds `[cost] monthly_limit` through (said so)
-    #[arg(long)]
-    pub allow_over_limit: bool,
-
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
 

@@ -322,6 +322,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 force,
                 no_check,
                 allow_breaking,
+                allow_over_limit,
                 logs,
                 wait_until,
             } = args;
@@ -336,12 +337,12 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 force,
                 no_check,
                 allow_breaking,
+                allow_over_limit,
                 logs,
                 wait_until: match wait_until {
                     cli::WaitUntilArg::Shifted => {
                         platform::ecs_progressive::follow::WaitUntil::Shifted
                     }
-                allow_over_limit,
                     cli::WaitUntilArg::Complete => {
                         platform::ecs_progressive::follow::WaitUntil::Complete
                     }
@@ -357,7 +358,6 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                     .into());
                 }
                 return ops::fleet::deploy_many(&resolved, printer, &options, jobs).await;
-                allow_over_limit,
             }
             let settings = settings(&global, services.first(), flags)?;
             ops::deploy::deploy(&settings, printer, &options).await

@@ -293,6 +293,8 @@ pub struct Settings {
     pub ecs: EcsSettings,
     pub deploy: DeploySettings,
     pub check: CheckSettings,
+    /// `[cost]`: the monthly estimate's limit.
+    pub cost: CostSettings,
     pub env: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
     pub secrets_prefix: Option<String>,
@@ -303,8 +305,6 @@ pub struct Settings {
     #[serde(skip)]
     pub declared_stages: BTreeMap<String, toml::Table>,
 }
-    /// `[cost]`: the monthly estimate's limit.
-    pub cost: CostSettings,
 
 impl Settings {
     /// The `[services.<name>]` key when one was selected, else the project's

@@ -650,6 +650,9 @@ fn typed_settings(
                 breaking: check.breaking.unwrap_or_default(),
             }
         },
+        cost: crate::config::CostSettings {
+            monthly_limit: layer.cost.and_then(|c| c.monthly_limit),
+        },
         env: layer.env.unwrap_or_default(),
         secrets: layer.secrets.unwrap_or_default(),
         secrets_prefix: layer.secrets_prefix,
@@ -681,9 +684,6 @@ fn unknown_stage(file: &ConfigFile, stage: &str) -> anyhow::Error {
 
 fn unknown_service(file: &ConfigFile, service: &str) -> anyhow::Error {
     let known: Vec<String> = service_names(Some(file))
-        cost: crate::config::CostSettings {
-            monthly_limit: layer.cost.and_then(|c| c.monthly_limit),
-        },
         .iter()
         .map(|k| format!("`{k}`"))
         .collect();

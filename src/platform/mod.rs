@@ -72,9 +72,9 @@ pub struct DeployRequest {
     pub no_check: bool,
     /// A release that breaks the live release's contract goes through.
     pub allow_breaking: bool,
-    /// Stream the new release's logs while waiting.
     /// A release whose monthly estimate exceeds `[cost] monthly_limit` goes through.
     pub allow_over_limit: bool,
+    /// Stream the new release's logs while waiting.
     pub logs: bool,
     /// ECS blue/green, canary, linear: stop following once production
     /// traffic shifted, or once the deployment completed (`--wait-until`).

@@ -238,8 +238,8 @@ pub async fn prepare(
             changes,
             strategy: plan.strategy,
             gate: plan.gate.as_ref().map(|g| g.test_url.clone()),
-        })));
             cost,
+        })));
     }
 
     let containers = current

@@ -1116,9 +1116,11 @@ def lambda_image(repo, tag, broken=False, adapter=True):
 
     base = os.environ.get("MCP_TESTBED_BASE_IMAGE", "mcp-testbed/busybox:latest")
     with tempfile.TemporaryDirectory() as ctx:
-        os.makedirs(os.path.join(ctx, "cgi-bin"))
-        for name, text in LAMBDA_CGIS.items():
-            path = os.path.join(ctx, "cgi-bin", name)
+        os.makedirs(os.path.join(ctx, "www", "cgi-bin"))
+        files = {f"cgi-bin/{name}": text for name, text in LAMBDA_CGIS.items()}
+        files.update({"healthz": "ok\n", "version": f"{tag}\n"})
+        for name, text in files.items():
+            path = os.path.join(ctx, "www", name)
             with open(path, "w") as fh:
                 fh.write(text)
             os.chmod(path, 0o755)
@@ -1126,8 +1128,8 @@ def lambda_image(repo, tag, broken=False, adapter=True):
         with open(os.path.join(ctx, "Dockerfile"), "w") as fh:
             adapter_image = os.environ.get("MCP_TESTBED_LAMBDA_ADAPTER_IMAGE", "mcp-testbed/lambda-adapter:latest")
             copy_adapter = f"COPY --from={adapter_image} /lambda-adapter /opt/extensions/lambda-adapter\n" if adapter else ""
-            fh.write(f"FROM {base}\nENV VERSION={tag}\nCOPY cgi-bin /www/cgi-bin\n{copy_adapter}"
-                     f"RUN echo ok > /www/healthz && echo {tag} > /www/version\nCMD {cmd}\n")
+            # No RUN step: COPY alone builds without starting a container.
+            fh.write(f"FROM {base}\nENV VERSION={tag}\nCOPY www /www\n{copy_adapter}CMD {cmd}\n")
         ref = f"{lambda_push_host()}/{repo}"
         dk.images.build(path=ctx, tag=f"{ref}:{tag}", rm=True)
     digest = None

@@ -52,9 +52,9 @@ This module patches moto's Lambda backend so that, for PackageType Image:
   AWS_LWA_READINESS_CHECK_PATH (default /) answers below
   AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS (default 500), or accepts a
   connection with AWS_LWA_READINESS_CHECK_PROTOCOL=tcp.  Each request is
-  forwarded to the instance's port published on 127.0.0.1; InvokeMode
-  RESPONSE_STREAM relays the body as it is written, BUFFERED sends it whole
-  (6 MB limit).  A request longer than the function's Timeout is cut (502 when
+  forwarded to the instance's port published on 127.0.0.1; the body is relayed
+  as it is written when the URL's InvokeMode is RESPONSE_STREAM and the
+  adapter's AWS_LWA_INVOKE_MODE is response_stream, else sent whole (6 MB limit).  A request longer than the function's Timeout is cut (502 when
   nothing was sent yet).  AuthType NONE answers 403 until the qualifier's
   resource-based policy (AddPermission with that Qualifier) lets Principal "*"
   call lambda:InvokeFunctionUrl and lambda:InvokeFunction, as Lambda does for
@@ -336,6 +336,7 @@ def _adapter_settings(plan, image_config):
         "ready_protocol": (env.get("AWS_LWA_READINESS_CHECK_PROTOCOL") or "http").lower(),
         "unhealthy": int(env.get("AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS") or 500),
         "base_path": env.get("AWS_LWA_REMOVE_BASE_PATH") or "",
+        "invoke_mode": (env.get("AWS_LWA_INVOKE_MODE") or "buffered").lower(),
     }
 
 
@@ -1078,7 +1079,9 @@ class _UrlHandler(http.server.BaseHTTPRequestHandler):
                 return None
             no_body = self.command == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200
             out_headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP | {"content-length"}]
-            if cfg.invoke_mode == "BUFFERED":
+            # The adapter streams only in its response_stream mode, and the URL only in RESPONSE_STREAM.
+            streaming = cfg.invoke_mode == "RESPONSE_STREAM" and (pool.adapter or {}).get("invoke_mode") == "response_stream"
+            if not streaming:
                 data = b""
                 if not no_body:
                     while True:

@@ -1254,7 +1254,7 @@ def check_lambda_versions_alias_url_and_weights():
         expect_lambda_error("InvalidParameterValueException", lambda: lam.create_function(
             FunctionName=name, PackageType="Image", Code={"ImageUri": f"{os.environ['MCP_TESTBED_REGISTRY']}/{repo}:nope"},
             Role=lambda_role()), "does not exist")
-        conf = lambda_create(name, v1)
+        conf = lambda_create(name, v1, env={"AWS_LWA_INVOKE_MODE": "response_stream"})
         assert conf["State"] == "Active" and conf["LastUpdateStatus"] == "Successful", conf
         assert conf["CodeSha256"] == d1.split(":")[1], (conf["CodeSha256"], d1)
         one = lam.publish_version(FunctionName=name, Description="release v1")
@@ -1401,6 +1401,10 @@ def check_lambda_stateful_server_fails_and_deletion_leaves_nothing():
         status, _, body = http_call(url, "cgi-bin/mcp", "POST", json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
                                     {"Content-Type": "application/json", "Mcp-Session-Id": sid})
         assert status == 404 and b"Session not found" in body, (status, body)  # the other instance never saw it
+        # A RESPONSE_STREAM URL streams only when the adapter does too (AWS_LWA_INVOKE_MODE=response_stream).
+        lam.update_function_url_config(FunctionName=name, InvokeMode="RESPONSE_STREAM")
+        status, headers, body = http_call(url, "cgi-bin/stream")
+        assert status == 200 and headers.get("content-length") == str(len(body)), headers
         # 5xx from the container counts as an error; reserved concurrency 0 throttles.
         assert http_call(url, "cgi-bin/fail")[0] == 500
         lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
@@ -1409,7 +1413,7 @@ def check_lambda_stateful_server_fails_and_deletion_leaves_nothing():
         lam.delete_function_concurrency(FunctionName=name)
         assert metric_sum(name, "Errors", {"FunctionName": name}) == 1
         assert metric_sum(name, "Throttles", {"FunctionName": name}) == 1
-        assert metric_sum(name, "Invocations", {"FunctionName": name}) == 4 + 2 + 1
+        assert metric_sum(name, "Invocations", {"FunctionName": name}) == 4 + 2 + 1 + 1
         # AWS_IAM: unsigned is refused, a SigV4 signature (service lambda) passes.
         lam.update_function_url_config(FunctionName=name, AuthType="AWS_IAM")
         assert http_call(url, "version")[0] == 403

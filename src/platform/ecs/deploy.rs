@@ -417,6 +417,7 @@ async fn roll_out(
         check: !options.no_check,
         logs: options.logs,
     };
+        restore: &rollout::UpdateService,
     let mut report = if options.no_wait {
         let mut report = rollout.report(DeployStatus::Started);
         report.next = Some(format!(

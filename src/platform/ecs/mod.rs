@@ -59,7 +59,12 @@ impl Platform for EcsRolling {
         printer: &'a Printer,
         request: &'a RollbackRequest,
     ) -> BoxFuture<'a, Result<Report>> {
-        Box::pin(rollback::rollback(settings, printer, request))
+        Box::pin(rollback::rollback(
+            settings,
+            printer,
+            request,
+            &rollout::UpdateService,
+        ))
     }
 
     fn restart<'a>(

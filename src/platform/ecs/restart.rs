@@ -82,6 +82,8 @@ pub async fn restart(
         seen: Default::default(),
         check: true,
         logs: false,
+        // `mcp restart` is the rolling platform's only.
+        restore: &rollout::UpdateService,
     };
     let report = rollout.see_through().await?;
     if report.status != DeployStatus::Interrupted {

@@ -15,7 +15,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::history;
-use super::rollout::{self, Rollout};
+use super::rollout::{self, Restore, Rollout};
 use crate::aws::{self, Clients, taskdef};
 use crate::config::Settings;
 use crate::error::McpError;
@@ -32,6 +32,7 @@ pub async fn rollback(
     settings: &Settings,
     printer: &Printer,
     request: &RollbackRequest,
+    restore: &dyn Restore,
 ) -> Result<Report> {
     let RollbackRequest { to, force } = request;
     let (to, force) = (to.as_deref(), *force);
@@ -113,14 +114,15 @@ pub async fn rollback(
         rollout::configure(&clients, &cluster, &history.service, configuration).await?;
     }
 
-    let (deployment_id, target_arn) = rollout::restore(
-        settings,
-        &clients,
-        &cluster,
-        &history.service,
-        &target.task_definition,
-    )
-    .await?;
+    let (deployment_id, target_arn) = restore
+        .restore(
+            settings,
+            &clients,
+            &cluster,
+            &history.service,
+            &target.task_definition,
+        )
+        .await?;
     printer.status(
         "Rolling back",
         format!(
@@ -145,6 +147,7 @@ pub async fn rollback(
         seen: Default::default(),
         check: true,
         logs: false,
+        restore,
     };
     rollout.see_through().await
 }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use aws_sdk_ecs::types::{Service, Tag};
+use futures_util::future::BoxFuture;
 
 use super::follow::{self, Event, FollowOptions, Outcome};
 use crate::aws::{self, Clients, taskdef};
@@ -152,22 +153,41 @@ pub async fn configure(
     Ok(())
 }
 
-/// Put `task_definition` live again: UpdateService, or for an Express service
-/// (whose task definition Express owns) UpdateExpressGatewayService with that
-/// revision's container. The deployment started and the task definition it runs.
-pub async fn restore(
-    settings: &Settings,
-    clients: &Clients,
-    cluster: &str,
-    service: &str,
-    task_definition: &str,
-) -> Result<(String, String)> {
-    if settings.ecs.express {
-        return crate::platform::ecs_express::deploy::restore(settings, clients, task_definition)
-            .await;
+/// Putting a release back live is each platform's own business: a rolling
+/// service is told to run the task definition again ([`UpdateService`]); an
+/// Express service, whose task definition Express owns, gets that revision's
+/// container through Express (`ecs_express::deploy::ExpressRestore`). The
+/// caller of a [`Rollout`] hands in its own.
+pub trait Restore: Send + Sync {
+    /// Put `task_definition` live again: the deployment started and the task
+    /// definition it runs.
+    fn restore<'a>(
+        &'a self,
+        settings: &'a Settings,
+        clients: &'a Clients,
+        cluster: &'a str,
+        service: &'a str,
+        task_definition: &'a str,
+    ) -> BoxFuture<'a, Result<(String, String)>>;
+}
+
+/// A rolling service's way back: UpdateService with the earlier task definition.
+pub struct UpdateService;
+
+impl Restore for UpdateService {
+    fn restore<'a>(
+        &'a self,
+        _settings: &'a Settings,
+        clients: &'a Clients,
+        cluster: &'a str,
+        service: &'a str,
+        task_definition: &'a str,
+    ) -> BoxFuture<'a, Result<(String, String)>> {
+        Box::pin(async move {
+            let deployment = start(clients, cluster, service, task_definition).await?;
+            Ok((deployment, task_definition.to_string()))
+        })
     }
-    let deployment = start(clients, cluster, service, task_definition).await?;
-    Ok((deployment, task_definition.to_string()))
 }
 
 /// Follow one deployment, telling each event on stderr. `seen` holds the ids
@@ -274,6 +294,8 @@ pub struct Rollout<'a> {
     pub check: bool,
     /// Stream the new tasks' logs while waiting (`--logs`).
     pub logs: bool,
+    /// How this platform puts the previous release back.
+    pub restore: &'a dyn Restore,
 }
 
 impl Rollout<'_> {
@@ -508,14 +530,16 @@ impl Rollout<'_> {
             &self.service,
             taskdef::short_name(&previous),
         );
-        let (deployment, live) = match restore(
-            self.settings,
-            self.clients,
-            &self.cluster,
-            &self.service,
-            &previous,
-        )
-        .await
+        let (deployment, live) = match self
+            .restore
+            .restore(
+                self.settings,
+                self.clients,
+                &self.cluster,
+                &self.service,
+                &previous,
+            )
+            .await
         {
             Ok(started) => started,
             Err(err) => {
@@ -915,6 +939,7 @@ mod tests {
             seen: Default::default(),
             check: true,
             logs: false,
+            restore: &UpdateService,
         };
         rollout.see_through().await
     }

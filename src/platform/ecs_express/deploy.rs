@@ -23,7 +23,7 @@ use crate::aws::{Clients, express, taskdef};
 use crate::cancel;
 use crate::config::Settings;
 use crate::error::McpError;
-use crate::platform::ecs::rollout::{self, Rollout};
+use crate::platform::ecs::rollout::{self, Restore, Rollout};
 use crate::platform::{self, DeployRequest, Prepared};
 use crate::probe;
 use crate::release::build::{self, BuildMemo, PushReport};
@@ -175,6 +175,7 @@ async fn roll_out(
         check: !request.no_check,
         logs: request.logs,
         restoring: false,
+        restore: &ExpressRestore,
     };
     let mut report = if request.no_wait {
         let mut report = rollout.report(DeployStatus::Started);
@@ -309,6 +310,22 @@ pub async fn restore(
     let service = current(clients, &location).await?;
     let container = container_of_revision(clients, &service, task_definition_arn).await?;
     update(clients, settings, &location, container).await
+}
+
+/// An Express service's way back, for a [`Rollout`]: [`restore`].
+pub struct ExpressRestore;
+
+impl Restore for ExpressRestore {
+    fn restore<'a>(
+        &'a self,
+        settings: &'a Settings,
+        clients: &'a Clients,
+        _cluster: &'a str,
+        _service: &'a str,
+        task_definition: &'a str,
+    ) -> BoxFuture<'a, Result<(String, String)>> {
+        Box::pin(restore(settings, clients, task_definition))
+    }
 }
 
 /// The container of these settings running `image`, keeping the service's logs.

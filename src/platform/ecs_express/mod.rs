@@ -73,9 +73,13 @@ impl Platform for EcsExpress {
         printer: &'a Printer,
         request: &'a RollbackRequest,
     ) -> BoxFuture<'a, Result<Report>> {
-        // The rolling rollback picks the release; `ecs::rollout::restore` puts
-        // it back through Express for an Express service.
-        EcsRolling.rollback(settings, printer, request)
+        // The rolling rollback picks the release; Express puts it back.
+        Box::pin(crate::platform::ecs::rollback::rollback(
+            settings,
+            printer,
+            request,
+            &deploy::ExpressRestore,
+        ))
     }
 
     fn status<'a>(

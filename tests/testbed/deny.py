@@ -10,9 +10,11 @@ every AWS request before moto sees it:
   Scope rules to a unique access key id (`AWS_ACCESS_KEY_ID=testing-deny-<uuid>`):
   the testbed's moto is shared by parallel test runs, and moto accepts any key;
 * a request is identified by its SigV4 credential scope (service) and its
-  action (`X-Amz-Target` for JSON protocols, `Action=` for query protocols);
+  action (`X-Amz-Target` for JSON protocols, `Action=` for query protocols,
+  the method and path for Lambda's REST API);
 * the refusal looks like AWS's: JSON services answer 400
-  `{"__type": "AccessDeniedException", "message": ...}`, query services (IAM,
+  `{"__type": "AccessDeniedException", "message": ...}`, Lambda 403
+  `{"Message": ...}` with `x-amzn-ErrorType: AccessDeniedException`, query services (IAM,
   STS) answer 403 `<ErrorResponse><Error><Code>AccessDenied</Code>...`, and
   the message names the action the way IAM does:
   `User: arn:aws:iam::<account>:user/<key> is not authorized to perform:
@@ -97,6 +99,10 @@ def identify(environ, body):
             params = json.loads(body or b"{}")
         except ValueError:
             params = {}
+    elif service == "lambda":  # REST-JSON: the action is the route
+        action, params = _lambda_action(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""))
+        if not action:
+            return None
     else:
         query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
         if body and "x-www-form-urlencoded" in environ.get("CONTENT_TYPE", ""):
@@ -110,8 +116,64 @@ def identify(environ, body):
     return key, region, prefix, action, params
 
 
+_FN = r"/functions/(?P<fn>[^/]+)"
+_LAMBDA_ROUTES = [
+    (method, re.compile(r"^/[0-9-]+" + path + r"/?$"), action)
+    for method, path, action in [
+        ("POST", "/functions", "CreateFunction"),
+        ("GET", "/functions", "ListFunctions"),
+        ("GET", _FN, "GetFunction"),
+        ("DELETE", _FN, "DeleteFunction"),
+        ("GET", _FN + "/configuration", "GetFunctionConfiguration"),
+        ("PUT", _FN + "/configuration", "UpdateFunctionConfiguration"),
+        ("PUT", _FN + "/code", "UpdateFunctionCode"),
+        ("POST", _FN + "/versions", "PublishVersion"),
+        ("GET", _FN + "/versions", "ListVersionsByFunction"),
+        ("POST", _FN + "/aliases", "CreateAlias"),
+        ("GET", _FN + "/aliases", "ListAliases"),
+        ("GET", _FN + "/aliases/[^/]+", "GetAlias"),
+        ("PUT", _FN + "/aliases/[^/]+", "UpdateAlias"),
+        ("DELETE", _FN + "/aliases/[^/]+", "DeleteAlias"),
+        ("POST", _FN + "/url", "CreateFunctionUrlConfig"),
+        ("GET", _FN + "/url", "GetFunctionUrlConfig"),
+        ("PUT", _FN + "/url", "UpdateFunctionUrlConfig"),
+        ("DELETE", _FN + "/url", "DeleteFunctionUrlConfig"),
+        ("GET", _FN + "/urls", "ListFunctionUrlConfigs"),
+        ("POST", _FN + "/policy", "AddPermission"),
+        ("GET", _FN + "/policy", "GetPolicy"),
+        ("DELETE", _FN + "/policy/[^/]+", "RemovePermission"),
+        ("PUT", _FN + "/concurrency", "PutFunctionConcurrency"),
+        ("GET", _FN + "/concurrency", "GetFunctionConcurrency"),
+        ("DELETE", _FN + "/concurrency", "DeleteFunctionConcurrency"),
+        ("POST", _FN + "/invocations", "InvokeFunction"),
+        ("POST", "/tags/(?P<arn>.+)", "TagResource"),
+        ("GET", "/tags/(?P<arn>.+)", "ListTags"),
+        ("DELETE", "/tags/(?P<arn>.+)", "UntagResource"),
+    ]
+]
+
+
+def _lambda_action(method, path):
+    """Lambda's REST routes -> (action, {"FunctionName" | "Resource": ...}), or (None, {})."""
+    for route_method, pattern, action in _LAMBDA_ROUTES:
+        m = pattern.match(path)
+        if m and method == route_method:
+            groups = {k: urllib.parse.unquote(v) for k, v in m.groupdict().items() if v}
+            params = {"FunctionName": groups["fn"]} if "fn" in groups else {}
+            if "arn" in groups:
+                params["Resource"] = groups["arn"]
+            return action, params
+    return None, {}
+
+
 def _resource(prefix, action, region, params):
     account = common.ACCOUNT
+    if prefix == "lambda":
+        if params.get("Resource"):
+            return params["Resource"]
+        name = params.get("FunctionName")
+        if name:
+            return name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"
     if prefix == "iam" and params.get("RoleName"):
         return f"arn:aws:iam::{account}:role/{params['RoleName']}"
     if prefix == "ecs":
@@ -140,6 +202,14 @@ def check(environ, body):
         return None
     text = message(key, full, _resource(prefix, action, region, params))
     request_id = str(uuid.uuid4())
+    if prefix == "lambda":  # REST-JSON: 403, the error type in a header
+        payload = json.dumps({"Message": text}).encode()
+        headers = [
+            ("Content-Type", "application/json"),
+            ("x-amzn-ErrorType", "AccessDeniedException"),
+            ("x-amzn-RequestId", request_id),
+        ]
+        return "403 Forbidden", headers, payload
     if environ.get("HTTP_X_AMZ_TARGET"):
         payload = json.dumps({"__type": "AccessDeniedException", "message": text}).encode()
         headers = [

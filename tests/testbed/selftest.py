@@ -1424,6 +1424,21 @@ def check_lambda_stateful_server_fails_and_deletion_leaves_nothing():
             req = AWSRequest(method="GET", url=url + "version")
             SigV4Auth(botocore.credentials.Credentials("testing", secret), "lambda", os.environ["AWS_REGION"]).add_auth(req)
             assert http_call(url, "version", headers=dict(req.headers))[0] == want, secret
+        # deny.py knows Lambda's REST routes: a denied caller gets Lambda's AccessDeniedException.
+        key = uniq("testing-deny")
+        req = urllib.request.Request(f"{CONTROL}/deny", method="POST", data=json.dumps(
+            {"actions": ["lambda:UpdateAlias", "lambda:GetFunction"], "access_key_id": key}).encode())
+        urllib.request.urlopen(req, timeout=10).read()
+        try:
+            denied = boto3.client("lambda", aws_access_key_id=key, aws_secret_access_key="testing")
+            message = expect_lambda_error("AccessDeniedException", lambda: denied.get_function(FunctionName=name),
+                                          "lambda:GetFunction on resource: arn:aws:lambda:")
+            assert message.endswith(f":function:{name} because no identity-based policy allows the lambda:GetFunction action"), message
+            denied.list_functions()  # not denied
+            lam.get_function(FunctionName=name)  # another caller
+        finally:
+            req = urllib.request.Request(f"{CONTROL}/deny", method="DELETE", data=json.dumps({"access_key_id": key}).encode())
+            urllib.request.urlopen(req, timeout=10).read()
         assert len(lambda_containers(name)) == 2, lambda_containers(name)
         lam.delete_function(FunctionName=name)
         wait_for("no container left", lambda: not lambda_containers(name), timeout=20)

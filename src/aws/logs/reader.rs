@@ -323,6 +323,8 @@ pub(super) mod tests {
                 min: Duration::from_millis(1),
                 flowing_max: Duration::from_millis(2),
                 idle_max: Duration::from_millis(4),
+                quiet_after: Duration::from_millis(20),
+                quiet_max: Duration::from_millis(4),
                 throttled_max: Duration::from_millis(8),
             },
             margin: Duration::from_millis(100),

@@ -41,6 +41,7 @@ bash "$BENCH_DIR/redeploy.sh" >"$sections/redeploy.md"
 bash "$BENCH_DIR/deploy.sh" >"$sections/deploy.md"
 bash "$BENCH_DIR/fleet.sh" >"$sections/fleet.md"
 bash "$BENCH_DIR/logs.sh" >"$sections/logs.md"
+bash "$BENCH_DIR/logs_idle.sh" >"$sections/logs_idle.md"
 bash "$BENCH_DIR/progressive.sh" >"$sections/progressive.md"
 bash "$BENCH_DIR/install.sh" >"$sections/install.md"
 bash "$BENCH_DIR/launch.sh" >"$sections/launch.md"
@@ -81,6 +82,7 @@ MD
     cat "$sections/deploy.md"; echo
     if [[ -f "$sections/fleet.md" ]]; then cat "$sections/fleet.md"; echo; fi
     if [[ -f "$sections/logs.md" ]]; then cat "$sections/logs.md"; echo; fi
+    if [[ -f "$sections/logs_idle.md" ]]; then cat "$sections/logs_idle.md"; echo; fi
     if [[ -f "$sections/progressive.md" ]]; then cat "$sections/progressive.md"; echo; fi
     if [[ -f "$sections/install.md" ]]; then cat "$sections/install.md"; echo; fi
     if [[ -f "$sections/launch.md" ]]; then cat "$sections/launch.md"; echo; fi

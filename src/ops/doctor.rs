@@ -31,6 +31,8 @@ pub enum Outcome {
     Ok,
     Failed,
     Skipped,
+    /// Works, but something will hurt (a load balancer warning).
+    Warning,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +42,9 @@ pub struct Check {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// A load balancer finding, in full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finding: Option<crate::platform::ecs::alb::judge::Finding>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,6 +90,7 @@ impl fmt::Display for Report {
                 Outcome::Ok => "ok  ",
                 Outcome::Failed => "FAIL",
                 Outcome::Skipped => "skip",
+                Outcome::Warning => "warn",
             };
             writeln!(f, "{mark}  {:<width$}  {}", check.name, check.detail)?;
             if check.name == ON_PATH {
@@ -117,6 +123,7 @@ impl Checks {
             outcome: Outcome::Ok,
             detail: detail.into(),
             hint: None,
+            finding: None,
         });
     }
     fn fail(&mut self, name: &'static str, detail: impl Into<String>, hint: impl Into<String>) {
@@ -125,6 +132,7 @@ impl Checks {
             outcome: Outcome::Failed,
             detail: detail.into(),
             hint: Some(hint.into()),
+            finding: None,
         });
     }
     fn skip(&mut self, name: &'static str, why: &str) {
@@ -133,6 +141,7 @@ impl Checks {
             outcome: Outcome::Skipped,
             detail: format!("skipped: {why}"),
             hint: None,
+            finding: None,
         });
     }
 }
@@ -220,6 +229,57 @@ fn strategy_check(settings: &Settings, service: &aws_sdk_ecs::types::Service, ch
                 .unwrap_or_default();
             checks.fail("deploy strategy", crate::error::one_line(&err), hint);
         }
+    }
+}
+
+/// The load balancer in front of the service: one line per finding (errors fail).
+async fn load_balancer_checks(
+    settings: &Settings,
+    clients: &Clients,
+    service: &aws_sdk_ecs::types::Service,
+    checks: &mut Checks,
+) {
+    use crate::platform::ecs::alb::{self, judge::Severity};
+    const NAME: &str = "load balancer";
+    match alb::inspect(settings, clients, service).await {
+        Ok(None) => {}
+        Ok(Some(report)) if report.findings.is_empty() => {
+            let names: Vec<_> = report
+                .target_groups
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect();
+            let session = report
+                .session
+                .as_deref()
+                .map(|s| format!(" (the server is {s})"));
+            checks.ok(
+                NAME,
+                format!(
+                    "{}: no findings{}",
+                    names.join(", "),
+                    session.unwrap_or_default()
+                ),
+            );
+        }
+        Ok(Some(report)) => checks.0.extend(report.findings.into_iter().map(|f| {
+            let lines = alb::finding_lines(&f);
+            Check {
+                name: NAME,
+                outcome: match f.severity {
+                    Severity::Error => Outcome::Failed,
+                    Severity::Warning => Outcome::Warning,
+                },
+                detail: lines[0].clone(),
+                hint: Some(lines[1..].join("\n      ")),
+                finding: Some(f),
+            }
+        })),
+        Err(err) => checks.fail(
+            NAME,
+            crate::error::one_line(&err),
+            "mcp reads the load balancer with elasticloadbalancing:Describe* (read-only)",
+        ),
     }
 }
 
@@ -410,6 +470,7 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
         ),
     );
     strategy_check(settings, &service, checks);
+    load_balancer_checks(settings, &clients, &service, checks).await;
 
     let definition = match clients
         .ecs
@@ -556,6 +617,7 @@ fn mcp_on_path(path: OsString, this: Option<PathBuf>, venv: Option<PathBuf>) -> 
             outcome: Outcome::Ok,
             detail,
             hint,
+            finding: None,
         },
         entries,
     }

@@ -79,6 +79,9 @@ pub struct Row {
     pub check: Option<Check>,
     /// Env and secrets that differ from what mcp.toml would deploy.
     pub config_drift: Vec<String>,
+    /// Findings of the load balancer in front of the service (`mcp doctor` lists them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_balancer_findings: Option<usize>,
     /// Other stages this one's commit differs from: `ahead of staging`
     /// (flagged), `behind staging`, or `differs from staging` when git
     /// cannot order the two commits.
@@ -104,6 +107,7 @@ impl Row {
             rollout: None,
             check: None,
             config_drift: Vec::new(),
+            load_balancer_findings: None,
             sha_drift: Vec::new(),
             healthy: false,
             error: Some(error),
@@ -147,7 +151,7 @@ fn fit_end(text: &str, width: usize) -> String {
 }
 
 /// Column widths: the table never grows past 100 columns.
-const COLUMNS: [(&str, usize); 10] = [
+const COLUMNS: [(&str, usize); 11] = [
     ("STAGE", 10),
     ("SERVICE", 10),
     ("TARGET", 6),
@@ -157,7 +161,8 @@ const COLUMNS: [(&str, usize); 10] = [
     ("TASKS", 5),
     ("ROLLOUT", 9),
     ("CHECK", 10),
-    ("DRIFT", 12),
+    ("DRIFT", 10),
+    ("LB", 2),
 ];
 
 impl fmt::Display for Board {
@@ -218,6 +223,8 @@ impl fmt::Display for Board {
                     },
                     w(9),
                 ),
+                row.load_balancer_findings
+                    .map_or_else(|| "-".to_string(), |n| n.to_string()),
             ]);
         }
         write!(f, "{table}")
@@ -257,6 +264,7 @@ async fn read(stage: Option<String>, name: &str, settings: &Settings, printer: &
                 rollout: line.rollout,
                 check,
                 config_drift: line.config_drift,
+                load_balancer_findings: line.load_balancer_findings,
                 sha_drift: Vec::new(),
                 healthy,
                 error: None,
@@ -360,6 +368,7 @@ mod tests {
             rollout: Some("completed".into()),
             check: None,
             config_drift: Vec::new(),
+            load_balancer_findings: Some(2),
             sha_drift: Vec::new(),
             healthy: true,
             error: None,

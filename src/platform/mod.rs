@@ -150,6 +150,8 @@ pub struct StatusLine {
     /// platform cannot tell.
     pub config_drift: Vec<String>,
 }
+    /// Findings of the load balancer in front of it (`mcp doctor` lists them), when it has one.
+    pub load_balancer_findings: Option<usize>,
 
 /// One way of running a release. See the module documentation.
 pub trait Platform: Send + Sync {

@@ -64,6 +64,7 @@ import ecs_sim  # noqa: E402
 import express  # noqa: E402
 import lambda_sim  # noqa: E402
 import lb  # noqa: E402
+import lb_health  # noqa: E402
 import live_tail  # noqa: E402
 import progressive  # noqa: E402
 import registry_sync  # noqa: E402
@@ -222,6 +223,7 @@ def main():
     ecs_sim.install()
     express.install()
     lambda_sim.install()
+    lb_health.install()
 
     app = TestbedApp(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True)

@@ -326,9 +326,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let handshake = protocols.iter().any(ProtocolVersion::has_initialize);
 
     // Stateless, JSON responses: any task behind the load balancer can answer
-    // any request, so no sticky sessions are needed.
+    // any request, so no sticky sessions are needed. `STATEFUL=1` keeps
+    // sessions in memory on the 2025 revisions instead (what a load balancer
+    // check must flag with more than one task).
+    let stateful = std::env::var("STATEFUL").is_ok_and(|v| v == "1");
     let mut config = StreamableHttpServerConfig::default()
-        .with_legacy_session_mode(false)
+        .with_legacy_session_mode(stateful)
         .with_json_response(true)
         // Without a handshake revision, a request without the version header
         // and `_meta` is of no revision the server speaks.

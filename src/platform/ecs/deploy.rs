@@ -111,6 +111,7 @@ pub async fn prepare(
     }
     // Before any build: can the service run the strategy mcp.toml asks for?
     let plan = progressive::preflight::plan(settings, &service, !options.no_check)?;
+    super::alb::preflight(settings, &clients, &service, printer, options.force).await?;
     if plan.gate.is_some() {
         probe::Options::from_settings(settings)?;
         if options.no_wait {

@@ -8,6 +8,7 @@
 //! policy; [`tail`] shows the new tasks' logs meanwhile. The other modules are
 //! one per operation of the [`Platform`] seam.
 
+pub mod alb;
 pub mod batch;
 pub mod deploy;
 pub mod cost;

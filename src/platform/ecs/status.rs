@@ -57,6 +57,9 @@ pub struct Status {
     /// The current blue/green, canary or linear deployment: stage, traffic split, bake left.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progressive: Option<ProgressiveStatus>,
+    /// The load balancer's targets and their health, and the findings count (see `alb`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<super::alb::Targets>,
     /// The monthly estimate of what runs (or why there is none).
     pub cost: crate::release::cost::Cost,
 }
@@ -95,6 +98,9 @@ impl fmt::Display for Status {
         }
         if let Some(progressive) = &self.progressive {
             write!(f, "{progressive}")?;
+        }
+        if let Some(lb) = &self.load_balancer {
+            write!(f, "{lb}")?;
         }
         if self.deployments.len() > 1 {
             writeln!(f, "deployments in flight:")?;
@@ -202,6 +208,10 @@ pub async fn current(settings: &Settings, clients: &Clients) -> Result<Status> {
             .await
             .ok()
             .flatten(),
+        load_balancer: super::alb::targets(settings, clients, &service)
+            .await
+            .ok()
+            .flatten(),
         cost: super::cost::current(clients, &cluster_name, &service, definition).await,
     })
 }
@@ -226,6 +236,7 @@ impl Status {
             tag: self.tag.clone(),
             git_sha: self.git_sha.clone(),
             config_drift: self.config_drift.clone(),
+            load_balancer_findings: self.load_balancer.as_ref().map(|l| l.errors + l.warnings),
         }
     }
 }

@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Start the live release again (new tasks, secrets read afresh), followed like a deploy')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs: revision, image, tasks, rollout, recent events')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the service''s recent releases, newest first')
+            [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'What the service really cost, from Cost Explorer (by mcp''s cost allocation tags)')
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set how many tasks a service runs (0 takes it offline) and wait for it')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Store secrets in Secrets Manager and reference them from mcp.toml')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Remove the local target''s containers (stages with `target = "local"`)')
@@ -283,6 +284,29 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No spinners or progress bars, even on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mcp-deploy;cost' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'How far back: 30d, 7d, 90d')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Split the spend by day or by AWS service')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('--stages', '--stages', [CompletionResultType]::ParameterName, 'Every stage, one row each (instead of the selected stage''s)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
@@ -574,6 +598,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Start the live release again (new tasks, secrets read afresh), followed like a deploy')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what runs: revision, image, tasks, rollout, recent events')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the service''s recent releases, newest first')
+            [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'What the service really cost, from Cost Explorer (by mcp''s cost allocation tags)')
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Set how many tasks a service runs (0 takes it offline) and wait for it')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Store secrets in Secrets Manager and reference them from mcp.toml')
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Remove the local target''s containers (stages with `target = "local"`)')
@@ -613,6 +638,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             break
         }
         'mcp-deploy;help;history' {
+            break
+        }
+        'mcp-deploy;help;cost' {
             break
         }
         'mcp-deploy;help;scale' {

@@ -28,6 +28,9 @@ _mcp__deploy() {
             mcp__deploy,config)
                 cmd="mcp__deploy__subcmd__config"
                 ;;
+            mcp__deploy,cost)
+                cmd="mcp__deploy__subcmd__cost"
+                ;;
             mcp__deploy,deploy)
                 cmd="mcp__deploy__subcmd__deploy"
                 ;;
@@ -84,6 +87,9 @@ _mcp__deploy() {
                 ;;
             mcp__deploy__subcmd__help,config)
                 cmd="mcp__deploy__subcmd__help__subcmd__config"
+                ;;
+            mcp__deploy__subcmd__help,cost)
+                cmd="mcp__deploy__subcmd__help__subcmd__cost"
                 ;;
             mcp__deploy__subcmd__help,deploy)
                 cmd="mcp__deploy__subcmd__help__subcmd__deploy"
@@ -170,7 +176,7 @@ _mcp__deploy() {
 
     case "${cmd}" in
         mcp__deploy)
-            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help"
+            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -391,6 +397,52 @@ _mcp__deploy() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mcp__subcmd__deploy__subcmd__cost)
+            opts="-o -q -v -y -h -V --stages --since --by --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "day service" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mcp__subcmd__deploy__subcmd__deploy)
             opts="-j -o -q -v -y -h -V --all --jobs --image --tag --cluster --timeout --dry-run --no-wait --force --no-check --allow-breaking --allow-over-limit --logs --wait-until --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -572,7 +624,7 @@ _mcp__deploy() {
             return 0
             ;;
         mcp__subcmd__deploy__subcmd__help)
-            opts="init config doctor build push deploy rollback restart status history scale secrets down logs check completions launch destroy help"
+            opts="init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +680,20 @@ _mcp__deploy() {
             return 0
             ;;
         mcp__subcmd__deploy__subcmd__help__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__help__subcmd__cost)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand restart 'Start the live release again (new tasks, secrets read afresh), followed like a deploy'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
+            cand cost 'What the service really cost, from Cost Explorer (by mcp''s cost allocation tags)'
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
             cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
             cand down 'Remove the local target''s containers (stages with `target = "local"`)'
@@ -270,6 +271,28 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
             cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
             cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;cost'= {
+            cand --since 'How far back: 30d, 7d, 90d'
+            cand --by 'Split the spend by day or by AWS service'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand --stages 'Every stage, one row each (instead of the selected stage''s)'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
             cand -v 'More detail on stderr (repeat for more)'
@@ -544,6 +567,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand restart 'Start the live release again (new tasks, secrets read afresh), followed like a deploy'
             cand status 'Show what runs: revision, image, tasks, rollout, recent events'
             cand history 'List the service''s recent releases, newest first'
+            cand cost 'What the service really cost, from Cost Explorer (by mcp''s cost allocation tags)'
             cand scale 'Set how many tasks a service runs (0 takes it offline) and wait for it'
             cand secrets 'Store secrets in Secrets Manager and reference them from mcp.toml'
             cand down 'Remove the local target''s containers (stages with `target = "local"`)'
@@ -573,6 +597,8 @@ set edit:completion:arg-completer[mcp] = {|@words|
         &'mcp;help;status'= {
         }
         &'mcp;help;history'= {
+        }
+        &'mcp;help;cost'= {
         }
         &'mcp;help;scale'= {
         }

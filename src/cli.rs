@@ -149,6 +149,9 @@ pub enum Command {
     /// List the service's recent releases, newest first
     History(HistoryArgs),
 
+    /// What the service really cost, from Cost Explorer (by mcp's cost allocation tags)
+    Cost(CostArgs),
+
     /// Set how many tasks a service runs (0 takes it offline) and wait for it
     #[command(override_usage = "mcp scale [OPTIONS] [SERVICE] COUNT")]
     Scale(ScaleArgs),
@@ -382,6 +385,31 @@ pub struct StatusArgs {
         conflicts_with_all = ["service", "wait", "all"]
     )]
     pub stages: Option<Vec<String>>,
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// Show this `[services.<NAME>]`
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// Every stage, one row each (instead of the selected stage's)
+    #[arg(long)]
+    pub stages: bool,
+
+    /// How far back: 30d, 7d, 90d
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    pub since: String,
+
+    /// Split the spend by day or by AWS service
+    #[arg(long, value_enum)]
+    pub by: Option<CostByArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CostByArg {
+    Day,
+    Service,
 }
 
 #[derive(Debug, Args)]

@@ -404,6 +404,22 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let settings = settings(&global, service.as_ref(), Vec::new())?;
             ops::status::status(&settings, printer, wait).await
         }
+        Command::Cost(args) => {
+            let cli::CostArgs {
+                service,
+                stages,
+                since,
+                by,
+            } = args;
+            let settings = settings(&global, service.as_ref(), Vec::new())?;
+            let by = match by {
+                None => ops::cost::By::Total,
+                Some(cli::CostByArg::Day) => ops::cost::By::Day,
+                Some(cli::CostByArg::Service) => ops::cost::By::Service,
+            };
+            let request = ops::cost::CostRequest { stages, since, by };
+            ops::cost::cost(&settings, printer, &request).await
+        }
         Command::History(args) => {
             let cli::HistoryArgs { service, limit } = args;
             let settings = settings(&global, service.as_ref(), Vec::new())?;

@@ -215,6 +215,16 @@ pub struct DeploySettings {
     pub progressive: ProgressiveSettings,
 }
 
+/// `[preview]`: preview deployments (`mcp deploy --preview NAME`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PreviewSettings {
+    /// `preview.max`: a new preview past this many is refused.
+    pub max: u32,
+}
+
+/// `preview.max` when unset.
+pub const DEFAULT_PREVIEW_MAX: u32 = 10;
+
 /// `[check]`: what the MCP check proves besides the handshake.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CheckSettings {
@@ -298,6 +308,8 @@ pub struct Settings {
     pub env: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
     pub secrets_prefix: Option<String>,
+    /// `[preview]`: preview deployments.
+    pub preview: PreviewSettings,
     #[serde(skip)]
     pub entries: Vec<Entry>,
     /// The `[stages.<NAME>]` tables the file declares, for hints that name a

@@ -656,6 +656,12 @@ fn typed_settings(
         env: layer.env.unwrap_or_default(),
         secrets: layer.secrets.unwrap_or_default(),
         secrets_prefix: layer.secrets_prefix,
+        preview: crate::config::PreviewSettings {
+            max: layer
+                .preview
+                .and_then(|p| p.max)
+                .unwrap_or(crate::config::DEFAULT_PREVIEW_MAX),
+        },
         entries,
         declared_stages: BTreeMap::new(),
     }

@@ -42,6 +42,16 @@ pub struct Layer {
     pub stages: Option<BTreeMap<String, Layer>>,
     /// Several MCP servers in one project.
     pub services: Option<BTreeMap<String, Layer>>,
+    /// Preview deployments (`mcp deploy --preview NAME`).
+    pub preview: Option<PreviewLayer>,
+}
+
+/// `[preview]`: how many previews a project may have at once.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewLayer {
+    /// A new preview past this many is refused, naming the oldest (default 10).
+    pub max: Option<u32>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

@@ -7,6 +7,7 @@
 pub mod build;
 pub mod check;
 pub mod config;
+pub mod cost;
 pub mod deploy;
 pub mod destroy;
 pub mod doctor;

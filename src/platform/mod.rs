@@ -34,6 +34,7 @@ pub mod ecs_express;
 pub mod ecs_progressive;
 pub mod local;
 pub mod logs;
+pub mod preview;
 
 use anyhow::Result;
 use futures_util::future::BoxFuture;
@@ -149,9 +150,9 @@ pub struct StatusLine {
     /// `secret BAR`): changed by hand since the last deploy. Empty when the
     /// platform cannot tell.
     pub config_drift: Vec<String>,
-}
     /// Findings of the load balancer in front of it (`mcp doctor` lists them), when it has one.
     pub load_balancer_findings: Option<usize>,
+}
 
 /// One way of running a release. See the module documentation.
 pub trait Platform: Send + Sync {

@@ -8,8 +8,8 @@
 //! or check an image built elsewhere (`--image`).
 
 pub mod build;
-pub mod gate;
 pub mod cost;
+pub mod gate;
 pub mod history;
 pub mod hook;
 pub mod image;

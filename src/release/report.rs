@@ -92,6 +92,9 @@ pub struct Report {
     /// deploy` prints a client snippet for it after a success.
     #[serde(skip)]
     pub client_url: Option<String>,
+    /// A preview deployment's MCP URL (`mcp deploy --preview`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview_url: Option<String>,
     /// `rolling`, `blue_green`, `canary` or `linear` (ECS deploys only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strategy: Option<crate::config::Strategy>,
@@ -127,6 +130,7 @@ impl Report {
             check: None,
             failed_task_logs: Vec::new(),
             client_url: None,
+            preview_url: None,
             strategy: None,
             stage: None,
             gate: None,
@@ -387,10 +391,21 @@ fn report_row(name: &str, report: &Report) -> String {
 const HEADER: &str = "| service | status | revision | image | duration | rollback | reason |\n\
                       |---|---|---|---|---|---|---|\n";
 
-/// The summary of one deploy, rollback or restart (markdown).
+/// The summary of one deploy, rollback or restart (markdown). A preview's
+/// row ends with its URL (`url` column).
 pub fn report_summary(verb: &str, report: &Report) -> String {
-    let mut text = format!("### mcp {verb}: {}\n\n{HEADER}", cell(&report.service));
-    text.push_str(&report_row(&report.service, report));
+    let mut text = format!("### mcp {verb}: {}\n\n", cell(&report.service));
+    match &report.preview_url {
+        Some(url) => {
+            text.push_str(&HEADER.replace(" |\n|", " | url |\n|---|"));
+            let row = report_row(&report.service, report);
+            let _ = writeln!(text, "{} {} |", row.trim_end(), cell(url));
+        }
+        None => {
+            text.push_str(HEADER);
+            text.push_str(&report_row(&report.service, report));
+        }
+    }
     text.push_str(&contract_table(report));
     if let Some(next) = &report.next {
         let _ = write!(text, "\nNext: `{}`\n", next.replace('`', "'"));

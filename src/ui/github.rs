@@ -106,6 +106,31 @@ pub fn error_annotation(title: &str, message: &str, hint: Option<&str>) -> Strin
     )
 }
 
+/// Set the step output `name` (`$GITHUB_OUTPUT`, when set), so a later step
+/// reads it as `steps.<id>.outputs.<name>`. A value with a line break is
+/// refused: it could set other outputs.
+pub fn set_output(name: &str, value: &str) -> Result<(), String> {
+    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    if value.contains(['\r', '\n']) || name.contains(['\r', '\n', '=']) {
+        return Err(format!(
+            "step output `{name}` not set: its value has a line break"
+        ));
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(format!("{name}={value}\n").as_bytes()))
+        .map_err(|err| {
+            format!(
+                "could not set step output `{name}` in {} (GITHUB_OUTPUT): {err}",
+                PathBuf::from(&path).display()
+            )
+        })
+}
+
 /// Append `markdown` to `$GITHUB_STEP_SUMMARY`, when set. A summary that
 /// cannot be written is reported, never fatal: the deploy's outcome stands.
 pub fn append_summary(markdown: &str) -> Result<(), String> {

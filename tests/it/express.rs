@@ -21,7 +21,7 @@ use crate::testbed::{self, Output, Testbed, run};
 /// Runs `POST $MCP_TESTBED_CONTROL/sync` every 300 ms until dropped, and once
 /// more to its end when dropped: what a command pushed is in the simulator's
 /// ECR before the test goes on, however long a sync takes on a loaded machine.
-struct Syncing {
+pub(crate) struct Syncing {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
     url: String,
@@ -46,7 +46,7 @@ fn sync_once(url: &str, max: u32) -> bool {
 
 impl Syncing {
     /// Syncs `repository` alone, or every repository when `None`.
-    fn start(tb: &Testbed, repository: Option<&str>) -> Syncing {
+    pub(crate) fn start(tb: &Testbed, repository: Option<&str>) -> Syncing {
         let stop = Arc::new(AtomicBool::new(false));
         let url = match repository {
             Some(name) => format!("{}/sync?repository={name}", tb.var("MCP_TESTBED_CONTROL")),
@@ -87,7 +87,7 @@ impl Drop for Syncing {
 
 /// `mcp ARGS` in `dir`, with the registry kept in sync with the simulator's
 /// ECR: the repository of `--name N`, else of mcp.toml's `name`, else all.
-fn mcp(tb: &Testbed, dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn mcp(tb: &Testbed, dir: &Path, args: &[&str]) -> Output {
     let from_args = args
         .iter()
         .position(|a| *a == "--name")
@@ -120,7 +120,7 @@ fn launch_as(tb: &Testbed, dir: &Path, name: &str, key: &str) -> Output {
 
 /// examples/echo-server as a fresh clone has it (its Dockerfile, .dockerignore
 /// and mcp.toml, the static binary in dist/), committed in a new git repository.
-fn echo_clone() -> tempfile::TempDir {
+pub(crate) fn echo_clone() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/echo-server");
     for file in ["Dockerfile", ".dockerignore", ".gitignore", "mcp.toml"] {
@@ -193,7 +193,10 @@ impl Drop for Destroyed<'_> {
 }
 
 /// The Express service as the simulator describes it.
-fn describe(tb: &Testbed, arn: &str) -> Option<aws_sdk_ecs::types::EcsExpressGatewayService> {
+pub(crate) fn describe(
+    tb: &Testbed,
+    arn: &str,
+) -> Option<aws_sdk_ecs::types::EcsExpressGatewayService> {
     let ecs = tb.ecs();
     tb.block_on(async {
         match ecs

@@ -4,10 +4,10 @@
 
 pub mod testbed;
 
-mod alb;
 mod cancel;
 pub mod check;
 mod conformance;
+mod cost;
 mod deploy;
 mod docs;
 mod doctor;

@@ -40,6 +40,14 @@ UpdateService, rollback by circuit breaker) works unchanged:
   configuration registers a new task definition revision and UpdateService
   starts a new deployment (what a follower of DescribeServices sees); scaling
   and health path changes alone do not.
+* Several services at once, each with its own listener and URL.  Tags given
+  to CreateExpressGatewayService (checked as the ECS API reference's `Tag`
+  says: at most 50, key 1-128 and value 0-256 characters, no `aws:` prefix)
+  are the ECS service's own, as on AWS: DescribeServices with include=TAGS,
+  ListTagsForResource and TagResource on the service ARN see and change the
+  same tags, and DescribeExpressGatewayService with include=TAGS shows them.
+  Express has no List call; a client finds services by tag with ListServices
+  and DescribeServices (include=TAGS).
 * DeleteExpressGatewayService: service DRAINING while its tasks stop, then
   INACTIVE; the listener closes once no task is left.
 * An image that cannot be pulled is not an API error (ECS does not pull at
@@ -157,7 +165,7 @@ class ExpressService:
         self.region = backend.region_name
         self.account = backend.account_id
         self.infrastructure_role_arn = infrastructure_role_arn
-        self.tags = tags or []
+        service.tags = list(tags or [])
         self.listener = listener
         self.status = "ACTIVE"
         self.status_reason = None
@@ -167,6 +175,11 @@ class ExpressService:
         self.health = {}  # task arn -> {"healthy": bool | None, "fails": int}
 
     # ---- views ----
+    @property
+    def tags(self):
+        # The service's own tags: TagResource / UntagResource on its ARN (moto's ECS) change them.
+        return self.service.tags or []
+
     def configuration_for(self, td_arn):
         for conf in reversed(self.configurations):
             if conf["taskDefinitionArn"] == td_arn:
@@ -333,6 +346,29 @@ def _check_health_path(path):
         raise InvalidParameterException("healthCheckPath must start with a forward slash.")
 
 
+TAG_KEY_RE = re.compile(r"^[\w\s+=.:/@-]{1,128}$")
+TAG_VALUE_RE = re.compile(r"^[\w\s+=.:/@-]{0,256}$")
+
+
+def _check_tags(tags):
+    """Tag rules of the ECS API reference (Tag): at most 50, key 1-128 and value 0-256
+    characters of letters, digits, spaces and + - = . _ : / @, no `aws:` prefix."""
+    if len(tags) > 50:
+        raise InvalidParameterException("A resource can have at most 50 tags.")
+    seen = set()
+    for tag in tags:
+        key, value = tag.get("key"), tag.get("value", "")
+        if not isinstance(key, str) or not TAG_KEY_RE.match(key):
+            raise InvalidParameterException(f"Invalid tag key: {key!r}.")
+        if not isinstance(value, str) or not TAG_VALUE_RE.match(value):
+            raise InvalidParameterException(f"Invalid tag value for key {key}.")
+        if key.lower().startswith("aws:"):
+            raise InvalidParameterException("Tag keys starting with 'aws:' are reserved for AWS use.")
+        if key in seen:
+            raise InvalidParameterException(f"Duplicate tag key: {key}.")
+        seen.add(key)
+
+
 def _check_scaling(st):
     if not st:
         return
@@ -480,6 +516,7 @@ def create(response):
         _check_role(key, "taskRoleArn", p("taskRoleArn"), EXECUTION_PRINCIPAL, "task")
     _check_health_path(p("healthCheckPath"))
     _check_scaling(p("scalingTarget"))
+    _check_tags(p("tags") or [])
 
     cluster_name = cluster_str.split("/")[-1]
     if cluster_name not in backend.clusters:

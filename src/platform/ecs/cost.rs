@@ -23,8 +23,10 @@ pub async fn inputs(
     service: &Service,
     definition: &TaskDefinition,
 ) -> Result<(Inputs, Vec<String>), String> {
-    if service.launch_type() == Some(&LaunchType::Ec2)
-        || service.launch_type() == Some(&LaunchType::External)
+    // A capacity provider strategy and a launch type exclude each other; the strategy decides.
+    if service.capacity_provider_strategy().is_empty()
+        && (service.launch_type() == Some(&LaunchType::Ec2)
+            || service.launch_type() == Some(&LaunchType::External))
     {
         return Err(
             "the service runs on EC2 capacity, priced by its instances: mcp estimates Fargate only"
@@ -225,9 +227,13 @@ pub async fn guard(
     }
     change.enforce(allow_over_limit, doing)?;
     if change.allowed_over_limit {
-        printer.warn(format!("{}", change.line()));
+        printer.warn(change.line());
     } else if change.changed() || change.monthly_limit.is_some() {
         printer.status("Cost", change.line());
+    }
+    // The GitHub Actions step summary: the figure the change brings.
+    if change.after.monthly.is_some() || change.monthly_limit.is_some() {
+        printer.job_summary(&format!("**Cost** ({doing}): {}\n", change.line()));
     }
     Ok(change)
 }

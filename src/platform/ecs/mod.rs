@@ -8,10 +8,9 @@
 //! policy; [`tail`] shows the new tasks' logs meanwhile. The other modules are
 //! one per operation of the [`Platform`] seam.
 
-pub mod alb;
 pub mod batch;
-pub mod deploy;
 pub mod cost;
+pub mod deploy;
 pub mod follow;
 pub mod history;
 pub mod logs;
@@ -60,12 +59,7 @@ impl Platform for EcsRolling {
         printer: &'a Printer,
         request: &'a RollbackRequest,
     ) -> BoxFuture<'a, Result<Report>> {
-        Box::pin(rollback::rollback(
-            settings,
-            printer,
-            request,
-            &rollout::UpdateService,
-        ))
+        Box::pin(rollback::rollback(settings, printer, request))
     }
 
     fn restart<'a>(

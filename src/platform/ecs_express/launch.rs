@@ -188,7 +188,7 @@ pub struct Roles {
 
 /// CreateExpressGatewayService. A role created moments ago may not be
 /// assumable yet (IAM is eventually consistent): that refusal is retried for
-/// up to a minute, only for fresh roles.
+/// up to a minute, only for fresh roles. `tags` go on the service beside `mcp:launched-by`.
 pub async fn create_service(
     clients: &Clients,
     printer: &Printer,
@@ -196,6 +196,7 @@ pub async fn create_service(
     location: &Location,
     image: &str,
     roles: &Roles,
+    tags: &[Tag],
 ) -> Result<()> {
     let logs = super::logs_configuration(&location.log_group())?;
     let container = super::container(settings, image, Some(&logs))?;
@@ -221,6 +222,7 @@ pub async fn create_service(
                     .value(env!("CARGO_PKG_VERSION"))
                     .build(),
             );
+        let request = tags.iter().cloned().fold(request, |r, tag| r.tags(tag));
         let err = match request.send().await {
             Ok(_) => return Ok(()),
             Err(err) => err,
@@ -496,6 +498,7 @@ async fn make_and_check(
                 location,
                 &pushed.image.to_string(),
                 &roles,
+                &[],
             )
             .await?;
             made.push(format!("Express service {}", location.arn));

@@ -24,6 +24,7 @@
 pub mod deploy;
 pub mod destroy;
 pub mod launch;
+pub mod preview;
 
 use std::time::{Duration, Instant};
 

@@ -124,6 +124,7 @@ impl Deployment<'_> {
             gate: None,
             service_deployment: None,
             client_url: None,
+            preview_url: None,
         }
     }
 
@@ -973,5 +974,6 @@ pub async fn instant_rollback(
         gate: None,
         service_deployment: Some(arn.to_string()),
         client_url: None,
+        preview_url: None,
     }))
 }

@@ -4,6 +4,7 @@
 //! themselves (labels, ports, health wait, pruning) are in [`engine`].
 
 pub mod engine;
+pub mod preview;
 
 use std::time::Instant;
 
@@ -468,8 +469,8 @@ async fn status(settings: &Settings, printer: &Printer) -> Result<Status> {
             .and_then(|r| ImageRef::parse(&r.image).tag),
         git_sha: status.live.as_ref().and_then(|r| r.git_sha.clone()),
         config_drift: Vec::new(),
-    };
         load_balancer_findings: None,
+    };
     Ok(Status {
         output: Output::new(status),
         exit: ExitStatus::Success,

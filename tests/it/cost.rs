@@ -1,0 +1,611 @@
+//! The monthly estimate (`mcp status`, `deploy --dry-run`, `[cost] monthly_limit`,
+//! `mcp scale`) and the real spend (`mcp cost`) against the testbed, whose Price
+//! List serves published Fargate prices (tests/testbed/cost.py). Every figure is
+//! compared with a hand calculation from those prices, written out here.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::express::Deny;
+use crate::testbed::{self, Output, Seeded, Testbed, run};
+
+// tests/testbed/cost.py: us-east-1 (no Fargate Spot price listed there).
+const USE1_VCPU: f64 = 0.04048;
+const USE1_GB: f64 = 0.004445;
+const USE1_ARM_VCPU: f64 = 0.03238;
+const USE1_ARM_GB: f64 = 0.00356;
+const USE1_STORAGE: f64 = 0.000111;
+// sa-east-1 (no ephemeral storage price listed there).
+const SAE1_VCPU: f64 = 0.0696;
+const SAE1_GB: f64 = 0.0076;
+const SAE1_SPOT_VCPU: f64 = 0.02337032;
+const SAE1_SPOT_GB: f64 = 0.00255193;
+
+/// Cents of `hourly` × 730 hours, as a bill (and `mcp`) rounds them.
+fn month(hourly: f64) -> f64 {
+    (hourly * 730.0 * 100.0).round() / 100.0
+}
+
+fn dollars(x: f64) -> String {
+    format!("${x:.2}")
+}
+
+/// `mcp` with its own cache directory (and optionally its own access key).
+fn mcp(tb: &Testbed, dir: &Path, cache: &Path, key: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = tb.mcp(dir);
+    cmd.env("XDG_CACHE_HOME", cache).args(args);
+    if let Some(key) = key {
+        cmd.env("AWS_ACCESS_KEY_ID", key);
+    }
+    run(&mut cmd)
+}
+
+/// The seeded service (2 tasks of 0.25 vCPU, 0.5 GB, x86_64) and its project.
+fn seeded(tb: &Testbed, prefix: &str, extra_toml: &str) -> (Seeded, tempfile::TempDir) {
+    let seeded = tb.seed_service(prefix, &["--desired", "2"]);
+    let dir = seeded.project(tb);
+    let path = dir.path().join("mcp.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}{extra_toml}")).unwrap();
+    (seeded, dir)
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn status_shows_the_monthly_estimate_of_the_hand_calculation() {
+    let tb = crate::testbed!();
+    let (_seeded, dir) = seeded(tb, "cost-status", "");
+    let cache = tempfile::tempdir().unwrap();
+    let out = mcp(tb, dir.path(), cache.path(), None, &["status"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let hand = month(2.0 * (0.25 * USE1_VCPU + 0.5 * USE1_GB));
+    let line = format!(
+        "cost       ≈ {} / month: 2 tasks × 0.25 vCPU, 0.5 GB, x86_64, us-east-1, on demand",
+        dollars(hand)
+    );
+    assert!(out.stdout.contains(&line), "{line}\n{}", out.stdout);
+
+    let json = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["status", "-o", "json"],
+    )
+    .json();
+    let cost = &json["cost"];
+    assert_eq!(cost["monthly"].as_f64(), Some(hand), "{cost}");
+    assert_eq!(cost["currency"], "USD");
+    assert_eq!(cost["inputs"]["tasks"], 2);
+    assert_eq!(
+        cost["prices"]["Fargate-vCPU-Hours:perCPU"].as_f64(),
+        Some(USE1_VCPU)
+    );
+    assert!(cost["price_date"].as_str().is_some(), "{cost}");
+    // The prices are cached per region, with the time they were read.
+    let cached = cache.path().join("mcp/prices/AmazonECS-us-east-1.json");
+    let sheet: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cached).unwrap()).unwrap();
+    assert_eq!(sheet["usd"]["Fargate-GB-Hours"].as_f64(), Some(USE1_GB));
+}
+
+/// A new revision of the service's task definition with this platform and storage, made live.
+fn revise(
+    tb: &Testbed,
+    seeded: &Seeded,
+    platform: aws_sdk_ecs::types::RuntimePlatform,
+    storage: aws_sdk_ecs::types::EphemeralStorage,
+) {
+    let cluster = seeded.get("cluster");
+    let service = seeded.get("service");
+    let arn = tb.live_task_definition(&cluster, &service);
+    let td = tb.task_definition(&arn);
+    let ecs = tb.ecs();
+    tb.block_on(async {
+        let registered = ecs
+            .register_task_definition()
+            .family(td.family().unwrap())
+            .set_container_definitions(Some(td.container_definitions().to_vec()))
+            .set_cpu(td.cpu().map(str::to_string))
+            .set_memory(td.memory().map(str::to_string))
+            .set_network_mode(td.network_mode().cloned())
+            .set_requires_compatibilities(Some(td.requires_compatibilities().to_vec()))
+            .set_execution_role_arn(td.execution_role_arn().map(str::to_string))
+            .runtime_platform(platform)
+            .ephemeral_storage(storage)
+            .send()
+            .await
+            .unwrap();
+        let new = registered
+            .task_definition()
+            .unwrap()
+            .task_definition_arn()
+            .unwrap();
+        ecs.update_service()
+            .cluster(&cluster)
+            .service(&service)
+            .task_definition(new)
+            .send()
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn arm64_and_ephemeral_storage_above_20_gib_are_priced_by_their_usage_types() {
+    let tb = crate::testbed!();
+    let (seeded, dir) = seeded(tb, "cost-arm", "");
+    revise(
+        tb,
+        &seeded,
+        aws_sdk_ecs::types::RuntimePlatform::builder()
+            .cpu_architecture(aws_sdk_ecs::types::CpuArchitecture::Arm64)
+            .operating_system_family(aws_sdk_ecs::types::OsFamily::Linux)
+            .build(),
+        aws_sdk_ecs::types::EphemeralStorage::builder()
+            .size_in_gib(50)
+            .build(),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let json = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["status", "-o", "json"],
+    )
+    .json();
+    // Per task: ARM vCPU and memory, and the 30 GiB above the included 20.
+    let hand = month(2.0 * (0.25 * USE1_ARM_VCPU + 0.5 * USE1_ARM_GB + 30.0 * USE1_STORAGE));
+    assert_eq!(
+        json["cost"]["monthly"].as_f64(),
+        Some(hand),
+        "{}",
+        json["cost"]
+    );
+    assert_eq!(json["cost"]["inputs"]["arch"], "arm64");
+    assert_eq!(
+        json["cost"]["prices"]["Fargate-EphemeralStorage-GB-Hours"].as_f64(),
+        Some(USE1_STORAGE)
+    );
+    let text = mcp(tb, dir.path(), cache.path(), None, &["status"]);
+    assert!(
+        text.stdout
+            .contains("0.5 GB, 50 GiB storage, ARM64, us-east-1, on demand"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn spot_without_a_listed_price_says_which_usage_type_is_missing() {
+    let tb = crate::testbed!();
+    let (seeded, dir) = seeded(tb, "cost-nospot", "");
+    let ecs = tb.ecs();
+    tb.block_on(async {
+        ecs.update_service()
+            .cluster(seeded.get("cluster"))
+            .service(seeded.get("service"))
+            .capacity_provider_strategy(
+                aws_sdk_ecs::types::CapacityProviderStrategyItem::builder()
+                    .capacity_provider("FARGATE_SPOT")
+                    .weight(1)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let out = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["status", "-o", "json"],
+    );
+    let cost = &out.json()["cost"];
+    assert!(cost["monthly"].is_null(), "never a guessed number: {cost}");
+    let reason = cost["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(
+            "SpotUsage-Fargate-vCPU-Hours:perCPU, SpotUsage-Fargate-GB-Hours for us-east-1"
+        ),
+        "{reason}"
+    );
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn fargate_spot_and_the_autoscaling_range_in_another_region() {
+    let tb = crate::testbed!();
+    let name = testbed::unique("cost-sae1");
+    let region = "sa-east-1";
+    let config = tb.block_on(async {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(tb.var("AWS_ENDPOINT_URL"))
+            .region(aws_config::Region::new(region))
+            .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+                "testing", "testing", None, None, "testbed",
+            ))
+            .load()
+            .await
+    });
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    let scaling = aws_sdk_applicationautoscaling::Client::new(&config);
+    tb.block_on(async {
+        use aws_sdk_ecs::types::{
+            CapacityProviderStrategyItem, Compatibility, ContainerDefinition,
+        };
+        ecs.create_cluster()
+            .cluster_name(&name)
+            .send()
+            .await
+            .unwrap();
+        ecs.register_task_definition()
+            .family(&name)
+            .cpu("512")
+            .memory("1024")
+            .requires_compatibilities(Compatibility::Fargate)
+            .network_mode(aws_sdk_ecs::types::NetworkMode::Awsvpc)
+            .container_definitions(
+                ContainerDefinition::builder()
+                    .name("mcp")
+                    .image("mcp-testbed/busybox:latest")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        // No task runs (desired 0): the range is what is priced.
+        ecs.create_service()
+            .cluster(&name)
+            .service_name(&name)
+            .task_definition(&name)
+            .desired_count(0)
+            .capacity_provider_strategy(
+                CapacityProviderStrategyItem::builder()
+                    .capacity_provider("FARGATE")
+                    .base(1)
+                    .weight(1)
+                    .build()
+                    .unwrap(),
+            )
+            .capacity_provider_strategy(
+                CapacityProviderStrategyItem::builder()
+                    .capacity_provider("FARGATE_SPOT")
+                    .weight(3)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        scaling
+            .register_scalable_target()
+            .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
+            .resource_id(format!("service/{name}/{name}"))
+            .scalable_dimension(
+                aws_sdk_applicationautoscaling::types::ScalableDimension::EcsServiceDesiredCount,
+            )
+            .min_capacity(2)
+            .max_capacity(6)
+            .send()
+            .await
+            .unwrap();
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        format!("name = \"{name}\"\nregion = \"{region}\"\n\n[ecs]\ncluster = \"{name}\"\nservice = \"{name}\"\n"),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let json = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["status", "-o", "json"],
+    )
+    .json();
+    let cost = &json["cost"];
+    let on_demand = 0.5 * SAE1_VCPU + 1.0 * SAE1_GB;
+    let spot = 0.5 * SAE1_SPOT_VCPU + 1.0 * SAE1_SPOT_GB;
+    // FARGATE base 1, then 1:3 with FARGATE_SPOT: 2 tasks = 1 + ¼ on demand, ¾ Spot;
+    // 6 tasks = 1 + 5/4 on demand, 15/4 Spot.
+    let min = month(1.25 * on_demand + 0.75 * spot);
+    let max = month(2.25 * on_demand + 3.75 * spot);
+    assert_eq!(cost["monthly"].as_f64(), Some(0.0), "{cost}");
+    assert_eq!(cost["monthly_min"].as_f64(), Some(min), "{cost}");
+    assert_eq!(cost["monthly_max"].as_f64(), Some(max), "{cost}");
+    assert_eq!(cost["inputs"]["min_tasks"], 2);
+    assert_eq!(cost["inputs"]["max_tasks"], 6);
+    let text = mcp(tb, dir.path(), cache.path(), None, &["status"]);
+    let range = format!("autoscaling 2–6 tasks: {}–{}", dollars(min), dollars(max));
+    assert!(text.stdout.contains(&range), "{range}\n{}", text.stdout);
+    assert!(
+        text.stdout.contains("sa-east-1, on demand + Fargate Spot"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn without_pricing_permission_the_estimate_says_why_and_a_stale_cache_is_used_and_refreshed() {
+    let tb = crate::testbed!();
+    let (_seeded, dir) = seeded(tb, "cost-deny", "");
+    let deny = Deny::new(tb, &["pricing:GetProducts"]);
+    let cache = tempfile::tempdir().unwrap();
+    // No permission, no cache: no figure, and why.
+    let out = mcp(tb, dir.path(), cache.path(), Some(&deny.key), &["status"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "cost       unknown: no price: this identity may not call pricing:GetProducts"
+        ),
+        "{}",
+        out.stdout
+    );
+    // A cache older than a week, with other prices: used, and said so, while the API refuses.
+    let file = cache.path().join("mcp/prices/AmazonECS-us-east-1.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let old = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 40);
+    let sheet = serde_json::json!({
+        "region": "us-east-1",
+        "read_at": old.to_string(),
+        "usd": {"Fargate-vCPU-Hours:perCPU": 0.05, "Fargate-GB-Hours": 0.005},
+    });
+    std::fs::write(&file, sheet.to_string()).unwrap();
+    let json = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        Some(&deny.key),
+        &["status", "-o", "json"],
+    )
+    .json();
+    let stale = month(2.0 * (0.25 * 0.05 + 0.5 * 0.005));
+    assert_eq!(
+        json["cost"]["monthly"].as_f64(),
+        Some(stale),
+        "{}",
+        json["cost"]
+    );
+    let note = json["cost"]["notes"][0].as_str().unwrap();
+    let date = old.to_string()[..10].to_string();
+    assert!(
+        note.contains(&format!("prices read on {date}")) && note.contains("not refreshed"),
+        "{note}"
+    );
+    // With the permission, the stale sheet is replaced by the Price List's.
+    let json = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["status", "-o", "json"],
+    )
+    .json();
+    let hand = month(2.0 * (0.25 * USE1_VCPU + 0.5 * USE1_GB));
+    assert_eq!(
+        json["cost"]["monthly"].as_f64(),
+        Some(hand),
+        "{}",
+        json["cost"]
+    );
+    let sheet: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(
+        sheet["usd"]["Fargate-vCPU-Hours:perCPU"].as_f64(),
+        Some(USE1_VCPU)
+    );
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn a_deploy_over_the_monthly_limit_stops_before_the_build_unless_allowed_and_so_does_scale() {
+    let tb = crate::testbed!();
+    let (_seeded, dir) = seeded(tb, "cost-limit", "\n[cost]\nmonthly_limit = 10\n");
+    let cache = tempfile::tempdir().unwrap();
+    let hand = month(2.0 * (0.25 * USE1_VCPU + 0.5 * USE1_GB));
+    let out = mcp(tb, dir.path(), cache.path(), None, &["deploy"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "this deploy would cost ≈ {} a month (2 tasks × 0.25 vCPU, 0.5 GB, x86_64, us-east-1, on demand), over `[cost] monthly_limit` = $10.00",
+            dollars(hand)
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("Building"),
+        "stopped before the build: {}",
+        out.stderr
+    );
+
+    // A dry run with a tag of its own: nothing is built.
+    let out = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["deploy", "--dry-run", "--tag", "x", "--allow-over-limit"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(&format!("monthly ≈ {}", dollars(hand)))
+            && out
+                .stdout
+                .contains("over the limit: let through by --allow-over-limit"),
+        "{}",
+        out.stdout
+    );
+    let json = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &[
+            "deploy",
+            "--dry-run",
+            "--tag",
+            "x",
+            "--allow-over-limit",
+            "-o",
+            "json",
+        ],
+    )
+    .json();
+    assert_eq!(json["cost"]["after"]["monthly"].as_f64(), Some(hand));
+    assert_eq!(json["cost"]["monthly_limit"].as_f64(), Some(10.0));
+    assert_eq!(json["cost"]["allowed_over_limit"], true);
+
+    // `mcp scale` holds the same limit: 1 task fits, 3 do not.
+    let one = month(0.25 * USE1_VCPU + 0.5 * USE1_GB);
+    let three = month(3.0 * (0.25 * USE1_VCPU + 0.5 * USE1_GB));
+    assert!(one <= 10.0 && three > 10.0);
+    let out = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["scale", "3", "--no-wait"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "scaling to 3 tasks would cost ≈ {} a month",
+            dollars(three)
+        )) && out.stderr.contains(&format!("up from {}", dollars(hand))),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Queue one Cost Explorer answer in moto (its `GetCostAndUsage` takes the next one).
+fn queue_spend(tb: &Testbed, result: serde_json::Value) {
+    let base = tb.var("MCP_TESTBED_CONTROL").replace("/_testbed", "");
+    let body = serde_json::json!({ "results": [result] }).to_string();
+    let out = Command::new("curl")
+        .args(["-fsS", "--max-time", "5", "-X", "POST", "-d", &body])
+        .arg(format!("{base}/moto-api/static/ce/cost-and-usage-results"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+// The only test that calls GetCostAndUsage: moto's answer queue is shared.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn cost_stages_shows_each_stage_spend_and_how_to_activate_inactive_tags() {
+    let tb = crate::testbed!();
+    let name = testbed::unique("cost-ce");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        format!(
+            "name = \"{name}\"\nregion = \"us-east-1\"\n\n[ecs]\ncluster = \"c\"\n\n[stages.dev]\n[stages.staging]\n[stages.production]\n"
+        ),
+    )
+    .unwrap();
+    let group = |stage: &str, amount: &str| serde_json::json!({"Keys": [format!("mcp:stage${stage}")], "Metrics": {"UnblendedCost": {"Amount": amount, "Unit": "USD"}}});
+    queue_spend(
+        tb,
+        serde_json::json!({"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-11-07", "End": "2026-12-01"}, "Total": {}, "Estimated": false,
+             "Groups": [group("dev", "3.10"), group("production", "20.5")]},
+            {"TimePeriod": {"Start": "2026-12-01", "End": "2026-12-07"}, "Total": {}, "Estimated": true,
+             "Groups": [group("dev", "0.9"), group("production", "5.25")]},
+        ]}),
+    );
+    // A key of our own: the cost allocation tags' status is kept per access key.
+    let key = testbed::unique("testing-cost");
+    let cache = tempfile::tempdir().unwrap();
+    let out = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        Some(&key),
+        &["cost", "--stages", "-o", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    let rows = json["rows"].as_array().unwrap();
+    let amount = |stage: &str| {
+        rows.iter()
+            .find(|r| r["stage"] == stage)
+            .and_then(|r| r["amount"].as_f64())
+    };
+    assert_eq!(amount("dev"), Some(4.0), "{json}");
+    assert_eq!(amount("production"), Some(25.75), "{json}");
+    assert_eq!(
+        amount("staging"),
+        Some(0.0),
+        "a declared stage without spend: {json}"
+    );
+    assert_eq!(json["total"].as_f64(), Some(29.75));
+    let command = "aws ce update-cost-allocation-tags-status --cost-allocation-tags-status TagKey=mcp:project,Status=Active TagKey=mcp:service,Status=Active TagKey=mcp:stage,Status=Active";
+    assert_eq!(json["activate"], command);
+    assert!(
+        out.stderr.contains("cost allocation tags not active")
+            && out.stderr.contains(command)
+            && out.stderr.contains("only from their activation on"),
+        "{}",
+        out.stderr
+    );
+
+    // Activated (what the command does): no warning, the same spend.
+    let ce = aws_sdk_costexplorer::Client::new(&tb.block_on(async {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(tb.var("AWS_ENDPOINT_URL"))
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+                key.as_str(),
+                "testing",
+                None,
+                None,
+                "testbed",
+            ))
+            .load()
+            .await
+    }));
+    tb.block_on(async {
+        let mut call = ce.update_cost_allocation_tags_status();
+        for tag in ["mcp:project", "mcp:service", "mcp:stage"] {
+            call = call.cost_allocation_tags_status(
+                aws_sdk_costexplorer::types::CostAllocationTagStatusEntry::builder()
+                    .tag_key(tag)
+                    .status(aws_sdk_costexplorer::types::CostAllocationTagStatus::Active)
+                    .build()
+                    .unwrap(),
+            );
+        }
+        call.send().await.unwrap();
+    });
+    let out = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        Some(&key),
+        &["cost", "--stages"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("not active"), "{}", out.stderr);
+    assert!(out.stdout.contains("$29.75 USD"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("tags: mcp:project Active, mcp:service Active, mcp:stage Active"),
+        "{}",
+        out.stdout
+    );
+}

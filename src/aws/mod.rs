@@ -9,7 +9,7 @@
 //!
 //! - [`error`](mod@error): SDK errors as short lines with a hint; [`retry`]:
 //!   the one classifier of errors worth trying again.
-//! - [`ecr`], [`ecs`], [`taskdef`], [`logs`], [`iam`], [`express`]: thin wrappers over the calls `mcp` makes;
+//! - [`ecr`], [`ecs`], [`taskdef`], [`logs`], [`iam`], [`express`], [`elbv2`]: thin wrappers over the calls `mcp` makes;
 //!   [`denied`]: a refused permission told as the statement that allows it.
 
 pub mod autoscaling;
@@ -17,6 +17,7 @@ pub mod cost_explorer;
 pub mod denied;
 pub mod ecr;
 pub mod ecs;
+pub mod elbv2;
 pub mod error;
 pub mod express;
 pub mod iam;
@@ -102,6 +103,7 @@ pub struct Clients {
     pub ecr: aws_sdk_ecr::Client,
     pub ecs: aws_sdk_ecs::Client,
     pub iam: aws_sdk_iam::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub sts: aws_sdk_sts::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
@@ -127,6 +129,7 @@ impl Clients {
             ecr: client!(aws_sdk_ecr),
             ecs: client!(aws_sdk_ecs),
             iam: client!(aws_sdk_iam),
+            elbv2: client!(aws_sdk_elasticloadbalancingv2),
             logs: client!(aws_sdk_cloudwatchlogs),
             sts: client!(aws_sdk_sts),
             secrets: client!(aws_sdk_secretsmanager),

@@ -13,6 +13,7 @@ pub mod gate;
 pub mod history;
 pub mod hook;
 pub mod image;
+pub mod preview;
 pub mod report;
 pub mod tags;
 

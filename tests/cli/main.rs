@@ -6,6 +6,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod architecture;
 mod aws_errors;
 mod closed_output;
 mod config;

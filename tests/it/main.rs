@@ -4,6 +4,7 @@
 
 pub mod testbed;
 
+mod alb;
 mod cancel;
 pub mod check;
 mod conformance;

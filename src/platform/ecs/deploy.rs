@@ -417,8 +417,8 @@ async fn roll_out(
         seen: Default::default(),
         check: !options.no_check,
         logs: options.logs,
-    };
         restore: &rollout::UpdateService,
+    };
     let mut report = if options.no_wait {
         let mut report = rollout.report(DeployStatus::Started);
         report.next = Some(format!(

@@ -8,6 +8,7 @@
 //! policy; [`tail`] shows the new tasks' logs meanwhile. The other modules are
 //! one per operation of the [`Platform`] seam.
 
+pub mod alb;
 pub mod batch;
 pub mod cost;
 pub mod deploy;
@@ -59,7 +60,12 @@ impl Platform for EcsRolling {
         printer: &'a Printer,
         request: &'a RollbackRequest,
     ) -> BoxFuture<'a, Result<Report>> {
-        Box::pin(rollback::rollback(settings, printer, request))
+        Box::pin(rollback::rollback(
+            settings,
+            printer,
+            request,
+            &rollout::UpdateService,
+        ))
     }
 
     fn restart<'a>(

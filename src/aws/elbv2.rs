@@ -404,3 +404,95 @@ pub async fn target_health(clients: &Clients, target_group_arn: &str) -> Result<
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_elasticloadbalancingv2::types::{
+        Action, ActionTypeEnum, ForwardActionConfig, HostHeaderConditionConfig,
+        PathPatternConditionConfig, RuleCondition, TargetGroupTuple,
+    };
+
+    use super::*;
+
+    /// The action that answers is the last by `Order` (authentication comes
+    /// first), and a weighted forward lists every target group.
+    #[test]
+    fn forward_reads_the_last_action_and_its_weights() {
+        let auth = Action::builder()
+            .r#type(ActionTypeEnum::AuthenticateOidc)
+            .order(1)
+            .build();
+        let weighted = Action::builder()
+            .r#type(ActionTypeEnum::Forward)
+            .order(2)
+            .forward_config(
+                ForwardActionConfig::builder()
+                    .target_groups(
+                        TargetGroupTuple::builder()
+                            .target_group_arn("blue")
+                            .weight(1)
+                            .build(),
+                    )
+                    .target_groups(
+                        TargetGroupTuple::builder()
+                            .target_group_arn("green")
+                            .weight(0)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        let (groups, kind) = forward(&[weighted, auth]);
+        assert_eq!(kind, "forward");
+        assert_eq!(groups, [("blue".to_string(), 1), ("green".to_string(), 0)]);
+        let fixed = Action::builder()
+            .r#type(ActionTypeEnum::FixedResponse)
+            .build();
+        assert_eq!(
+            forward(&[fixed]),
+            (Vec::new(), "fixed-response".to_string())
+        );
+    }
+
+    #[test]
+    fn conditions_read_the_config_or_the_legacy_values() {
+        let rule = aws_sdk_elasticloadbalancingv2::types::Rule::builder()
+            .conditions(
+                RuleCondition::builder()
+                    .field("host-header")
+                    .host_header_config(
+                        HostHeaderConditionConfig::builder()
+                            .values("a.example.com")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .conditions(
+                RuleCondition::builder()
+                    .field("path-pattern")
+                    .values("/mcp/*")
+                    .build(),
+            )
+            .conditions(
+                RuleCondition::builder()
+                    .field("path-pattern")
+                    .path_pattern_config(
+                        PathPatternConditionConfig::builder()
+                            .regex_values("^/mcp$")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .conditions(RuleCondition::builder().field("source-ip").build())
+            .build();
+        assert_eq!(
+            conditions(&rule),
+            [
+                Condition::HostHeader(vec!["a.example.com".into()]),
+                Condition::PathPattern(vec!["/mcp/*".into()]),
+                Condition::PathRegex(vec!["^/mcp$".into()]),
+                Condition::Other("source-ip".into()),
+            ]
+        );
+    }
+}

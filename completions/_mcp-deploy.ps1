@@ -57,6 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('launch', 'launch', [CompletionResultType]::ParameterValue, 'From this directory''s Dockerfile to a checked MCP URL on a new ECS Express service')
             [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)')
+            [CompletionResult]::new('previews', 'previews', [CompletionResultType]::ParameterValue, 'List the project''s preview deployments (`mcp deploy --preview`); `prune` deletes old ones')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -181,6 +182,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long the rollout may take, e.g. 15m (overrides `deploy.timeout`) [env: MCP_TIMEOUT]')
             [CompletionResult]::new('--wait-until', '--wait-until', [CompletionResultType]::ParameterName, 'Blue/green, canary, linear: return once production traffic is all on the new release (`shifted`), or once the bake is over too (`complete`)')
+            [CompletionResult]::new('--preview', '--preview', [CompletionResultType]::ParameterName, 'Deploy a preview: its own Express service (local: container) and URL, named after the service and NAME; in GitHub Actions NAME defaults to pr-<number> or the branch')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
@@ -567,6 +569,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             break
         }
         'mcp-deploy;destroy' {
+            [CompletionResult]::new('--preview', '--preview', [CompletionResultType]::ParameterName, 'Delete the preview NAME instead (with --all-resources its log group; images and roles stay); in GitHub Actions NAME defaults to pr-<number> or the branch')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
             [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
@@ -585,6 +588,63 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mcp-deploy;previews' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Run the MCP check against each preview''s URL')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No spinners or progress bars, even on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete previews last deployed before --older-than, or all but --keep (asks first; --yes outside a terminal)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mcp-deploy;previews;prune' {
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Delete previews last deployed longer ago than this, e.g. 7d')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Never delete these previews (comma-separated names)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be deleted; delete nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'No spinners or progress bars, even on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every question (needed for confirmations outside a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mcp-deploy;previews;help' {
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete previews last deployed before --older-than, or all but --keep (asks first; --yes outside a terminal)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mcp-deploy;previews;help;prune' {
+            break
+        }
+        'mcp-deploy;previews;help;help' {
             break
         }
         'mcp-deploy;help' {
@@ -607,6 +667,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('launch', 'launch', [CompletionResultType]::ParameterValue, 'From this directory''s Dockerfile to a checked MCP URL on a new ECS Express service')
             [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)')
+            [CompletionResult]::new('previews', 'previews', [CompletionResultType]::ParameterValue, 'List the project''s preview deployments (`mcp deploy --preview`); `prune` deletes old ones')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -677,6 +738,13 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             break
         }
         'mcp-deploy;help;destroy' {
+            break
+        }
+        'mcp-deploy;help;previews' {
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete previews last deployed before --older-than, or all but --keep (asks first; --yes outside a terminal)')
+            break
+        }
+        'mcp-deploy;help;previews;prune' {
             break
         }
         'mcp-deploy;help;help' {

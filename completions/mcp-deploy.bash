@@ -58,6 +58,9 @@ _mcp__deploy() {
             mcp__deploy,logs)
                 cmd="mcp__deploy__subcmd__logs"
                 ;;
+            mcp__deploy,previews)
+                cmd="mcp__deploy__subcmd__previews"
+                ;;
             mcp__deploy,push)
                 cmd="mcp__deploy__subcmd__push"
                 ;;
@@ -118,6 +121,9 @@ _mcp__deploy() {
             mcp__deploy__subcmd__help,logs)
                 cmd="mcp__deploy__subcmd__help__subcmd__logs"
                 ;;
+            mcp__deploy__subcmd__help,previews)
+                cmd="mcp__deploy__subcmd__help__subcmd__previews"
+                ;;
             mcp__deploy__subcmd__help,push)
                 cmd="mcp__deploy__subcmd__help__subcmd__push"
                 ;;
@@ -136,6 +142,9 @@ _mcp__deploy() {
             mcp__deploy__subcmd__help,status)
                 cmd="mcp__deploy__subcmd__help__subcmd__status"
                 ;;
+            mcp__deploy__subcmd__help__subcmd__previews,prune)
+                cmd="mcp__deploy__subcmd__help__subcmd__previews__subcmd__prune"
+                ;;
             mcp__deploy__subcmd__help__subcmd__secrets,list)
                 cmd="mcp__deploy__subcmd__help__subcmd__secrets__subcmd__list"
                 ;;
@@ -144,6 +153,18 @@ _mcp__deploy() {
                 ;;
             mcp__deploy__subcmd__help__subcmd__secrets,set)
                 cmd="mcp__deploy__subcmd__help__subcmd__secrets__subcmd__set"
+                ;;
+            mcp__deploy__subcmd__previews,help)
+                cmd="mcp__deploy__subcmd__previews__subcmd__help"
+                ;;
+            mcp__deploy__subcmd__previews,prune)
+                cmd="mcp__deploy__subcmd__previews__subcmd__prune"
+                ;;
+            mcp__deploy__subcmd__previews__subcmd__help,help)
+                cmd="mcp__deploy__subcmd__previews__subcmd__help__subcmd__help"
+                ;;
+            mcp__deploy__subcmd__previews__subcmd__help,prune)
+                cmd="mcp__deploy__subcmd__previews__subcmd__help__subcmd__prune"
                 ;;
             mcp__deploy__subcmd__secrets,help)
                 cmd="mcp__deploy__subcmd__secrets__subcmd__help"
@@ -176,7 +197,7 @@ _mcp__deploy() {
 
     case "${cmd}" in
         mcp__deploy)
-            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy help"
+            opts="-o -q -v -y -h -V --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy previews help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -444,7 +465,7 @@ _mcp__deploy() {
             return 0
             ;;
         mcp__subcmd__deploy__subcmd__deploy)
-            opts="-j -o -q -v -y -h -V --all --jobs --image --tag --cluster --timeout --dry-run --no-wait --force --no-check --allow-breaking --allow-over-limit --logs --wait-until --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            opts="-j -o -q -v -y -h -V --all --jobs --image --tag --cluster --timeout --dry-run --no-wait --force --no-check --allow-breaking --allow-over-limit --logs --wait-until --preview --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -476,6 +497,10 @@ _mcp__deploy() {
                     ;;
                 --wait-until)
                     COMPREPLY=($(compgen -W "shifted complete" -- "${cur}"))
+                    return 0
+                    ;;
+                --preview)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -510,12 +535,16 @@ _mcp__deploy() {
             return 0
             ;;
         mcp__subcmd__deploy__subcmd__destroy)
-            opts="-o -q -v -y -h -V --all-resources --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            opts="-o -q -v -y -h -V --all-resources --preview --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --preview)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -624,7 +653,7 @@ _mcp__deploy() {
             return 0
             ;;
         mcp__subcmd__deploy__subcmd__help)
-            opts="init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy help"
+            opts="init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy previews help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,6 +851,34 @@ _mcp__deploy() {
         mcp__subcmd__deploy__subcmd__help__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__help__subcmd__previews)
+            opts="prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__help__subcmd__previews__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1141,6 +1198,132 @@ _mcp__deploy() {
                     return 0
                     ;;
                 --log-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__previews)
+            opts="-o -q -v -y -h -V --check --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__previews__subcmd__help)
+            opts="prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__previews__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__previews__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcp__subcmd__deploy__subcmd__previews__subcmd__prune)
+            opts="-o -q -v -y -h -V --older-than --keep --dry-run --config --stage --output --region --profile --quiet --verbose --no-progress --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -54,6 +54,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand completions 'Print a shell completion script'
             cand launch 'From this directory''s Dockerfile to a checked MCP URL on a new ECS Express service'
             cand destroy 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'
+            cand previews 'List the project''s preview deployments (`mcp deploy --preview`); `prune` deletes old ones'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mcp;init'= {
@@ -172,6 +173,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --cluster 'ECS cluster (overrides `ecs.cluster`) [env: MCP_CLUSTER]'
             cand --timeout 'How long the rollout may take, e.g. 15m (overrides `deploy.timeout`) [env: MCP_TIMEOUT]'
             cand --wait-until 'Blue/green, canary, linear: return once production traffic is all on the new release (`shifted`), or once the bake is over too (`complete`)'
+            cand --preview 'Deploy a preview: its own Express service (local: container) and URL, named after the service and NAME; in GitHub Actions NAME defaults to pr-<number> or the branch'
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
             cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
@@ -537,6 +539,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --version 'Print version'
         }
         &'mcp;destroy'= {
+            cand --preview 'Delete the preview NAME instead (with --all-resources its log group; images and roles stay); in GitHub Actions NAME defaults to pr-<number> or the branch'
             cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
             cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
             cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
@@ -555,6 +558,58 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'mcp;previews'= {
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand --check 'Run the MCP check against each preview''s URL'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand prune 'Delete previews last deployed before --older-than, or all but --keep (asks first; --yes outside a terminal)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mcp;previews;prune'= {
+            cand --older-than 'Delete previews last deployed longer ago than this, e.g. 7d'
+            cand --keep 'Never delete these previews (comma-separated names)'
+            cand --config 'Configuration file to use instead of looking for mcp.toml [env: MCP_CONFIG]'
+            cand --stage 'Stage to apply from `[stages.<NAME>]` [env: MCP_STAGE]'
+            cand -o 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
+            cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
+            cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
+            cand --dry-run 'Show what would be deleted; delete nothing'
+            cand -q 'Print only errors and data'
+            cand --quiet 'Print only errors and data'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand --no-progress 'No spinners or progress bars, even on a terminal'
+            cand -y 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand --yes 'Answer yes to every question (needed for confirmations outside a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcp;previews;help'= {
+            cand prune 'Delete previews last deployed before --older-than, or all but --keep (asks first; --yes outside a terminal)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mcp;previews;help;prune'= {
+        }
+        &'mcp;previews;help;help'= {
         }
         &'mcp;help'= {
             cand init 'Write a commented mcp.toml for this project'
@@ -576,6 +631,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand completions 'Print a shell completion script'
             cand launch 'From this directory''s Dockerfile to a checked MCP URL on a new ECS Express service'
             cand destroy 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'
+            cand previews 'List the project''s preview deployments (`mcp deploy --preview`); `prune` deletes old ones'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mcp;help;init'= {
@@ -624,6 +680,11 @@ set edit:completion:arg-completer[mcp] = {|@words|
         &'mcp;help;launch'= {
         }
         &'mcp;help;destroy'= {
+        }
+        &'mcp;help;previews'= {
+            cand prune 'Delete previews last deployed before --older-than, or all but --keep (asks first; --yes outside a terminal)'
+        }
+        &'mcp;help;previews;prune'= {
         }
         &'mcp;help;help'= {
         }

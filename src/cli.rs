@@ -188,6 +188,12 @@ half-way it carries on from there."
 
     /// Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)
     Destroy(DestroyArgs),
+
+    /// List the project's preview deployments (`mcp deploy --preview`); `prune` deletes old ones
+    #[command(after_help = "Examples:
+  mcp previews --check                          Every preview, its URL and its MCP verdict
+  mcp previews prune --older-than 7d --yes      Delete previews not deployed for a week")]
+    Previews(PreviewsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +213,43 @@ pub struct DestroyArgs {
     /// Also delete the service's log group and ECR repository (never the IAM roles)
     #[arg(long)]
     pub all_resources: bool,
+
+    /// Delete the preview NAME instead (with --all-resources its log group; images and
+    /// roles stay); in GitHub Actions NAME defaults to pr-<number> or the branch
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "")]
+    pub preview: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewsArgs {
+    #[command(subcommand)]
+    pub command: Option<PreviewsCommand>,
+
+    /// Run the MCP check against each preview's URL
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PreviewsCommand {
+    /// Delete previews last deployed before --older-than, or all but --keep (asks first; --yes
+    /// outside a terminal)
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Delete previews last deployed longer ago than this, e.g. 7d
+    #[arg(long, value_name = "DURATION")]
+    pub older_than: Option<String>,
+
+    /// Never delete these previews (comma-separated names)
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub keep: Vec<String>,
+
+    /// Show what would be deleted; delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -316,6 +359,11 @@ pub struct DeployArgs {
     /// release (`shifted`), or once the bake is over too (`complete`)
     #[arg(long, value_name = "WHEN", default_value = "shifted")]
     pub wait_until: WaitUntilArg,
+
+    /// Deploy a preview: its own Express service (local: container) and URL, named after the
+    /// service and NAME; in GitHub Actions NAME defaults to pr-<number> or the branch
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "")]
+    pub preview: Option<String>,
 }
 
 /// `--wait-until`.

@@ -102,6 +102,24 @@ fn settings(
     config::resolve(Some(&file), &inputs)
 }
 
+/// The settings of a preview: as [`settings`], with `[stages.preview]`
+/// applied when the file declares it and no other stage was chosen.
+fn preview_settings(
+    global: &GlobalArgs,
+    service: Option<&String>,
+    flags: Vec<FlagValue>,
+) -> Result<config::Settings> {
+    let plain = settings(global, service, flags.clone())?;
+    if plain.stage.is_some() || !plain.declared_stages.contains_key("preview") {
+        return Ok(plain);
+    }
+    let mut inputs = inputs(global, service)?;
+    inputs.stage = Some("preview".into());
+    inputs.flags.extend(flags);
+    let file = config::require(&inputs)?;
+    config::resolve(Some(&file), &inputs)
+}
+
 /// Add a settings flag, when given, to the resolution inputs.
 fn push_flag(inputs: &mut Inputs, key: &'static str, flag: &'static str, value: Option<String>) {
     let mut flags = Vec::new();
@@ -325,6 +343,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                 allow_over_limit,
                 logs,
                 wait_until,
+                preview,
             } = args;
             let mut flags = Vec::new();
             flag(&mut flags, "ecs.cluster", "--cluster", cluster);
@@ -358,6 +377,15 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
                     .into());
                 }
                 return ops::fleet::deploy_many(&resolved, printer, &options, jobs).await;
+            }
+            if let Some(name) = preview {
+                if all || services.len() > 1 {
+                    return Err(error::McpError::usage("--preview deploys one service")
+                        .hint("name one `[services.<NAME>]`, or none for the project's")
+                        .into());
+                }
+                let settings = preview_settings(&global, services.first(), flags)?;
+                return ops::previews::deploy(&settings, printer, &name, &options).await;
             }
             let settings = settings(&global, services.first(), flags)?;
             ops::deploy::deploy(&settings, printer, &options).await
@@ -550,9 +578,30 @@ pub async fn run(cli: Cli, printer: &Printer) -> Result<ExitStatus> {
             let cli::DestroyArgs {
                 service,
                 all_resources,
+                preview,
             } = args;
+            if let Some(name) = preview {
+                let settings = preview_settings(&global, service.as_ref(), Vec::new())?;
+                return ops::previews::destroy(&settings, printer, &name, all_resources).await;
+            }
             let settings = settings(&global, service.as_ref(), Vec::new())?;
             ops::destroy::destroy(&settings, printer, all_resources).await
+        }
+        Command::Previews(args) => {
+            let cli::PreviewsArgs { command, check } = args;
+            let settings = preview_settings(&global, None, Vec::new())?;
+            match command {
+                None => ops::previews::list(&settings, printer, check).await,
+                Some(cli::PreviewsCommand::Prune(prune)) => {
+                    let cli::PruneArgs {
+                        older_than,
+                        keep,
+                        dry_run,
+                    } = prune;
+                    ops::previews::prune(&settings, printer, older_than.as_deref(), &keep, dry_run)
+                        .await
+                }
+            }
         }
         Command::Completions(args) => {
             printer.raw(&completions::generate(args.shell, &cli::invoked_name()))?;

@@ -17,6 +17,7 @@ pub mod history;
 pub mod init;
 pub mod launch;
 pub mod logs;
+pub mod previews;
 pub mod push;
 pub mod restart;
 pub mod rollback;

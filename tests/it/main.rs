@@ -25,6 +25,7 @@ mod local;
 mod logs;
 mod output;
 mod preflight;
+mod previews;
 mod progressive;
 mod readme;
 mod reliability;

@@ -90,7 +90,8 @@ pub struct Ready {
     pub plan: progressive::Plan,
 }
 
-/// Everything up to UpdateService: image, new revision (or the plan, with `--dry-run`).
+/// Everything up to UpdateService, step by step: the pre-flight checks, the
+/// image, the new revision (or the plan, with `--dry-run`).
 pub async fn prepare(
     settings: &Settings,
     printer: &Printer,
@@ -103,15 +104,76 @@ pub async fn prepare(
     // The check runs after the rollout: a bad URL or a missing token must stop us before anything changes.
     rollout::preflight_check(settings, !options.no_check)?;
     let clients = Clients::new(settings).await;
+    let checked = preflight(
+        settings,
+        printer,
+        options,
+        &clients,
+        &cluster,
+        &service_name,
+    )
+    .await?;
+    let pushed = image(settings, printer, options, &clients, builds).await?;
 
-    let service = aws::ecs::describe_service(&clients, &cluster, &service_name).await?;
+    let update = updated_container(settings, &checked, &pushed)?;
+
+    if options.dry_run {
+        return Ok(Prepared::DryRun(Output::new(Plan {
+            status: "dry_run",
+            cluster,
+            service: service_name,
+            container: update.container_name,
+            current_revision: taskdef::short_name(&checked.current_arn).to_string(),
+            image: pushed.image,
+            changes: update.changes,
+            strategy: checked.plan.strategy,
+            gate: checked.plan.gate.as_ref().map(|g| g.test_url.clone()),
+            cost: checked.cost,
+        })));
+    }
+
+    let new_arn = register(settings, printer, &clients, &checked, &update, &pushed).await?;
+    Ok(Prepared::Ready(Box::new(Ready {
+        clients,
+        cluster,
+        service: service_name,
+        current_arn: checked.current_arn,
+        new_arn,
+        pushed,
+        started,
+        plan: checked.plan,
+    })))
+}
+
+/// What the pre-flight checks found: the live service's revision, its task
+/// definition, the strategy plan and the cost estimate.
+struct Preflight {
+    plan: progressive::Plan,
+    current_arn: String,
+    described: taskdef::Described,
+    family: String,
+    cost: crate::release::cost::Change,
+}
+
+/// Before any build: the service exists, ECS deploys it, nothing else is
+/// rolling out, it can run the strategy mcp.toml asks for (and its gate), the
+/// container to update exists, and the cost is within `[cost] monthly_limit`.
+async fn preflight(
+    settings: &Settings,
+    printer: &Printer,
+    options: &DeployRequest,
+    clients: &Clients,
+    cluster: &str,
+    service_name: &str,
+) -> Result<Preflight> {
+    let service = aws::ecs::describe_service(clients, cluster, service_name).await?;
     rollout::ensure_ecs_controller(&service)?;
     if !options.dry_run {
         rollout::ensure_idle(&service, options.force, printer)?;
     }
     // Before any build: can the service run the strategy mcp.toml asks for?
     let plan = progressive::preflight::plan(settings, &service, !options.no_check)?;
-    super::alb::preflight(settings, &clients, &service, printer, options.force).await?;
+    super::alb::preflight(settings, clients, &service, printer, options.force).await?;
     if plan.gate.is_some() {
         probe::Options::from_settings(settings)?;
         if options.no_wait {
@@ -134,16 +196,15 @@ pub async fn prepare(
         settings.ecs.container.as_deref(),
         &family,
     )?;
-
     // The monthly estimate and `[cost] monthly_limit`, before minutes go into a build.
     let live = super::cost::Live {
-        cluster: &cluster,
+        cluster,
         service: &service,
         definition: &described.definition,
     };
     let cost = super::cost::guard(
         settings,
-        &clients,
+        clients,
         printer,
         live,
         super::cost::revision_change(settings),
@@ -152,103 +213,144 @@ pub async fn prepare(
     )
     .await?;
     if !options.dry_run {
-        super::cost::ensure_tags(settings, &clients, printer, &cluster, &service).await;
+        super::cost::ensure_tags(settings, clients, printer, cluster, &service).await;
     }
-    // The image: verified when given, built and pushed otherwise (or found already pushed).
-    let pushed: PushReport = match &options.image {
+    Ok(Preflight {
+        plan,
+        current_arn,
+        described,
+        family,
+        cost,
+    })
+}
+
+/// The image: verified when given (`--image`), planned with `--dry-run`,
+/// built and pushed otherwise (or found already pushed).
+async fn image(
+    settings: &Settings,
+    printer: &Printer,
+    options: &DeployRequest,
+    clients: &Clients,
+    builds: &BuildMemo,
+) -> Result<PushReport> {
+    match &options.image {
         Some(uri) => {
-            let report = build::verify(&clients, uri).await?;
+            let report = build::verify(clients, uri).await?;
             printer.status("Found", &report.image);
-            report
+            Ok(report)
         }
-        None if options.dry_run => {
-            let plan = build::plan(settings, options.tag.as_deref())?;
-            // A dry run changes nothing: a missing repository is reported, not created.
-            let (repository, _) =
-                match aws::ecr::repository(&clients.ecr, &settings.ecr.repository, false).await {
-                    Ok(found) => found,
-                    Err(_) if settings.ecr.create => {
-                        printer.status(
-                            "Would create",
-                            format!("ECR repository `{}`", settings.ecr.repository),
-                        );
-                        let account = clients
-                            .sts
-                            .get_caller_identity()
-                            .send()
-                            .await
-                            .ok()
-                            .and_then(|o| o.account().map(str::to_string))
-                            .unwrap_or_else(|| "ACCOUNT".into());
-                        let region = clients.region().unwrap_or("REGION").to_string();
-                        let name = settings.ecr.repository.clone();
-                        (
-                            aws::ecr::Repository {
-                                uri: format!("{account}.dkr.ecr.{region}.amazonaws.com/{name}"),
-                                name,
-                            },
-                            false,
-                        )
-                    }
-                    Err(err) => return Err(err),
-                };
-            PushReport {
-                image: ImageRef::tagged(&repository.uri, &plan.tag)
-                    .with_digest("sha256:<digest after push>"),
-                repository: repository.uri,
-                tag: plan.tag,
-                digest: String::new(),
-                pushed_bytes: 0,
-                layers_pushed: 0,
-                layers_existing: 0,
-                skipped: false,
-                build: None,
-                git_sha: plan.git.map(|g| g.sha),
-            }
-        }
+        None if options.dry_run => planned_image(settings, printer, clients, options).await,
         None => {
             cancel::check("before building the image")?;
-            build::build_and_push(settings, printer, &clients, options.tag.as_deref(), builds)
-                .await?
+            build::build_and_push(settings, printer, clients, options.tag.as_deref(), builds).await
         }
-    };
+    }
+}
 
-    let current = &described.definition;
+/// `--dry-run`'s image: the tag it would get in the repository it would go
+/// to. A dry run changes nothing: a missing repository is reported, not created.
+async fn planned_image(
+    settings: &Settings,
+    printer: &Printer,
+    clients: &Clients,
+    options: &DeployRequest,
+) -> Result<PushReport> {
+    let plan = build::plan(settings, options.tag.as_deref())?;
+    let (repository, _) =
+        match aws::ecr::repository(&clients.ecr, &settings.ecr.repository, false).await {
+            Ok(found) => found,
+            Err(_) if settings.ecr.create => {
+                printer.status(
+                    "Would create",
+                    format!("ECR repository `{}`", settings.ecr.repository),
+                );
+                let account = clients
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .ok()
+                    .and_then(|o| o.account().map(str::to_string))
+                    .unwrap_or_else(|| "ACCOUNT".into());
+                let region = clients.region().unwrap_or("REGION").to_string();
+                let name = settings.ecr.repository.clone();
+                (
+                    aws::ecr::Repository {
+                        uri: format!("{account}.dkr.ecr.{region}.amazonaws.com/{name}"),
+                        name,
+                    },
+                    false,
+                )
+            }
+            Err(err) => return Err(err),
+        };
+    Ok(PushReport {
+        image: ImageRef::tagged(&repository.uri, &plan.tag)
+            .with_digest("sha256:<digest after push>"),
+        repository: repository.uri,
+        tag: plan.tag,
+        digest: String::new(),
+        pushed_bytes: 0,
+        layers_pushed: 0,
+        layers_existing: 0,
+        skipped: false,
+        build: None,
+        git_sha: plan.git.map(|g| g.sha),
+    })
+}
+
+/// The container to deploy: the live one with the new image, environment
+/// and secrets, and what changed.
+struct Update {
+    container_name: String,
+    container: aws_sdk_ecs::types::ContainerDefinition,
+    changes: Vec<taskdef::Change>,
+}
+
+fn updated_container(
+    settings: &Settings,
+    checked: &Preflight,
+    pushed: &PushReport,
+) -> Result<Update> {
     let container = aws::ecs::pick_container(
-        current.container_definitions(),
+        checked.described.definition.container_definitions(),
         settings.ecs.container.as_deref(),
-        &family,
+        &checked.family,
     )?;
     let container_name = container.name().unwrap_or_default().to_string();
-    let (updated, changes) = taskdef::updated_container(
+    let (container, changes) = taskdef::updated_container(
         container,
         &pushed.image.to_string(),
         &settings.env,
         &settings.secrets,
         Some(&settings.secret_name_prefix()),
     );
+    Ok(Update {
+        container_name,
+        container,
+        changes,
+    })
+}
 
-    if options.dry_run {
-        return Ok(Prepared::DryRun(Output::new(Plan {
-            status: "dry_run",
-            cluster,
-            service: service_name,
-            container: container_name,
-            current_revision: taskdef::short_name(&current_arn).to_string(),
-            image: pushed.image,
-            changes,
-            strategy: plan.strategy,
-            gate: plan.gate.as_ref().map(|g| g.test_url.clone()),
-            cost,
-        })));
-    }
-
+/// Register the new revision: the live task definition with the container
+/// updated, and mcp's tags (version, image tag, git sha, who deployed).
+async fn register(
+    settings: &Settings,
+    printer: &Printer,
+    clients: &Clients,
+    checked: &Preflight,
+    update: &Update,
+    pushed: &PushReport,
+) -> Result<String> {
+    let current = &checked.described.definition;
+    let family = &checked.family;
+    let changes = &update.changes;
     let containers = current
         .container_definitions()
         .iter()
         .map(|c| {
-            if c.name() == Some(container_name.as_str()) {
-                updated.clone()
+            if c.name() == Some(update.container_name.as_str()) {
+                update.container.clone()
             } else {
                 c.clone()
             }
@@ -271,7 +373,7 @@ pub async fn prepare(
     if let Some(caller) = caller {
         ours.push((tags::DEPLOYED_BY, caller));
     }
-    let tags = taskdef::merged_tags(&described.tags, &ours);
+    let tags = taskdef::merged_tags(&checked.described.tags, &ours);
     cancel::check("before registering a new revision")?;
     let request = taskdef::register_request(
         clients.ecs.register_task_definition(),
@@ -291,7 +393,7 @@ pub async fn prepare(
         .to_string();
     cancel::registered(
         settings.service.as_deref(),
-        &service_name,
+        &settings.ecs.service,
         taskdef::short_name(&new_arn),
     );
     printer.status(
@@ -303,22 +405,13 @@ pub async fn prepare(
             if changes.len() == 1 { "" } else { "s" }
         ),
     );
-    for change in &changes {
+    for change in changes {
         printer.detail(
             1,
             format!("             {}", change.to_string().replace('\n', " ")),
         );
     }
-    Ok(Prepared::Ready(Box::new(Ready {
-        clients,
-        cluster,
-        service: service_name,
-        current_arn,
-        new_arn,
-        pushed,
-        started,
-        plan,
-    })))
+    Ok(new_arn)
 }
 
 impl platform::Ready for Ready {

@@ -233,6 +233,29 @@ fn strategy_check(settings: &Settings, service: &aws_sdk_ecs::types::Service, ch
 }
 
 /// The load balancer in front of the service: one line per finding (errors fail).
+/// Whether the service carries `mcp`'s cost allocation tags and propagates
+/// them to its tasks, so `mcp cost` finds its spend (docs/cost.md).
+fn cost_tags_check(
+    settings: &Settings,
+    service: &aws_sdk_ecs::types::Service,
+    checks: &mut Checks,
+) {
+    let Some(detail) = crate::platform::ecs::cost::tags_lacking(settings, service) else {
+        return checks.ok("cost tags", crate::release::cost::tags::ALL.join(", "));
+    };
+    checks.0.push(Check {
+        name: "cost tags",
+        outcome: Outcome::Warning,
+        detail,
+        hint: Some(
+            "the next `mcp deploy` tags the service; then activate the tags for Cost Explorer \
+             (`mcp cost` prints the command)"
+                .into(),
+        ),
+        finding: None,
+    });
+}
+
 async fn load_balancer_checks(
     settings: &Settings,
     clients: &Clients,
@@ -471,6 +494,7 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
     );
     strategy_check(settings, &service, checks);
     load_balancer_checks(settings, &clients, &service, checks).await;
+    cost_tags_check(settings, &service, checks);
 
     let definition = match clients
         .ecs

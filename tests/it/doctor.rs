@@ -27,13 +27,20 @@ fn every_check_passes_on_the_testbed() {
             "ecr repository",
             "ecs cluster",
             "ecs service",
+            "cost tags",
             "container",
             "log group",
             "mcp on PATH"
         ]
     );
     for check in checks {
-        assert_eq!(check["outcome"], "ok", "{check}");
+        // A seeded service was never deployed by mcp: it lacks the cost tags (docs/cost.md).
+        let expected = if check["name"] == "cost tags" {
+            "warning"
+        } else {
+            "ok"
+        };
+        assert_eq!(check["outcome"], expected, "{check}");
     }
     let detail = |name: &str| {
         checks.iter().find(|c| c["name"] == name).unwrap()["detail"]

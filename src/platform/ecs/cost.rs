@@ -295,6 +295,20 @@ pub fn missing_tags(settings: &Settings, service: &Service) -> Vec<String> {
         .collect()
 }
 
+/// What the service lacks for `mcp cost` to find its spend, or `None`.
+pub fn tags_lacking(settings: &Settings, service: &Service) -> Option<String> {
+    let name = service.service_name().unwrap_or_default();
+    let missing = missing_tags(settings, service);
+    let propagates = service.propagate_tags() == Some(&PropagateTags::Service);
+    match (missing.is_empty(), propagates) {
+        (true, true) => None,
+        (true, false) => Some(format!(
+            "`{name}` does not propagate its tags to its tasks (propagateTags is not SERVICE)"
+        )),
+        (false, _) => Some(format!("`{name}` lacks {}", missing.join(", "))),
+    }
+}
+
 /// Tag the service for Cost Explorer and propagate its tags to its tasks, when
 /// not yet so. Best effort: a deploy goes on without them, and says so.
 pub async fn ensure_tags(

@@ -294,7 +294,7 @@ async fn load_balancer_checks(
                     Severity::Warning => Outcome::Warning,
                 },
                 detail: lines[0].clone(),
-                hint: Some(lines[1..].join("\n      ")),
+                hint: Some([&lines[2..], &lines[1..2]].concat().join("; ")),
                 finding: Some(f),
             }
         })),

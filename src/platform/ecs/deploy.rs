@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use futures_util::future::BoxFuture;
 use serde::Serialize;
 
-use super::rollout::{self, Rollout};
+use super::rollout;
 use crate::aws::{self, Clients, taskdef};
 use crate::cancel;
 use crate::config::Settings;
@@ -432,15 +432,14 @@ async fn roll_out(
     ready: &Ready,
     options: &DeployRequest,
 ) -> Result<Report> {
-    // The build may have taken minutes: look again before replacing anything.
-    cancel::check("before updating the service")?;
-    let service = cancel::or_cancelled(
-        "before updating the service",
-        aws::ecs::describe_service(&ready.clients, &ready.cluster, &ready.service),
+    rollout::look_again(
+        &ready.clients,
+        &ready.cluster,
+        &ready.service,
+        options.force,
+        printer,
     )
     .await?;
-    rollout::ensure_idle(&service, options.force, printer)?;
-    cancel::check("before updating the service")?;
     cancel::rolling_out(
         settings.service.as_deref(),
         &ready.service,
@@ -485,51 +484,25 @@ async fn roll_out(
         &ready.new_arn,
     )
     .await?;
-    printer.status(
-        "Deploying",
-        format!(
-            "{} to {}/{} (deployment {deployment_id})",
-            taskdef::short_name(&ready.new_arn),
-            ready.cluster,
-            ready.service
-        ),
-    );
-    let rollout = Rollout {
+    let report = rollout::follow_deploy(
         settings,
-        clients: &ready.clients,
+        &ready.clients,
         printer,
-        cluster: ready.cluster.clone(),
-        service: ready.service.clone(),
-        target_arn: ready.new_arn.clone(),
-        previous_arn: Some(ready.current_arn.clone()),
-        restoring: false,
-        deployment_id,
-        image: Some(ready.pushed.image.clone()),
-        digest: (!ready.pushed.digest.is_empty()).then(|| ready.pushed.digest.clone()),
-        started: ready.started,
-        seen: Default::default(),
-        check: !options.no_check,
-        logs: options.logs,
-        restore: &rollout::UpdateService,
-    };
-    let mut report = if options.no_wait {
-        let mut report = rollout.report(DeployStatus::Started);
-        report.next = Some(format!(
-            "follow it with `mcp status --wait{}`",
-            settings
-                .service
-                .as_ref()
-                .map(|s| format!(" {s}"))
-                .unwrap_or_default()
-        ));
-        report
-    } else {
-        let report = rollout.see_through().await?;
-        if report.status != DeployStatus::Interrupted {
-            cancel::settled(settings.service.as_deref(), &ready.service);
-        }
-        report
-    };
-    report.client_url = settings.deploy.url.clone();
+        options,
+        rollout::Started {
+            cluster: &ready.cluster,
+            service: &ready.service,
+            new_arn: ready.new_arn.clone(),
+            current_arn: &ready.current_arn,
+            deployment_id,
+            pushed: &ready.pushed,
+            started: ready.started,
+        },
+        &rollout::UpdateService,
+    )
+    .await?;
+    if !options.no_wait && report.status != DeployStatus::Interrupted {
+        cancel::settled(settings.service.as_deref(), &ready.service);
+    }
     Ok(report)
 }

@@ -20,7 +20,9 @@ use crate::aws::{self, Clients, taskdef};
 use crate::cancel;
 use crate::config::{RollbackPolicy, Settings};
 use crate::error::{ExitStatus, McpError};
+use crate::platform::DeployRequest;
 use crate::probe::{self, CheckReport};
+use crate::release::build::PushReport;
 use crate::release::report::seconds_since;
 use crate::release::{DeployStatus, ImageRef, Report, tags};
 use crate::ui::Printer;
@@ -63,6 +65,97 @@ pub fn ensure_ecs_controller(service: &Service) -> Result<()> {
         _ => "deploy it with the tool that owns its task sets, or recreate the service with `deploymentController = ECS`",
     })
     .into())
+}
+
+/// The build may have taken minutes: look again before replacing anything
+/// (another deployment may have started, unless `--force`), and change
+/// nothing after a Ctrl-C.
+pub async fn look_again(
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+    force: bool,
+    printer: &Printer,
+) -> Result<()> {
+    cancel::check("before updating the service")?;
+    let described = cancel::or_cancelled(
+        "before updating the service",
+        aws::ecs::describe_service(clients, cluster, service),
+    )
+    .await?;
+    ensure_idle(&described, force, printer)?;
+    cancel::check("before updating the service")
+}
+
+/// A deploy's new release, just started on the service.
+pub struct Started<'a> {
+    pub cluster: &'a str,
+    pub service: &'a str,
+    /// The revision being put live, and the one live before (the rollback target).
+    pub new_arn: String,
+    pub current_arn: &'a str,
+    pub deployment_id: String,
+    pub pushed: &'a PushReport,
+    /// When the deploy began.
+    pub started: Instant,
+}
+
+/// The rollout of a deploy's release, the same on every ECS platform: say
+/// it is deploying, then see it through under the rollback policy (putting
+/// the previous release back `restore`'s way), or with `--no-wait` say how
+/// to follow it. The report carries the client URL.
+pub async fn follow_deploy(
+    settings: &Settings,
+    clients: &Clients,
+    printer: &Printer,
+    request: &DeployRequest,
+    release: Started<'_>,
+    restore: &dyn Restore,
+) -> Result<Report> {
+    printer.status(
+        "Deploying",
+        format!(
+            "{} to {}/{} (deployment {})",
+            taskdef::short_name(&release.new_arn),
+            release.cluster,
+            release.service,
+            release.deployment_id
+        ),
+    );
+    let rollout = Rollout {
+        settings,
+        clients,
+        printer,
+        cluster: release.cluster.to_string(),
+        service: release.service.to_string(),
+        target_arn: release.new_arn,
+        previous_arn: Some(release.current_arn.to_string()),
+        restoring: false,
+        deployment_id: release.deployment_id,
+        image: Some(release.pushed.image.clone()),
+        digest: (!release.pushed.digest.is_empty()).then(|| release.pushed.digest.clone()),
+        started: release.started,
+        seen: Default::default(),
+        check: !request.no_check,
+        logs: request.logs,
+        restore,
+    };
+    let mut report = if request.no_wait {
+        let mut report = rollout.report(DeployStatus::Started);
+        report.next = Some(format!(
+            "follow it with `mcp status --wait{}`",
+            settings
+                .service
+                .as_ref()
+                .map(|s| format!(" {s}"))
+                .unwrap_or_default()
+        ));
+        report
+    } else {
+        rollout.see_through().await?
+    };
+    report.client_url = settings.deploy.url.clone();
+    Ok(report)
 }
 
 /// Refuse to start while another deployment is in flight, unless forced.

@@ -19,15 +19,14 @@ use futures_util::future::BoxFuture;
 
 use super::Location;
 use crate::aws::denied::sdk_error;
-use crate::aws::{Clients, express, taskdef};
-use crate::cancel;
+use crate::aws::{Clients, express};
 use crate::config::Settings;
 use crate::error::McpError;
-use crate::platform::ecs::rollout::{self, Restore, Rollout};
+use crate::platform::ecs::rollout::{self, Restore};
 use crate::platform::{self, DeployRequest, Prepared};
 use crate::probe;
 use crate::release::build::{self, BuildMemo, PushReport};
-use crate::release::{DeployStatus, Report, tags};
+use crate::release::{Report, tags};
 use crate::ui::Printer;
 
 /// A release ready to go out: the image is in ECR; Express registers the
@@ -125,16 +124,14 @@ async fn roll_out(
     request: &DeployRequest,
 ) -> Result<Report> {
     let location = &ready.location;
-    // The build may have taken minutes: look again before replacing anything,
-    // and change nothing after a Ctrl-C (as the rolling platform does).
-    cancel::check("before updating the service")?;
-    let service = cancel::or_cancelled(
-        "before updating the service",
-        crate::aws::ecs::describe_service(&ready.clients, &location.cluster, &location.service),
+    rollout::look_again(
+        &ready.clients,
+        &location.cluster,
+        &location.service,
+        request.force,
+        printer,
     )
     .await?;
-    rollout::ensure_idle(&service, request.force, printer)?;
-    cancel::check("before updating the service")?;
     let mut ours = vec![
         (tags::VERSION, env!("CARGO_PKG_VERSION").to_string()),
         (tags::IMAGE_TAG, ready.pushed.tag.clone()),
@@ -150,49 +147,23 @@ async fn roll_out(
         &ours,
     )
     .await?;
-    printer.status(
-        "Deploying",
-        format!(
-            "{} to {}/{} (deployment {deployment_id})",
-            taskdef::short_name(&new_arn),
-            location.cluster,
-            location.service
-        ),
-    );
-    let rollout = Rollout {
+    rollout::follow_deploy(
         settings,
-        clients: &ready.clients,
+        &ready.clients,
         printer,
-        cluster: location.cluster.clone(),
-        service: location.service.clone(),
-        target_arn: new_arn,
-        previous_arn: Some(ready.current_arn.clone()),
-        deployment_id,
-        image: Some(ready.pushed.image.clone()),
-        digest: (!ready.pushed.digest.is_empty()).then(|| ready.pushed.digest.clone()),
-        started: ready.started,
-        seen: Default::default(),
-        check: !request.no_check,
-        logs: request.logs,
-        restoring: false,
-        restore: &ExpressRestore,
-    };
-    let mut report = if request.no_wait {
-        let mut report = rollout.report(DeployStatus::Started);
-        report.next = Some(format!(
-            "follow it with `mcp status --wait{}`",
-            settings
-                .service
-                .as_ref()
-                .map(|s| format!(" {s}"))
-                .unwrap_or_default()
-        ));
-        report
-    } else {
-        rollout.see_through().await?
-    };
-    report.client_url = settings.deploy.url.clone();
-    Ok(report)
+        request,
+        rollout::Started {
+            cluster: &location.cluster,
+            service: &location.service,
+            new_arn,
+            current_arn: &ready.current_arn,
+            deployment_id,
+            pushed: &ready.pushed,
+            started: ready.started,
+        },
+        &ExpressRestore,
+    )
+    .await
 }
 
 /// The Express service of these settings, which must exist and be ACTIVE.

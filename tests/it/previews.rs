@@ -506,3 +506,76 @@ fn a_local_preview_runs_beside_through_the_action_with_its_url_in_the_summary_an
         "the container is gone"
     );
 }
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn a_project_on_a_classic_service_gets_an_express_preview_built_from_its_task_definition() {
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service("prevclassic", &[]);
+    let dir = echo_clone();
+    let seeded_toml = seeded.project(tb);
+    let toml = std::fs::read_to_string(seeded_toml.path().join("mcp.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        format!("{toml}\n[env]\nALLOWED_HOSTS = \"localhost,127.0.0.1\"\n"),
+    )
+    .unwrap();
+    commit_all(dir.path());
+    let _cleanup = Cleanup {
+        tb,
+        dir: dir.path(),
+        name: seeded.name.clone(),
+        previews: vec!["pr-5"],
+    };
+    let cluster = seeded.get("cluster");
+    let deployed = mcp(
+        tb,
+        dir.path(),
+        &["deploy", "--preview", "pr-5", "--yes", "-o", "json"],
+    );
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+    assert!(
+        deployed
+            .stderr
+            .contains("built from the task definition of ECS service"),
+        "{}",
+        deployed.stderr
+    );
+    let report = deployed.json();
+    assert_eq!(report["status"], "succeeded", "{report}");
+    assert_eq!(report["check"]["healthy"], true, "{report}");
+    assert_eq!(report["cluster"], cluster.as_str());
+    // The classic service's container: its variables (and [env] on top), in the same cluster.
+    let arn = format!(
+        "arn:aws:ecs:{}:{}:service/{cluster}/{}-pr-5",
+        tb.region(),
+        tb.var("MCP_TESTBED_ACCOUNT"),
+        seeded.get("service")
+    );
+    let service = describe(tb, &arn).expect("the preview is an Express service");
+    let container = service.active_configurations()[0]
+        .primary_container()
+        .unwrap();
+    let env = container.environment();
+    for (key, value) in [
+        ("APP_ENV", "testbed"),
+        ("ALLOWED_HOSTS", "localhost,127.0.0.1"),
+    ] {
+        assert!(
+            env.iter()
+                .any(|kv| kv.name() == Some(key) && kv.value() == Some(value)),
+            "{key}: {env:?}"
+        );
+    }
+    assert_eq!(container.container_port(), Some(8000));
+    // The classic service itself is untouched.
+    assert_eq!(
+        tb.live_task_definition(&cluster, &seeded.get("service")),
+        seeded.get("task_definition_arn")
+    );
+    let destroyed =
+        run(tb
+            .mcp(dir.path())
+            .args(["destroy", "--preview", "pr-5", "--all-resources", "--yes"]));
+    assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
+}

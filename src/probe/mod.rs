@@ -31,15 +31,18 @@ use reqwest::Url;
 use serde::Serialize;
 use serde_json::Value;
 
+mod calls;
+mod compare;
 pub mod contract;
 mod handshake;
 mod health;
 mod oauth;
 pub mod revision;
+mod session;
 mod wire;
 
-pub use handshake::SESSION_FIXES;
 pub use oauth::AuthReport;
+pub use session::SESSION_FIXES;
 
 use crate::config::{DeploySettings, FILE_NAME, Settings};
 use crate::error::{ExitStatus, McpError};

@@ -1,6 +1,7 @@
-//! The house rule ARCHITECTURE.md states, checked on the source itself:
+//! The house rules ARCHITECTURE.md states, checked on the source itself:
 //! arrows only point down (no loop in the graph of which file of `src/` uses
-//! which).
+//! which), and no source file is longer than [`MAX_LINES`] lines of non-test
+//! code.
 //!
 //! The graph is read from the code with a small lexer (comments and string
 //! literals blanked), not from rustc. Every path written from the root or
@@ -18,6 +19,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+/// The longest a source file may be, counting lines outside its test modules.
+const MAX_LINES: usize = 800;
 
 #[test]
 fn no_loop_between_source_files() {
@@ -43,6 +47,22 @@ fn no_loop_between_source_files() {
         }
         panic!("{msg}");
     }
+}
+
+#[test]
+fn no_source_file_over_the_line_limit() {
+    let krate = Crate::read(&src_dir());
+    let long: Vec<String> = krate
+        .files
+        .iter()
+        .filter(|f| f.code_lines > MAX_LINES)
+        .map(|f| format!("  {}: {} lines of non-test code", f.rel, f.code_lines))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "source files over {MAX_LINES} lines (tests not counted): split them by step or concept:\n{}",
+        long.join("\n")
+    );
 }
 
 /// The checker itself finds a loop and says where it is.
@@ -107,6 +127,7 @@ struct File {
     /// Module path, `crate::a::b`, as segments.
     module: Vec<String>,
     tokens: Vec<Token>,
+    code_lines: usize,
     /// Every `use` of the file (outside tests): the name it brings in → the
     /// path it stands for (absolute), `*` for a glob.
     uses: Vec<Use>,
@@ -160,11 +181,12 @@ impl Crate {
             let text = std::fs::read_to_string(&path).unwrap();
             let cleaned = blank_comments_and_literals(&text);
             let all = tokenize(&cleaned);
-            let (tokens, _) = without_test_modules(&all, text.lines().count());
+            let (tokens, code_lines) = without_test_modules(&all, text.lines().count());
             let mut file = File {
                 rel,
                 module,
                 tokens,
+                code_lines,
                 uses: Vec::new(),
                 submodules: BTreeSet::new(),
                 defines: BTreeSet::new(),

@@ -46,6 +46,7 @@ bash "$BENCH_DIR/progressive.sh" >"$sections/progressive.md"
 bash "$BENCH_DIR/install.sh" >"$sections/install.md"
 bash "$BENCH_DIR/launch.sh" >"$sections/launch.md"
 bash "$BENCH_DIR/check.sh" >"$sections/check.md"
+MCP_BIN="$MCP" python3 "$BENCH_DIR/alb_sessions.py" >"$sections/alb_sessions.md"
 fi
 
 mem="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -87,6 +88,7 @@ MD
     if [[ -f "$sections/install.md" ]]; then cat "$sections/install.md"; echo; fi
     if [[ -f "$sections/launch.md" ]]; then cat "$sections/launch.md"; echo; fi
     if [[ -f "$sections/check.md" ]]; then cat "$sections/check.md"; echo; fi
+    if [[ -f "$sections/alb_sessions.md" ]]; then cat "$sections/alb_sessions.md"; echo; fi
     if [[ -f "$BENCH_DIR/reading.md" ]]; then cat "$BENCH_DIR/reading.md"; fi
 } >"$OUT"
 say "wrote $OUT"

@@ -235,12 +235,14 @@ fn strategy_check(settings: &Settings, service: &aws_sdk_ecs::types::Service, ch
 /// The load balancer in front of the service: one line per finding (errors fail).
 /// Whether the service carries `mcp`'s cost allocation tags and propagates
 /// them to its tasks, so `mcp cost` finds its spend (docs/cost.md).
-fn cost_tags_check(
+async fn cost_tags_check(
     settings: &Settings,
+    clients: &Clients,
     service: &aws_sdk_ecs::types::Service,
     checks: &mut Checks,
 ) {
-    let Some(detail) = crate::platform::ecs::cost::tags_lacking(settings, service) else {
+    let Some(detail) = crate::platform::ecs::cost::tags_lacking(settings, clients, service).await
+    else {
         return checks.ok("cost tags", crate::release::cost::tags::ALL.join(", "));
     };
     checks.0.push(Check {
@@ -494,7 +496,7 @@ async fn aws_checks(settings: &Settings, checks: &mut Checks) {
     );
     strategy_check(settings, &service, checks);
     load_balancer_checks(settings, &clients, &service, checks).await;
-    cost_tags_check(settings, &service, checks);
+    cost_tags_check(settings, &clients, &service, checks).await;
 
     let definition = match clients
         .ecs

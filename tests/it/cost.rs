@@ -609,3 +609,79 @@ fn cost_stages_shows_each_stage_spend_and_how_to_activate_inactive_tags() {
         out.stdout
     );
 }
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn a_deploy_tags_the_service_for_cost_allocation_and_doctor_names_it_until_then() {
+    let tb = crate::testbed!();
+    let (seeded, dir) = seeded(tb, "cost-tags", "\n[deploy]\ntimeout = \"90s\"\n");
+    let cache = tempfile::tempdir().unwrap();
+    let check = |out: &Output| {
+        let report = out.json();
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "cost tags")
+            .cloned()
+            .unwrap_or_else(|| panic!("no cost tags check: {report}"))
+    };
+    let before = check(&mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["doctor", "-o", "json"],
+    ));
+    assert_eq!(before["outcome"], "warning", "{before}");
+    assert!(
+        before["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("lacks mcp:project, mcp:service, mcp:stage"),
+        "{before}"
+    );
+    let image = format!("{}:base", seeded.get("repository_uri"));
+    let out = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["deploy", "--image", &image, "--no-check"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ecs = tb.ecs();
+    let service = tb.block_on(async {
+        ecs.describe_services()
+            .cluster(seeded.get("cluster"))
+            .services(seeded.get("service"))
+            .include(aws_sdk_ecs::types::ServiceField::Tags)
+            .send()
+            .await
+            .unwrap()
+            .services()[0]
+            .clone()
+    });
+    assert_eq!(
+        service.propagate_tags(),
+        Some(&aws_sdk_ecs::types::PropagateTags::Service)
+    );
+    let tag = |key: &str| {
+        service
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some(key))
+            .and_then(|t| t.value().map(str::to_string))
+    };
+    assert_eq!(tag("mcp:project").as_deref(), Some(seeded.name.as_str()));
+    assert_eq!(tag("mcp:service").as_deref(), Some(seeded.name.as_str()));
+    assert_eq!(tag("mcp:stage").as_deref(), Some("default"));
+    let after = check(&mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["doctor", "-o", "json"],
+    ));
+    assert_eq!(after["outcome"], "ok", "{after}");
+}

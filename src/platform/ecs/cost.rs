@@ -281,13 +281,25 @@ pub fn cost_tags(settings: &Settings) -> [(&'static str, String); 3] {
     ]
 }
 
-/// The cost allocation tags the service lacks (or carries with another value).
-pub fn missing_tags(settings: &Settings, service: &Service) -> Vec<String> {
+/// The service's tags: DescribeServices leaves them out unless asked, so ask
+/// for them by ARN; `None` when they cannot be read.
+async fn service_tags(clients: &Clients, service: &Service) -> Option<Vec<Tag>> {
+    let out = clients
+        .ecs
+        .list_tags_for_resource()
+        .resource_arn(service.service_arn()?)
+        .send()
+        .await
+        .ok()?;
+    Some(out.tags().to_vec())
+}
+
+/// The cost allocation tags missing from `tags` (or there with another value).
+pub fn missing_tags(settings: &Settings, tags: &[Tag]) -> Vec<String> {
     cost_tags(settings)
         .iter()
         .filter(|(key, value)| {
-            !service
-                .tags()
+            !tags
                 .iter()
                 .any(|t| t.key() == Some(key) && t.value() == Some(value.as_str()))
         })
@@ -296,9 +308,18 @@ pub fn missing_tags(settings: &Settings, service: &Service) -> Vec<String> {
 }
 
 /// What the service lacks for `mcp cost` to find its spend, or `None`.
-pub fn tags_lacking(settings: &Settings, service: &Service) -> Option<String> {
+pub async fn tags_lacking(
+    settings: &Settings,
+    clients: &Clients,
+    service: &Service,
+) -> Option<String> {
     let name = service.service_name().unwrap_or_default();
-    let missing = missing_tags(settings, service);
+    let Some(tags) = service_tags(clients, service).await else {
+        return Some(format!(
+            "the tags of `{name}` cannot be read (ecs:ListTagsForResource)"
+        ));
+    };
+    let missing = missing_tags(settings, &tags);
     let propagates = service.propagate_tags() == Some(&PropagateTags::Service);
     match (missing.is_empty(), propagates) {
         (true, true) => None,
@@ -318,7 +339,8 @@ pub async fn ensure_tags(
     cluster: &str,
     service: &Service,
 ) {
-    let missing = missing_tags(settings, service);
+    let tags = service_tags(clients, service).await.unwrap_or_default();
+    let missing = missing_tags(settings, &tags);
     let propagates = service.propagate_tags() == Some(&PropagateTags::Service);
     if missing.is_empty() && propagates {
         return;

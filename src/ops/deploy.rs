@@ -25,7 +25,13 @@ pub async fn deploy(
     {
         // What clients use now, read before anything changes: the checks
         // after the rollout (and the gate) compare the new release with it.
-        crate::probe::remember_live_contract(settings, printer, &url, request.allow_breaking).await;
+        crate::platform::check::remember_live_contract(
+            settings,
+            printer,
+            &url,
+            request.allow_breaking,
+        )
+        .await;
     }
     let prepared = {
         let _group = printer.group(format_args!("mcp deploy {service}: build, push, register"));

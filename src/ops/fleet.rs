@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::config::Settings;
 use crate::error::ExitStatus;
 use crate::platform::{self, DeployRequest, Prepared, StatusLine};
-use crate::probe::{self, CheckReport};
+use crate::probe::CheckReport;
 use crate::release::build::BuildMemo;
 use crate::release::{DeployStatus, Report};
 use crate::ui::table::Table;
@@ -162,7 +162,7 @@ pub async fn deploy_many(
                     && !options.no_wait
                     && let Some(url) = crate::platform::check_url(settings)
                 {
-                    crate::probe::remember_live_contract(
+                    crate::platform::check::remember_live_contract(
                         settings,
                         &p,
                         &url,
@@ -366,7 +366,7 @@ pub async fn status_all(services: &[(String, Settings)], printer: &Printer) -> R
                 status: Some(status.output),
                 summary: Some(status.summary),
                 error: None,
-                check: probe::once(settings).await,
+                check: crate::platform::check::once(settings).await,
             },
             Err(err) => Row {
                 name: name.clone(),

@@ -26,7 +26,7 @@ use serde::Serialize;
 use crate::config::{Settings, TargetKind};
 use crate::error::ExitStatus;
 use crate::platform;
-use crate::probe::{self, Step};
+use crate::probe::Step;
 use crate::ui::Printer;
 use crate::ui::table::Table;
 
@@ -240,7 +240,7 @@ async fn read(stage: Option<String>, name: &str, settings: &Settings, printer: &
         Err(err) => Row::unreadable(stage, Some(name.to_string()), crate::error::one_line(&err)),
         Ok(status) => {
             let line = status.summary;
-            let check = probe::once(settings).await.map(|c| Check {
+            let check = crate::platform::check::once(settings).await.map(|c| Check {
                 healthy: c.healthy,
                 latency_ms: c.latency_ms,
                 failed_step: c.failed_step,

@@ -29,6 +29,7 @@
 //! The methods return boxed futures so that commands can hold a
 //! `Box<dyn Platform>`; each implementation writes `Box::pin(async move { … })`.
 
+pub mod check;
 pub mod ecs;
 pub mod ecs_express;
 pub mod ecs_progressive;

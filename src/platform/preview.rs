@@ -40,7 +40,7 @@ pub async fn list(settings: &Settings, printer: &Printer, check: bool) -> Result
                 printer.status("Checking", format!("{} at {url}", preview.name));
                 let mut one = settings.clone();
                 one.deploy.url = Some(url.clone());
-                preview.check = crate::probe::once(&one).await;
+                preview.check = super::check::once(&one).await;
             }
         }
     }

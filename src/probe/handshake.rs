@@ -29,7 +29,6 @@ use super::oauth::{self, Challenge};
 use super::session::{fail_session, session_lost};
 use super::wire::{Answer, Failure, Reply, Wire};
 use super::{CheckReport, Options, Secret, ServerIdentity, Step, revision};
-use crate::config::FILE_NAME;
 
 /// How many pages `tools/list` may take, and how many tools in all.
 const MAX_PAGES: usize = 100;
@@ -186,9 +185,7 @@ pub(super) async fn check(
                                     Step::Auth,
                                     auth_started,
                                     secret.scrub(&error),
-                                    Some(format!(
-                                        "check `deploy.auth` in {FILE_NAME}: the client id, the secret in `client_secret_env`, and that the authorization server allows this client the client_credentials grant"
-                                    )),
+                                    Some("check `deploy.auth` in mcp.toml: the client id, the secret in `client_secret_env`, and that the authorization server allows this client the client_credentials grant".to_string()),
                                 );
                                 return;
                             }
@@ -704,12 +701,8 @@ fn hint(refusal: Refusal, sent: Option<Sent>, url: &Url) -> String {
                 "the server refused the bearer token from `deploy.auth_token_env`; check its value"
                     .to_string()
             }
-            Some(Sent::Granted) => format!(
-                "the server refused the token its authorization server issued: check the scope in `deploy.auth` ({FILE_NAME}) and the audience the server expects"
-            ),
-            None => format!(
-                "the server wants a bearer token: set `deploy.auth_token_env` in {FILE_NAME} to the name of an environment variable holding it"
-            ),
+            Some(Sent::Granted) => "the server refused the token its authorization server issued: check the scope in `deploy.auth` (mcp.toml) and the audience the server expects".to_string(),
+            None => "the server wants a bearer token: set `deploy.auth_token_env` in mcp.toml to the name of an environment variable holding it".to_string(),
         },
         Refusal::Timeout => {
             format!("is {url} the MCP endpoint, served with the Streamable HTTP transport?")

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 
 use super::{CheckReport, Step, chain, scrub};
-use crate::config::FILE_NAME;
 
 pub(super) async fn check(report: &mut CheckReport, health: &Url, timeout: Duration) -> bool {
     let started = Instant::now();
@@ -23,7 +22,7 @@ pub(super) async fn check(report: &mut CheckReport, health: &Url, timeout: Durat
         }
     };
     let hint_path = format!(
-        "check that the server answers GET {} with a 2xx; set `deploy.health_path` in {FILE_NAME} if it checks health elsewhere",
+        "check that the server answers GET {} with a 2xx; set `deploy.health_path` in mcp.toml if it checks health elsewhere",
         health.path()
     );
     match client.get(health.clone()).send().await {

@@ -39,12 +39,11 @@ mod health;
 mod oauth;
 pub mod revision;
 mod session;
-mod settings;
 mod wire;
 
 pub use oauth::AuthReport;
+pub use oauth::ClientCredentials;
 pub use session::SESSION_FIXES;
-pub use settings::{bearer_token, once, remember_live_contract, until_healthy};
 
 use crate::error::McpError;
 
@@ -376,8 +375,8 @@ impl Call {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub health_path: String,
-    token: Option<String>,
-    credentials: Option<oauth::ClientCredentials>,
+    pub(crate) token: Option<String>,
+    pub(crate) credentials: Option<oauth::ClientCredentials>,
     /// `deploy.protocol`: the one revision to speak.
     pub protocol: Option<&'static str>,
     pub calls: Vec<Call>,

@@ -777,9 +777,14 @@ impl Rollout<'_> {
         if !self.check {
             return Ok(None);
         }
-        probe::until_healthy(self.settings, self.printer, url, Duration::from_secs(60))
-            .await
-            .map(Some)
+        crate::platform::check::until_healthy(
+            self.settings,
+            self.printer,
+            url,
+            Duration::from_secs(60),
+        )
+        .await
+        .map(Some)
     }
 
     pub(super) fn service_flag(&self) -> String {

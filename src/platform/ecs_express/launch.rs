@@ -571,6 +571,7 @@ async fn make_and_check(
     }
     let url = express::mcp_url(&endpoint);
     let check =
-        crate::probe::until_healthy(settings, printer, &url, Duration::from_secs(300)).await?;
+        crate::platform::check::until_healthy(settings, printer, &url, Duration::from_secs(300))
+            .await?;
     Ok((url, pushed.image.to_string(), check))
 }

@@ -406,8 +406,13 @@ pub async fn deploy(
     if report.status == DeployStatus::Succeeded && !request.no_check {
         let mut checked = s.clone();
         checked.deploy.url = Some(url.clone());
-        let check =
-            crate::probe::until_healthy(&checked, printer, &url, Duration::from_secs(300)).await?;
+        let check = crate::platform::check::until_healthy(
+            &checked,
+            printer,
+            &url,
+            Duration::from_secs(300),
+        )
+        .await?;
         if !check.healthy {
             report.status = DeployStatus::Failed;
             report.reason = Some(format!(

@@ -33,7 +33,7 @@ pub async fn check_until_healthy(
     printer: &crate::ui::Printer,
     url: &str,
 ) -> anyhow::Result<CheckReport> {
-    crate::probe::until_healthy(settings, printer, url, Duration::from_secs(60)).await
+    crate::platform::check::until_healthy(settings, printer, url, Duration::from_secs(60)).await
 }
 
 /// A check report with nothing checked yet (for tests and for a gate that

@@ -15,7 +15,6 @@ use self::engine::{self as local, LocalHistory, LocalStatus};
 use super::{DeployRequest, LogsRequest, Platform, Prepared, RollbackRequest, Status, StatusLine};
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
-use crate::probe;
 use crate::release::build::{self, BuildMemo, BuildReport};
 use crate::release::report::seconds_since;
 use crate::release::{DeployStatus, ImageRef, Report};
@@ -310,8 +309,13 @@ async fn roll_out(
     if checked.is_ok() && check {
         // The same MCP check as after an ECS rollout, against the local port.
         let url = local::url(settings);
-        match probe::until_healthy(settings, printer, &url, std::time::Duration::from_secs(10))
-            .await
+        match crate::platform::check::until_healthy(
+            settings,
+            printer,
+            &url,
+            std::time::Duration::from_secs(10),
+        )
+        .await
         {
             Ok(report) if report.healthy => report_check = Some(report),
             Ok(report) => {

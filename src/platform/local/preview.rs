@@ -22,7 +22,6 @@ use super::engine as local;
 use crate::config::Settings;
 use crate::error::McpError;
 use crate::platform::DeployRequest;
-use crate::probe;
 use crate::release::build;
 use crate::release::preview::{self as shared, Preview};
 use crate::release::report::seconds_since;
@@ -232,7 +231,9 @@ pub async fn deploy(
     let mut checked =
         local::wait_healthy(&docker, &container, &here, settings.deploy.timeout).await;
     if checked.is_ok() && !request.no_check {
-        match probe::until_healthy(&here, printer, &url, Duration::from_secs(10)).await {
+        match crate::platform::check::until_healthy(&here, printer, &url, Duration::from_secs(10))
+            .await
+        {
             Ok(check) => {
                 if !check.healthy {
                     checked = Err(anyhow::anyhow!(

@@ -1,19 +1,20 @@
-//! The check as mcp.toml configures it: [`Options`] from `deploy.*` and
-//! `[check]` (credentials read from their variables, the pinned revision),
-//! the check until healthy after a rollout, one check for a status report,
-//! and the live release's contract a deploy remembers for the checks after
-//! it. The one file of `probe/` that reads `Settings`.
+//! The MCP check as mcp.toml configures it, for every platform's deploy,
+//! `mcp check` and `status`: probe [`Options`] from `deploy.*` and `[check]`
+//! (credentials read from their variables, the pinned revision), the check
+//! until healthy after a rollout, one check for a status report, and the
+//! live release's contract a deploy remembers for the checks after it.
+//! `probe/` itself knows nothing of `Settings`: what it needs is passed in.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::{
-    Call, CheckReport, DEFAULT_TIMEOUT, Options, SESSION_REQUESTS, Step, baseline, contract, oauth,
-    revision, run_check,
-};
 use crate::config::{DeploySettings, FILE_NAME, Settings};
 use crate::error::{ExitStatus, McpError};
+use crate::probe::{
+    Call, CheckReport, ClientCredentials, DEFAULT_TIMEOUT, Options, SESSION_REQUESTS, Step,
+    baseline, contract, revision, run_check,
+};
 use crate::ui::Printer;
 
 impl Options {
@@ -49,7 +50,7 @@ impl Options {
                         .into());
                     }
                 };
-                Some(oauth::ClientCredentials {
+                Some(ClientCredentials {
                     client_id: auth.client_id.clone(),
                     secret,
                     scope: auth.scope.clone(),

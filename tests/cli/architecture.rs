@@ -500,7 +500,7 @@ fn absolutize(module: &[String], path: &[String]) -> Vec<String> {
     abs
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
@@ -512,9 +512,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[derive(Debug, Clone)]
-struct Token {
-    text: String,
-    line: usize,
+pub(crate) struct Token {
+    pub(crate) text: String,
+    pub(crate) line: usize,
 }
 
 fn is_ident(s: &str) -> bool {
@@ -525,7 +525,7 @@ fn is_ident(s: &str) -> bool {
 
 /// Comments, string and char literals replaced by spaces (newlines kept, so
 /// line numbers stay).
-fn blank_comments_and_literals(text: &str) -> String {
+pub(crate) fn blank_comments_and_literals(text: &str) -> String {
     let c: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let blank = |ch: char| if ch == '\n' { '\n' } else { ' ' };
@@ -636,7 +636,7 @@ fn prev_is_ident(c: &[char], i: usize) -> bool {
     i > 0 && (c[i - 1].is_alphanumeric() || c[i - 1] == '_')
 }
 
-fn tokenize(text: &str) -> Vec<Token> {
+pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let c: Vec<char> = line.chars().collect();
@@ -675,7 +675,7 @@ fn tokenize(text: &str) -> Vec<Token> {
 /// Drops every `#[cfg(test)] mod name { … }` (and `#[cfg(test)] mod name;`);
 /// returns the tokens left and how many lines of the file they span (the
 /// file's lines less the test modules' lines).
-fn without_test_modules(tokens: &[Token], lines: usize) -> (Vec<Token>, usize) {
+pub(crate) fn without_test_modules(tokens: &[Token], lines: usize) -> (Vec<Token>, usize) {
     let mut kept = Vec::new();
     let mut test_lines = 0;
     let mut i = 0;

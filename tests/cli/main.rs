@@ -12,6 +12,7 @@ mod closed_output;
 mod config;
 mod github;
 mod init;
+mod permissions;
 mod security;
 
 /// `mcp` with a clean environment: no MCP_* variables, no CI (nor the

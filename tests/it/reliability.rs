@@ -415,3 +415,38 @@ fn log_lines_and_tags_that_cannot_be_read_or_written_are_notes() {
         out.stderr
     );
 }
+
+/// A blue/green release whose tasks crash, followed while DescribeTasks answers
+/// what the SDK cannot parse: the report says what ECS did (the previous release
+/// serves), never "succeeded" (seen once with the fault on).
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn a_blue_green_release_that_crashes_is_never_reported_as_succeeded_when_task_details_fail() {
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service("side-read-bg", &["--load-balancer", "advanced"]);
+    let (cluster, service) = (seeded.get("cluster"), seeded.get("service"));
+    let test_url = seeded.json["load_balancer"]["test_url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("seed output has no load_balancer.test_url: {}", seeded.json))
+        .to_string();
+    let before = tb.live_task_definition(&cluster, &service);
+    let dir = project(
+        tb,
+        &seeded,
+        &format!("timeout = \"120s\"\nstrategy = \"blue_green\"\ntest_url = \"{test_url}/mcp\"\n"),
+    );
+    crashes(tb, dir.path());
+
+    let fault = Fault::new(tb, &["ecs:DescribeTasks"], "unparseable");
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["deploy", "-o", "json"])
+        .env("AWS_ACCESS_KEY_ID", &fault.key));
+    let report = out.json();
+    assert_ne!(report["status"], "succeeded", "stderr:\n{}", out.stderr);
+    assert_ne!(out.code, 0, "stderr:\n{}", out.stderr);
+    // Whatever the report says, it says what ECS runs now.
+    let live = tb.live_task_definition(&cluster, &service);
+    assert_eq!(live, before, "the crashing release must not serve");
+    assert_eq!(report["live_revision"], revision(&live), "{report}");
+}

@@ -27,6 +27,7 @@ use crate::config::{Settings, TargetKind};
 use crate::error::ExitStatus;
 use crate::platform;
 use crate::probe::Step;
+use crate::release::cost::{Cost, usd};
 use crate::ui::Printer;
 use crate::ui::table::Table;
 
@@ -82,6 +83,10 @@ pub struct Row {
     /// Findings of the load balancer in front of the service (`mcp doctor` lists them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub load_balancer_findings: Option<usize>,
+    /// The monthly estimate, or why there is none (`mcp status` says the same);
+    /// `null` where the target costs nothing (local).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Cost>,
     /// Other stages this one's commit differs from: `ahead of staging`
     /// (flagged), `behind staging`, or `differs from staging` when git
     /// cannot order the two commits.
@@ -108,6 +113,7 @@ impl Row {
             check: None,
             config_drift: Vec::new(),
             load_balancer_findings: None,
+            cost: None,
             sha_drift: Vec::new(),
             healthy: false,
             error: Some(error),
@@ -151,19 +157,50 @@ fn fit_end(text: &str, width: usize) -> String {
 }
 
 /// Column widths: the table never grows past 100 columns.
-const COLUMNS: [(&str, usize); 11] = [
+const COLUMNS: [(&str, usize); 12] = [
     ("STAGE", 10),
-    ("SERVICE", 10),
+    ("SERVICE", 9),
     ("TARGET", 6),
     ("RELEASE", 12),
-    ("TAG", 9),
+    ("TAG", 7),
     ("SHA", 7),
     ("TASKS", 5),
     ("ROLLOUT", 9),
     ("CHECK", 10),
-    ("DRIFT", 10),
+    ("DRIFT", 6),
     ("LB", 2),
+    ("$/MO", 6),
 ];
+
+/// A monthly figure in at most 6 characters: cents below $100, dollars below
+/// $10,000, thousands above; `?` when there is no figure (`mcp status` says why).
+fn per_month(cost: Option<&Cost>) -> String {
+    match cost.map(|c| c.monthly) {
+        None => "-".into(),
+        Some(None) => "?".into(),
+        Some(Some(usd)) if usd < 100.0 => format!("${usd:.2}"),
+        Some(Some(usd)) if usd < 10_000.0 => format!("${usd:.0}"),
+        Some(Some(usd)) => format!("${:.0}k", usd / 1000.0),
+    }
+}
+
+/// The line under the table: the sum of the priced rows, and how many have no figure.
+fn total(rows: &[Row]) -> Option<String> {
+    let costs: Vec<&Cost> = rows.iter().filter_map(|r| r.cost.as_ref()).collect();
+    if costs.is_empty() {
+        return None;
+    }
+    let priced: Vec<f64> = costs.iter().filter_map(|c| c.monthly).collect();
+    let mut line = format!("total ≈ {} / month", usd(priced.iter().sum()));
+    let unpriced = costs.len() - priced.len();
+    if unpriced > 0 {
+        line.push_str(&format!(
+            " ({unpriced} of {} without a figure: `mcp status --stage <name>` says why)",
+            costs.len()
+        ));
+    }
+    Some(line)
+}
 
 impl fmt::Display for Board {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -225,9 +262,14 @@ impl fmt::Display for Board {
                 ),
                 row.load_balancer_findings
                     .map_or_else(|| "-".to_string(), |n| n.to_string()),
+                per_month(row.cost.as_ref()),
             ]);
         }
-        write!(f, "{table}")
+        write!(f, "{table}")?;
+        if let Some(total) = total(&self.0) {
+            writeln!(f, "{total}")?;
+        }
+        Ok(())
     }
 }
 
@@ -265,6 +307,7 @@ async fn read(stage: Option<String>, name: &str, settings: &Settings, printer: &
                 check,
                 config_drift: line.config_drift,
                 load_balancer_findings: line.load_balancer_findings,
+                cost: line.cost,
                 sha_drift: Vec::new(),
                 healthy,
                 error: None,
@@ -369,6 +412,7 @@ mod tests {
             check: None,
             config_drift: Vec::new(),
             load_balancer_findings: Some(2),
+            cost: None,
             sha_drift: Vec::new(),
             healthy: true,
             error: None,
@@ -401,6 +445,58 @@ mod tests {
         assert!(rows[0].sha_drift.is_empty() && rows[2].sha_drift.is_empty());
     }
 
+    fn priced(monthly: Option<f64>) -> Cost {
+        let mut cost = Cost::unknown(None, "no price: denied");
+        if monthly.is_some() {
+            cost.monthly = monthly;
+            cost.reason = None;
+        }
+        cost
+    }
+
+    #[test]
+    fn each_row_shows_its_monthly_figure_and_the_total_sums_the_priced_ones() {
+        let mut rows = vec![
+            row("staging", "api", "a"),
+            row("production", "api", "a"),
+            row("production", "search", "a"),
+            row("local", "api", "a"),
+        ];
+        rows[0].cost = Some(priced(Some(7.108)));
+        rows[1].cost = Some(priced(Some(1234.5)));
+        rows[2].cost = Some(priced(None));
+        let text = Board(rows).to_string();
+        let cell = |service_stage: &str| {
+            text.lines()
+                .find(|l| l.starts_with(service_stage))
+                .unwrap_or_else(|| panic!("no row {service_stage}: {text}"))
+                .split_whitespace()
+                .last()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(cell("staging"), "$7.11", "{text}");
+        assert_eq!(cell("local"), "-", "local costs nothing: {text}");
+        let production: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("production"))
+            .map(|l| l.split_whitespace().last().unwrap())
+            .collect();
+        assert_eq!(production, ["$1234", "?"], "{text}");
+        assert!(
+            text.contains(
+                "total ≈ $1241.61 / month (1 of 3 without a figure: `mcp status --stage <name>` says why)"
+            ),
+            "{text}"
+        );
+        assert!(
+            !Board(vec![row("local", "api", "a")])
+                .to_string()
+                .contains("total"),
+            "no total without a priced target"
+        );
+    }
+
     #[test]
     fn the_table_fits_100_columns() {
         let mut long = row(
@@ -417,6 +513,7 @@ mod tests {
             error: Some("boom".into()),
         });
         long.config_drift = vec!["env A_LONG_VARIABLE".into(), "secret TOKEN".into()];
+        long.cost = Some(priced(Some(123_456.78)));
         let unreadable = Row::unreadable(Some("staging".into()), None, "x".repeat(300));
         let text = Board(vec![long, unreadable]).to_string();
         for line in text.lines() {
@@ -431,5 +528,6 @@ mod tests {
             "the revision number stays: {text}"
         );
         assert!(text.contains("FAIL tool"), "{text}");
+        assert!(text.contains(" $123k"), "{text}");
     }
 }

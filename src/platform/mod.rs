@@ -153,6 +153,8 @@ pub struct StatusLine {
     pub config_drift: Vec<String>,
     /// Findings of the load balancer in front of it (`mcp doctor` lists them), when it has one.
     pub load_balancer_findings: Option<usize>,
+    /// The monthly estimate (or why there is none), where the platform costs money.
+    pub cost: Option<crate::release::cost::Cost>,
 }
 
 /// One way of running a release. See the module documentation.

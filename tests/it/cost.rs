@@ -87,6 +87,35 @@ fn status_shows_the_monthly_estimate_of_the_hand_calculation() {
     let sheet: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&cached).unwrap()).unwrap();
     assert_eq!(sheet["usd"]["Fargate-GB-Hours"].as_f64(), Some(USE1_GB));
+
+    // `status --stages`: the row's figure and the total under the table.
+    let board = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        None,
+        &["status", "--stages", "-o", "json"],
+    );
+    let rows = board.json();
+    assert_eq!(rows[0]["cost"]["monthly"].as_f64(), Some(hand), "{rows}");
+    let table = mcp(tb, dir.path(), cache.path(), None, &["status", "--stages"]);
+    assert!(
+        table
+            .stdout
+            .contains(&format!("total ≈ {} / month", dollars(hand))),
+        "{}\n{}",
+        table.stdout,
+        table.stderr
+    );
+    assert!(
+        table
+            .stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|row| row.trim_end().ends_with(&dollars(hand))),
+        "{}",
+        table.stdout
+    );
 }
 
 /// A new revision of the service's task definition with this platform and storage, made live.

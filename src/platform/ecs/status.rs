@@ -237,6 +237,7 @@ impl Status {
             git_sha: self.git_sha.clone(),
             config_drift: self.config_drift.clone(),
             load_balancer_findings: self.load_balancer.as_ref().map(|l| l.errors + l.warnings),
+            cost: Some(self.cost.clone()),
         }
     }
 }

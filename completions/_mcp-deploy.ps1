@@ -192,7 +192,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp-deploy' -ScriptBlock {
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Deploy every `[services.<NAME>]`')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and the task-definition changes; change nothing')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once the rollout has started (follow it later with `mcp status --wait`)')
-            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Start even while another deployment of the service is in progress')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Start even while another deployment of the service is in progress, or while the load balancer''s set-up breaks MCP clients (`mcp doctor` lists it)')
             [CompletionResult]::new('--no-check', '--no-check', [CompletionResultType]::ParameterName, 'Skip the MCP check of `deploy.url` after the rollout')
             [CompletionResult]::new('--allow-breaking', '--allow-breaking', [CompletionResultType]::ParameterName, 'Let a release that breaks the live release''s contract through (listed as warnings)')
             [CompletionResult]::new('--allow-over-limit', '--allow-over-limit', [CompletionResultType]::ParameterName, 'Let a release whose monthly estimate exceeds `[cost] monthly_limit` through (said so)')

@@ -183,7 +183,7 @@ set edit:completion:arg-completer[mcp-deploy] = {|@words|
             cand --all 'Deploy every `[services.<NAME>]`'
             cand --dry-run 'Print the plan and the task-definition changes; change nothing'
             cand --no-wait 'Return once the rollout has started (follow it later with `mcp status --wait`)'
-            cand --force 'Start even while another deployment of the service is in progress'
+            cand --force 'Start even while another deployment of the service is in progress, or while the load balancer''s set-up breaks MCP clients (`mcp doctor` lists it)'
             cand --no-check 'Skip the MCP check of `deploy.url` after the rollout'
             cand --allow-breaking 'Let a release that breaks the live release''s contract through (listed as warnings)'
             cand --allow-over-limit 'Let a release whose monthly estimate exceeds `[cost] monthly_limit` through (said so)'

@@ -147,7 +147,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l profile -d 'AWS named
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l all -d 'Deploy every `[services.<NAME>]`'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l dry-run -d 'Print the plan and the task-definition changes; change nothing'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l no-wait -d 'Return once the rollout has started (follow it later with `mcp status --wait`)'
-complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l force -d 'Start even while another deployment of the service is in progress'
+complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l force -d 'Start even while another deployment of the service is in progress, or while the load balancer\'s set-up breaks MCP clients (`mcp doctor` lists it)'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l no-check -d 'Skip the MCP check of `deploy.url` after the rollout'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l allow-breaking -d 'Let a release that breaks the live release\'s contract through (listed as warnings)'
 complete -c mcp -n "__fish_mcp_using_subcommand deploy" -l allow-over-limit -d 'Let a release whose monthly estimate exceeds `[cost] monthly_limit` through (said so)'

@@ -335,7 +335,8 @@ pub struct DeployArgs {
     #[arg(long)]
     pub no_wait: bool,
 
-    /// Start even while another deployment of the service is in progress
+    /// Start even while another deployment of the service is in progress, or
+    /// while the load balancer's set-up breaks MCP clients (`mcp doctor` lists it)
     #[arg(long)]
     pub force: bool,
 

@@ -460,8 +460,14 @@ fn init_from_service_reads_the_live_service() {
     let doctor = run(tb.mcp(dir.path()).args(["doctor", "-o", "json"]));
     let report = doctor.json();
     for check in report["checks"].as_array().unwrap() {
+        // A seeded service was never deployed by mcp: it lacks the cost tags (docs/cost.md).
+        let expected = if check["name"] == "cost tags" {
+            "warning"
+        } else {
+            "ok"
+        };
         if check["name"] != "config" {
-            assert_eq!(check["outcome"], "ok", "{check}");
+            assert_eq!(check["outcome"], expected, "{check}");
         }
     }
 }

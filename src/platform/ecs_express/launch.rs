@@ -148,13 +148,22 @@ pub async fn make_roles(
     Ok((execution, infrastructure, created))
 }
 
-/// The service's log group, created when missing; true when created now.
-pub async fn ensure_log_group(clients: &Clients, location: &Location) -> Result<bool> {
+/// The service's log group, created (with `tags`) when missing; true when created now.
+pub async fn ensure_log_group(
+    clients: &Clients,
+    location: &Location,
+    tags: &[Tag],
+) -> Result<bool> {
     let group = location.log_group();
+    let tags: std::collections::HashMap<String, String> = tags
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+        .collect();
     match clients
         .logs
         .create_log_group()
         .log_group_name(&group)
+        .set_tags((!tags.is_empty()).then_some(tags))
         .send()
         .await
     {
@@ -456,7 +465,7 @@ async fn make_and_check(
 ) -> Result<(String, String, CheckReport)> {
     let (execution, infrastructure, fresh) =
         make_roles(clients, printer, roles, &location.account, made).await?;
-    if ensure_log_group(clients, location).await? {
+    if ensure_log_group(clients, location, &[]).await? {
         made.push(format!("log group {}", location.log_group()));
         printer.status("Created", format!("log group {}", location.log_group()));
     }

@@ -15,7 +15,6 @@
 //! built from that service's task definition: its container's port,
 //! environment and secret references, its execution role, cpu and memory.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -255,7 +254,7 @@ pub async fn deploy(
         all.extend(extra.iter().map(|(k, v)| tag(k, *v)));
         all
     };
-    if log_group(
+    if launch::ensure_log_group(
         &clients,
         &location,
         &ours(&[(shared::TAG_CREATED_AT, &now)]),
@@ -441,41 +440,6 @@ fn without_digest(image: &str) -> &str {
 
 fn again(name: &str) -> String {
     format!("run `mcp deploy --preview {name}` again to carry on from here")
-}
-
-/// The preview's log group, tagged, created when missing; true when created now.
-async fn log_group(clients: &Clients, location: &Location, tags: &[Tag]) -> Result<bool> {
-    let group = location.log_group();
-    let tags: HashMap<String, String> = tags
-        .iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
-        .collect();
-    match clients
-        .logs
-        .create_log_group()
-        .log_group_name(&group)
-        .set_tags(Some(tags))
-        .send()
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_already_exists_exception()) =>
-        {
-            Ok(false)
-        }
-        Err(err) => Err(sdk_error(
-            err,
-            "logs:CreateLogGroup",
-            &format!(
-                "arn:aws:logs:{}:{}:log-group:{group}",
-                location.region, location.account
-            ),
-            format!("creating CloudWatch log group `{group}`"),
-        )),
-    }
 }
 
 async fn tag_service(clients: &Clients, location: &Location, tags: Vec<Tag>) -> Result<()> {

@@ -161,16 +161,6 @@ pub async fn start_release(
 ) -> Result<String> {
     let name = format!("mcp-{}-{release}", project(settings));
     let port = settings.deploy.port;
-    let mut env: Vec<String> = settings
-        .env
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    // Servers that read PORT (the echo example, FastMCP with FASTMCP_PORT unset…) listen where we publish.
-    if !settings.env.contains_key("PORT") {
-        env.push(format!("PORT={port}"));
-    }
-    env.extend(secrets.iter().map(|(k, v)| format!("{k}={v}")));
     let mut labels = HashMap::from([
         (LABEL_PROJECT.to_string(), project(settings)),
         (LABEL_RELEASE.to_string(), release.to_string()),
@@ -180,34 +170,67 @@ pub async fn start_release(
     if let Some(sha) = git_sha {
         labels.insert(LABEL_GIT_SHA.to_string(), sha.to_string());
     }
+    let env = container_env(settings, secrets);
+    create(docker, &name, image, env, labels, port, Some(port)).await?;
+    start(docker, &name).await?;
+    Ok(name)
+}
+
+/// What a release's container gets as its environment: `[env]`, `PORT` (the
+/// port it is published on, unless `[env]` sets it), then the secrets.
+pub fn container_env(settings: &Settings, secrets: &[(String, String)]) -> Vec<String> {
+    let mut env: Vec<String> = settings
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    // Servers that read PORT (the echo example, FastMCP with FASTMCP_PORT unset…) listen where we publish.
+    if !settings.env.contains_key("PORT") {
+        env.push(format!("PORT={}", settings.deploy.port));
+    }
+    env.extend(secrets.iter().map(|(k, v)| format!("{k}={v}")));
+    env
+}
+
+/// Create (not start) container `name` of `image`, its `container_port`
+/// published on 127.0.0.1 at `host_port` (`None`: a free port the engine picks).
+pub async fn create(
+    docker: &Docker,
+    name: &str,
+    image: &str,
+    env: Vec<String>,
+    labels: HashMap<String, String>,
+    container_port: u16,
+    host_port: Option<u16>,
+) -> Result<()> {
     let binding = PortBinding {
         host_ip: Some("127.0.0.1".into()),
-        host_port: Some(port.to_string()),
+        // Empty: the engine picks a free port.
+        host_port: Some(host_port.map(|p| p.to_string()).unwrap_or_default()),
     };
     let body = ContainerCreateBody {
         image: Some(image.to_string()),
         env: Some(env),
         labels: Some(labels),
-        exposed_ports: Some(vec![format!("{port}/tcp")]),
+        exposed_ports: Some(vec![format!("{container_port}/tcp")]),
         host_config: Some(HostConfig {
             // An init process forwards SIGTERM, so servers that run as PID 1
             // without handling it (shell scripts) stop at once, not after 10 s.
             init: Some(true),
             port_bindings: Some(HashMap::from([(
-                format!("{port}/tcp"),
+                format!("{container_port}/tcp"),
                 Some(vec![binding]),
             )])),
             ..Default::default()
         }),
         ..Default::default()
     };
-    let options = CreateContainerOptionsBuilder::new().name(&name).build();
+    let options = CreateContainerOptionsBuilder::new().name(name).build();
     docker
         .create_container(Some(options), body)
         .await
         .with_context(|| format!("creating container `{name}`"))?;
-    start(docker, &name).await?;
-    Ok(name)
+    Ok(())
 }
 
 pub async fn start(docker: &Docker, name: &str) -> Result<()> {

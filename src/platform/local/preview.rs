@@ -13,10 +13,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use bollard::Docker;
-use bollard::models::{
-    ContainerCreateBody, ContainerSummary, ContainerSummaryStateEnum, HostConfig, PortBinding,
-};
-use bollard::query_parameters::{CreateContainerOptionsBuilder, ListContainersOptionsBuilder};
+use bollard::models::{ContainerSummary, ContainerSummaryStateEnum};
+use bollard::query_parameters::ListContainersOptionsBuilder;
 
 use super::engine as local;
 use crate::config::Settings;
@@ -168,43 +166,17 @@ pub async fn deploy(
     if let Some(sha) = &git_sha {
         labels.insert(local::LABEL_GIT_SHA.to_string(), sha.clone());
     }
-    let inner = settings.deploy.port;
-    let mut env: Vec<String> = settings
-        .env
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    if !settings.env.contains_key("PORT") {
-        env.push(format!("PORT={inner}"));
-    }
-    env.extend(secrets.iter().map(|(k, v)| format!("{k}={v}")));
-    let binding = PortBinding {
-        host_ip: Some("127.0.0.1".into()),
-        // Empty: the engine picks a free port.
-        host_port: Some(port.map(|p| p.to_string()).unwrap_or_default()),
-    };
-    let body = ContainerCreateBody {
-        image: Some(built.image.to_string()),
-        env: Some(env),
-        labels: Some(labels),
-        exposed_ports: Some(vec![format!("{inner}/tcp")]),
-        host_config: Some(HostConfig {
-            init: Some(true),
-            port_bindings: Some(HashMap::from([(
-                format!("{inner}/tcp"),
-                Some(vec![binding]),
-            )])),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let options = CreateContainerOptionsBuilder::new()
-        .name(&container)
-        .build();
-    docker
-        .create_container(Some(options), body)
-        .await
-        .with_context(|| format!("creating container `{container}`"))?;
+    let env = local::container_env(settings, &secrets);
+    local::create(
+        &docker,
+        &container,
+        &built.image.to_string(),
+        env,
+        labels,
+        settings.deploy.port,
+        port,
+    )
+    .await?;
     local::start(&docker, &container).await?;
     let published = containers(&docker, settings)
         .await?

@@ -196,7 +196,8 @@ pub(crate) fn failed(task: &Task) -> bool {
     }
 }
 
-fn stopped_task(task: &Task) -> StoppedTask {
+/// A stopped task as reports show it.
+pub(crate) fn stopped_task(task: &Task) -> StoppedTask {
     let arn = task.task_arn().unwrap_or_default();
     StoppedTask {
         task_id: arn.rsplit('/').next().unwrap_or(arn).to_string(),

@@ -4,12 +4,12 @@
 
 use std::collections::HashSet;
 
-use aws_sdk_ecs::types::{DesiredStatus, Task};
+use aws_sdk_ecs::types::DesiredStatus;
 use tokio::time::Instant;
 
 use super::TASKS_EVERY;
 use crate::aws::Clients;
-use crate::release::{ContainerExit, StoppedTask};
+use crate::release::StoppedTask;
 use crate::ui::Printer;
 
 /// Tasks of the new revision that stopped, each told once.
@@ -98,30 +98,9 @@ impl StoppedTasks {
                 continue;
             }
             self.seen.insert(arn.to_string());
-            let stopped = stopped_task(task);
+            let stopped = crate::platform::ecs::follow::stopped_task(task);
             printer.warn(format!("stopped {stopped}"));
             self.found.push(stopped);
         }
-    }
-}
-
-pub(super) fn stopped_task(task: &Task) -> StoppedTask {
-    let arn = task.task_arn().unwrap_or_default();
-    StoppedTask {
-        task_id: arn.rsplit('/').next().unwrap_or(arn).to_string(),
-        stopped_at: task
-            .stopped_at()
-            .and_then(|t| jiff::Timestamp::from_second(t.secs()).ok()),
-        stop_code: task.stop_code().map(|c| c.as_str().to_string()),
-        reason: task.stopped_reason().map(str::to_string),
-        containers: task
-            .containers()
-            .iter()
-            .map(|c| ContainerExit {
-                name: c.name().unwrap_or_default().to_string(),
-                exit_code: c.exit_code(),
-                reason: c.reason().map(str::to_string),
-            })
-            .collect(),
     }
 }

@@ -165,7 +165,18 @@ fn one_failing_service_is_rolled_back_while_the_other_succeeds() {
         annotations[0]
     );
     let text = std::fs::read_to_string(&summary).unwrap();
-    assert!(text.starts_with("### mcp deploy: 2 services\n"), "{text}");
+    // Each service's cost line (written at its pre-flight, naming it), then the table.
+    let (costs, table) = text
+        .split_once("### mcp deploy: 2 services\n")
+        .unwrap_or_else(|| panic!("no fleet table: {text}"));
+    let mut costs: Vec<&str> = costs.lines().collect();
+    costs.sort();
+    assert_eq!(costs.len(), 2, "{text}");
+    for (line, service) in costs.iter().zip(&seeded) {
+        let head = format!("**Cost** of `{}` (this deploy): monthly ≈ $", service.name);
+        assert!(line.starts_with(&head), "{line}");
+    }
+    let text = table;
     assert!(text.contains("| slack | ✅ succeeded |"), "{text}");
     assert!(text.contains("| workspace | ↩️ rolled back |"), "{text}");
 }

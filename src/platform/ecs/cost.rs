@@ -233,7 +233,12 @@ pub async fn guard(
     }
     // The GitHub Actions step summary: the figure the change brings.
     if change.after.monthly.is_some() || change.monthly_limit.is_some() {
-        printer.job_summary(&format!("**Cost** ({doing}): {}\n", change.line()));
+        // Named by service: a deploy of several writes one line each.
+        printer.job_summary(&format!(
+            "**Cost** of `{}` ({doing}): {}\n",
+            service.service_name().unwrap_or("the service"),
+            change.line()
+        ));
     }
     Ok(change)
 }

@@ -161,24 +161,25 @@ const COLUMNS: [(&str, usize); 12] = [
     ("STAGE", 10),
     ("SERVICE", 9),
     ("TARGET", 6),
-    ("RELEASE", 12),
+    ("RELEASE", 11),
     ("TAG", 7),
     ("SHA", 7),
     ("TASKS", 5),
     ("ROLLOUT", 9),
     ("CHECK", 10),
-    ("DRIFT", 6),
+    ("DRIFT", 8),
     ("LB", 2),
-    ("$/MO", 6),
+    ("$/MO", 5),
 ];
 
-/// A monthly figure in at most 6 characters: cents below $100, dollars below
+/// A monthly figure in at most 5 characters: cents below $10, dollars below
 /// $10,000, thousands above; `?` when there is no figure (`mcp status` says why).
+/// `--output json` has the exact figure.
 fn per_month(cost: Option<&Cost>) -> String {
     match cost.map(|c| c.monthly) {
         None => "-".into(),
         Some(None) => "?".into(),
-        Some(Some(usd)) if usd < 100.0 => format!("${usd:.2}"),
+        Some(Some(usd)) if usd < 10.0 => format!("${usd:.2}"),
         Some(Some(usd)) if usd < 10_000.0 => format!("${usd:.0}"),
         Some(Some(usd)) => format!("${:.0}k", usd / 1000.0),
     }
@@ -524,7 +525,7 @@ mod tests {
             );
         }
         assert!(
-            text.contains("…-family:123"),
+            text.contains("…family:123"),
             "the revision number stays: {text}"
         );
         assert!(text.contains("FAIL tool"), "{text}");

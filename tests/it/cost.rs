@@ -88,7 +88,7 @@ fn status_shows_the_monthly_estimate_of_the_hand_calculation() {
         serde_json::from_str(&std::fs::read_to_string(&cached).unwrap()).unwrap();
     assert_eq!(sheet["usd"]["Fargate-GB-Hours"].as_f64(), Some(USE1_GB));
 
-    // `status --stages`: the row's figure and the total under the table.
+    // `status --stages`: the row's figure (whole dollars from $10) and the total under the table.
     let board = mcp(
         tb,
         dir.path(),
@@ -112,7 +112,7 @@ fn status_shows_the_monthly_estimate_of_the_hand_calculation() {
             .stdout
             .lines()
             .nth(1)
-            .is_some_and(|row| row.trim_end().ends_with(&dollars(hand))),
+            .is_some_and(|row| row.trim_end().ends_with(&format!("${hand:.0}"))),
         "{}",
         table.stdout
     );

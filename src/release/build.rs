@@ -12,7 +12,7 @@ use serde::Serialize;
 use tokio::sync::OnceCell;
 
 use crate::aws::{self, Clients, ecr};
-use crate::config::Settings;
+use crate::config::{Settings, TargetKind};
 use crate::docker::build::{self, BuildRequest, Builder, Built};
 use crate::docker::context;
 use crate::docker::engine::Engine;
@@ -212,6 +212,16 @@ async fn run_build(
             reporter::bytes(built.context_bytes)
         ),
     );
+    if settings.target == TargetKind::Lambda {
+        return super::lambda_image::ensure_adapter(
+            settings,
+            printer,
+            engine,
+            built,
+            &request.tags,
+        )
+        .await;
+    }
     Ok(built)
 }
 
@@ -300,7 +310,17 @@ impl<T: Clone> Memo<T> {
 impl BuildMemo {
     fn build_key(settings: &Settings) -> String {
         let b = &settings.build;
-        serde_json::json!([b.context, b.dockerfile, b.platform, b.target, b.args]).to_string()
+        let lambda = (settings.target == TargetKind::Lambda)
+            .then(|| super::lambda_image::memo_key(settings));
+        serde_json::json!([
+            b.context,
+            b.dockerfile,
+            b.platform,
+            b.target,
+            b.args,
+            lambda
+        ])
+        .to_string()
     }
 
     /// One push per repository and tag (and build inputs, so two images never

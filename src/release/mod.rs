@@ -5,7 +5,8 @@
 //! [`DeployStatus`] and the exit code that follows from it. ECS platforms
 //! remember releases as tagged task-definition revisions ([`tags`],
 //! [`history`]). [`build`] makes a release's image: tag, build, push to ECR,
-//! or check an image built elsewhere (`--image`).
+//! or check an image built elsewhere (`--image`); [`lambda_image`] adds the
+//! Lambda Web Adapter to a Lambda stage's image.
 
 pub mod build;
 pub mod cost;
@@ -13,6 +14,7 @@ pub mod gate;
 pub mod history;
 pub mod hook;
 pub mod image;
+pub mod lambda_image;
 pub mod preview;
 pub mod report;
 pub mod tags;

@@ -20,6 +20,7 @@ mod iam;
 mod image;
 mod install;
 mod interop;
+mod lambda_image;
 mod lambda_sim;
 mod local;
 mod logs;

@@ -1,0 +1,300 @@
+//! The image of a Lambda stage (issue 29, item 2): `mcp build` and `mcp push`
+//! add the Lambda Web Adapter to an image that has none, with its settings
+//! from mcp.toml, keep an adapter the image brings (with mcp.toml's settings),
+//! fail clearly on an adapter image that cannot be had, and leave an ECS
+//! stage's image alone. The testbed's stand-in adapter image
+//! (`$MCP_TESTBED_LAMBDA_ADAPTER_IMAGE`) plays the public one, which cannot be
+//! pulled here.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::image::{commit_all, fixture_project, git};
+use crate::testbed::{self, Testbed, run};
+
+fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The image's `ENV` as `NAME=value` lines.
+fn env_of(image: &str) -> Vec<String> {
+    let json = docker(&["image", "inspect", "-f", "{{json .Config.Env}}", image]);
+    serde_json::from_str::<Option<Vec<String>>>(&json)
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// The names in the image's `/opt/extensions`, read without running it (the
+/// echo server's image has no shell): a created container's archive.
+fn extensions_of(image: &str) -> Vec<String> {
+    let id = docker(&["create", image, "/never-started"])
+        .trim()
+        .to_string();
+    let out = Command::new("docker")
+        .args(["cp", &format!("{id}:/opt/extensions"), "-"])
+        .output()
+        .unwrap();
+    docker(&["rm", "-f", &id]);
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        // Older engines say "Could not find the file", newer "No such container:path".
+        assert!(
+            err.contains("Could not find the file") || err.contains("No such container:path"),
+            "docker cp: {err}"
+        );
+        return Vec::new();
+    }
+    let mut names: Vec<String> = tar::Archive::new(&out.stdout[..])
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .filter_map(|p| {
+            p.strip_prefix("extensions/")
+                .filter(|rest| !rest.is_empty())
+                .map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+fn adapter(tb: &Testbed) -> String {
+    tb.var("MCP_TESTBED_LAMBDA_ADAPTER_IMAGE")
+}
+
+/// examples/echo-server (a `FROM scratch` image) as a Lambda stage's project.
+fn echo_lambda_project(tb: &Testbed, repository: &str, lambda_toml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/echo-server");
+    for file in ["Dockerfile", ".dockerignore"] {
+        std::fs::copy(example.join(file), dir.path().join(file)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("dist")).unwrap();
+    std::fs::copy(
+        crate::check::echo_server_bin(),
+        dir.path().join("dist/echo-server"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        format!(
+            "name = \"{repository}\"\nregion = \"{}\"\ntarget = \"lambda\"\n\n[ecr]\nrepository = \"{repository}\"\ncreate = true\n\n\
+             [deploy]\nport = 8000\nhealth_path = \"/healthz\"\n\n[lambda]\nadapter_image = \"{}\"\n{lambda_toml}",
+            tb.region(),
+            adapter(tb),
+        ),
+    )
+    .unwrap();
+    git(dir.path(), &["init", "-q"]);
+    commit_all(dir.path());
+    dir
+}
+
+/// The image tests' busybox project (`crate::image::fixture_project`) as a
+/// Lambda stage, with `tables` appended to its mcp.toml.
+fn lambda_fixture(tb: &Testbed, repository: &str, tables: &str) -> tempfile::TempDir {
+    let dir = fixture_project(tb, repository, "");
+    let path = dir.path().join("mcp.toml");
+    let toml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("target = \"lambda\"\n{toml}\n{tables}")).unwrap();
+    commit_all(dir.path());
+    dir
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn lambda_image_push_adds_the_adapter_with_mcp_toml_settings_and_pushes_that_image() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("lwa-push");
+    let dir = echo_lambda_project(tb, &repository, "invoke_mode = \"BUFFERED\"\n");
+
+    let out = run(tb.mcp(dir.path()).args(["push", "--output", "json"]));
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "Adding the Lambda Web Adapter from {}",
+            adapter(tb)
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("Added /opt/extensions/lambda-adapter to "),
+        "{}",
+        out.stderr
+    );
+    let report = out.json();
+    let tag = report["tag"].as_str().unwrap();
+    let local = format!("{}/{repository}:{tag}", tb.var("MCP_TESTBED_REGISTRY"));
+
+    // The image the release names is the one with the adapter.
+    assert_eq!(extensions_of(&local), ["lambda-adapter"]);
+    let env = env_of(&local);
+    for wanted in [
+        "AWS_LWA_PORT=8000",
+        "AWS_LWA_READINESS_CHECK_PATH=/healthz",
+        "AWS_LWA_INVOKE_MODE=buffered",
+    ] {
+        assert!(env.contains(&wanted.to_string()), "{wanted} not in {env:?}");
+    }
+    let id = docker(&["image", "inspect", "-f", "{{.Id}}", &local]);
+    assert_eq!(report["build"]["image_id"], id.trim());
+    let digests = docker(&["image", "inspect", "-f", "{{json .RepoDigests}}", &local]);
+    let digest = report["digest"].as_str().unwrap();
+    assert!(
+        digests.contains(&format!("{repository}@{digest}")),
+        "the pushed digest {digest} is not the adapted image's: {digests}"
+    );
+    assert_eq!(
+        docker(&[
+            "image",
+            "inspect",
+            "-f",
+            "{{.Os}}/{{.Architecture}}",
+            &local
+        ])
+        .trim(),
+        "linux/amd64"
+    );
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn lambda_image_with_its_own_adapter_gets_no_second_one_but_mcp_toml_settings() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("lwa-own");
+    let dir = lambda_fixture(
+        tb,
+        &repository,
+        &format!(
+            "[deploy]\nport = 8000\nhealth_path = \"/ready\"\n[lambda]\nadapter_image = \"{}\"\n",
+            adapter(tb)
+        ),
+    );
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "FROM {adapter} AS lwa\nFROM {base}\nCOPY --from=lwa /lambda-adapter /opt/extensions/my-adapter\n\
+             ENV AWS_LWA_PORT=9999 AWS_LWA_INVOKE_MODE=response_stream\nCMD [\"httpd\", \"-f\", \"-p\", \"8000\"]\n",
+            adapter = adapter(tb),
+            base = tb.var("MCP_TESTBED_BASE_IMAGE"),
+        ),
+    )
+    .unwrap();
+    commit_all(dir.path());
+
+    let out = run(tb.mcp(dir.path()).args(["build", "--output", "json"]));
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    let image = out.json()["image"].as_str().unwrap().to_string();
+    assert_eq!(extensions_of(&image), ["my-adapter"], "{}", out.stderr);
+    assert!(!out.stderr.contains("Adding"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the image's own Lambda Web Adapter (/opt/extensions/my-adapter) in ")
+            && out.stderr.contains("AWS_LWA_PORT=8000 (was 9999)")
+            && out.stderr.contains("AWS_LWA_READINESS_CHECK_PATH=/ready"),
+        "{}",
+        out.stderr
+    );
+    let env = env_of(&image);
+    for wanted in [
+        "AWS_LWA_PORT=8000",
+        "AWS_LWA_READINESS_CHECK_PATH=/ready",
+        "AWS_LWA_INVOKE_MODE=response_stream",
+    ] {
+        assert!(env.contains(&wanted.to_string()), "{wanted} not in {env:?}");
+    }
+    assert!(!env.iter().any(|e| e == "AWS_LWA_PORT=9999"), "{env:?}");
+
+    // Settings already equal: the image stays as built.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "FROM {adapter} AS lwa\nFROM {base}\nCOPY --from=lwa /lambda-adapter /opt/extensions/lambda-adapter\n\
+             ENV AWS_LWA_PORT=8000 AWS_LWA_READINESS_CHECK_PROTOCOL=http AWS_LWA_READINESS_CHECK_PATH=/ready AWS_LWA_INVOKE_MODE=response_stream\n",
+            adapter = adapter(tb),
+            base = tb.var("MCP_TESTBED_BASE_IMAGE"),
+        ),
+    )
+    .unwrap();
+    commit_all(dir.path());
+    let out = run(tb.mcp(dir.path()).args(["build"]));
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Kept the image's own Lambda Web Adapter (/opt/extensions/lambda-adapter)"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("Configured"), "{}", out.stderr);
+    assert_eq!(extensions_of(out.stdout.trim()), ["lambda-adapter"]);
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn lambda_image_adapter_that_cannot_be_pulled_is_an_error_naming_the_key() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("lwa-missing");
+    let missing = format!("{}/no-such-adapter:0.9.1", tb.var("MCP_TESTBED_REGISTRY"));
+    let dir = lambda_fixture(
+        tb,
+        &repository,
+        &format!("[lambda]\nadapter_image = \"{missing}\"\n"),
+    );
+
+    let out = run(tb.mcp(dir.path()).args(["build"]));
+    assert_ne!(out.code, 0, "stderr:\n{}", out.stderr);
+    for wanted in [
+        "cannot get the Lambda Web Adapter image",
+        &missing,
+        "`lambda.adapter_image`",
+        "mcp.toml",
+        "pulling it failed",
+        "mirror the adapter image to a registry",
+    ] {
+        assert!(
+            out.stderr.contains(wanted),
+            "`{wanted}` not in:\n{}",
+            out.stderr
+        );
+    }
+    assert!(!out.stderr.contains("Added"), "{}", out.stderr);
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn lambda_image_of_an_ecs_stage_is_untouched() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("lwa-ecs");
+    let dir = fixture_project(
+        tb,
+        &repository,
+        &format!(
+            "\n[stages.fn]\ntarget = \"lambda\"\nlambda = {{ adapter_image = \"{}\" }}\n",
+            adapter(tb)
+        ),
+    );
+
+    let ecs = run(tb.mcp(dir.path()).args(["build"]));
+    assert_eq!(ecs.code, 0, "stderr:\n{}", ecs.stderr);
+    let image = ecs.stdout.trim().to_string();
+    assert!(!ecs.stderr.contains("Adapter"), "{}", ecs.stderr);
+    assert!(extensions_of(&image).is_empty());
+    assert!(
+        !env_of(&image).iter().any(|e| e.starts_with("AWS_LWA_")),
+        "{:?}",
+        env_of(&image)
+    );
+
+    // The same project's Lambda stage gets the adapter.
+    let lambda = run(tb.mcp(dir.path()).args(["--stage", "fn", "build"]));
+    assert_eq!(lambda.code, 0, "stderr:\n{}", lambda.stderr);
+    assert_eq!(extensions_of(lambda.stdout.trim()), ["lambda-adapter"]);
+}

@@ -26,6 +26,7 @@ pub mod pricing;
 pub mod retry;
 pub mod revisions;
 pub mod service_deployments;
+pub mod sigv4;
 pub mod taskdef;
 
 use std::borrow::Cow;

@@ -41,7 +41,8 @@ pub async fn check(
             .hint(hint)
             .into());
     };
-    let mut options = probe::Options::from_settings(settings)?;
+    // On a Lambda stage with `AuthType AWS_IAM`, every request is signed.
+    let mut options = crate::platform::check::options(settings).await?;
     options.timeout = timeout;
     if !calls.is_empty() {
         options.calls = calls;
@@ -53,6 +54,9 @@ pub async fn check(
         options.baseline = Some((source.clone(), baseline));
     }
     printer.status("Checking", url);
+    if let Some(signer) = &options.signer {
+        printer.detail(1, signer.describe());
+    }
     if let Some(var) = &settings.deploy.auth_token_env {
         printer.detail(1, format!("sending a bearer token from {var} (not shown)"));
     }

@@ -4,12 +4,19 @@
 //! until healthy after a rollout, one check for a status report, and the
 //! live release's contract a deploy remembers for the checks after it.
 //! `probe/` itself knows nothing of `Settings`: what it needs is passed in.
+//!
+//! A Lambda stage whose function URLs have `AuthType AWS_IAM`
+//! (`lambda.url_auth`) is checked with every request signed (SigV4 for
+//! `lambda`, the caller's credentials, resolved once per check): [`options`]
+//! adds the signer, and every check here goes through it. The server's own
+//! bearer token cannot ride in `Authorization` beside the signature, so
+//! `deploy.auth_token_env` and `deploy.auth` are refused on such a stage.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::config::{DeploySettings, FILE_NAME, Settings};
+use crate::config::{DeploySettings, FILE_NAME, Settings, TargetKind, UrlAuth};
 use crate::error::{ExitStatus, McpError};
 use crate::probe::{
     Call, CheckReport, ClientCredentials, DEFAULT_TIMEOUT, Options, SESSION_REQUESTS, Step,
@@ -19,8 +26,11 @@ use crate::ui::Printer;
 
 impl Options {
     /// From `deploy.*`: errors name the key or variable that is wrong.
+    /// No signer: [`options`] adds it where the stage wants one (this one
+    /// is for pre-flight checks that send nothing).
     pub fn from_settings(settings: &Settings) -> Result<Options> {
         let deploy = &settings.deploy;
+        refuse_token_beside_signature(settings)?;
         let protocol = match deploy.protocol.as_deref() {
             None | Some("") => None,
             Some(pin) => Some(revision::known(pin).ok_or_else(|| {
@@ -80,6 +90,7 @@ impl Options {
             baseline: None,
             allow_breaking: settings.check.breaking == crate::config::Breaking::Warn,
             timeout: DEFAULT_TIMEOUT,
+            signer: None,
         }
         .with_live_contract(settings))
     }
@@ -93,6 +104,47 @@ impl Options {
         }
         self
     }
+}
+
+/// Whether this stage's endpoint wants signed requests: a Lambda stage with
+/// `lambda.url_auth = "AWS_IAM"`.
+pub fn signs(settings: &Settings) -> bool {
+    settings.target == TargetKind::Lambda && settings.lambda.url_auth == UrlAuth::AwsIam
+}
+
+/// The probe's [`Options`] for a check that sends requests:
+/// [`Options::from_settings`], and on an `AWS_IAM` Lambda stage a SigV4
+/// signer with the caller's credentials (resolved here, once).
+pub async fn options(settings: &Settings) -> Result<Options> {
+    let mut options = Options::from_settings(settings)?;
+    if signs(settings) {
+        let config = crate::aws::sdk_config(settings).await;
+        let signer =
+            crate::aws::sigv4::FunctionUrlSigner::resolve(&config, settings.profile.as_deref())
+                .await?;
+        options.signer = Some(std::sync::Arc::new(signer));
+    }
+    Ok(options)
+}
+
+/// SigV4 goes in `Authorization`, where a bearer token would: a stage that
+/// signs cannot also send the server's own token.
+fn refuse_token_beside_signature(settings: &Settings) -> Result<()> {
+    if !signs(settings) {
+        return Ok(());
+    }
+    let key = match (&settings.deploy.auth_token_env, &settings.deploy.auth) {
+        (Some(_), _) => "deploy.auth_token_env",
+        (None, Some(_)) => "deploy.auth",
+        (None, None) => return Ok(()),
+    };
+    Err(McpError::usage(format!(
+        "`{key}` and `lambda.url_auth = \"AWS_IAM\"` both want the `Authorization` header: the function URL needs the SigV4 signature there, so the server's own token cannot go with it"
+    ))
+    .hint(format!(
+        "remove `{key}` from this stage (the function URL's IAM auth guards it), or set `lambda.url_auth = \"NONE\"` and let the server check its token; a server that needs both must read its token from another header, which `mcp` does not send"
+    ))
+    .into())
 }
 
 /// The bearer token from the variable named by `deploy.auth_token_env`, if any.
@@ -128,7 +180,7 @@ pub async fn until_healthy(
     url: &str,
     patience: Duration,
 ) -> Result<CheckReport> {
-    let options = Options::from_settings(settings)?;
+    let options = options(settings).await?;
     let deadline = Instant::now() + patience.min(settings.deploy.timeout);
     printer.status("Checking", url);
     // Ctrl-C here ends the command (130).
@@ -183,7 +235,7 @@ pub async fn remember_live_contract(
     url: &str,
     allow_breaking: bool,
 ) {
-    let Ok(mut options) = Options::from_settings(settings) else {
+    let Ok(mut options) = options(settings).await else {
         return; // the deploy's own pre-flight says what is wrong
     };
     options.timeout = Duration::from_secs(5);
@@ -241,6 +293,6 @@ fn live_contract(settings: &Settings) -> Option<Live> {
 /// a URL, or when the check cannot start.
 pub async fn once(settings: &Settings) -> Option<CheckReport> {
     let url = settings.deploy.url.as_deref()?;
-    let options = Options::from_settings(settings).ok()?;
+    let options = options(settings).await.ok()?;
     run_check(url, &options).await.ok()
 }

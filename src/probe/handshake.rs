@@ -103,6 +103,17 @@ pub(super) async fn check(
         }
     };
     let mut wire = Wire::new(http.clone(), url.clone(), options.token.clone());
+    if let Some(signer) = &options.signer {
+        // Signed requests follow redirects by hand, each hop signed again.
+        match super::wire::signed_client(url, timeout) {
+            Ok(signed) => wire = Wire::new(signed, url.clone(), options.token.clone()),
+            Err(e) => {
+                report.fail(Step::Initialize, started, e, None);
+                return;
+            }
+        }
+        wire.signer = Some(signer.clone());
+    }
     let pinned = options.protocol;
     let mut path = Path::for_revision(pinned.unwrap_or(revision::NEWEST));
     let mut tried: Vec<Path> = Vec::new();
@@ -277,7 +288,10 @@ pub(super) async fn check(
                     (true, true) => Some(Sent::Granted),
                     (true, false) => Some(Sent::Static),
                 };
-                let hint = hint(refusal, sent, url);
+                let hint = match &options.signer {
+                    Some(signer) if refusal == Refusal::Auth => signer.refused_hint(),
+                    _ => hint(refusal, sent, url),
+                };
                 report.fail(path.step(), started, secret.scrub(&error), Some(hint));
                 return;
             }

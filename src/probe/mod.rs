@@ -39,11 +39,13 @@ mod health;
 mod oauth;
 pub mod revision;
 mod session;
+mod sign;
 mod wire;
 
 pub use oauth::AuthReport;
 pub use oauth::ClientCredentials;
 pub use session::SESSION_FIXES;
+pub use sign::{Sign, Signer};
 
 use crate::error::McpError;
 
@@ -390,6 +392,9 @@ pub struct Options {
     pub allow_breaking: bool,
     /// How long each step may take.
     pub timeout: Duration,
+    /// Signs every request to the endpoint's origin (a function URL with
+    /// `AuthType AWS_IAM`): see [`sign`].
+    pub signer: Option<Signer>,
 }
 
 impl Options {
@@ -406,12 +411,13 @@ impl Options {
             baseline: None,
             allow_breaking: false,
             timeout: DEFAULT_TIMEOUT,
+            signer: None,
         }
     }
 
-    /// Whether the check sends credentials it was given.
+    /// Whether the check sends credentials it was given (a token, or a signature).
     pub fn authenticated(&self) -> bool {
-        self.token.is_some()
+        self.token.is_some() || self.signer.is_some()
     }
 
     /// Ask for at least twice `tasks` requests of a session (one load
@@ -498,14 +504,17 @@ pub async fn run_check(url: &str, options: &Options) -> Result<CheckReport> {
     if let Some(credentials) = &options.credentials {
         secret.add(credentials.secret.clone());
     }
+    for value in options.signer.iter().flat_map(|s| s.secrets()) {
+        secret.add(value);
+    }
     let mut report = CheckReport::new(
         url,
         health.as_ref().map_or("", Url::as_str),
-        options.token.is_some(),
+        options.authenticated(),
     );
 
     let healthy = match &health {
-        Some(health) => health::check(&mut report, health, options.timeout).await,
+        Some(health) => health::check(&mut report, health, &parsed, options, &secret).await,
         None => {
             report.skip(Step::Health, "skipped: `deploy.health_path` is empty");
             true

@@ -17,12 +17,14 @@
 //! to `/mcp/`. A redirect to any other origin is not followed, and the report
 //! says where it pointed: the token goes nowhere the configuration did not name.
 //! Every answer is capped ([`MAX_BODY`]): a server cannot grow the check's memory.
+//! When the check signs ([`super::sign`]), [`send`] signs each request and
+//! follows same-origin redirects itself, each hop signed again.
 
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use reqwest::Url;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, WWW_AUTHENTICATE};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, LOCATION, WWW_AUTHENTICATE};
+use reqwest::{Method, StatusCode, Url};
 use serde_json::{Value, json};
 
 use super::{chain, revision};
@@ -135,6 +137,9 @@ pub struct Wire {
     pub url: Url,
     /// The bearer token sent with every MCP request.
     pub bearer: Option<String>,
+    /// Signs every request (see [`super::sign`]); `http` then follows no
+    /// redirect by itself.
+    pub signer: Option<super::sign::Signer>,
     /// The session the server issued (`Mcp-Session-Id`).
     pub session: Option<String>,
     /// The revision in force: its header and, when stateless, `_meta`.
@@ -182,6 +187,7 @@ impl Wire {
             http,
             url,
             bearer,
+            signer: None,
             session: None,
             revision: None,
             next_id: 0,
@@ -278,12 +284,20 @@ impl Wire {
         if self.session.is_none() {
             return;
         }
-        let request = self
+        let Ok(request) = self
             .http
             .delete(self.url.clone())
             .headers(self.headers())
-            .send();
-        let _ = tokio::time::timeout(timeout, request).await;
+            .build()
+        else {
+            return;
+        };
+        let _ = tokio::time::timeout(timeout, self.send(request)).await;
+    }
+
+    /// One request to the endpoint, signed when the check signs.
+    async fn send(&self, request: reqwest::Request) -> Result<reqwest::Response, Failure> {
+        send(&self.http, request, self.signer.as_deref(), &self.url).await
     }
 
     async fn exchange(&mut self, message: Value, id: Option<i64>) -> Result<Reply, Failure> {
@@ -292,16 +306,16 @@ impl Wire {
         if self.revision.is_some_and(revision::is_stateless) {
             standard_headers(&message, &self.schemas, &mut headers);
         }
-        let response = self
+        let request = self
             .http
             .post(self.url.clone())
             .headers(headers)
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json, text/event-stream")
             .body(message.to_string())
-            .send()
-            .await
+            .build()
             .map_err(sent_error)?;
+        let response = self.send(request).await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let session_id = header(&headers, SESSION_HEADER);
@@ -364,15 +378,15 @@ impl Wire {
             // SEP-1699: wait as long as the server's `retry` asked.
             tokio::time::sleep(events.retry.unwrap_or(Duration::from_secs(1))).await;
             self.sent += 1;
-            response = self
+            let request = self
                 .http
                 .get(self.url.clone())
                 .headers(self.headers())
                 .header(ACCEPT, "text/event-stream")
                 .header("last-event-id", last)
-                .send()
-                .await
+                .build()
                 .map_err(sent_error)?;
+            response = self.send(request).await?;
             let resumed_type =
                 header(response.headers(), CONTENT_TYPE.as_str()).unwrap_or_default();
             if !response.status().is_success() || !resumed_type.starts_with("text/event-stream") {
@@ -685,9 +699,124 @@ fn cross_origin<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a Cr
     None
 }
 
+/// The client a signed request goes through: like [`http_client`], but it
+/// follows no redirect itself ([`send`] does, see [`super::sign`]).
+pub fn signed_client(url: &Url, timeout: Duration) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0);
+    if is_loopback(url) {
+        builder = builder.no_proxy();
+    }
+    builder.build().map_err(|e| chain(&e))
+}
+
+/// Send `request` through `http`: signed by `signer` when it goes to the
+/// origin of `endpoint`, and then with same-origin redirects followed here,
+/// each hop signed again (`http` must then be a [`signed_client`]). Without a
+/// signer it is sent as it is, and `http`'s own redirect policy applies.
+pub async fn send(
+    http: &reqwest::Client,
+    mut request: reqwest::Request,
+    signer: Option<&dyn super::sign::Sign>,
+    endpoint: &Url,
+) -> Result<reqwest::Response, Failure> {
+    let Some(signer) = signer.filter(|_| same_origin(request.url(), endpoint)) else {
+        return http.execute(request).await.map_err(sent_error);
+    };
+    for _ in 0..=MAX_REDIRECTS {
+        // The body is bytes (every probe request's is), so the request
+        // can be sent again after a redirect.
+        let next = request.try_clone();
+        signer.sign(&mut request).map_err(Failure::Unreachable)?;
+        let response = http.execute(request).await.map_err(sent_error)?;
+        let Some(location) = redirect_location(&response) else {
+            return Ok(response);
+        };
+        let Some(mut next) = next else {
+            return Ok(response);
+        };
+        let to = location?;
+        if !same_origin(&to, endpoint) {
+            let mut shown = to.clone();
+            let _ = shown.set_username("");
+            let _ = shown.set_password(None);
+            return Err(Failure::Redirect(shown.to_string()));
+        }
+        follow(&mut next, response.status(), to);
+        request = next;
+    }
+    Err(Failure::Unreachable(format!(
+        "more than {MAX_REDIRECTS} redirects"
+    )))
+}
+
+/// Where a redirect points, when `response` is one: `None` for any other
+/// answer, an error for a `Location` that is not a URL.
+fn redirect_location(response: &reqwest::Response) -> Option<Result<Url, Failure>> {
+    if !response.status().is_redirection() || response.status() == StatusCode::NOT_MODIFIED {
+        return None;
+    }
+    let location = response.headers().get(LOCATION)?;
+    Some(
+        location
+            .to_str()
+            .ok()
+            .and_then(|l| response.url().join(l).ok())
+            .ok_or_else(|| {
+                Failure::Protocol(format!(
+                    "the server answered HTTP {} with a `Location` that is not a URL",
+                    response.status().as_u16()
+                ))
+            }),
+    )
+}
+
+/// The request a redirect asks for, as browsers and reqwest make it: 307 and
+/// 308 repeat the method and body; 303, and 301 / 302 after a POST, become a
+/// GET without a body.
+fn follow(request: &mut reqwest::Request, status: StatusCode, to: Url) {
+    let to_get = status == StatusCode::SEE_OTHER
+        || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
+            && request.method() == Method::POST);
+    if to_get {
+        *request.method_mut() = Method::GET;
+        *request.body_mut() = None;
+        for header in ["content-type", "content-length", "content-encoding"] {
+            request.headers_mut().remove(header);
+        }
+    }
+    *request.url_mut() = to;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_redirected_post_is_repeated_on_307_and_becomes_a_get_on_303() {
+        let url = Url::parse("http://127.0.0.1:9/mcp").unwrap();
+        let to = Url::parse("http://127.0.0.1:9/mcp/").unwrap();
+        let http = reqwest::Client::new();
+        let post = || {
+            http.post(url.clone())
+                .header("content-type", "application/json")
+                .body("{}")
+                .build()
+                .unwrap()
+        };
+        let mut again = post();
+        follow(&mut again, StatusCode::TEMPORARY_REDIRECT, to.clone());
+        assert_eq!(again.method(), Method::POST);
+        assert_eq!(again.url(), &to);
+        assert!(again.body().and_then(|b| b.as_bytes()).is_some());
+        let mut other = post();
+        follow(&mut other, StatusCode::SEE_OTHER, to.clone());
+        assert_eq!(other.method(), Method::GET);
+        assert!(other.body().is_none());
+        assert!(other.headers().get("content-type").is_none());
+    }
 
     #[test]
     fn events_split_on_cr_lf_and_crlf_and_keep_id_and_retry() {

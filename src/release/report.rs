@@ -246,6 +246,34 @@ pub fn client_snippet(name: &str, url: &str) -> String {
     serde_json::to_string_pretty(&config).unwrap_or_default()
 }
 
+/// The snippet for a function URL with `AuthType AWS_IAM`
+/// (`lambda.url_auth`): an MCP client cannot sign its requests, so it runs
+/// the MCP Proxy for AWS (`mcp-proxy-for-aws`, published by AWS), which
+/// speaks stdio to the client and signs each request with SigV4 for
+/// `lambda`; then a note saying so. `region` is the function's (none: the
+/// proxy reads `AWS_REGION`).
+pub fn client_snippet_aws_iam(name: &str, url: &str, region: Option<&str>) -> String {
+    let mut args = vec![
+        "mcp-proxy-for-aws@latest".to_string(),
+        url.to_string(),
+        "--service".to_string(),
+        "lambda".to_string(),
+    ];
+    if let Some(region) = region {
+        args.extend(["--region".to_string(), region.to_string()]);
+    }
+    let config = serde_json::json!({ "mcpServers": { name: { "command": "uvx", "args": args } } });
+    format!(
+        "{}\n\
+         The URL's auth is AWS_IAM: every request must be signed (SigV4, service `lambda`), which MCP clients \
+         do not do themselves. The MCP Proxy for AWS (https://github.com/aws/mcp-proxy-for-aws, run by `uvx`) \
+         signs for the client with the AWS credentials it finds (AWS_PROFILE, or add \"--profile\", \"NAME\" to \
+         its args); they need `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` on the function's `live` alias. \
+         Code that calls the URL itself signs with an AWS SDK's SigV4 signer (botocore's SigV4Auth, the aws-sigv4 crate).",
+        serde_json::to_string_pretty(&config).unwrap_or_default()
+    )
+}
+
 /// Print the final status line and the report; map it to the exit code.
 /// `verb` names the command (`deploy`, `rollback`, `restart`) in a GitHub
 /// Actions annotation and job summary.
@@ -499,6 +527,36 @@ pub fn fleet_summary(lines: &[FleetLine<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Guards issue 29 (AWS_IAM URLs): the snippet runs a signing proxy for
+    /// `lambda` in the function's region, and says why.
+    #[test]
+    fn an_aws_iam_url_gets_a_signing_proxy_in_its_snippet() {
+        let url = "https://abc.lambda-url.eu-west-1.on.aws/mcp";
+        let text = client_snippet_aws_iam("demo", url, Some("eu-west-1"));
+        let (json, note) = text.split_once("\n}\n").unwrap();
+        let config: serde_json::Value = serde_json::from_str(&format!("{json}\n}}")).unwrap();
+        let server = &config["mcpServers"]["demo"];
+        assert_eq!(server["command"], "uvx");
+        assert_eq!(
+            server["args"],
+            serde_json::json!([
+                "mcp-proxy-for-aws@latest",
+                url,
+                "--service",
+                "lambda",
+                "--region",
+                "eu-west-1"
+            ])
+        );
+        assert!(server.get("url").is_none(), "{server}");
+        assert!(
+            note.contains("AWS_IAM") && note.contains("lambda:InvokeFunctionUrl"),
+            "{note}"
+        );
+        let without = client_snippet_aws_iam("demo", url, None);
+        assert!(!without.contains("--region"), "{without}");
+    }
 
     /// Guards issue 26 item 9: remote text in the job summary makes no link,
     /// image, HTML or autolink: it lands in a code span, as text.

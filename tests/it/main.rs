@@ -22,6 +22,7 @@ mod install;
 mod interop;
 mod lambda_image;
 mod lambda_sim;
+mod lambda_sigv4;
 mod local;
 mod logs;
 mod output;

@@ -1,17 +1,23 @@
-//! Fargate prices from the AWS Price List Query API (`GetProducts`, service
-//! code `AmazonECS`), cached per region in the user's cache directory.
+//! Fargate and Lambda prices from the AWS Price List Query API
+//! (`GetProducts`, service codes `AmazonECS` and `AWSLambda`), cached per
+//! service and region in the user's cache directory.
 //!
 //! The Price List answers from three regions only (us-east-1, eu-central-1,
 //! ap-south-1), each for every region's prices: the client asks the nearest of
 //! them ([`endpoint_region`]) for the products whose `regionCode` is the stage's
 //! region. A product is a JSON string (`product.attributes.usagetype`,
 //! `terms.OnDemand.<term>.priceDimensions.<rate>.pricePerUnit.USD`); only the
-//! Fargate usage types are kept, by name without the region prefix
-//! (`USE1-Fargate-ARM-GB-Hours` → `Fargate-ARM-GB-Hours`), so no table of
-//! prefixes has to be kept up to date.
+//! usage types an estimate reads are kept ([`Service::keeps`]), by name without
+//! the region prefix (`USE1-Fargate-ARM-GB-Hours` → `Fargate-ARM-GB-Hours`;
+//! us-east-1 spells Lambda's with none: `Lambda-GB-Second`), so no table of
+//! prefixes has to be kept up to date. Lambda's duration is priced in tiers of
+//! an account's monthly GB-seconds per architecture (the first 6 billion x86
+//! GB-seconds at one price, …): the first tier's price is kept, the lowest
+//! `beginRange`, which a stage's estimate never leaves. The free tier
+//! (`Global-Request`, `Global-Lambda-GB-Second`) is not a price and is left out.
 //!
 //! Prices move rarely, and CI roles often lack `pricing:GetProducts`: a sheet
-//! read once is kept in `<cache>/mcp/prices/AmazonECS-<region>.json` with the
+//! read once is kept in `<cache>/mcp/prices/<service code>-<region>.json` with the
 //! time it was read, used as is for [`MAX_AGE_DAYS`], and after that refreshed;
 //! when the refresh fails the old sheet is still used, and the note says from
 //! when and why it was not refreshed. Without a sheet there is no price, and the
@@ -29,8 +35,48 @@ use super::error::{Fault, describe, fault};
 /// A cached sheet younger than this is used without asking the Price List.
 pub const MAX_AGE_DAYS: i64 = 7;
 
-/// The Price List's service code for ECS (Fargate's prices are under it).
-const SERVICE_CODE: &str = "AmazonECS";
+/// A service whose prices an estimate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// Fargate, under ECS's service code.
+    Fargate,
+    Lambda,
+}
+
+impl Service {
+    /// The Price List's service code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Service::Fargate => "AmazonECS",
+            Service::Lambda => "AWSLambda",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Service::Fargate => "Fargate",
+            Service::Lambda => "Lambda",
+        }
+    }
+
+    /// Is `usage` (without region prefix) one the estimate reads?
+    pub fn keeps(self, usage: &str) -> bool {
+        match self {
+            Service::Fargate => {
+                usage.starts_with("Fargate-") || usage.starts_with("SpotUsage-Fargate-")
+            }
+            // Requests, duration, provisioned concurrency (and its duration),
+            // each with its `-ARM` twin; not Lambda@Edge, storage or streaming.
+            Service::Lambda => matches!(
+                usage.strip_suffix("-ARM").unwrap_or(usage),
+                "Request"
+                    | "Lambda-GB-Second"
+                    | "Lambda-Provisioned-Concurrency"
+                    | "Lambda-Provisioned-GB-Second"
+            ),
+        }
+    }
+}
 
 /// The prices of one region, as read from the Price List.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -73,22 +119,22 @@ pub fn endpoint_region(region: &str) -> &'static str {
     }
 }
 
-/// Where the sheet of `region` is cached; `None` when the platform has no cache directory.
-pub fn cache_path(region: &str) -> Option<PathBuf> {
-    let file = format!("{SERVICE_CODE}-{region}.json");
+/// Where the sheet of `service` in `region` is cached; `None` when the platform has no cache directory.
+pub fn cache_path(service: Service, region: &str) -> Option<PathBuf> {
+    let file = format!("{}-{region}.json", service.code());
     dirs::cache_dir().map(|dir| dir.join("mcp").join("prices").join(file))
 }
 
-fn read_cache(region: &str) -> Option<Sheet> {
-    let text = std::fs::read_to_string(cache_path(region)?).ok()?;
+fn read_cache(service: Service, region: &str) -> Option<Sheet> {
+    let text = std::fs::read_to_string(cache_path(service, region)?).ok()?;
     serde_json::from_str::<Sheet>(&text)
         .ok()
         .filter(|s| s.region == region)
 }
 
 /// Best effort: a cache that cannot be written only means asking again next time.
-fn write_cache(sheet: &Sheet) {
-    let Some(path) = cache_path(&sheet.region) else {
+fn write_cache(service: Service, sheet: &Sheet) {
+    let Some(path) = cache_path(service, &sheet.region) else {
         return;
     };
     if let Some(dir) = path.parent() {
@@ -104,7 +150,17 @@ fn write_cache(sheet: &Sheet) {
 
 /// The Fargate prices of `region`: cached, read, or why there are none.
 pub async fn fargate(config: &SdkConfig, region: &str) -> Result<Prices, String> {
-    let cached = read_cache(region);
+    prices(config, Service::Fargate, region).await
+}
+
+/// The Lambda prices of `region`: cached, read, or why there are none.
+pub async fn lambda(config: &SdkConfig, region: &str) -> Result<Prices, String> {
+    prices(config, Service::Lambda, region).await
+}
+
+/// The prices of `service` in `region`: cached, read, or why there are none.
+pub async fn prices(config: &SdkConfig, service: Service, region: &str) -> Result<Prices, String> {
+    let cached = read_cache(service, region);
     if let Some(sheet) = &cached
         && sheet.age_days().is_some_and(|d| d < MAX_AGE_DAYS)
     {
@@ -113,9 +169,9 @@ pub async fn fargate(config: &SdkConfig, region: &str) -> Result<Prices, String>
             note: None,
         });
     }
-    match read(config, region).await {
+    match read(config, service, region).await {
         Ok(sheet) => {
-            write_cache(&sheet);
+            write_cache(service, &sheet);
             Ok(Prices { sheet, note: None })
         }
         Err(why) => match cached {
@@ -126,7 +182,7 @@ pub async fn fargate(config: &SdkConfig, region: &str) -> Result<Prices, String>
                 )),
                 sheet,
             }),
-            None => Err(match cache_path(region) {
+            None => Err(match cache_path(service, region) {
                 Some(path) => format!("{why}; no prices cached for {region} ({})", path.display()),
                 None => why,
             }),
@@ -134,8 +190,8 @@ pub async fn fargate(config: &SdkConfig, region: &str) -> Result<Prices, String>
     }
 }
 
-/// Ask the Price List for the Fargate products of `region`.
-async fn read(config: &SdkConfig, region: &str) -> Result<Sheet, String> {
+/// Ask the Price List for the products of `service` in `region`.
+async fn read(config: &SdkConfig, service: Service, region: &str) -> Result<Sheet, String> {
     let client = aws_sdk_pricing::Client::from_conf(
         aws_sdk_pricing::config::Builder::from(config)
             .region(Region::new(endpoint_region(region)))
@@ -149,11 +205,12 @@ async fn read(config: &SdkConfig, region: &str) -> Result<Sheet, String> {
         .map_err(|e| e.to_string())?;
     let mut usd = BTreeMap::new();
     let mut token: Option<String> = None;
-    // Bounded: a region has a few dozen ECS products, 100 to a page.
-    for _ in 0..20 {
+    // Bounded: a region has a few dozen ECS products and a few hundred
+    // Lambda ones (Lambda@Edge, storage, …), 100 to a page.
+    for _ in 0..40 {
         let out = client
             .get_products()
-            .service_code(SERVICE_CODE)
+            .service_code(service.code())
             .filters(filter.clone())
             .format_version("aws_v1")
             .max_results(100)
@@ -168,7 +225,7 @@ async fn read(config: &SdkConfig, region: &str) -> Result<Sheet, String> {
                 _ => format!("the Price List did not answer: {}", describe(&err)),
             })?;
         for product in out.price_list() {
-            if let Some((usage, price)) = fargate_price(product) {
+            if let Some((usage, price)) = product_price(service, product) {
                 usd.insert(usage, price);
             }
         }
@@ -178,7 +235,10 @@ async fn read(config: &SdkConfig, region: &str) -> Result<Sheet, String> {
         }
     }
     if usd.is_empty() {
-        return Err(format!("the Price List has no Fargate prices for {region}"));
+        return Err(format!(
+            "the Price List has no {} prices for {region}",
+            service.label()
+        ));
     }
     Ok(Sheet {
         region: region.to_string(),
@@ -189,28 +249,44 @@ async fn read(config: &SdkConfig, region: &str) -> Result<Sheet, String> {
 
 /// `(usage type without region prefix, USD per unit)` of one Price List product, when Fargate's.
 pub fn fargate_price(product: &str) -> Option<(String, f64)> {
+    product_price(Service::Fargate, product)
+}
+
+/// `(usage type without region prefix, USD per unit)` of one Price List
+/// product, when one `service`'s estimate reads; of a tiered price, the
+/// first tier's (the lowest `beginRange`).
+pub fn product_price(service: Service, product: &str) -> Option<(String, f64)> {
     let value: serde_json::Value = serde_json::from_str(product).ok()?;
     let usage = value.pointer("/product/attributes/usagetype")?.as_str()?;
     let usage = strip_region(usage);
-    if !(usage.starts_with("Fargate-") || usage.starts_with("SpotUsage-Fargate-")) {
+    if !service.keeps(usage) {
         return None;
     }
     let terms = value.pointer("/terms/OnDemand")?.as_object()?;
-    let price = terms.values().find_map(|term| {
-        term.get("priceDimensions")?
-            .as_object()?
-            .values()
-            .find_map(|d| {
-                d.pointer("/pricePerUnit/USD")?
-                    .as_str()?
-                    .parse::<f64>()
-                    .ok()
-            })
-    })?;
+    let price = terms
+        .values()
+        .filter_map(|term| term.get("priceDimensions")?.as_object())
+        .flat_map(|dimensions| dimensions.values())
+        .filter_map(|d| {
+            let usd = d
+                .pointer("/pricePerUnit/USD")?
+                .as_str()?
+                .parse::<f64>()
+                .ok()?;
+            let begin = d
+                .get("beginRange")
+                .and_then(|b| b.as_str())
+                .and_then(|b| b.parse::<f64>().ok())
+                .unwrap_or(0.0);
+            Some((begin, usd))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))?
+        .1;
     Some((usage.to_string(), price))
 }
 
-/// `USE1-Fargate-GB-Hours` → `Fargate-GB-Hours`; a name without a prefix stays.
+/// `USE1-Fargate-GB-Hours` → `Fargate-GB-Hours`; a name without a prefix
+/// (`Request-ARM`, `Lambda-GB-Second`) stays.
 fn strip_region(usage: &str) -> &str {
     if usage.starts_with("Fargate-") || usage.starts_with("SpotUsage-") {
         return usage;
@@ -261,6 +337,75 @@ mod tests {
             fargate_price(&product("EUW1-ECS-EC2-GB-Hours", "0.1")),
             None
         );
+    }
+
+    fn tiered(usage: &str, tiers: &[(&str, &str)]) -> String {
+        // Out of order on purpose: the first tier is found by its beginRange.
+        let dimensions: serde_json::Map<String, serde_json::Value> = tiers
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, (begin, usd))| {
+                (
+                    format!("X.Y.{i}"),
+                    serde_json::json!({"unit": "Lambda-GB-Second", "beginRange": begin, "pricePerUnit": {"USD": usd}}),
+                )
+            })
+            .collect();
+        serde_json::json!({
+            "product": {"productFamily": "Serverless", "attributes": {"usagetype": usage, "regionCode": "us-east-1"}},
+            "terms": {"OnDemand": {"X.Y": {"priceDimensions": dimensions}}}
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn lambda_products_are_read_at_their_first_tier_and_the_rest_left_out() {
+        let gb_second = tiered(
+            "Lambda-GB-Second",
+            &[
+                ("0", "0.0000166667"),
+                ("6000000000", "0.0000150000"),
+                ("15000000000", "0.0000133334"),
+            ],
+        );
+        assert_eq!(
+            product_price(Service::Lambda, &gb_second),
+            Some(("Lambda-GB-Second".into(), 0.0000166667))
+        );
+        assert_eq!(
+            product_price(Service::Lambda, &product("EUW1-Request-ARM", "0.0000002")),
+            Some(("Request-ARM".into(), 0.0000002))
+        );
+        assert_eq!(
+            product_price(
+                Service::Lambda,
+                &product("Lambda-Provisioned-Concurrency-ARM", "0.0000033334")
+            ),
+            Some(("Lambda-Provisioned-Concurrency-ARM".into(), 0.0000033334))
+        );
+        // The free tier, Lambda@Edge and storage are not what an estimate reads.
+        for usage in [
+            "Global-Request",
+            "Global-Lambda-GB-Second",
+            "Lambda-Edge-Request",
+            "USE1-Lambda-Storage-GB-Second",
+        ] {
+            assert_eq!(
+                product_price(Service::Lambda, &product(usage, "0")),
+                None,
+                "{usage}"
+            );
+        }
+        // Nor is a Fargate product Lambda's, or the reverse.
+        assert_eq!(
+            product_price(
+                Service::Lambda,
+                &product("USE1-Fargate-GB-Hours", "0.004445")
+            ),
+            None
+        );
+        assert_eq!(fargate_price(&product("Request", "0.0000002")), None);
     }
 
     #[test]

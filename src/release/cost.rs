@@ -10,6 +10,15 @@
 //! Application Auto Scaling target the minimum and maximum are priced too. A
 //! price the sheet lacks is a reason, never a guessed number ([`Cost::reason`]).
 //! The prices come from [`crate::aws::pricing`].
+//!
+//! A Lambda function is priced by what it serves ([`LambdaInputs`]): the
+//! requests and GB-seconds (duration × memory) its CloudWatch metrics counted
+//! over a window, scaled to the month, × the request and GB-second prices of
+//! its architecture; with provisioned concurrency, the instances kept warm ×
+//! their GB × the month's seconds × the provisioned concurrency price, and
+//! the GB-seconds they can serve at the provisioned duration price. The free
+//! tier (1M requests and 400,000 GB-seconds a month per account, shared by
+//! every function) is not subtracted, and the estimate says so.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -21,6 +30,8 @@ use crate::error::McpError;
 
 /// Hours in AWS's month.
 pub const HOURS_PER_MONTH: f64 = 730.0;
+/// Seconds in AWS's month.
+pub const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
 /// Ephemeral storage every Fargate task has without charge.
 pub const INCLUDED_STORAGE_GIB: f64 = 20.0;
 
@@ -164,6 +175,98 @@ fn usage_type(usage: Usage, arm: bool, spot: bool) -> &'static str {
     }
 }
 
+/// What the estimate of a Lambda function is made of: its configuration and
+/// the traffic its CloudWatch metrics counted, scaled to AWS's month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LambdaInputs {
+    pub region: String,
+    pub function: String,
+    pub memory_mb: u32,
+    pub arch: Arch,
+    /// Instances kept warm (`lambda.provisioned_concurrency`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provisioned_concurrency: Option<u32>,
+    /// The days of metrics read, ending now.
+    pub window_days: u32,
+    /// `Invocations` (Sum) over the window.
+    pub invocations: f64,
+    /// `Duration` (Sum, milliseconds) over the window.
+    pub duration_ms: f64,
+    /// The window's invocations scaled to 730 hours.
+    pub monthly_requests: f64,
+    /// The window's duration × memory (GB = MB / 1024), scaled to 730 hours.
+    pub monthly_gb_seconds: f64,
+}
+
+impl LambdaInputs {
+    /// The inputs of `invocations` lasting `duration_ms` in all over `window_days`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_window(
+        region: impl Into<String>,
+        function: impl Into<String>,
+        memory_mb: u32,
+        arch: Arch,
+        provisioned_concurrency: Option<u32>,
+        window_days: u32,
+        invocations: f64,
+        duration_ms: f64,
+    ) -> LambdaInputs {
+        let scale = HOURS_PER_MONTH / (f64::from(window_days.max(1)) * 24.0);
+        LambdaInputs {
+            region: region.into(),
+            function: function.into(),
+            memory_mb,
+            arch,
+            provisioned_concurrency: provisioned_concurrency.filter(|n| *n > 0),
+            window_days,
+            invocations,
+            duration_ms,
+            monthly_requests: invocations * scale,
+            monthly_gb_seconds: duration_ms / 1000.0 * f64::from(memory_mb) / 1024.0 * scale,
+        }
+    }
+
+    fn memory_gb(&self) -> f64 {
+        f64::from(self.memory_mb) / 1024.0
+    }
+
+    /// The usage types an estimate of these inputs reads.
+    fn usage_types(&self) -> Vec<&'static str> {
+        let arm = self.arch == Arch::Arm64;
+        let mut out = vec![lambda_usage(LambdaUsage::Request, arm)];
+        out.push(lambda_usage(LambdaUsage::Duration, arm));
+        if self.provisioned_concurrency.is_some() {
+            out.push(lambda_usage(LambdaUsage::Provisioned, arm));
+            out.push(lambda_usage(LambdaUsage::ProvisionedDuration, arm));
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LambdaUsage {
+    Request,
+    Duration,
+    /// Provisioned concurrency: per GB-second configured.
+    Provisioned,
+    /// Duration served by provisioned instances.
+    ProvisionedDuration,
+}
+
+/// The Price List usage type (without region prefix) of one Lambda dimension.
+fn lambda_usage(usage: LambdaUsage, arm: bool) -> &'static str {
+    match (usage, arm) {
+        (LambdaUsage::Request, false) => "Request",
+        (LambdaUsage::Request, true) => "Request-ARM",
+        (LambdaUsage::Duration, false) => "Lambda-GB-Second",
+        (LambdaUsage::Duration, true) => "Lambda-GB-Second-ARM",
+        (LambdaUsage::Provisioned, false) => "Lambda-Provisioned-Concurrency",
+        (LambdaUsage::Provisioned, true) => "Lambda-Provisioned-Concurrency-ARM",
+        (LambdaUsage::ProvisionedDuration, false) => "Lambda-Provisioned-GB-Second",
+        (LambdaUsage::ProvisionedDuration, true) => "Lambda-Provisioned-GB-Second-ARM",
+    }
+}
+
 /// A monthly figure, or why there is none.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cost {
@@ -175,8 +278,12 @@ pub struct Cost {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monthly_max: Option<f64>,
     pub currency: &'static str,
-    /// What the figure is made of; `null` when the task definition could not be read as Fargate.
+    /// What the figure is made of; `null` when the task definition could not be read as Fargate,
+    /// and for a Lambda function (see `lambda`).
     pub inputs: Option<Inputs>,
+    /// What a Lambda function's figure is made of (a Lambda stage only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<LambdaInputs>,
     /// The date the prices were read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub price_date: Option<String>,
@@ -205,6 +312,7 @@ impl Cost {
             monthly_max: None,
             currency: "USD",
             inputs,
+            lambda: None,
             price_date: None,
             prices: BTreeMap::new(),
             notes: Vec::new(),
@@ -266,6 +374,108 @@ impl Cost {
             notes: prices.note.iter().cloned().collect(),
             reason: None,
             inputs: Some(inputs),
+            lambda: None,
+        }
+    }
+
+    /// The estimate of a Lambda function's `inputs` at `prices` (or why there is none).
+    pub fn estimate_lambda(inputs: LambdaInputs, prices: Result<&Prices, &str>) -> Cost {
+        let mut notes = Vec::new();
+        if inputs.invocations > 0.0 {
+            notes.push(format!(
+                "usage: {} invocations in the last {} days (CloudWatch), scaled to 730 hours",
+                number(inputs.invocations),
+                inputs.window_days
+            ));
+        } else {
+            notes.push(format!(
+                "no invocations in the last {} days",
+                inputs.window_days
+            ));
+        }
+        notes.push("free tier not subtracted".to_string());
+        let idle = inputs.invocations <= 0.0 && inputs.provisioned_concurrency.is_none();
+        let prices = match prices {
+            Ok(p) => p,
+            // Nothing to price: nothing to pay, whatever the prices.
+            Err(_) if idle => {
+                return Cost {
+                    monthly: Some(0.0),
+                    monthly_min: None,
+                    monthly_max: None,
+                    currency: "USD",
+                    inputs: None,
+                    lambda: Some(inputs),
+                    price_date: None,
+                    prices: BTreeMap::new(),
+                    notes,
+                    reason: None,
+                };
+            }
+            Err(why) => {
+                let mut cost = Cost::unknown(None, format!("no price: {why}"));
+                cost.lambda = Some(inputs);
+                return cost;
+            }
+        };
+        let sheet = &prices.sheet;
+        let mut used = BTreeMap::new();
+        let mut missing = Vec::new();
+        for name in inputs.usage_types() {
+            match sheet.usd.get(name) {
+                Some(price) => {
+                    used.insert(name.to_string(), *price);
+                }
+                None => missing.push(name),
+            }
+        }
+        if !missing.is_empty() {
+            let mut cost = Cost::unknown(
+                None,
+                format!(
+                    "no price: the Price List has no {} for {} (read {})",
+                    missing.join(", "),
+                    sheet.region,
+                    sheet.date()
+                ),
+            );
+            cost.notes.extend(prices.note.clone());
+            cost.lambda = Some(inputs);
+            return cost;
+        }
+        let arm = inputs.arch == Arch::Arm64;
+        let price = |u: LambdaUsage| used.get(lambda_usage(u, arm)).copied().unwrap_or(0.0);
+        // Provisioned instances serve up to their GB-seconds at their own duration price.
+        let warm_gb_seconds = inputs
+            .provisioned_concurrency
+            .map(|n| f64::from(n) * inputs.memory_gb() * SECONDS_PER_MONTH)
+            .unwrap_or(0.0);
+        let served_warm = inputs.monthly_gb_seconds.min(warm_gb_seconds);
+        let monthly = inputs.monthly_requests * price(LambdaUsage::Request)
+            + (inputs.monthly_gb_seconds - served_warm) * price(LambdaUsage::Duration)
+            + warm_gb_seconds * price(LambdaUsage::Provisioned)
+            + served_warm * price(LambdaUsage::ProvisionedDuration);
+        notes.extend(prices.note.iter().cloned());
+        Cost {
+            monthly: Some(cents(monthly)),
+            monthly_min: None,
+            monthly_max: None,
+            currency: "USD",
+            inputs: None,
+            lambda: Some(inputs),
+            price_date: Some(sheet.date()),
+            prices: used,
+            notes,
+            reason: None,
+        }
+    }
+
+    /// What the figure is made of, as a person reads it.
+    fn drivers(&self) -> Option<String> {
+        match (&self.inputs, &self.lambda) {
+            (Some(inputs), _) => Some(inputs.to_string()),
+            (None, Some(lambda)) => Some(lambda.to_string()),
+            (None, None) => None,
         }
     }
 }
@@ -303,16 +513,38 @@ impl fmt::Display for Inputs {
     }
 }
 
+impl fmt::Display for LambdaInputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let arch = match self.arch {
+            Arch::X86_64 => "x86_64",
+            Arch::Arm64 => "arm64",
+        };
+        write!(f, "{} MB, {arch}, {}", self.memory_mb, self.region)?;
+        if self.invocations > 0.0 {
+            write!(
+                f,
+                ", {:.0} requests × {:.0} ms a month",
+                self.monthly_requests,
+                self.duration_ms / self.invocations
+            )?;
+        }
+        if let Some(n) = self.provisioned_concurrency {
+            write!(f, ", {n} provisioned")?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Cost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.monthly, &self.inputs) {
-            (Some(monthly), Some(inputs)) => {
-                write!(f, "≈ {} / month: {inputs}", usd(monthly))?;
+        match (self.monthly, self.drivers()) {
+            (Some(monthly), Some(drivers)) => {
+                write!(f, "≈ {} / month: {drivers}", usd(monthly))?;
                 if let (Some(lo), Some(hi), Some(min), Some(max)) = (
                     self.monthly_min,
                     self.monthly_max,
-                    inputs.min_tasks,
-                    inputs.max_tasks,
+                    self.inputs.as_ref().and_then(|i| i.min_tasks),
+                    self.inputs.as_ref().and_then(|i| i.max_tasks),
                 ) {
                     write!(
                         f,
@@ -354,7 +586,7 @@ pub struct Change {
 impl Change {
     /// Did anything the estimate is made of change?
     pub fn changed(&self) -> bool {
-        self.before.inputs != self.after.inputs
+        self.before.inputs != self.after.inputs || self.before.lambda != self.after.lambda
     }
 
     /// `monthly ≈ $7.11 → $28.44 (+$21.33)`, or the one figure when nothing changed.
@@ -372,10 +604,10 @@ impl Change {
             (_, Some(b)) => format!("monthly ≈ {}", usd(b)),
             _ => format!("monthly {}", self.after),
         };
-        if let Some(inputs) = &self.after.inputs
+        if let Some(drivers) = self.after.drivers()
             && self.after.monthly.is_some()
         {
-            line.push_str(&format!(": {inputs}"));
+            line.push_str(&format!(": {drivers}"));
         }
         if let Some(limit) = self.monthly_limit {
             line.push_str(&format!(" (limit {})", usd(limit)));
@@ -400,10 +632,14 @@ impl Change {
         }
         let drives = self
             .after
-            .inputs
-            .as_ref()
+            .drivers()
             .map(|i| format!(" ({i})"))
             .unwrap_or_default();
+        let lower = if self.after.lambda.is_some() {
+            "lower `lambda.memory` or `lambda.provisioned_concurrency`"
+        } else {
+            "lower cpu, memory or the task count"
+        };
         let before = match self.before.monthly {
             Some(b) if self.changed() => format!(", up from {}", usd(b)),
             _ => String::new(),
@@ -413,10 +649,10 @@ impl Change {
             usd(after),
             usd(limit)
         ))
-        .hint(
-            "lower cpu, memory or the task count, or raise `[cost] monthly_limit` in mcp.toml; \
-             `mcp deploy --allow-over-limit` lets one deploy through",
-        ))
+        .hint(format!(
+            "{lower}, or raise `[cost] monthly_limit` in mcp.toml; \
+             `mcp deploy --allow-over-limit` lets one deploy through"
+        )))
     }
 }
 
@@ -523,5 +759,130 @@ mod tests {
         );
         assert!(change.enforce(true, "this deploy").is_ok());
         assert!(change.allowed_over_limit);
+    }
+
+    /// us-east-1's published Lambda prices (tests/testbed/cost.py serves the same).
+    fn lambda_prices() -> Prices {
+        prices(&[
+            ("Request", 0.0000002),
+            ("Request-ARM", 0.0000002),
+            ("Lambda-GB-Second", 0.0000166667),
+            ("Lambda-GB-Second-ARM", 0.0000133334),
+            ("Lambda-Provisioned-Concurrency", 0.0000041667),
+            ("Lambda-Provisioned-GB-Second", 0.0000097222),
+        ])
+    }
+
+    fn lambda(arch: Arch, provisioned: Option<u32>, invocations: f64, ms: f64) -> LambdaInputs {
+        LambdaInputs::from_window(
+            "us-east-1",
+            "fn",
+            512,
+            arch,
+            provisioned,
+            14,
+            invocations,
+            invocations * ms,
+        )
+    }
+
+    #[test]
+    fn lambda_is_requests_and_gb_seconds_of_the_window_scaled_to_730_hours() {
+        // 100,000 calls of 200 ms in 14 days, at 512 MB.
+        let cost = Cost::estimate_lambda(
+            lambda(Arch::X86_64, None, 100_000.0, 200.0),
+            Ok(&lambda_prices()),
+        );
+        let scale = 730.0 / (14.0 * 24.0);
+        let requests = 100_000.0 * scale;
+        let gb_seconds = 100_000.0 * 0.2 * 0.5 * scale;
+        let hand = requests * 0.0000002 + gb_seconds * 0.0000166667;
+        assert_eq!(cost.monthly, Some((hand * 100.0_f64).round() / 100.0));
+        assert_eq!(cost.inputs, None, "the Fargate inputs stay null");
+        assert_eq!(
+            cost.to_string(),
+            "≈ $0.41 / month: 512 MB, x86_64, us-east-1, 217262 requests × 200 ms a month \
+             (prices of 2026-12-07); usage: 100000 invocations in the last 14 days (CloudWatch), \
+             scaled to 730 hours; free tier not subtracted"
+        );
+        let json = serde_json::to_value(&cost).unwrap();
+        assert_eq!(json["lambda"]["memory_mb"], 512);
+        assert_eq!(json["lambda"]["arch"], "x86_64");
+        assert_eq!(json["prices"]["Lambda-GB-Second"], 0.0000166667);
+    }
+
+    #[test]
+    fn no_invocations_is_zero_dollars_priced_or_not_and_arm64_reads_its_own_usage_types() {
+        let cost = Cost::estimate_lambda(lambda(Arch::Arm64, None, 0.0, 0.0), Ok(&lambda_prices()));
+        assert_eq!(cost.monthly, Some(0.0));
+        assert!(
+            cost.notes
+                .contains(&"no invocations in the last 14 days".to_string())
+        );
+        assert!(
+            cost.prices.contains_key("Lambda-GB-Second-ARM"),
+            "{:?}",
+            cost.prices
+        );
+        // Without prices, nothing to price is still nothing to pay.
+        let cost = Cost::estimate_lambda(lambda(Arch::Arm64, None, 0.0, 0.0), Err("denied"));
+        assert_eq!(cost.monthly, Some(0.0));
+        assert_eq!(cost.reason, None);
+        // Traffic without prices has no figure, and says why.
+        let cost = Cost::estimate_lambda(lambda(Arch::Arm64, None, 10.0, 5.0), Err("denied"));
+        assert_eq!(cost.monthly, None);
+        assert_eq!(cost.reason.as_deref(), Some("no price: denied"));
+    }
+
+    #[test]
+    fn provisioned_concurrency_is_paid_all_month_and_serves_its_gb_seconds_at_its_price() {
+        // 2 instances of 0.5 GB kept warm all month; 1,000 calls of 100 ms in 14 days.
+        let cost = Cost::estimate_lambda(
+            lambda(Arch::X86_64, Some(2), 1_000.0, 100.0),
+            Ok(&lambda_prices()),
+        );
+        let scale = 730.0 / (14.0 * 24.0);
+        let warm = 2.0 * 0.5 * 730.0 * 3600.0;
+        let gb_seconds = 1_000.0 * 0.1 * 0.5 * scale; // all within the warm capacity
+        let hand = 1_000.0 * scale * 0.0000002 + warm * 0.0000041667 + gb_seconds * 0.0000097222;
+        assert_eq!(cost.monthly, Some((hand * 100.0_f64).round() / 100.0));
+        assert!(cost.to_string().contains(", 2 provisioned"), "{cost}");
+        // arm64 provisioned prices are not in this sheet: a reason, never a number.
+        let cost =
+            Cost::estimate_lambda(lambda(Arch::Arm64, Some(1), 0.0, 0.0), Ok(&lambda_prices()));
+        assert_eq!(cost.monthly, None);
+        assert!(
+            cost.reason
+                .as_deref()
+                .unwrap()
+                .contains("Lambda-Provisioned-Concurrency-ARM, Lambda-Provisioned-GB-Second-ARM"),
+            "{cost:?}"
+        );
+    }
+
+    #[test]
+    fn a_lambda_change_over_the_limit_names_lambda_s_keys() {
+        let p = lambda_prices();
+        let before = Cost::estimate_lambda(lambda(Arch::X86_64, None, 0.0, 0.0), Ok(&p));
+        let after = Cost::estimate_lambda(lambda(Arch::X86_64, Some(4), 0.0, 0.0), Ok(&p));
+        let mut change = Change {
+            before,
+            after,
+            monthly_limit: Some(10.0),
+            allowed_over_limit: false,
+        };
+        assert!(change.changed());
+        // 4 × 0.5 GB × 730 h × 3600 s × $0.0000041667 = $21.90
+        let err = change.enforce(false, "this deploy").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "this deploy would cost ≈ $21.90 a month (512 MB, x86_64, us-east-1, 4 provisioned), \
+             up from $0.00, over `[cost] monthly_limit` = $10.00"
+        );
+        assert!(
+            err.hint
+                .unwrap()
+                .starts_with("lower `lambda.memory` or `lambda.provisioned_concurrency`")
+        );
     }
 }

@@ -1,12 +1,13 @@
 """What AWS charges, as the Price List and Cost Explorer tell it (moto has no Price List at all,
 and its Cost Explorer has no cost allocation tags).
 
-* `GetProducts` (the Price List Query API, `AWSPriceListService.GetProducts`, service code
-  `AmazonECS`): answers in the Price List's own format, every product a JSON *string* holding
+* `GetProducts` (the Price List Query API, `AWSPriceListService.GetProducts`, service codes
+  `AmazonECS` and `AWSLambda`): answers in the Price List's own format, every product a JSON *string* holding
   `product.attributes` (`usagetype`, `regionCode`, ...) and
   `terms.OnDemand.<sku>.<term>.priceDimensions.<rate>.pricePerUnit.USD`, filtered by the request's
   `Filters` (`TERM_MATCH`/`EQUALS` exact, `CONTAINS`, `ANY_OF`, `NONE_OF`) and paged with
-  `MaxResults`/`NextToken`. The products are the published Fargate prices of two regions, below.
+  `MaxResults`/`NextToken`. The products are the published Fargate prices of two regions and
+  Lambda's of us-east-1, below.
 * `ListCostAllocationTags` and `UpdateCostAllocationTagsStatus` (Cost Explorer,
   `AWSInsightsIndexService.*`): a tag key is listed once an ECS service in moto carries it
   (`UserDefined`, `Inactive`, as AWS lists a key some time after it first appears on a resource) or
@@ -14,6 +15,9 @@ and its Cost Explorer has no cost allocation tags).
   unique `AWS_ACCESS_KEY_ID` do not see each other's activations (AWS keeps it per payer account).
   `GetCostAndUsage` stays moto's: its results come from moto's queue
   (`POST /moto-api/static/ce/cost-and-usage-results`).
+* CloudWatch over the Smithy RPC v2 CBOR protocol, which the SDKs use and moto does not speak
+  (cloudwatch_cbor.py): a Lambda stage's estimate reads its `Invocations` and `Duration` with
+  `GetMetricStatistics`, so it is answered here, from moto's CloudWatch.
 
 The prices, USD per hour, found with a web search on 2026-12-07 (third-party copies of the AWS
 Fargate pricing page, https://aws.amazon.com/fargate/pricing/):
@@ -26,11 +30,25 @@ Fargate pricing page, https://aws.amazon.com/fargate/pricing/):
   x86 $0.02337032 / $0.00255193, ARM $0.01870297 / $0.00205498 (aws.amazon.com/pt/fargate/pricing,
   São Paulo, as copied in a public repository's notes). No ephemeral storage price was found for
   it, so sa-east-1 lists none.
+
+Lambda, us-east-1 (found with a search on 2026-12-07; https://aws.amazon.com/lambda/pricing/ and
+third-party reads of the AWSLambda offer file, e.g. cloudchipr.com/blog/aws-lambda-pricing): $0.20
+per 1M requests (`Request`, `Request-ARM`: 0.0000002 each); duration per GB-second in tiers of the
+account's monthly GB-seconds, x86 `Lambda-GB-Second` 0.0000166667 up to 6 billion, 0.000015 up to
+15 billion, 0.0000133334 beyond; Arm `Lambda-GB-Second-ARM` 0.0000133334 up to 7.5 billion,
+0.0000120001 up to 18.75 billion, 0.0000106667 beyond; provisioned concurrency
+`Lambda-Provisioned-Concurrency` 0.0000041667 (ARM 0.0000033334) and its duration
+`Lambda-Provisioned-GB-Second` 0.0000097222 (ARM 0.0000077778) per GB-second. us-east-1 spells
+Lambda's usage types without a region prefix, as the offer file does. Served with them, as in the
+offer file: the free tier (`Global-Request`, `Global-Lambda-GB-Second`: $0 up to 1M / 400,000)
+and Lambda@Edge (`Lambda-Edge-Request`), which an estimate must not pick up; the tiers are listed
+highest first, so an estimate must find the first by `beginRange`.
 """
 import json
 import threading
 import uuid
 
+import cloudwatch_cbor
 import common
 import deny
 
@@ -62,48 +80,98 @@ PRICES = {
 }
 
 
+# (region, location) -> {usage type (us-east-1: no prefix): (group, unit, [(begin, end, USD)])}
+LAMBDA_PRICES = {
+    ("us-east-1", "US East (N. Virginia)"): {
+        "Request": ("AWS-Lambda-Requests", "Requests", [("0", "Inf", "0.0000002000")]),
+        "Request-ARM": ("AWS-Lambda-Requests-ARM", "Requests", [("0", "Inf", "0.0000002000")]),
+        "Lambda-GB-Second": ("AWS-Lambda-Duration", "Lambda-GB-Second", [
+            ("15000000000", "Inf", "0.0000133334"),
+            ("6000000000", "15000000000", "0.0000150000"),
+            ("0", "6000000000", "0.0000166667"),
+        ]),
+        "Lambda-GB-Second-ARM": ("AWS-Lambda-Duration-ARM", "Lambda-GB-Second", [
+            ("18750000000", "Inf", "0.0000106667"),
+            ("7500000000", "18750000000", "0.0000120001"),
+            ("0", "7500000000", "0.0000133334"),
+        ]),
+        "Lambda-Provisioned-Concurrency": ("AWS-Lambda-Provisioned-Concurrency", "Lambda-GB-Second",
+                                           [("0", "Inf", "0.0000041667")]),
+        "Lambda-Provisioned-Concurrency-ARM": ("AWS-Lambda-Provisioned-Concurrency-ARM", "Lambda-GB-Second",
+                                               [("0", "Inf", "0.0000033334")]),
+        "Lambda-Provisioned-GB-Second": ("AWS-Lambda-Duration-Provisioned", "Lambda-GB-Second",
+                                         [("0", "Inf", "0.0000097222")]),
+        "Lambda-Provisioned-GB-Second-ARM": ("AWS-Lambda-Duration-Provisioned-ARM", "Lambda-GB-Second",
+                                             [("0", "Inf", "0.0000077778")]),
+        # Not what an estimate reads: the free tier, Lambda@Edge.
+        "Global-Request": ("AWS-Lambda-Requests", "Requests", [("0", "1000000", "0.0000000000")]),
+        "Global-Lambda-GB-Second": ("AWS-Lambda-Duration", "Lambda-GB-Second", [("0", "400000", "0.0000000000")]),
+        "Lambda-Edge-Request": ("AWS-Lambda-Edge-Requests", "Requests", [("0", "Inf", "0.0000006000")]),
+    },
+}
+
+
+def _product(service, family, attributes, unit, description, tiers):
+    """One product, as the dict the Price List serialises to a string; tiers: [(begin, end, USD)]."""
+    usagetype = attributes["usagetype"]
+    sku = uuid.uuid5(uuid.NAMESPACE_URL, f"{service}/{attributes['regionCode']}/{usagetype}").hex[:16].upper()
+    term = f"{sku}.JRTCKXETXF"
+    dimensions = {}
+    for i, (begin, end, usd) in enumerate(tiers):
+        rate = f"{term}.{6 + i}YS6EN2CT7"
+        dimensions[rate] = {
+            "unit": unit,
+            "endRange": end,
+            "description": description,
+            "appliesTo": [],
+            "rateCode": rate,
+            "beginRange": begin,
+            "pricePerUnit": {"USD": usd},
+        }
+    return {
+        "product": {
+            "productFamily": family,
+            "attributes": {"servicecode": service, **attributes},
+            "sku": sku,
+        },
+        "serviceCode": service,
+        "terms": {"OnDemand": {term: {
+            "priceDimensions": dimensions,
+            "sku": sku,
+            "effectiveDate": "2026-12-01T00:00:00Z",
+            "offerTermCode": "JRTCKXETXF",
+            "termAttributes": {},
+        }}},
+        "version": "20261201000000",
+        "publicationDate": PUBLICATION_DATE,
+    }
+
+
 def _products():
     """Every product, as the dict the Price List serialises to a string."""
     out = []
     for (region, location, prefix), rates in PRICES.items():
         for suffix, (usd, unit, description) in rates.items():
-            usagetype = f"{prefix}-{suffix}"
-            sku = uuid.uuid5(uuid.NAMESPACE_URL, f"AmazonECS/{usagetype}").hex[:16].upper()
-            term = f"{sku}.JRTCKXETXF"
-            out.append({
-                "product": {
-                    "productFamily": "Compute",
-                    "attributes": {
-                        "servicecode": "AmazonECS",
-                        "servicename": "Amazon Elastic Container Service",
-                        "regionCode": region,
-                        "location": location,
-                        "locationType": "AWS Region",
-                        "usagetype": usagetype,
-                        "operation": "",
-                        "cputype": "perCPU" if "vCPU" in suffix else "",
-                    },
-                    "sku": sku,
-                },
-                "serviceCode": "AmazonECS",
-                "terms": {"OnDemand": {term: {
-                    "priceDimensions": {f"{term}.6YS6EN2CT7": {
-                        "unit": unit,
-                        "endRange": "Inf",
-                        "description": description,
-                        "appliesTo": [],
-                        "rateCode": f"{term}.6YS6EN2CT7",
-                        "beginRange": "0",
-                        "pricePerUnit": {"USD": usd},
-                    }},
-                    "sku": sku,
-                    "effectiveDate": "2026-12-01T00:00:00Z",
-                    "offerTermCode": "JRTCKXETXF",
-                    "termAttributes": {},
-                }}},
-                "version": "20261201000000",
-                "publicationDate": PUBLICATION_DATE,
-            })
+            out.append(_product("AmazonECS", "Compute", {
+                "servicename": "Amazon Elastic Container Service",
+                "regionCode": region,
+                "location": location,
+                "locationType": "AWS Region",
+                "usagetype": f"{prefix}-{suffix}",
+                "operation": "",
+                "cputype": "perCPU" if "vCPU" in suffix else "",
+            }, unit, description, [("0", "Inf", usd)]))
+    for (region, location), rates in LAMBDA_PRICES.items():
+        for usagetype, (group, unit, tiers) in rates.items():
+            out.append(_product("AWSLambda", "Serverless", {
+                "servicename": "AWS Lambda",
+                "regionCode": region,
+                "location": location,
+                "locationType": "AWS Region",
+                "usagetype": usagetype,
+                "operation": "",
+                "group": group,
+            }, unit, f"AWS Lambda - {usagetype} - {region}", tiers))
     return out
 
 
@@ -146,11 +214,13 @@ def _invalid(message):
 
 
 def get_products(params):
-    if params.get("ServiceCode") != "AmazonECS":
-        # The simulator knows one service; an empty list is what AWS answers for one without products.
+    service = params.get("ServiceCode")
+    if service not in ("AmazonECS", "AWSLambda"):
+        # The simulator knows two services; an empty list is what AWS answers for one without products.
         return _json("200 OK", {"FormatVersion": "aws_v1", "PriceList": []})
     try:
-        picked = [p for p in _products() if all(_matches(p, f) for f in params.get("Filters") or [])]
+        picked = [p for p in _products()
+                  if p["serviceCode"] == service and all(_matches(p, f) for f in params.get("Filters") or [])]
     except ValueError as exc:
         return _invalid(f"unknown filter type {exc}")
     size = int(params.get("MaxResults") or 100)
@@ -221,11 +291,14 @@ def update_cost_allocation_tags_status(key, params):
 
 def is_ours(environ):
     target = environ.get("HTTP_X_AMZ_TARGET", "")
-    return target.startswith(PRICE_TARGET_PREFIX) or target.startswith(CE_TARGET_PREFIX)
+    return (target.startswith(PRICE_TARGET_PREFIX) or target.startswith(CE_TARGET_PREFIX)
+            or cloudwatch_cbor.is_ours(environ))
 
 
 def handle(environ, body):
     """The answer (status, headers, body) when this request is ours, else None (moto answers)."""
+    if cloudwatch_cbor.is_ours(environ):
+        return cloudwatch_cbor.handle(environ, body)
     target = environ.get("HTTP_X_AMZ_TARGET", "")
     if not (target.startswith(PRICE_TARGET_PREFIX) or target.startswith(CE_TARGET_PREFIX)):
         return None

@@ -21,6 +21,7 @@ pub mod elbv2;
 pub mod error;
 pub mod express;
 pub mod iam;
+pub mod lambda;
 pub mod logs;
 pub mod pricing;
 pub mod retry;
@@ -106,6 +107,8 @@ pub struct Clients {
     pub iam: aws_sdk_iam::Client,
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub sts: aws_sdk_sts::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
 }
@@ -132,6 +135,8 @@ impl Clients {
             iam: client!(aws_sdk_iam),
             elbv2: client!(aws_sdk_elasticloadbalancingv2),
             logs: client!(aws_sdk_cloudwatchlogs),
+            lambda: client!(aws_sdk_lambda),
+            cloudwatch: client!(aws_sdk_cloudwatch),
             sts: client!(aws_sdk_sts),
             secrets: client!(aws_sdk_secretsmanager),
             config,

@@ -11,6 +11,7 @@ pub mod duration;
 pub mod file;
 mod resolve;
 pub mod schema;
+mod targets;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,7 +24,10 @@ use serde::Serialize;
 pub use file::{ConfigFile, FILE_NAME};
 use resolve::sub_table;
 pub use resolve::{is_credential_variable, resolve};
-pub use schema::{Breaking, Kind, Layer, RollbackPolicy, Strategy, TargetKind};
+pub use schema::{
+    Breaking, InvokeMode, Kind, LambdaArchitecture, Layer, RollbackPolicy, Strategy, TargetKind,
+    UrlAuth,
+};
 
 use crate::error::McpError;
 
@@ -196,6 +200,33 @@ impl ExpressSettings {
     }
 }
 
+/// `[lambda]`, with its defaults: the function a `target = "lambda"` stage deploys to.
+#[derive(Debug, Clone, Serialize)]
+pub struct LambdaSettings {
+    pub function: String,
+    /// MB.
+    pub memory: u32,
+    #[serde(serialize_with = "as_seconds")]
+    pub timeout: Duration,
+    pub architecture: LambdaArchitecture,
+    pub role: Option<String>,
+    pub url_auth: UrlAuth,
+    pub invoke_mode: InvokeMode,
+    pub reserved_concurrency: Option<u32>,
+    pub provisioned_concurrency: Option<u32>,
+    /// The Lambda Web Adapter image (the public one pinned by digest unless overridden).
+    pub adapter_image: String,
+}
+
+/// The alias that serves clients.
+pub const LAMBDA_LIVE_ALIAS: &str = "live";
+/// The alias the gate checks a new version on before `live` moves.
+pub const LAMBDA_CANDIDATE_ALIAS: &str = "candidate";
+/// The AWS Lambda Web Adapter added to images that carry none: the public
+/// image of release 0.9.1, pinned by its multi-architecture index digest (the
+/// digest the adapter's users pin for 0.9.1; one image serves amd64 and arm64).
+pub const LAMBDA_ADAPTER_IMAGE: &str = "public.ecr.aws/awsguru/aws-lambda-adapter:0.9.1@sha256:46d6625e68cbbdd2efab4a20245977664513f13ffef47915b000d431adcea0b4";
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DeploySettings {
     #[serde(serialize_with = "as_seconds")]
@@ -301,6 +332,8 @@ pub struct Settings {
     pub build: BuildSettings,
     pub ecr: EcrSettings,
     pub ecs: EcsSettings,
+    /// `[lambda]` (read only when `target = "lambda"`).
+    pub lambda: LambdaSettings,
     pub deploy: DeploySettings,
     pub check: CheckSettings,
     /// `[cost]`: the monthly estimate's limit.

@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
 
-use super::schema::{self, Kind, Layer};
+use super::schema::{self, Kind, Layer, TargetKind};
 use super::{
     BuildSettings, ConfigFile, DeploySettings, EcrSettings, EcsSettings, Entry, ExpressSettings,
     FILE_NAME, Inputs, ProgressiveSettings, Settings, Source, default_name, is_variable_name,
@@ -51,6 +52,7 @@ pub fn resolve(file: Option<&ConfigFile>, inputs: &Inputs) -> Result<Settings> {
     check_secret_references(&layer)?;
     let allowed = allowed_credential_env(&merged, inputs)?;
     check_names(&layer, &merged, &allowed)?;
+    super::targets::check_target_keys(&layer, &merged)?;
 
     let entries = merged
         .into_iter()
@@ -566,6 +568,12 @@ fn typed_settings(
     let ecr = layer.ecr.unwrap_or_default();
     let before = build.before.unwrap_or_default();
     let ecs = layer.ecs.unwrap_or_default();
+    let lambda = layer.lambda.unwrap_or_default();
+    // Like `ecs.service`: the service's name, which defaults to the project's.
+    let function = lambda
+        .function
+        .clone()
+        .unwrap_or_else(|| ecs.service.clone().unwrap_or_default());
     let deploy = layer.deploy.unwrap_or_default();
     Settings {
         name: layer.name.unwrap_or_default(),
@@ -578,7 +586,16 @@ fn typed_settings(
         build: BuildSettings {
             context: root.join(build.context.as_deref().unwrap_or_default()),
             dockerfile: PathBuf::from(build.dockerfile.unwrap_or_default()),
-            platform: build.platform.unwrap_or_default(),
+            // A Lambda stage builds for its architecture (a conflicting
+            // `build.platform` was refused above).
+            platform: match layer.target {
+                Some(TargetKind::Lambda) => lambda
+                    .architecture
+                    .unwrap_or_default()
+                    .platform()
+                    .to_string(),
+                _ => build.platform.unwrap_or_default(),
+            },
             target: build.target,
             args: build.args.unwrap_or_default(),
             tag: build.tag.unwrap_or_default(),
@@ -602,6 +619,22 @@ fn typed_settings(
                 execution_role: ecs.execution_role,
                 infrastructure_role: ecs.infrastructure_role,
             },
+        },
+        lambda: crate::config::LambdaSettings {
+            function,
+            memory: lambda.memory.unwrap_or(512),
+            timeout: lambda
+                .timeout
+                .map_or(Duration::from_secs(60), |t| t.duration),
+            architecture: lambda.architecture.unwrap_or_default(),
+            role: lambda.role,
+            url_auth: lambda.url_auth.unwrap_or_default(),
+            invoke_mode: lambda.invoke_mode.unwrap_or_default(),
+            reserved_concurrency: lambda.reserved_concurrency,
+            provisioned_concurrency: lambda.provisioned_concurrency,
+            adapter_image: lambda
+                .adapter_image
+                .unwrap_or_else(|| crate::config::LAMBDA_ADAPTER_IMAGE.to_string()),
         },
         deploy: DeploySettings {
             timeout: deploy.timeout.map(|t| t.duration).unwrap_or_default(),

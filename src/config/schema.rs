@@ -21,11 +21,13 @@ pub struct Layer {
     pub region: Option<String>,
     /// AWS named profile.
     pub profile: Option<String>,
-    /// Where a deploy lands: `ecs` (default) or `local`.
+    /// Where a deploy lands: `ecs` (default), `local` or `lambda`.
     pub target: Option<TargetKind>,
     pub build: Option<BuildLayer>,
     pub ecr: Option<EcrLayer>,
     pub ecs: Option<EcsLayer>,
+    /// `[lambda]`: the function a `target = "lambda"` stage deploys to.
+    pub lambda: Option<LambdaLayer>,
     pub deploy: Option<DeployLayer>,
     /// What the MCP check proves besides the handshake: tool calls, the contract.
     pub check: Option<CheckLayer>,
@@ -96,6 +98,99 @@ pub struct EcsLayer {
     /// Express: the infrastructure role, a name or ARN
     /// (default `ecsInfrastructureRoleForExpressServices`).
     pub infrastructure_role: Option<String>,
+}
+
+/// `[lambda]`: an AWS Lambda function serving the image through the Lambda
+/// Web Adapter, behind function URLs on its `live` and `candidate` aliases.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaLayer {
+    /// Function name (default: the service's name).
+    pub function: Option<String>,
+    /// Memory in MB, 128–10240 (default 512).
+    pub memory: Option<u32>,
+    /// How long one request may run, up to 15m (default 60s).
+    pub timeout: Option<HumanDuration>,
+    /// `x86_64` (default) or `arm64`; the image is built for it.
+    pub architecture: Option<LambdaArchitecture>,
+    /// The execution role, a name or ARN (`mcp launch` makes one when unset).
+    pub role: Option<String>,
+    /// Function URL auth: `NONE` (default: the server's own auth guards it) or `AWS_IAM`.
+    pub url_auth: Option<UrlAuth>,
+    /// Function URL invoke mode: `RESPONSE_STREAM` (default) or `BUFFERED`.
+    pub invoke_mode: Option<InvokeMode>,
+    /// Concurrent requests reserved for the function (none by default).
+    pub reserved_concurrency: Option<u32>,
+    /// Instances kept warm on `live` (none by default).
+    pub provisioned_concurrency: Option<u32>,
+    /// The Lambda Web Adapter image added to images that have none
+    /// (default: the public image pinned by digest).
+    pub adapter_image: Option<String>,
+}
+
+/// `lambda.architecture`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LambdaArchitecture {
+    #[default]
+    X86_64,
+    Arm64,
+}
+
+impl LambdaArchitecture {
+    /// Lambda's word (`x86_64`, `arm64`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LambdaArchitecture::X86_64 => "x86_64",
+            LambdaArchitecture::Arm64 => "arm64",
+        }
+    }
+
+    /// The Docker platform an image for it is built for.
+    pub fn platform(self) -> &'static str {
+        match self {
+            LambdaArchitecture::X86_64 => "linux/amd64",
+            LambdaArchitecture::Arm64 => "linux/arm64",
+        }
+    }
+}
+
+/// `lambda.url_auth`: the function URLs' `AuthType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+pub enum UrlAuth {
+    #[default]
+    #[serde(rename = "NONE")]
+    None,
+    #[serde(rename = "AWS_IAM")]
+    AwsIam,
+}
+
+impl UrlAuth {
+    pub fn name(self) -> &'static str {
+        match self {
+            UrlAuth::None => "NONE",
+            UrlAuth::AwsIam => "AWS_IAM",
+        }
+    }
+}
+
+/// `lambda.invoke_mode`: the function URLs' `InvokeMode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+pub enum InvokeMode {
+    #[default]
+    #[serde(rename = "RESPONSE_STREAM")]
+    ResponseStream,
+    #[serde(rename = "BUFFERED")]
+    Buffered,
+}
+
+impl InvokeMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            InvokeMode::ResponseStream => "RESPONSE_STREAM",
+            InvokeMode::Buffered => "BUFFERED",
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -232,6 +327,7 @@ pub enum TargetKind {
     #[default]
     Ecs,
     Local,
+    Lambda,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
@@ -271,6 +367,7 @@ pub const ENV_OVERRIDES: &[(&str, &str, Kind)] = &[
     (env::STRATEGY, "deploy.strategy", Kind::Str),
     (env::TEST_URL, "deploy.test_url", Kind::Str),
     (env::PROTOCOL, "deploy.protocol", Kind::Str),
+    (env::LAMBDA_ADAPTER_IMAGE, "lambda.adapter_image", Kind::Str),
 ];
 
 /// Every `MCP_*` environment variable `mcp` reads, in one place.
@@ -298,6 +395,8 @@ pub mod env {
     pub const TEST_URL: &str = "MCP_TEST_URL";
     /// The one MCP revision the check speaks (like `--protocol`).
     pub const PROTOCOL: &str = "MCP_PROTOCOL";
+    /// The Lambda Web Adapter image (a mirror of the public one).
+    pub const LAMBDA_ADAPTER_IMAGE: &str = "MCP_LAMBDA_ADAPTER_IMAGE";
     /// Credential variables of the machine (`AWS_*`, `GITHUB_TOKEN`, …) that
     /// `deploy.auth_token_env` or `deploy.auth.client_secret_env` may name all
     /// the same, comma-separated. Only here, never in mcp.toml.

@@ -27,7 +27,15 @@ pub async fn check(
     calls: Vec<probe::Call>,
     contract: ContractFlags,
 ) -> Result<ExitStatus> {
-    let Some(url) = settings.deploy.url.as_deref() else {
+    // A Lambda stage without `deploy.url`: its `live` alias's function URL.
+    let lambda_url = match (&settings.deploy.url, settings.target) {
+        (None, crate::config::TargetKind::Lambda) => {
+            let clients = crate::aws::Clients::new(settings).await;
+            crate::platform::lambda::live_url(&clients, settings).await?
+        }
+        _ => None,
+    };
+    let Some(url) = settings.deploy.url.as_deref().or(lambda_url.as_deref()) else {
         let how = format!(
             "set `[deploy] url = \"https://…/mcp\"` in {FILE_NAME}, set {}, or pass --url",
             schema::env::URL

@@ -6,6 +6,11 @@
 //! Explorer counts a tag only once it is activated as a cost allocation tag, and
 //! only from then on: the command reads their status first and, when one is not
 //! active, says so with the command that activates them.
+//!
+//! A Lambda stage's spend follows its traffic, so `mcp cost --stage S` of one
+//! also shows the monthly estimate of what it served lately
+//! (`platform::lambda::cost`): Cost Explorer lags by a day and knows nothing
+//! of a function deployed this morning.
 
 use std::fmt;
 
@@ -13,9 +18,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::aws::cost_explorer::{self, Query};
-use crate::config::Settings;
+use crate::config::{Settings, TargetKind};
 use crate::error::{ExitStatus, McpError};
-use crate::release::cost::{tags, usd};
+use crate::release::cost::{Cost, tags, usd};
 use crate::ui::Printer;
 
 /// How `mcp cost` splits the spend.
@@ -77,6 +82,9 @@ pub struct Spend {
     pub activate: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// A Lambda stage's monthly estimate from its recent traffic (one stage only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Cost>,
 }
 
 impl fmt::Display for Spend {
@@ -94,6 +102,9 @@ impl fmt::Display for Spend {
             usd(self.total),
             self.currency
         )?;
+        if let Some(estimate) = &self.estimate {
+            writeln!(f, "estimate: {estimate}")?;
+        }
         let stage_width = self
             .rows
             .iter()
@@ -166,6 +177,12 @@ pub async fn cost(
         .checked_sub(jiff::Span::new().days(days))
         .map_err(|e| McpError::usage(format!("--since: {e}")))?;
     let config = crate::aws::sdk_config(settings).await;
+    let estimate = if settings.target == TargetKind::Lambda && !request.stages {
+        let clients = crate::aws::Clients::from_config(config.clone());
+        Some(crate::platform::lambda::cost::estimate(&clients, settings).await)
+    } else {
+        None
+    };
     let mut notes = Vec::new();
     let (states, activate) = match cost_explorer::tag_status(&config, &tags::ALL).await {
         Ok(found) => {
@@ -285,7 +302,8 @@ pub async fn cost(
     for row in &mut rows {
         row.amount = (row.amount * 100.0).round() / 100.0;
     }
-    let total = (rows.iter().map(|r| r.amount).sum::<f64>() * 100.0).round() / 100.0;
+    // `+ 0.0`: the sum of no rows is -0.0, which prints as "$-0.00".
+    let total = (rows.iter().map(|r| r.amount).sum::<f64>() * 100.0).round() / 100.0 + 0.0;
     let spend = Spend {
         project: settings.name.clone(),
         service: settings.service_or_name().to_string(),
@@ -301,6 +319,7 @@ pub async fn cost(
         tags: states,
         activate,
         notes,
+        estimate,
     };
     printer.data(&spend)?;
     Ok(ExitStatus::Success)

@@ -1,6 +1,7 @@
 //! `mcp destroy`: delete a launched Express service (and with
 //! `--all-resources` its log group and ECR repository), after showing what
-//! will go and asking on a terminal; outside one it needs `--yes`.
+//! will go and asking on a terminal; outside one it needs `--yes`. On a
+//! Lambda stage, what `mcp launch` made there (`platform::lambda::destroy`).
 
 use std::fmt;
 
@@ -8,7 +9,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::aws::Clients;
-use crate::config::Settings;
+use crate::config::{Settings, TargetKind};
 use crate::error::{ExitStatus, McpError};
 use crate::platform::ecs_express::{self as platform, Location, destroy};
 use crate::ui::Printer;
@@ -37,6 +38,12 @@ pub async fn destroy(
     printer: &Printer,
     all_resources: bool,
 ) -> Result<ExitStatus> {
+    if settings.target == TargetKind::Lambda {
+        let report =
+            crate::platform::lambda::destroy::destroy(settings, printer, all_resources).await?;
+        printer.data(&report)?;
+        return Ok(ExitStatus::Success);
+    }
     if !settings.ecs.express {
         return Err(McpError::usage(format!(
             "`mcp destroy` removes services made by `mcp launch`; `{}` is not marked `[ecs] express = true`",

@@ -177,6 +177,22 @@ pub async fn doctor(settings: &Settings, printer: &Printer) -> Result<ExitStatus
     if settings.target == TargetKind::Ecs {
         aws_checks(settings, &mut checks).await;
     }
+    if settings.target == TargetKind::Lambda {
+        use crate::platform::lambda::doctor::{WARNINGS, checks as lambda_checks};
+        for (name, verdict) in lambda_checks(settings).await {
+            match verdict {
+                Ok(detail) => checks.ok(name, detail),
+                Err((detail, hint)) if WARNINGS.contains(&name) => checks.0.push(Check {
+                    name,
+                    outcome: Outcome::Warning,
+                    detail,
+                    hint: Some(hint),
+                    finding: None,
+                }),
+                Err((detail, hint)) => checks.fail(name, detail, hint),
+            }
+        }
+    }
 
     let on_path = mcp_on_path(
         std::env::var_os("PATH").unwrap_or_default(),

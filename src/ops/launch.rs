@@ -8,15 +8,21 @@
 //! works on the service from then on. Run again on a launched project it says
 //! so and changes nothing; run again after a launch that stopped half-way it
 //! carries on from there.
+//!
+//! On a Lambda stage (`target = "lambda"`) the platform's launch makes the
+//! role, repository, image and function and ships the first version through
+//! the ordinary Lambda deploy (`platform::lambda::launch`); this records
+//! `target`, `[lambda] function` and `role` in the stage's table.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::config::{FILE_NAME, Settings};
+use crate::config::{FILE_NAME, Settings, TargetKind};
 use crate::error::ExitStatus;
 use crate::platform::ecs_express::Location;
 use crate::platform::ecs_express::launch::{self, LaunchStatus};
+use crate::platform::lambda::launch as lambda;
 use crate::release::report;
 use crate::ui::Printer;
 
@@ -39,6 +45,9 @@ pub async fn launch(
         .config_file
         .clone()
         .unwrap_or_else(|| options.dir.join(FILE_NAME));
+    if settings.target == TargetKind::Lambda {
+        return launch_lambda(settings, printer, options, &config_file).await;
+    }
     let record = |location: &Location, url: &str| -> Result<()> {
         write_config(&config_file, settings, options, location, url)?;
         printer.status(
@@ -96,6 +105,111 @@ pub async fn launch(
     Ok(exit)
 }
 
+/// `mcp launch` on a Lambda stage: the platform makes (or finishes) the
+/// function and its first release; this records it in mcp.toml, prints the
+/// client snippet and the report.
+async fn launch_lambda(
+    settings: &Settings,
+    printer: &Printer,
+    options: &LaunchOptions,
+    config_file: &Path,
+) -> Result<ExitStatus> {
+    let record = |recorded: &lambda::Recorded| -> Result<()> {
+        if write_lambda_config(config_file, settings, options, recorded)? {
+            printer.status(
+                "Wrote",
+                format!(
+                    "{} (target = \"lambda\", [lambda] function and role)",
+                    config_file.display()
+                ),
+            );
+        }
+        Ok(())
+    };
+    let report = lambda::launch(settings, printer, config_file, &record).await?;
+    let exit = match report.status {
+        LaunchStatus::AlreadyLaunched => {
+            printer.status(
+                "Launched",
+                format!(
+                    "already: {} answers at {}; nothing changed (`mcp deploy` ships changes)",
+                    report.function,
+                    report.url.as_deref().unwrap_or("?")
+                ),
+            );
+            ExitStatus::Success
+        }
+        LaunchStatus::Launched => {
+            if let Some(url) = &report.url {
+                printer.note(format!(
+                    "\nAdd it to an MCP client:\n{}\n",
+                    lambda::client_snippet(settings, &report.region, url)
+                ));
+            }
+            printer.status(
+                "Launched",
+                format!(
+                    "{} at {} in {:.0}s",
+                    report.function,
+                    report.url.as_deref().unwrap_or("?"),
+                    report.duration_s
+                ),
+            );
+            ExitStatus::Success
+        }
+        LaunchStatus::CheckFailed => {
+            let release = report.release.as_ref();
+            printer.warn(format!(
+                "Lambda function {} exists, but its first version did not go live: {}; fix the server and ship it with `mcp deploy`",
+                report.function,
+                release.and_then(|r| r.reason.as_deref()).unwrap_or("the MCP check failed"),
+            ));
+            release.map_or(ExitStatus::Failure, |r| match r.status.exit_status() {
+                ExitStatus::Success => ExitStatus::Failure,
+                other => other,
+            })
+        }
+    };
+    printer.data(&report)?;
+    Ok(exit)
+}
+
+/// Record a launched Lambda stage in mcp.toml (`target`, `[lambda] function`
+/// and `role`, the repository, the region) in the selected stage's table;
+/// true when the file changed.
+fn write_lambda_config(
+    path: &Path,
+    settings: &Settings,
+    options: &LaunchOptions,
+    recorded: &lambda::Recorded,
+) -> Result<bool> {
+    let mut keys: Vec<(Vec<&str>, toml_edit::Value)> = vec![
+        (vec!["target"], "lambda".into()),
+        (
+            vec!["lambda", "function"],
+            recorded.function.as_str().into(),
+        ),
+        (vec!["lambda", "role"], recorded.role.as_str().into()),
+        (
+            vec!["ecr", "repository"],
+            settings.ecr.repository.as_str().into(),
+        ),
+    ];
+    if settings.region.is_none() {
+        keys.push((vec!["region"], recorded.region.as_str().into()));
+    }
+    if let Some(name) = &options.name {
+        keys.push((vec!["name"], name.as_str().into()));
+    }
+    let fresh = || {
+        format!(
+            "# mcp.toml: written by `mcp launch`. Reference: docs/configuration.md in mcp's repository.\n\nname = {}\n",
+            quoted(options.name.as_deref().unwrap_or(&settings.name))
+        )
+    };
+    write_keys(path, settings, keys, fresh)
+}
+
 /// Record the launched service in mcp.toml: a new commented file, or the
 /// keys set in the existing one (its comments and other keys kept).
 fn write_config(
@@ -108,20 +222,6 @@ fn write_config(
     if !path.exists() {
         let text = render(settings, options, location, url);
         return crate::files::write_no_follow(path, text.as_bytes(), "mcp launch");
-    }
-    crate::files::refuse_link(path, "mcp launch")?;
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .with_context(|| format!("parsing `{}`", path.display()))?;
-    // The table in force: a stage's or a service's when one is selected.
-    let mut base: Vec<String> = Vec::new();
-    if let Some(stage) = &settings.stage {
-        base.extend(["stages".into(), stage.clone()]);
-    }
-    if let Some(service) = &settings.service {
-        base.extend(["services".into(), service.clone()]);
     }
     let mut keys: Vec<(Vec<&str>, toml_edit::Value)> = vec![
         (vec!["ecs", "cluster"], location.cluster.as_str().into()),
@@ -139,6 +239,35 @@ fn write_config(
     if let Some(name) = &options.name {
         keys.push((vec!["name"], name.as_str().into()));
     }
+    write_keys(path, settings, keys, String::new)?;
+    Ok(())
+}
+
+/// Set `keys` in the table in force (a stage's or a service's when one is
+/// selected) of mcp.toml, its comments and other keys kept; a missing file
+/// starts as `fresh()`. Written only when that changes it: true when written.
+fn write_keys(
+    path: &Path,
+    settings: &Settings,
+    keys: Vec<(Vec<&str>, toml_edit::Value)>,
+    fresh: impl FnOnce() -> String,
+) -> Result<bool> {
+    let text = if path.exists() {
+        crate::files::refuse_link(path, "mcp launch")?;
+        std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?
+    } else {
+        fresh()
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .with_context(|| format!("parsing `{}`", path.display()))?;
+    let mut base: Vec<String> = Vec::new();
+    if let Some(stage) = &settings.stage {
+        base.extend(["stages".into(), stage.clone()]);
+    }
+    if let Some(service) = &settings.service {
+        base.extend(["services".into(), service.clone()]);
+    }
     for (key, value) in keys {
         let full: Vec<String> = base
             .iter()
@@ -147,7 +276,12 @@ fn write_config(
             .collect();
         set(&mut doc, &full, value).with_context(|| format!("editing `{}`", path.display()))?;
     }
-    crate::files::write_no_follow(path, doc.to_string().as_bytes(), "mcp launch")
+    let new = doc.to_string();
+    if path.exists() && new == text {
+        return Ok(false);
+    }
+    crate::files::write_no_follow(path, new.as_bytes(), "mcp launch")?;
+    Ok(true)
 }
 
 /// Set a dotted key in a TOML document, creating tables on the way.
@@ -156,7 +290,11 @@ fn set(doc: &mut toml_edit::DocumentMut, path: &[String], value: toml_edit::Valu
     // A new top-level table goes before the `[stages.*]` / `[services.*]` overlays, where a person would put it.
     let overlay = overlay_position(doc);
     let mut table = doc.as_table_mut() as &mut dyn toml_edit::TableLike;
+    let mut inline = false;
     for (i, part) in parents.iter().enumerate() {
+        inline = table
+            .get(part)
+            .is_some_and(toml_edit::Item::is_inline_table);
         if table.get(part).is_none() {
             let mut new = toml_edit::Table::new();
             new.set_implicit(i + 1 < parents.len());
@@ -179,6 +317,10 @@ fn set(doc: &mut toml_edit::DocumentMut, path: &[String], value: toml_edit::Valu
         }
         _ => {
             table.insert(last, toml_edit::Item::Value(value));
+            // `{ a = 1 , b = 2 }` otherwise: the new key after the old last one's spacing.
+            if inline {
+                table.fmt();
+            }
         }
     }
     Ok(())
@@ -346,6 +488,51 @@ mod tests {
         std::os::unix::fs::symlink(&victim, &path).unwrap();
         assert!(write_config(&path, &s, &options, &location(), "http://127.0.0.1:1/mcp").is_err());
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "name = \"x\"\n");
+    }
+
+    /// Guards issue 29 item 6: a launched Lambda stage is recorded in its
+    /// own table (an inline `lambda = { … }` kept inline and tidy), read back
+    /// as that function and role, and a second record changes nothing.
+    #[test]
+    fn a_lambda_stage_is_recorded_in_its_table_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(
+            &path,
+            "name = \"echo\"\nregion = \"eu-west-1\"\n\n[stages.fn]\ntarget = \"lambda\"\nlambda = { function = \"f\" } # mine\n",
+        )
+        .unwrap();
+        let inputs = crate::config::Inputs {
+            cwd: dir.path().to_path_buf(),
+            stage: Some("fn".into()),
+            ..Default::default()
+        };
+        let found = crate::config::find(&inputs).unwrap();
+        let s = crate::config::resolve(found.as_ref(), &inputs).unwrap();
+        let options = LaunchOptions {
+            dir: dir.path().to_path_buf(),
+            name: None,
+        };
+        let recorded = lambda::Recorded {
+            region: "eu-west-1".into(),
+            function: "f".into(),
+            role: "arn:aws:iam::123456789012:role/f-mcp-lambda".into(),
+        };
+        assert!(write_lambda_config(&path, &s, &options, &recorded).unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains(
+                "lambda = { function = \"f\", role = \"arn:aws:iam::123456789012:role/f-mcp-lambda\" } # mine"
+            ),
+            "{text}"
+        );
+        let found = crate::config::find(&inputs).unwrap();
+        let back = crate::config::resolve(found.as_ref(), &inputs).unwrap();
+        assert_eq!(back.target, TargetKind::Lambda);
+        assert_eq!(back.lambda.function, "f");
+        assert_eq!(back.lambda.role.as_deref(), Some(recorded.role.as_str()));
+        assert!(!write_lambda_config(&path, &back, &options, &recorded).unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
     }
 
     #[test]

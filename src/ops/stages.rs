@@ -238,6 +238,7 @@ impl fmt::Display for Board {
                     .map(|t| match t {
                         TargetKind::Ecs => "ecs",
                         TargetKind::Local => "local",
+                        TargetKind::Lambda => "lambda",
                     })
                     .unwrap_or("-")
                     .to_string(),

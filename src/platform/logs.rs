@@ -39,6 +39,28 @@ pub struct LogsRequest {
     pub log_group: Option<String>,
 }
 
+/// `--since` (default [`DEFAULT_SINCE`]) and `--until` of a request, checked.
+pub fn window(options: &LogsRequest) -> Result<(Timestamp, Option<Timestamp>)> {
+    let now = Timestamp::now();
+    let since = time_flag(
+        "--since",
+        options.since.as_deref().unwrap_or(DEFAULT_SINCE),
+        now,
+    )?;
+    let until = match &options.until {
+        Some(text) => Some(time_flag("--until", text, now)?),
+        None => None,
+    };
+    if let Some(until) = until
+        && until < since
+    {
+        return Err(
+            McpError::usage(format!("--until ({until}) is before --since ({since})")).into(),
+        );
+    }
+    Ok((since, until))
+}
+
 /// `30s`, `10m`, `2h`, `1d` (that long before `now`) or an RFC 3339 time.
 pub fn parse_time(text: &str, now: Timestamp) -> Result<Timestamp, String> {
     let text = text.trim();

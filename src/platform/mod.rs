@@ -6,7 +6,7 @@
 //! how it is rendered: the commands in `ops/` do that. [`for_settings`] is the
 //! one place that picks a platform; nothing else branches on `target`.
 //!
-//! Today there are three:
+//! Today there are four:
 //! - [`ecs`]: an ECS service updated by a rolling deployment, followed by
 //!   deployment id, rolled back by policy ([`ecs::EcsRolling`]); when the
 //!   service (or `deploy.strategy`) uses blue/green, canary or linear
@@ -17,7 +17,10 @@
 //!   released through `UpdateExpressGatewayService` and followed like the
 //!   rolling one ([`ecs_express::EcsExpress`]);
 //! - [`local`]: containers on the local Docker engine, one per release
-//!   ([`local::Local`]).
+//!   ([`local::Local`]);
+//! - [`lambda`]: an AWS Lambda function serving the image through the Lambda
+//!   Web Adapter; a release is a published version, checked on the
+//!   `candidate` alias's URL before the `live` alias moves ([`lambda::Lambda`]).
 //!
 //! A new way to run a release (ECS blue/green, canary or linear deployments
 //! driven by `DescribeServiceDeployments` and lifecycle hooks; ECS Express
@@ -33,6 +36,7 @@ pub mod check;
 pub mod ecs;
 pub mod ecs_express;
 pub mod ecs_progressive;
+pub mod lambda;
 pub mod local;
 pub mod logs;
 pub mod preview;
@@ -258,5 +262,6 @@ pub fn for_settings(settings: &Settings) -> Box<dyn Platform> {
         TargetKind::Ecs if settings.ecs.express => Box::new(ecs_express::EcsExpress),
         TargetKind::Ecs => Box::new(ecs::EcsRolling),
         TargetKind::Local => Box::new(local::Local),
+        TargetKind::Lambda => Box::new(lambda::Lambda),
     }
 }

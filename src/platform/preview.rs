@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use super::DeployRequest;
 use crate::config::{Settings, TargetKind};
+use crate::error::McpError;
 use crate::release::Report;
 use crate::release::preview::PreviewList;
 use crate::ui::Printer;
@@ -24,6 +25,7 @@ pub async fn deploy(
         TargetKind::Ecs => {
             super::ecs_express::preview::deploy(settings, printer, name, request).await
         }
+        TargetKind::Lambda => Err(no_lambda_previews()),
     }
 }
 
@@ -32,6 +34,7 @@ pub async fn list(settings: &Settings, printer: &Printer, check: bool) -> Result
     let mut previews = match settings.target {
         TargetKind::Local => super::local::preview::list(settings).await?,
         TargetKind::Ecs => super::ecs_express::preview::list(settings).await?,
+        TargetKind::Lambda => return Err(no_lambda_previews()),
     };
     previews.sort_by_key(|p| (p.last_deployed(), p.name.clone()));
     if check {
@@ -61,6 +64,7 @@ pub async fn plan_destroy(
         TargetKind::Ecs => {
             super::ecs_express::preview::plan_destroy(settings, name, all_resources).await
         }
+        TargetKind::Lambda => Err(no_lambda_previews()),
     }
 }
 
@@ -76,5 +80,13 @@ pub async fn destroy(
         TargetKind::Ecs => {
             super::ecs_express::preview::destroy(settings, printer, name, all_resources).await
         }
+        TargetKind::Lambda => Err(no_lambda_previews()),
     }
+}
+
+/// Previews are Express services or local containers; a Lambda stage has none.
+fn no_lambda_previews() -> anyhow::Error {
+    McpError::usage("previews are ECS Express services or local containers; this stage deploys to Lambda")
+        .hint("run `mcp deploy --preview` with a stage that deploys to ECS or the local engine (`--stage …`)")
+        .into()
 }

@@ -44,7 +44,11 @@ pub fn plan(settings: &Settings, tag_override: Option<&str>) -> Result<Plan> {
         stage: settings.stage.as_deref(),
         timestamp: tag::timestamp_now(),
     };
-    let tag = tag::render(template, &ctx)?;
+    let mut tag = tag::render(template, &ctx)?;
+    if settings.target == TargetKind::Lambda {
+        // Another image than an ECS stage's of the same tree: its own tag.
+        tag = super::lambda_image::stage_tag(&tag)?;
+    }
     // Only a tag that names the commit may stand for this build: `v1` or
     // `{name}-{stage}` would let an old image pass for a new tree.
     let reproducible = git.as_ref().is_some_and(|g| g.dirty.is_none())

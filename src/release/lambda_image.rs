@@ -27,7 +27,9 @@
 //!    the image as built.
 //!
 //! Other extensions (the Parameters and Secrets extension, say) are kept and do
-//! not count as an adapter. The final image gets the release's tags, so its id
+//! not count as an adapter. A Lambda stage's tag ends in `-lambda`
+//! ([`stage_tag`]), so its image never shares a tag with an ECS stage's image
+//! of the same commit in a shared repository. The final image gets the release's tags, so its id
 //! (and, once pushed, its digest) is the release's. The stage's base is named
 //! by a temporary local tag, since BuildKit's `FROM` takes names, not image ids.
 
@@ -94,6 +96,24 @@ pub fn adapter_env(settings: &Settings) -> Vec<(&'static str, String)> {
 /// services that differ here cannot share one image.
 pub fn memo_key(settings: &Settings) -> serde_json::Value {
     serde_json::json!([settings.lambda.adapter_image, adapter_env(settings)])
+}
+
+/// What a Lambda stage's tags end with.
+pub const TAG_SUFFIX: &str = "-lambda";
+
+/// A Lambda stage's tag: the rendered `build.tag` with [`TAG_SUFFIX`]. The
+/// image carries the adapter, so it is another image than an ECS stage's of
+/// the same tree; with one tag for both, the registry's (immutable) tag would
+/// let one stand for the other, or refuse the second push.
+pub fn stage_tag(tag: &str) -> Result<String> {
+    if tag.ends_with(TAG_SUFFIX) {
+        return Ok(tag.to_string());
+    }
+    let tagged = format!("{tag}{TAG_SUFFIX}");
+    crate::docker::tag::validate(&tagged).with_context(|| {
+        format!("a Lambda stage tags its image `<build.tag>{TAG_SUFFIX}`; shorten `build.tag`")
+    })?;
+    Ok(tagged)
 }
 
 /// One entry of `/opt/extensions`.
@@ -564,6 +584,18 @@ mod tests {
                     adapter: false
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn a_lambda_stage_tag_ends_in_lambda_once_and_stays_valid() {
+        assert_eq!(stage_tag("0123456789ab").unwrap(), "0123456789ab-lambda");
+        assert_eq!(stage_tag("v1-lambda").unwrap(), "v1-lambda");
+        let long = "x".repeat(125);
+        let err = stage_tag(&long).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("shorten `build.tag`"),
+            "{err:#}"
         );
     }
 

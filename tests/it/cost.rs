@@ -1,7 +1,7 @@
 //! The monthly estimate (`mcp status`, `deploy --dry-run`, `[cost] monthly_limit`,
 //! `mcp scale`) and the real spend (`mcp cost`) against the testbed, whose Price
-//! List serves published Fargate prices (tests/testbed/cost.py). Every figure is
-//! compared with a hand calculation from those prices, written out here.
+//! List serves published Fargate and Lambda prices (tests/testbed/cost.py). Every
+//! figure is compared with a hand calculation from those prices, written out here.
 
 use std::path::Path;
 use std::process::Command;
@@ -15,6 +15,11 @@ const USE1_GB: f64 = 0.004445;
 const USE1_ARM_VCPU: f64 = 0.03238;
 const USE1_ARM_GB: f64 = 0.00356;
 const USE1_STORAGE: f64 = 0.000111;
+// us-east-1 Lambda, per request and per GB-second (x86_64, first tier).
+const USE1_LAMBDA_REQUEST: f64 = 0.0000002;
+const USE1_LAMBDA_GB_SECOND: f64 = 0.0000166667;
+const USE1_LAMBDA_PROVISIONED: f64 = 0.0000041667;
+const USE1_LAMBDA_PROVISIONED_GB_SECOND: f64 = 0.0000097222;
 // sa-east-1 (no ephemeral storage price listed there).
 const SAE1_VCPU: f64 = 0.0696;
 const SAE1_GB: f64 = 0.0076;
@@ -533,11 +538,21 @@ fn queue_spend(tb: &Testbed, result: serde_json::Value) {
     );
 }
 
-// The only test that calls GetCostAndUsage: moto's answer queue is shared.
+/// Held by each test that calls GetCostAndUsage: moto's answer queue is shared
+/// (a call with a body it has not seen takes the next queued answer), so one
+/// test's call must not take another's answer.
+fn cost_explorer_lock() -> std::fs::File {
+    let path = std::env::temp_dir().join("mcp-it-cost-explorer.lock");
+    let file = std::fs::File::create(&path).unwrap();
+    file.lock().unwrap();
+    file
+}
+
 #[test]
 #[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn cost_stages_shows_each_stage_spend_and_how_to_activate_inactive_tags() {
     let tb = crate::testbed!();
+    let _queue = cost_explorer_lock();
     let name = testbed::unique("cost-ce");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -713,4 +728,223 @@ fn a_deploy_tags_the_service_for_cost_allocation_and_doctor_names_it_until_then(
         &["doctor", "-o", "json"],
     ));
     assert_eq!(after["outcome"], "ok", "{after}");
+}
+
+/// Builds a Lambda function in the simulator the way tests/testbed/selftest.py
+/// does (its helpers): `create NAME REPO` (an image with the adapter stand-in,
+/// 128 MB, version 1, the `live` alias, its public URL) prints `{"url"}`;
+/// `call URL N` calls the URL N times; `sums NAME` prints the function's
+/// `Invocations` and `Duration` sums over 14 days, as boto3 reads them (the
+/// query protocol, not mcp's CBOR); `cleanup NAME REPO`.
+const LAMBDA_HELPER: &str = r#"
+import datetime, json, os, sys
+sys.path.insert(0, os.environ["TESTBED_PY"])
+import selftest as st
+import seed
+
+what = sys.argv[1]
+if what == "create":
+    name, repo = sys.argv[2:4]
+    seed.ensure_repository(st.ecr, repo)
+    uri, _ = st.lambda_image(repo, "v1")
+    st.lambda_create(name, uri)
+    version = st.lam.publish_version(FunctionName=name)["Version"]
+    st.lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    url = st.lam.create_function_url_config(FunctionName=name, Qualifier="live", AuthType="NONE")["FunctionUrl"]
+    st.lambda_public(name, "live")
+    print(json.dumps({"url": url}))
+elif what == "call":
+    for _ in range(int(sys.argv[3])):
+        status, _, body = st.http_call(sys.argv[2], "version")
+        assert status == 200, (status, body)
+elif what == "sums":
+    end = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=1)
+    sums = {}
+    for metric in ("Invocations", "Duration"):
+        points = st.cw.get_metric_statistics(
+            Namespace="AWS/Lambda", MetricName=metric, StartTime=end - datetime.timedelta(days=14), EndTime=end,
+            Period=86400, Statistics=["Sum"], Dimensions=[{"Name": "FunctionName", "Value": sys.argv[2]}])["Datapoints"]
+        sums[metric] = sum(p["Sum"] for p in points)
+    print(json.dumps(sums))
+elif what == "cleanup":
+    st.lambda_cleanup(*sys.argv[2:4])
+"#;
+
+fn lambda_helper(tb: &Testbed, args: &[&str]) -> serde_json::Value {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(LAMBDA_HELPER)
+        .args(args)
+        .envs(&tb.env)
+        .env(
+            "TESTBED_PY",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testbed"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "lambda helper {args:?}:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+/// Deletes the function (and its containers, repository, log group) however the test ends.
+struct LambdaFunction<'a> {
+    tb: &'a Testbed,
+    name: String,
+    repo: String,
+}
+
+impl Drop for LambdaFunction<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("python3")
+            .arg("-c")
+            .arg(LAMBDA_HELPER)
+            .args(["cleanup", &self.name, &self.repo])
+            .envs(&self.tb.env)
+            .env(
+                "TESTBED_PY",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testbed"),
+            )
+            .output();
+    }
+}
+
+fn cents(usd: f64) -> f64 {
+    (usd * 100.0).round() / 100.0
+}
+
+/// Guards the Lambda estimate (issue 29): requests and GB-seconds from the
+/// function's CloudWatch metrics over 14 days scaled to 730 hours, memory as the
+/// `live` version runs (128 MB, not mcp.toml's 1024), provisioned concurrency
+/// paid all month; $0 and a note before any traffic; read through the SDK's
+/// CBOR protocol (tests/testbed/cloudwatch_cbor.py) and the Lambda Price List.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn a_lambda_stage_is_priced_from_its_cloudwatch_traffic_as_the_live_version_runs() {
+    let tb = crate::testbed!();
+    let function = LambdaFunction {
+        tb,
+        name: testbed::unique("cost-fn"),
+        repo: testbed::unique("cost-fn-repo"),
+    };
+    let url = lambda_helper(tb, &["create", &function.name, &function.repo])["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let toml = |name: &str, provisioned: &str| {
+        format!(
+            "name = \"{name}\"\nregion = \"us-east-1\"\ntarget = \"lambda\"\n\n[lambda]\nfunction = \"{name}\"\nmemory = 1024\n{provisioned}"
+        )
+    };
+    std::fs::write(dir.path().join("mcp.toml"), toml(&function.name, "")).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let _queue = cost_explorer_lock();
+    let estimate = |dir: &Path| {
+        let out = mcp(tb, dir, cache.path(), None, &["cost", "-o", "json"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.json()["estimate"].clone()
+    };
+
+    // Deployed, never called: nothing to pay, and why.
+    let idle = estimate(dir.path());
+    assert_eq!(idle["monthly"].as_f64(), Some(0.0), "{idle}");
+    assert!(
+        idle["inputs"].is_null(),
+        "the Fargate inputs stay null: {idle}"
+    );
+    assert_eq!(idle["lambda"]["memory_mb"], 128, "{idle}");
+    assert_eq!(idle["lambda"]["invocations"].as_f64(), Some(0.0));
+    let notes = idle["notes"].to_string();
+    assert!(
+        notes.contains("no invocations in the last 14 days"),
+        "{notes}"
+    );
+    assert!(notes.contains("free tier not subtracted"), "{notes}");
+
+    // Six calls through the live URL, and one instance kept warm.
+    lambda_helper(tb, &["call", &url, "6"]);
+    let sums = lambda_helper(tb, &["sums", &function.name]);
+    let duration_ms = sums["Duration"].as_f64().unwrap();
+    assert_eq!(sums["Invocations"].as_f64(), Some(6.0), "{sums}");
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        toml(&function.name, "provisioned_concurrency = 1\n"),
+    )
+    .unwrap();
+    let busy = estimate(dir.path());
+    let scale = 730.0 / (14.0 * 24.0);
+    let requests = 6.0 * scale;
+    let gb_seconds = duration_ms / 1000.0 * 0.125 * scale;
+    let warm = 0.125 * 730.0 * 3600.0; // all six calls fit in it
+    let hand = cents(
+        requests * USE1_LAMBDA_REQUEST
+            + warm * USE1_LAMBDA_PROVISIONED
+            + gb_seconds * USE1_LAMBDA_PROVISIONED_GB_SECOND,
+    );
+    let lambda = &busy["lambda"];
+    assert_eq!(lambda["invocations"].as_f64(), Some(6.0), "{busy}");
+    assert!(
+        (lambda["duration_ms"].as_f64().unwrap() - duration_ms).abs() < 1e-6,
+        "{busy}"
+    );
+    assert!((lambda["monthly_requests"].as_f64().unwrap() - requests).abs() < 1e-9);
+    assert!((lambda["monthly_gb_seconds"].as_f64().unwrap() - gb_seconds).abs() < 1e-9);
+    assert_eq!(lambda["provisioned_concurrency"], 1);
+    assert_eq!(busy["monthly"].as_f64(), Some(hand), "{busy}");
+    assert_eq!(
+        busy["prices"]["Lambda-GB-Second"].as_f64(),
+        Some(USE1_LAMBDA_GB_SECOND)
+    );
+    // Without provisioned concurrency the same traffic is requests and on-demand GB-seconds.
+    std::fs::write(dir.path().join("mcp.toml"), toml(&function.name, "")).unwrap();
+    let on_demand = estimate(dir.path());
+    assert_eq!(
+        on_demand["monthly"].as_f64(),
+        Some(cents(
+            requests * USE1_LAMBDA_REQUEST + gb_seconds * USE1_LAMBDA_GB_SECOND
+        )),
+        "{on_demand}"
+    );
+
+    // The line a person reads.
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        toml(&function.name, "provisioned_concurrency = 1\n"),
+    )
+    .unwrap();
+    let out = mcp(tb, dir.path(), cache.path(), None, &["cost"]);
+    let line = format!(
+        "estimate: ≈ {} / month: 128 MB, x86_64, us-east-1, {:.0} requests × {:.0} ms a month, 1 provisioned (prices of ",
+        dollars(hand),
+        requests,
+        duration_ms / 6.0
+    );
+    assert!(out.stdout.contains(&line), "{line}\n{}", out.stdout);
+
+    // A function not deployed yet costs nothing, and says so.
+    let other = tempfile::tempdir().unwrap();
+    let missing = testbed::unique("cost-fn-none");
+    std::fs::write(
+        other.path().join("mcp.toml"),
+        toml(&missing, "provisioned_concurrency = 1\n"),
+    )
+    .unwrap();
+    let none = estimate(other.path());
+    assert_eq!(none["monthly"].as_f64(), Some(0.0), "{none}");
+    assert_eq!(
+        none["lambda"]["memory_mb"], 1024,
+        "mcp.toml's, nothing runs: {none}"
+    );
+    assert!(
+        none["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("is not deployed yet"),
+        "{none}"
+    );
 }

@@ -298,3 +298,119 @@ fn lambda_image_of_an_ecs_stage_is_untouched() {
     assert_eq!(lambda.code, 0, "stderr:\n{}", lambda.stderr);
     assert_eq!(extensions_of(lambda.stdout.trim()), ["lambda-adapter"]);
 }
+
+/// Guards against a Lambda stage taking an ECS stage's image of the same
+/// commit for its own ("Fresh"), or failing to push to the immutable tag.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn lambda_image_has_its_own_tag_beside_an_ecs_stage_in_one_repository() {
+    let tb = crate::testbed!();
+    let repository = testbed::unique("lwa-shared");
+    let dir = fixture_project(
+        tb,
+        &repository,
+        &format!(
+            "create = true\n\n[stages.fn]\ntarget = \"lambda\"\nlambda = {{ adapter_image = \"{}\" }}\n",
+            adapter(tb)
+        ),
+    );
+    let registry = tb.var("MCP_TESTBED_REGISTRY");
+
+    let ecs = run(tb.mcp(dir.path()).args(["push", "--output", "json"]));
+    assert_eq!(ecs.code, 0, "stderr:\n{}", ecs.stderr);
+    let ecs = ecs.json();
+    let tag = ecs["tag"].as_str().unwrap().to_string();
+
+    let lambda = run(tb
+        .mcp(dir.path())
+        .args(["--stage", "fn", "push", "--output", "json"]));
+    assert_eq!(lambda.code, 0, "stderr:\n{}", lambda.stderr);
+    let pushed = lambda.json();
+    assert_eq!(pushed["tag"], format!("{tag}-lambda"));
+    assert_eq!(pushed["skipped"], false);
+    assert_ne!(pushed["digest"], ecs["digest"]);
+    assert_eq!(
+        extensions_of(&format!("{registry}/{repository}:{tag}-lambda")),
+        ["lambda-adapter"]
+    );
+    assert!(extensions_of(&format!("{registry}/{repository}:{tag}")).is_empty());
+
+    // The same commit again: the Lambda stage's own image is fresh in ECR.
+    let again = run(tb
+        .mcp(dir.path())
+        .args(["--stage", "fn", "push", "--output", "json"]));
+    assert_eq!(again.code, 0, "stderr:\n{}", again.stderr);
+    let again = again.json();
+    assert_eq!(again["skipped"], true, "{again}");
+    assert_eq!(again["digest"], pushed["digest"]);
+}
+
+/// Both architectures: an arm64 stage's image is built for linux/arm64 and
+/// gets the adapter image's arm64 build (a local arm64 stand-in, made with
+/// `mcp build` itself: `FROM scratch` needs no emulation).
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn lambda_image_for_arm64_takes_the_arm64_adapter() {
+    let tb = crate::testbed!();
+    let stand_in = tempfile::tempdir().unwrap();
+    let adapter_repo = testbed::unique("lwa-arm64-adapter");
+    std::fs::write(
+        stand_in.path().join("Dockerfile"),
+        "FROM scratch\nCOPY lambda-adapter /lambda-adapter\n",
+    )
+    .unwrap();
+    std::fs::write(stand_in.path().join("lambda-adapter"), "#!/bin/sh\n").unwrap();
+    std::fs::write(
+        stand_in.path().join("mcp.toml"),
+        format!(
+            "name = \"{adapter_repo}\"\n[build]\nplatform = \"linux/arm64\"\ntag = \"v1\"\n[ecr]\nrepository = \"{adapter_repo}\"\n"
+        ),
+    )
+    .unwrap();
+    let made = run(tb.mcp(stand_in.path()).args(["build"]));
+    assert_eq!(made.code, 0, "stderr:\n{}", made.stderr);
+    let arm_adapter = made.stdout.trim().to_string();
+
+    let repository = testbed::unique("lwa-arm64");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY server.sh /server.sh\nCMD [\"/server.sh\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("server.sh"), "echo serving\n").unwrap();
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        format!(
+            "name = \"{repository}\"\ntarget = \"lambda\"\n[ecr]\nrepository = \"{repository}\"\n\
+             [lambda]\narchitecture = \"arm64\"\nadapter_image = \"{arm_adapter}\"\n"
+        ),
+    )
+    .unwrap();
+    git(dir.path(), &["init", "-q"]);
+    commit_all(dir.path());
+    let out = run(tb.mcp(dir.path()).args(["build"]));
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    assert!(out.stderr.contains("for linux/arm64"), "{}", out.stderr);
+    let image = out.stdout.trim();
+    assert_eq!(
+        docker(&["image", "inspect", "-f", "{{.Os}}/{{.Architecture}}", image]).trim(),
+        "linux/arm64"
+    );
+    assert_eq!(extensions_of(image), ["lambda-adapter"], "{}", out.stderr);
+
+    // The amd64-only stand-in cannot serve an arm64 stage: the error says so.
+    let toml = std::fs::read_to_string(dir.path().join("mcp.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        toml.replace(&arm_adapter, &adapter(tb)),
+    )
+    .unwrap();
+    let out = run(tb.mcp(dir.path()).args(["build"]));
+    assert_ne!(out.code, 0, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("`lambda.adapter_image`") && out.stderr.contains("for linux/arm64"),
+        "{}",
+        out.stderr
+    );
+}

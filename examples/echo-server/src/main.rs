@@ -360,8 +360,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             require_bearer,
         ));
     }
-    let app = Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
+    let mut app = Router::new().route("/healthz", get(|| async { "ok\n" }));
+    // `FAIL_PATH=/fail`: that path answers 500, as a broken release would, to
+    // try what watches a release's errors (a Lambda canary's `Errors`).
+    if let Ok(path) = std::env::var("FAIL_PATH")
+        && path.starts_with('/')
+    {
+        app = app.route(
+            &path,
+            get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "failing on purpose (FAIL_PATH)\n") }),
+        );
+    }
+    let app = app
         .merge(mcp_routes)
         .layer(middleware::from_fn(log_request));
 

@@ -6,7 +6,6 @@
 //! CloudWatch Live Tail instead.
 
 use anyhow::Result;
-use jiff::Timestamp;
 
 use crate::aws::logs::{
     self, FollowOptions, LiveOptions, LiveRequest, LiveTail, Query, Reader, SdkLive, StreamSelect,
@@ -14,7 +13,7 @@ use crate::aws::logs::{
 use crate::aws::{Clients, taskdef};
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
-use crate::platform::logs::{DEFAULT_SINCE, LogsRequest, print, time_flag};
+use crate::platform::logs::{LogsRequest, print, window};
 use crate::ui::Printer;
 
 /// The streams `--task` or `--revision` narrow to.
@@ -78,23 +77,7 @@ pub async fn logs(
     printer: &Printer,
     options: &LogsRequest,
 ) -> Result<ExitStatus> {
-    let now = Timestamp::now();
-    let since = time_flag(
-        "--since",
-        options.since.as_deref().unwrap_or(DEFAULT_SINCE),
-        now,
-    )?;
-    let until = match &options.until {
-        Some(text) => Some(time_flag("--until", text, now)?),
-        None => None,
-    };
-    if let Some(until) = until
-        && until < since
-    {
-        return Err(
-            McpError::usage(format!("--until ({until}) is before --since ({since})")).into(),
-        );
-    }
+    let (since, until) = window(options)?;
     let clients = Clients::new(settings).await;
     let cluster = settings.cluster()?;
     let (location, definition) = logs::locate(

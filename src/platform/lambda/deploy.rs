@@ -1,0 +1,343 @@
+//! `mcp deploy` on a Lambda stage: build and push the image (the adapter
+//! added when the image has none, see `release::lambda_image`), then roll
+//! out: configuration, code, publish, and the release steps of [`super::release`].
+//!
+//! The function's environment is `[env]`, the adapter's settings
+//! (`AWS_LWA_PORT`, `AWS_LWA_READINESS_CHECK_PATH`, `AWS_LWA_INVOKE_MODE`),
+//! and for each `[secrets]` entry `NAME_SECRET_ARN` = its reference: a secret
+//! value never goes into the configuration, which every
+//! `lambda:GetFunctionConfiguration` reader sees. The server reads the value
+//! at start (the AWS Parameters and Secrets Lambda Extension, or the SDK).
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use anyhow::Result;
+use futures_util::future::BoxFuture;
+
+use super::release::{self, Candidate};
+use super::{LIVE, revision};
+use crate::aws::Clients;
+use crate::aws::lambda::{self, Configuration, ReleaseTags, Settled};
+use crate::config::{InvokeMode, Settings};
+use crate::error::McpError;
+use crate::platform::{DeployRequest, Prepared};
+use crate::release::build::{self, BuildMemo};
+use crate::release::report::seconds_since;
+use crate::release::{DeployStatus, ImageRef, Report};
+use crate::ui::{Output, Printer};
+
+/// The environment variable that carries the reference of secret `name`.
+pub fn secret_variable(name: &str) -> String {
+    format!("{name}_SECRET_ARN")
+}
+
+/// The function's environment as mcp.toml makes it (see the module docs).
+pub fn environment(settings: &Settings) -> BTreeMap<String, String> {
+    let mut env = settings.env.clone();
+    let mode = match settings.lambda.invoke_mode {
+        InvokeMode::ResponseStream => "response_stream",
+        InvokeMode::Buffered => "buffered",
+    };
+    for (key, value) in [
+        ("AWS_LWA_PORT", settings.deploy.port.to_string()),
+        (
+            "AWS_LWA_READINESS_CHECK_PATH",
+            settings.deploy.health_path.clone(),
+        ),
+        ("AWS_LWA_INVOKE_MODE", mode.to_string()),
+    ] {
+        env.entry(key.to_string()).or_insert(value);
+    }
+    for (name, reference) in &settings.secrets {
+        env.insert(secret_variable(name), reference.clone());
+    }
+    env
+}
+
+/// The configuration mcp.toml asks for.
+fn configuration(settings: &Settings) -> Configuration {
+    let lambda = &settings.lambda;
+    Configuration {
+        memory: i32::try_from(lambda.memory).unwrap_or(i32::MAX),
+        timeout: i32::try_from(lambda.timeout.as_secs().max(1)).unwrap_or(900),
+        environment: environment(settings),
+        role: lambda.role.clone(),
+    }
+}
+
+/// What of the function's configuration differs from mcp.toml's, as `key` words.
+pub fn differences(function: &lambda::Function, settings: &Settings) -> Vec<String> {
+    let want = configuration(settings);
+    let mut out = Vec::new();
+    if function.memory != Some(want.memory) {
+        out.push("memory".to_string());
+    }
+    if function.timeout != Some(want.timeout) {
+        out.push("timeout".to_string());
+    }
+    if let Some(role) = &want.role
+        && function
+            .role
+            .as_deref()
+            .is_none_or(|r| crate::aws::iam::role_name(r) != crate::aws::iam::role_name(role))
+    {
+        out.push("role".to_string());
+    }
+    let names: std::collections::BTreeSet<&String> = want
+        .environment
+        .keys()
+        .chain(function.environment.keys())
+        .collect();
+    for name in names {
+        if want.environment.get(name) != function.environment.get(name) {
+            out.push(format!("env {name}"));
+        }
+    }
+    out
+}
+
+pub async fn prepare(
+    settings: &Settings,
+    printer: &Printer,
+    request: &DeployRequest,
+    builds: &BuildMemo,
+) -> Result<Prepared> {
+    if request.no_wait {
+        return Err(McpError::usage(
+            "--no-wait is for ECS deploys: a Lambda deploy ends when the gate has judged the new version",
+        )
+        .hint("leave out --no-wait")
+        .into());
+    }
+    let started = Instant::now();
+    let clients = Clients::new(settings).await;
+    let function = super::function(&clients, settings).await?;
+    let live = lambda::get_alias(&clients.lambda, &function.name, LIVE).await?;
+    if request.dry_run {
+        let mut lines = vec![
+            format!(
+                "function   {} ({})",
+                function.name,
+                clients.region().unwrap_or("?")
+            ),
+            format!(
+                "live       {}",
+                live.as_ref()
+                    .map(|a| format!("version {}", a.version))
+                    .unwrap_or_else(|| "none yet (the alias is created)".into())
+            ),
+            format!(
+                "image      {}",
+                request
+                    .image
+                    .clone()
+                    .unwrap_or_else(|| format!("built and pushed to {}", settings.ecr.repository))
+            ),
+        ];
+        let changes = differences(&function, settings);
+        if !changes.is_empty() {
+            lines.push(format!("configure  {}", changes.join(", ")));
+        }
+        lines.push(format!(
+            "then       publish a version, check it on the `candidate` URL, move `live`{}",
+            if settings.deploy.progressive.strategy == Some(crate::config::Strategy::Canary) {
+                " by canary weights"
+            } else {
+                ""
+            }
+        ));
+        return Ok(Prepared::DryRun(Output::new(Plan { plan: lines })));
+    }
+    if settings.deploy.url.is_none()
+        && !request.no_check
+        && let Some(url) = super::live_url(&clients, settings).await?
+    {
+        // What clients use now, before anything changes (`deploy.url` set: the command did it).
+        crate::platform::check::remember_live_contract(
+            settings,
+            printer,
+            &url,
+            request.allow_breaking,
+        )
+        .await;
+    }
+    let (image, git_sha) = match &request.image {
+        Some(image) => (ImageRef::parse_pinned(image)?, None),
+        None => {
+            let pushed =
+                build::build_and_push(settings, printer, &clients, request.tag.as_deref(), builds)
+                    .await?;
+            (pushed.image, pushed.git_sha)
+        }
+    };
+    Ok(Prepared::Ready(Box::new(Ready {
+        clients,
+        function,
+        live_version: live.map(|a| a.version),
+        image,
+        git_sha,
+        started,
+    })))
+}
+
+/// What `--dry-run` prints: one line a step.
+#[derive(Debug, serde::Serialize)]
+struct Plan {
+    plan: Vec<String>,
+}
+
+impl std::fmt::Display for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for line in &self.plan {
+            writeln!(f, "{line}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An image in ECR, ready to become the function's next version.
+struct Ready {
+    clients: Clients,
+    function: lambda::Function,
+    live_version: Option<String>,
+    image: ImageRef,
+    git_sha: Option<String>,
+    started: Instant,
+}
+
+impl crate::platform::Ready for Ready {
+    fn roll_out<'a>(
+        &'a self,
+        settings: &'a Settings,
+        printer: &'a Printer,
+        request: &'a DeployRequest,
+    ) -> BoxFuture<'a, Result<Report>> {
+        Box::pin(roll_out(settings, printer, self, request))
+    }
+}
+
+/// A report for this function, before its outcome is known.
+pub fn report(settings: &Settings, version: &str, started: Instant) -> Report {
+    let mut report = Report::new(
+        DeployStatus::Succeeded,
+        "lambda".into(),
+        settings.lambda.function.clone(),
+        revision(settings, version),
+    );
+    report.stage = settings.stage.clone();
+    report.duration_s = seconds_since(started);
+    report
+}
+
+/// Who deploys: the caller's ARN, else the user name.
+pub async fn deployed_by(clients: &Clients) -> Option<String> {
+    match clients.sts.get_caller_identity().send().await {
+        Ok(out) => out.arn().map(str::to_string),
+        Err(_) => std::env::var("USER").ok(),
+    }
+}
+
+async fn roll_out(
+    settings: &Settings,
+    printer: &Printer,
+    ready: &Ready,
+    request: &DeployRequest,
+) -> Result<Report> {
+    let Ready {
+        clients,
+        function,
+        live_version,
+        image,
+        git_sha,
+        started,
+    } = ready;
+    let name = &function.name;
+    let client = &clients.lambda;
+    let previous = live_version.clone();
+    let failed_update = |reason: String| {
+        let mut report = report(settings, "$LATEST", *started);
+        report.image = Some(image.clone());
+        report.previous_revision = previous.as_deref().map(|v| revision(settings, v));
+        report.live_revision = previous.as_deref().map(|v| revision(settings, v));
+        report.status = if previous.is_some() {
+            DeployStatus::RolledBack
+        } else {
+            DeployStatus::Failed
+        };
+        report.reason = Some(reason);
+        report.next = Some(format!(
+            "`live` was not touched{}; see `mcp logs` for the function's output",
+            previous
+                .as_deref()
+                .map(|v| format!(" and still serves version {v}"))
+                .unwrap_or_default()
+        ));
+        report
+    };
+
+    // The configuration first, so the version published below carries it.
+    let changes = differences(function, settings);
+    if !changes.is_empty() {
+        printer.status("Configuring", format!("{name}: {}", changes.join(", ")));
+        wait(client, settings, name).await?;
+        lambda::update_configuration(client, name, &configuration(settings)).await?;
+        if let Settled::Failed(reason) = wait(client, settings, name).await? {
+            return Ok(failed_update(format!(
+                "Lambda refused the configuration: {reason}"
+            )));
+        }
+    }
+    // By digest alone: what Lambda resolves and keeps, whatever the tag does later.
+    let uri = match &image.digest {
+        Some(digest) => format!("{}@{digest}", image.name()),
+        None => image.to_string(),
+    };
+    printer.status("Updating", format!("{name} to {uri}"));
+    lambda::update_code(client, name, &uri).await?;
+    if let Settled::Failed(reason) = wait(client, settings, name).await? {
+        printer.warn(format!("Lambda could not update {name}: {reason}"));
+        return Ok(failed_update(format!("the update failed: {reason}")));
+    }
+    let tags = ReleaseTags {
+        tag: image.tag.clone(),
+        git_sha: git_sha.clone(),
+        deployed_by: deployed_by(clients).await,
+        deployed_at: Some(
+            jiff::Timestamp::now()
+                .round(jiff::Unit::Second)?
+                .to_string(),
+        ),
+    };
+    let published = lambda::publish_version(client, name, &tags.describe()).await?;
+    let version = published.version.clone();
+    printer.status("Published", format!("version {version} of {name}"));
+    let mut report = report(settings, &version, *started);
+    report.image = Some(image.clone());
+    report.digest = image.digest.clone();
+    report.previous_revision = previous.as_deref().map(|v| revision(settings, v));
+    report.strategy = settings.deploy.progressive.strategy;
+    if previous.as_deref() == Some(version.as_str()) {
+        printer.status(
+            "Unchanged",
+            format!("version {version} is live already: nothing new to publish"),
+        );
+        report.live_revision = Some(report.revision.clone());
+        report.client_url = super::live_url(clients, settings).await?;
+        report.duration_s = seconds_since(*started);
+        return Ok(report);
+    }
+    let candidate = Candidate {
+        version: version.clone(),
+        previous,
+        check: !request.no_check,
+    };
+    release::release(settings, printer, clients, &candidate, &mut report).await?;
+    report.duration_s = seconds_since(*started);
+    Ok(report)
+}
+
+/// Wait for the function's pending update, bounded by `deploy.timeout`.
+async fn wait(client: &aws_sdk_lambda::Client, settings: &Settings, name: &str) -> Result<Settled> {
+    lambda::wait_settled(client, name, settings.deploy.timeout).await
+}

@@ -45,7 +45,7 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use crate::config::{InvokeMode, Settings, Source};
+use crate::config::{InvokeMode, Settings, Source, schema};
 use crate::docker::build::{self, BuildRequest, Built};
 use crate::docker::engine::Engine;
 use crate::error::McpError;
@@ -506,12 +506,23 @@ fn cannot_pull(settings: &Settings, reason: &str) -> McpError {
         || crate::config::FILE_NAME.to_string(),
         |p| p.display().to_string(),
     );
+    let mirror = format!(
+        "mirror the adapter image to a registry this Docker engine can reach (`docker pull {adapter}` where it can be pulled, then `docker tag` and `docker push` it to yours)"
+    );
+    let set = match &source {
+        // The variable wins over the file: the file's key would not help.
+        Source::Env(var) => format!("point {var} at your copy"),
+        _ => format!(
+            "set `{KEY} = \"<your copy>\"` under `[lambda]` in {file} (or {} for every project on this machine)",
+            schema::env::LAMBDA_ADAPTER_IMAGE
+        ),
+    };
     McpError::new(format!(
         "cannot get the Lambda Web Adapter image `{adapter}` for {platform} (`{KEY}`, {from}): the Docker engine found no copy for {platform} and pulling it failed: {}",
         reason.trim()
     ))
     .hint(format!(
-        "mirror the adapter image to a registry this Docker engine can reach (`docker pull {adapter}` where it can be pulled, then `docker tag` and `docker push` it to yours) and set `{KEY} = \"<your copy>\"` under `[lambda]` in {file}; or `docker pull`/`docker load` it into this engine for {platform} (mcp uses a local copy first)"
+        "{mirror} and {set}; or `docker pull`/`docker load` it into this engine for {platform} (mcp uses a local copy first)"
     ))
 }
 

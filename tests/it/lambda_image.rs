@@ -266,6 +266,25 @@ fn lambda_image_adapter_that_cannot_be_pulled_is_an_error_naming_the_key() {
         );
     }
     assert!(!out.stderr.contains("Added"), "{}", out.stderr);
+
+    // Set for the machine, the variable wins, and the hint points at it.
+    let elsewhere = format!("{}/other-missing-adapter:1", tb.var("MCP_TESTBED_REGISTRY"));
+    let out = run(tb
+        .mcp(dir.path())
+        .env("MCP_LAMBDA_ADAPTER_IMAGE", &elsewhere)
+        .args(["build"]));
+    assert_ne!(out.code, 0, "stderr:\n{}", out.stderr);
+    for wanted in [
+        elsewhere.as_str(),
+        "set in env MCP_LAMBDA_ADAPTER_IMAGE",
+        "point MCP_LAMBDA_ADAPTER_IMAGE at your copy",
+    ] {
+        assert!(
+            out.stderr.contains(wanted),
+            "`{wanted}` not in:\n{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]

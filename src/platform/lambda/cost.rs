@@ -246,3 +246,53 @@ pub async fn guard(
     }
     Ok(change)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        let file = crate::config::file::parse(
+            std::path::Path::new("/p/mcp.toml"),
+            "name = \"fn\"\ntarget = \"lambda\"\n[lambda]\nmemory = 1024\narchitecture = \"arm64\"\nprovisioned_concurrency = 2\n",
+        )
+        .unwrap();
+        crate::config::resolve(
+            Some(&file),
+            &crate::config::Inputs {
+                cwd: "/p".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
+    fn seen(running: Option<Running>) -> Seen {
+        Seen {
+            region: "us-east-1".into(),
+            running,
+            invocations: 10.0,
+            duration_ms: 2_000.0,
+        }
+    }
+
+    #[test]
+    fn what_runs_is_priced_as_it_runs_and_a_deploy_as_mcp_toml_sets_it() {
+        let settings = settings();
+        let deployed = seen(Some(Running {
+            memory_mb: 128,
+            arch: Arch::X86_64,
+        }));
+        let now = inputs(&settings, &deployed, false);
+        assert_eq!((now.memory_mb, now.arch), (128, Arch::X86_64));
+        assert_eq!(now.provisioned_concurrency, Some(2));
+        assert_eq!(now.invocations, 10.0);
+        let planned = inputs(&settings, &deployed, true);
+        assert_eq!((planned.memory_mb, planned.arch), (1024, Arch::Arm64));
+        // The same traffic, at the new memory: 8 times the GB-seconds.
+        assert!((planned.monthly_gb_seconds - 8.0 * now.monthly_gb_seconds).abs() < 1e-9);
+        // Not deployed: nothing runs, nothing is kept warm.
+        let none = inputs(&settings, &seen(None), false);
+        assert_eq!((none.memory_mb, none.provisioned_concurrency), (1024, None));
+    }
+}

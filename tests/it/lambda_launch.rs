@@ -498,3 +498,91 @@ fn a_named_role_lambda_cannot_assume_is_refused_naming_it_before_anything_is_mad
     tb.block_on(client.delete_role().role_name(&planted).send())
         .unwrap();
 }
+
+/// A function made otherwise (here a Zip function) is neither launched upon
+/// nor destroyed; a role of mcp's name that mcp did not tag is never deleted.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn a_function_or_role_mcp_did_not_make_is_left_alone() {
+    let tb = crate::testbed!();
+    let name = testbed::unique("lambda-theirs");
+    let role_name = format!("{name}-mcp-lambda");
+    let trust = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": "lambda.amazonaws.com" },
+            "Action": "sts:AssumeRole",
+        }],
+    });
+    let iam_client = iam(tb);
+    let lambda_client = lambda(tb);
+    let arn = tb
+        .block_on(
+            iam_client
+                .create_role()
+                .role_name(&role_name)
+                .assume_role_policy_document(trust.to_string())
+                .send(),
+        )
+        .unwrap()
+        .role()
+        .unwrap()
+        .arn()
+        .to_string();
+    // The smallest zip there is: an end-of-central-directory record.
+    let mut zip = b"PK\x05\x06".to_vec();
+    zip.extend([0u8; 18]);
+    tb.block_on(
+        lambda_client
+            .create_function()
+            .function_name(&name)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .handler("app.handler")
+            .role(&arn)
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(zip))
+                    .build(),
+            )
+            .send(),
+    )
+    .unwrap();
+    let dir = project(tb, &name, "");
+
+    let launch = run(tb
+        .mcp(dir.path())
+        .args(["launch", "--stage", STAGE, "--yes"]));
+    assert_eq!(launch.code, 2, "{}", launch.stderr);
+    assert!(
+        launch
+            .stderr
+            .contains(&format!("Lambda function `{name}` already exists"))
+            && launch.stderr.contains("not made by `mcp launch`"),
+        "{}",
+        launch.stderr
+    );
+    let destroy =
+        run(tb
+            .mcp(dir.path())
+            .args(["destroy", "--stage", STAGE, "--all-resources", "--yes"]));
+    assert_eq!(destroy.code, 2, "{}", destroy.stderr);
+    assert!(
+        destroy.stderr.contains("mcp:launched-by"),
+        "{}",
+        destroy.stderr
+    );
+    assert!(function(tb, &name).is_some(), "their function stays");
+
+    // Without the function: the role of mcp's name carries no mcp tags, so it stays.
+    tb.block_on(lambda_client.delete_function().function_name(&name).send())
+        .unwrap();
+    let destroy = run(tb
+        .mcp(dir.path())
+        .args(["destroy", "--stage", STAGE, "--yes", "-o", "json"]));
+    assert_eq!(destroy.code, 0, "{}", destroy.stderr);
+    assert_eq!(destroy.json()["status"], "nothing", "{}", destroy.stdout);
+    assert!(role(tb, &role_name).is_some(), "their role stays");
+    tb.block_on(iam_client.delete_role().role_name(&role_name).send())
+        .unwrap();
+}

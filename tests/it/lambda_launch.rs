@@ -586,3 +586,66 @@ fn a_function_or_role_mcp_did_not_make_is_left_alone() {
     tb.block_on(iam_client.delete_role().role_name(&role_name).send())
         .unwrap();
 }
+
+/// A launch stopped half-way (CreateFunction refused) says what it made and
+/// how to go on; run again, it carries on without making anything twice.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn a_launch_stopped_half_way_carries_on_when_run_again() {
+    let tb = crate::testbed!();
+    let name = testbed::unique("lambda-half");
+    let dir = project(tb, &name, "");
+    let _cleanup = Cleanup {
+        tb,
+        dir: dir.path(),
+        name: &name,
+    };
+    let denied = {
+        let deny = crate::express::Deny::new(tb, &["lambda:CreateFunction"]);
+        let _sync = crate::express::Syncing::start(tb, Some(&name));
+        run(tb
+            .mcp(dir.path())
+            .env("AWS_ACCESS_KEY_ID", &deny.key)
+            .args(["launch", "--stage", STAGE, "--yes"]))
+    };
+    assert_eq!(denied.code, 1, "{}", denied.stderr);
+    for text in [
+        "AWS refused `lambda:CreateFunction`",
+        "launch stopped half-way; made by this run: IAM role",
+        "ECR repository",
+        "Run `mcp launch --stage fn` again",
+    ] {
+        assert!(
+            denied.stderr.contains(text),
+            "no `{text}` in:\n{}",
+            denied.stderr
+        );
+    }
+    assert!(role(tb, &format!("{name}-mcp-lambda")).is_some());
+    assert!(repository_exists(tb, &name));
+    assert!(function(tb, &name).is_none());
+
+    let again = mcp(
+        tb,
+        dir.path(),
+        &["launch", "--stage", STAGE, "--yes", "-o", "json"],
+    );
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    assert_eq!(again.json()["status"], "launched", "{}", again.stdout);
+    assert!(
+        again.stderr.contains("Creating Lambda function"),
+        "{}",
+        again.stderr
+    );
+    for made_before in [
+        "Created IAM role",
+        "Allowed inline policy",
+        "Created ECR repository",
+    ] {
+        assert!(
+            !again.stderr.contains(made_before),
+            "`{made_before}` again:\n{}",
+            again.stderr
+        );
+    }
+}

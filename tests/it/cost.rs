@@ -926,6 +926,28 @@ fn a_lambda_stage_is_priced_from_its_cloudwatch_traffic_as_the_live_version_runs
     );
     assert!(out.stdout.contains(&line), "{line}\n{}", out.stdout);
 
+    // Without cloudwatch:GetMetricStatistics there is no traffic, hence no figure, and why.
+    let deny = Deny::new(tb, &["cloudwatch:GetMetricStatistics"]);
+    let out = mcp(
+        tb,
+        dir.path(),
+        cache.path(),
+        Some(&deny.key),
+        &["cost", "-o", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let denied = out.json()["estimate"].clone();
+    assert!(denied["monthly"].is_null(), "{denied}");
+    let reason = denied["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(&format!(
+            "the Invocations of `{}` cannot be read (cloudwatch:GetMetricStatistics)",
+            function.name
+        )) && reason.contains("not authorized"),
+        "{reason}"
+    );
+    drop(deny);
+
     // A function not deployed yet costs nothing, and says so.
     let other = tempfile::tempdir().unwrap();
     let missing = testbed::unique("cost-fn-none");

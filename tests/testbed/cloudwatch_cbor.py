@@ -13,6 +13,9 @@ moto's CloudWatch backend, so the metrics lambda_sim puts for each function URL 
   `Label`, `Datapoints` [{`Timestamp`, the asked statistics, `Unit`}].
 * Any other operation: `UnknownOperationException` (400), as a Smithy service answers an
   operation it does not have, so a test that needs one fails with its name.
+* deny.py's rules hold here too (deny.py identifies a request by its target or query
+  `Action`, which these have not): `cloudwatch:GetMetricStatistics` denied for an access key
+  answers 403 `AccessDenied` with IAM's message.
 
 Errors are CBOR maps with `__type` (`com.amazonaws.cloudwatch#InvalidParameterValue`…)
 and `message`, status 400. The CBOR codec is a minimal one written here (definite and
@@ -175,14 +178,20 @@ def _error(code, message):
     return _answer("400 Bad Request", {"__type": f"com.amazonaws.cloudwatch#{code}", "message": message})
 
 
+def _caller(environ):
+    """(access key id, region) of the request's SigV4 credential scope."""
+    import deny
+
+    m = deny._CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return (m.group(1), m.group(2)) if m else ("testing", "us-east-1")
+
+
 def _backend(environ):
     """moto's CloudWatch of the caller's account (by access key, as moto's own responses do) and region."""
-    import deny
     from moto.cloudwatch.models import cloudwatch_backends
     from moto.iam.models import get_account_id_from
 
-    m = deny._CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
-    key, region = (m.group(1), m.group(2)) if m else ("testing", "us-east-1")
+    key, region = _caller(environ)
     return cloudwatch_backends[get_account_id_from(key)][region]
 
 
@@ -232,6 +241,12 @@ def handle(environ, body):
         return _error("SerializationException", f"the request body is not CBOR: {exc}")
     if not isinstance(params, dict):
         return _error("SerializationException", "the request body is not a CBOR map")
+    import deny
+
+    key, _ = _caller(environ)
+    action = f"cloudwatch:{operation}"
+    if deny.is_denied(key, action):
+        return _answer("403 Forbidden", {"__type": "AccessDenied", "message": deny.message(key, action, "*")})
     if operation == "GetMetricStatistics":
         return get_metric_statistics(environ, params)
     return _error("UnknownOperationException", f"the testbed does not answer CloudWatch {operation} over rpc-v2-cbor")

@@ -43,6 +43,20 @@ pub struct Built {
     pub builder: Builder,
     pub context_files: u64,
     pub context_bytes: u64,
+    /// A Lambda stage's image: the Lambda Web Adapter in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda_adapter: Option<LambdaAdapter>,
+}
+
+/// The AWS Lambda Web Adapter in a Lambda stage's image.
+#[derive(Debug, Clone, Serialize)]
+pub struct LambdaAdapter {
+    /// Where it is (`/opt/extensions/lambda-adapter`).
+    pub path: String,
+    /// The adapter image it was copied from; `null` when the image brought its own.
+    pub added_from: Option<String>,
+    /// Its `AWS_LWA_*` settings in the image, as mcp.toml says.
+    pub env: BTreeMap<String, String>,
 }
 
 /// How many lines of output a failure report shows.
@@ -145,6 +159,7 @@ async fn run(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -
         builder: request.builder,
         context_files: stats.files,
         context_bytes: stats.bytes,
+        lambda_adapter: None,
     })
 }
 

@@ -46,7 +46,7 @@ use bollard::query_parameters::{
 use futures_util::StreamExt;
 
 use crate::config::{InvokeMode, Settings, Source, schema};
-use crate::docker::build::{self, BuildRequest, Built};
+use crate::docker::build::{self, BuildRequest, Built, LambdaAdapter};
 use crate::docker::engine::Engine;
 use crate::error::McpError;
 use crate::ui::{Printer, reporter};
@@ -137,6 +137,14 @@ pub async fn ensure_adapter(
     let image = built.image_id.clone();
     let extensions = extensions(&docker, &image).await?;
     let wanted = adapter_env(settings);
+    let report = |path: String, added_from: Option<&str>| LambdaAdapter {
+        path,
+        added_from: added_from.map(str::to_string),
+        env: wanted
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    };
 
     if let Some(adapter) = extensions.iter().find(|e| e.adapter) {
         let current = image_env(&docker, &image).await?;
@@ -156,10 +164,13 @@ pub async fn ensure_adapter(
                     "the image's own Lambda Web Adapter ({path}); its AWS_LWA_* settings are those of mcp.toml"
                 ),
             );
-            return Ok(built);
+            return Ok(Built {
+                lambda_adapter: Some(report(path, None)),
+                ..built
+            });
         }
         let dockerfile = format!("FROM {{base}}\n{}", env_line(&wanted));
-        let built = build_stage(
+        let mut built = build_stage(
             settings,
             printer,
             engine,
@@ -177,6 +188,7 @@ pub async fn ensure_adapter(
                 changed.join(", ")
             ),
         );
+        built.lambda_adapter = Some(report(path, None));
         return Ok(built);
     }
 
@@ -190,7 +202,7 @@ pub async fn ensure_adapter(
         "FROM {adapter} AS lambda-adapter\nFROM {{base}}\nCOPY --from=lambda-adapter {ADAPTER_IN_IMAGE} {ADAPTER_PATH}\n{}",
         env_line(&wanted)
     );
-    let built = build_stage(
+    let mut built = build_stage(
         settings,
         printer,
         engine,
@@ -200,6 +212,7 @@ pub async fn ensure_adapter(
         Some(adapter),
     )
     .await?;
+    built.lambda_adapter = Some(report(ADAPTER_PATH.to_string(), Some(adapter)));
     let settings_list: Vec<String> = wanted.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let others: Vec<&str> = extensions.iter().map(|e| e.name.as_str()).collect();
     printer.status(
@@ -255,10 +268,14 @@ async fn build_stage(
     dockerfile: &str,
     adapter: Option<&str>,
 ) -> Result<Built> {
-    let hex = built.image_id.trim_start_matches("sha256:");
-    let base = format!("{BASE_REPOSITORY}:{}", &hex[..hex.len().min(24)]);
+    // One name per stage build: services of one run may build on the same
+    // image at the same time (another port, say), and each removes its own.
+    static STAGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = STAGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let unique = format!("{}-{}-{n}", short_id(&built.image_id), std::process::id());
+    let base = format!("{BASE_REPOSITORY}:{unique}");
     engine.tag(&built.image_id, &base).await?;
-    let dir = StageDir::new(hex)?;
+    let dir = StageDir::new(&unique)?;
     std::fs::write(
         dir.0.join("Dockerfile"),
         format!(
@@ -308,11 +325,7 @@ struct StageDir(std::path::PathBuf);
 
 impl StageDir {
     fn new(unique: &str) -> Result<StageDir> {
-        let path = std::env::temp_dir().join(format!(
-            "mcp-lambda-stage-{}-{}",
-            std::process::id(),
-            &unique[..unique.len().min(24)]
-        ));
+        let path = std::env::temp_dir().join(format!("mcp-lambda-stage-{unique}"));
         std::fs::create_dir_all(&path).with_context(|| {
             format!("making the Lambda stage's build context {}", path.display())
         })?;

@@ -144,6 +144,10 @@ fn lambda_image_push_adds_the_adapter_with_mcp_toml_settings_and_pushes_that_ima
     ] {
         assert!(env.contains(&wanted.to_string()), "{wanted} not in {env:?}");
     }
+    let added = &report["build"]["lambda_adapter"];
+    assert_eq!(added["path"], "/opt/extensions/lambda-adapter", "{report}");
+    assert_eq!(added["added_from"], adapter(tb).as_str());
+    assert_eq!(added["env"]["AWS_LWA_INVOKE_MODE"], "buffered");
     let id = docker(&["image", "inspect", "-f", "{{.Id}}", &local]);
     assert_eq!(report["build"]["image_id"], id.trim());
     let digests = docker(&["image", "inspect", "-f", "{{json .RepoDigests}}", &local]);
@@ -192,7 +196,13 @@ fn lambda_image_with_its_own_adapter_gets_no_second_one_but_mcp_toml_settings() 
 
     let out = run(tb.mcp(dir.path()).args(["build", "--output", "json"]));
     assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
-    let image = out.json()["image"].as_str().unwrap().to_string();
+    let report = out.json();
+    assert_eq!(
+        report["lambda_adapter"]["path"],
+        "/opt/extensions/my-adapter"
+    );
+    assert!(report["lambda_adapter"]["added_from"].is_null(), "{report}");
+    let image = report["image"].as_str().unwrap().to_string();
     assert_eq!(extensions_of(&image), ["my-adapter"], "{}", out.stderr);
     assert!(!out.stderr.contains("Adding"), "{}", out.stderr);
     assert!(
@@ -301,9 +311,11 @@ fn lambda_image_of_an_ecs_stage_is_untouched() {
         ),
     );
 
-    let ecs = run(tb.mcp(dir.path()).args(["build"]));
+    let ecs = run(tb.mcp(dir.path()).args(["build", "--output", "json"]));
     assert_eq!(ecs.code, 0, "stderr:\n{}", ecs.stderr);
-    let image = ecs.stdout.trim().to_string();
+    let report = ecs.json();
+    assert!(report.get("lambda_adapter").is_none(), "{report}");
+    let image = report["image"].as_str().unwrap().to_string();
     assert!(!ecs.stderr.contains("Adapter"), "{}", ecs.stderr);
     assert!(extensions_of(&image).is_empty());
     assert!(

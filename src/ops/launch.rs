@@ -160,14 +160,13 @@ async fn launch_lambda(
         LaunchStatus::CheckFailed => {
             let release = report.release.as_ref();
             printer.warn(format!(
-                "Lambda function {} exists, but its first version did not go live: {}; fix the server and ship it with `mcp deploy`",
+                "Lambda function {} exists, but its first version did not go live: {}; fix the server and ship it with `mcp deploy{}`",
                 report.function,
                 release.and_then(|r| r.reason.as_deref()).unwrap_or("the MCP check failed"),
+                settings.stage.as_deref().map(|s| format!(" --stage {s}")).unwrap_or_default(),
             ));
-            release.map_or(ExitStatus::Failure, |r| match r.status.exit_status() {
-                ExitStatus::Success => ExitStatus::Failure,
-                other => other,
-            })
+            // Nothing was live before, so nothing to restore: a failure, as an Express launch's.
+            ExitStatus::Failure
         }
     };
     printer.data(&report)?;

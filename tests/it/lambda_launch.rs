@@ -649,3 +649,57 @@ fn a_launch_stopped_half_way_carries_on_when_run_again() {
         );
     }
 }
+
+/// A server that keeps sessions in memory is launched but never goes live:
+/// the gate on `candidate` refuses it with the fix, no `live` alias is made,
+/// and mcp.toml records the function so `mcp deploy` ships the fixed server.
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn a_stateful_server_is_launched_but_its_first_version_never_goes_live() {
+    let tb = crate::testbed!();
+    let name = testbed::unique("lambda-stateful");
+    let dir = project(tb, &name, "");
+    let path = dir.path().join("mcp.toml");
+    let toml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!("{toml}env = {{ STATEFUL = \"1\", MCP_PROTOCOLS = \"2025-11-25\" }}\n"),
+    )
+    .unwrap();
+    commit_all(dir.path());
+    let _cleanup = Cleanup {
+        tb,
+        dir: dir.path(),
+        name: &name,
+    };
+    let out = mcp(
+        tb,
+        dir.path(),
+        &["launch", "--stage", STAGE, "--yes", "-o", "json"],
+    );
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert_eq!(report["status"], "check_failed", "{report}");
+    assert_eq!(report["url"], Value::Null, "{report}");
+    assert_eq!(
+        report["release"]["gate"]["failed_step"], "session",
+        "{report}"
+    );
+    assert!(
+        out.stderr.contains("stateless_http=True") && out.stderr.contains("mcp deploy --stage fn"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("\"mcpServers\""), "{}", out.stderr);
+    let client = lambda(tb);
+    let live = tb.block_on(client.get_alias().function_name(&name).name("live").send());
+    assert!(
+        live.as_ref()
+            .err()
+            .and_then(|e| e.as_service_error())
+            .is_some_and(|e| e.is_resource_not_found_exception()),
+        "no live alias: {live:?}"
+    );
+    let toml = std::fs::read_to_string(&path).unwrap();
+    assert!(toml.contains("role = \"arn:aws:iam::"), "{toml}");
+}

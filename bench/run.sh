@@ -47,6 +47,8 @@ bash "$BENCH_DIR/install.sh" >"$sections/install.md"
 bash "$BENCH_DIR/launch.sh" >"$sections/launch.md"
 bash "$BENCH_DIR/check.sh" >"$sections/check.md"
 MCP_BIN="$MCP" python3 "$BENCH_DIR/alb_sessions.py" >"$sections/alb_sessions.md"
+bash "$BENCH_DIR/lambda.sh" >"$sections/lambda.md"
+python3 "$BENCH_DIR/cost_compare.py" >"$sections/cost_compare.md"
 fi
 
 mem="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -89,6 +91,8 @@ MD
     if [[ -f "$sections/launch.md" ]]; then cat "$sections/launch.md"; echo; fi
     if [[ -f "$sections/check.md" ]]; then cat "$sections/check.md"; echo; fi
     if [[ -f "$sections/alb_sessions.md" ]]; then cat "$sections/alb_sessions.md"; echo; fi
+    if [[ -f "$sections/lambda.md" ]]; then cat "$sections/lambda.md"; echo; fi
+    if [[ -f "$sections/cost_compare.md" ]]; then cat "$sections/cost_compare.md"; echo; fi
     if [[ -f "$BENCH_DIR/reading.md" ]]; then cat "$BENCH_DIR/reading.md"; fi
 } >"$OUT"
 say "wrote $OUT"

@@ -56,7 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the MCP server at `deploy.url`: health path, MCP (every revision), tools/list, sessions, OAuth')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('launch', 'launch', [CompletionResultType]::ParameterValue, 'From this directory''s Dockerfile to a checked MCP URL on a new ECS Express service')
-            [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)')
+            [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Delete what `mcp launch` made: an Express service, or a Lambda stage''s function, aliases, URLs and role (asks first; --yes outside a terminal)')
             [CompletionResult]::new('previews', 'previews', [CompletionResultType]::ParameterValue, 'List the project''s preview deployments (`mcp deploy --preview`); `prune` deletes old ones')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -576,7 +576,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for programs [env: MCP_OUTPUT]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]')
-            [CompletionResult]::new('--all-resources', '--all-resources', [CompletionResultType]::ParameterName, 'Also delete the service''s log group and ECR repository (never the IAM roles)')
+            [CompletionResult]::new('--all-resources', '--all-resources', [CompletionResultType]::ParameterName, 'Also delete the log group and ECR repository (never the Express IAM roles)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
@@ -666,7 +666,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcp' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the MCP server at `deploy.url`: health path, MCP (every revision), tools/list, sessions, OAuth')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('launch', 'launch', [CompletionResultType]::ParameterValue, 'From this directory''s Dockerfile to a checked MCP URL on a new ECS Express service')
-            [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)')
+            [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Delete what `mcp launch` made: an Express service, or a Lambda stage''s function, aliases, URLs and role (asks first; --yes outside a terminal)')
             [CompletionResult]::new('previews', 'previews', [CompletionResultType]::ParameterValue, 'List the project''s preview deployments (`mcp deploy --preview`); `prune` deletes old ones')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

@@ -53,7 +53,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand check 'Check the MCP server at `deploy.url`: health path, MCP (every revision), tools/list, sessions, OAuth'
             cand completions 'Print a shell completion script'
             cand launch 'From this directory''s Dockerfile to a checked MCP URL on a new ECS Express service'
-            cand destroy 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'
+            cand destroy 'Delete what `mcp launch` made: an Express service, or a Lambda stage''s function, aliases, URLs and role (asks first; --yes outside a terminal)'
             cand previews 'List the project''s preview deployments (`mcp deploy --preview`); `prune` deletes old ones'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -546,7 +546,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand --output 'Output format: text for people, json for programs [env: MCP_OUTPUT]'
             cand --region 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]'
             cand --profile 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]'
-            cand --all-resources 'Also delete the service''s log group and ECR repository (never the IAM roles)'
+            cand --all-resources 'Also delete the log group and ECR repository (never the Express IAM roles)'
             cand -q 'Print only errors and data'
             cand --quiet 'Print only errors and data'
             cand -v 'More detail on stderr (repeat for more)'
@@ -630,7 +630,7 @@ set edit:completion:arg-completer[mcp] = {|@words|
             cand check 'Check the MCP server at `deploy.url`: health path, MCP (every revision), tools/list, sessions, OAuth'
             cand completions 'Print a shell completion script'
             cand launch 'From this directory''s Dockerfile to a checked MCP URL on a new ECS Express service'
-            cand destroy 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'
+            cand destroy 'Delete what `mcp launch` made: an Express service, or a Lambda stage''s function, aliases, URLs and role (asks first; --yes outside a terminal)'
             cand previews 'List the project''s preview deployments (`mcp deploy --preview`); `prune` deletes old ones'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

@@ -54,7 +54,7 @@ complete -c mcp -n "__fish_mcp_needs_command" -f -a "logs" -d 'Print the service
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "check" -d 'Check the MCP server at `deploy.url`: health path, MCP (every revision), tools/list, sessions, OAuth'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "launch" -d 'From this directory\'s Dockerfile to a checked MCP URL on a new ECS Express service'
-complete -c mcp -n "__fish_mcp_needs_command" -f -a "destroy" -d 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'
+complete -c mcp -n "__fish_mcp_needs_command" -f -a "destroy" -d 'Delete what `mcp launch` made: an Express service, or a Lambda stage\'s function, aliases, URLs and role (asks first; --yes outside a terminal)'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "previews" -d 'List the project\'s preview deployments (`mcp deploy --preview`); `prune` deletes old ones'
 complete -c mcp -n "__fish_mcp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcp -n "__fish_mcp_using_subcommand init" -l name -d 'Project name (default: the git remote\'s repository name, else the directory name)' -r
@@ -388,7 +388,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand destroy" -s o -l output -d 'Outp
 json\t''"
 complete -c mcp -n "__fish_mcp_using_subcommand destroy" -l region -d 'AWS region (overrides `region` in mcp.toml) [env: MCP_REGION]' -r
 complete -c mcp -n "__fish_mcp_using_subcommand destroy" -l profile -d 'AWS named profile (overrides `profile` in mcp.toml) [env: MCP_PROFILE]' -r
-complete -c mcp -n "__fish_mcp_using_subcommand destroy" -l all-resources -d 'Also delete the service\'s log group and ECR repository (never the IAM roles)'
+complete -c mcp -n "__fish_mcp_using_subcommand destroy" -l all-resources -d 'Also delete the log group and ECR repository (never the Express IAM roles)'
 complete -c mcp -n "__fish_mcp_using_subcommand destroy" -s q -l quiet -d 'Print only errors and data'
 complete -c mcp -n "__fish_mcp_using_subcommand destroy" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c mcp -n "__fish_mcp_using_subcommand destroy" -l no-progress -d 'No spinners or progress bars, even on a terminal'
@@ -445,7 +445,7 @@ complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcom
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy previews help" -f -a "check" -d 'Check the MCP server at `deploy.url`: health path, MCP (every revision), tools/list, sessions, OAuth'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy previews help" -f -a "completions" -d 'Print a shell completion script'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy previews help" -f -a "launch" -d 'From this directory\'s Dockerfile to a checked MCP URL on a new ECS Express service'
-complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy previews help" -f -a "destroy" -d 'Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)'
+complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy previews help" -f -a "destroy" -d 'Delete what `mcp launch` made: an Express service, or a Lambda stage\'s function, aliases, URLs and role (asks first; --yes outside a terminal)'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy previews help" -f -a "previews" -d 'List the project\'s preview deployments (`mcp deploy --preview`); `prune` deletes old ones'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and not __fish_seen_subcommand_from init config doctor build push deploy rollback restart status history cost scale secrets down logs check completions launch destroy previews help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcp -n "__fish_mcp_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "set" -d 'Store NAME\'s value (read from stdin, not echoed) and reference it in [secrets]'

@@ -182,11 +182,15 @@ infrastructure roles (asks first; --yes outside a terminal), a log group and the
 (container port deploy.port, health check deploy.health_path, [env], [secrets]). Waits for its URL, \
 runs the MCP check against <url>/mcp and writes cluster, service, `express = true` and deploy.url \
 into mcp.toml. Run again on a launched project it changes nothing; after a launch that stopped \
-half-way it carries on from there."
+half-way it carries on from there.\n\n\
+On a `target = \"lambda\"` stage: the ECR repository, the image with the Lambda Web Adapter, the \
+function's own execution role (`<function>-mcp-lambda`, inline policies for its logs and [secrets]; \
+asks first), the function, its aliases and URLs, gated like a deploy; writes target and [lambda] \
+function/role into the stage."
     )]
     Launch(LaunchArgs),
 
-    /// Delete the Express service `mcp launch` made (asks first; --yes outside a terminal)
+    /// Delete what `mcp launch` made: an Express service, or a Lambda stage's function, aliases, URLs and role (asks first; --yes outside a terminal)
     Destroy(DestroyArgs),
 
     /// List the project's preview deployments (`mcp deploy --preview`); `prune` deletes old ones
@@ -210,7 +214,7 @@ pub struct DestroyArgs {
     #[arg(value_name = "SERVICE")]
     pub service: Option<String>,
 
-    /// Also delete the service's log group and ECR repository (never the IAM roles)
+    /// Also delete the log group and ECR repository (never the Express IAM roles)
     #[arg(long)]
     pub all_resources: bool,
 

@@ -1024,4 +1024,41 @@ ecs = { service = "staging-mcp-slack" }
         assert_eq!(mcp.message, "unknown stage `prod`");
         assert!(mcp.hint.as_ref().unwrap().contains("`staging`"));
     }
+    /// Guards against a machine-wide adapter mirror breaking the stages that do not deploy to Lambda.
+    #[test]
+    fn lambda_adapter_image_from_the_environment_serves_lambda_stages_only() {
+        let file = file::parse(Path::new("/p/mcp.toml"), "name = \"x\"\n\n[stages.fn]\ntarget = \"lambda\"\n").unwrap();
+        let mut inputs = inputs();
+        inputs.env.insert(schema::env::LAMBDA_ADAPTER_IMAGE.into(), "mirror.example/lwa:0.9.1".into());
+        assert_eq!(resolve(Some(&file), &inputs).unwrap().target, TargetKind::Ecs);
+        inputs.stage = Some("fn".into());
+        let s = resolve(Some(&file), &inputs).unwrap();
+        assert_eq!(s.lambda.adapter_image, "mirror.example/lwa:0.9.1");
+        assert_eq!(source_of(&s, "lambda.adapter_image"), "env MCP_LAMBDA_ADAPTER_IMAGE");
+        inputs.env.clear();
+        assert_eq!(resolve(Some(&file), &inputs).unwrap().lambda.adapter_image, LAMBDA_ADAPTER_IMAGE);
+    }
+
+    /// `[ecs]` beside `target = "lambda"` in the same table is refused naming the key;
+    /// the file's `[ecs]` under a stage that deploys to Lambda is shared; `[lambda]` in an ECS stage is refused.
+    #[test]
+    fn keys_of_another_target_are_refused_where_the_target_is_set() {
+        let text = "name = \"x\"\n[ecs]\ncluster = \"c\"\n\n[stages.fn]\ntarget = \"lambda\"\n\n\
+                    [stages.bad]\ntarget = \"lambda\"\necs = { service = \"s\" }\n\n\
+                    [stages.ecs]\nlambda = { memory = 256 }\n";
+        let file = file::parse(Path::new("/p/mcp.toml"), text).unwrap();
+        let mut inputs = inputs();
+        inputs.stage = Some("fn".into());
+        let settings = resolve(Some(&file), &inputs).unwrap();
+        assert_eq!(settings.target, TargetKind::Lambda);
+        assert_eq!(settings.lambda.function, "x");
+        assert_eq!(settings.build.platform, "linux/amd64");
+        inputs.stage = Some("bad".into());
+        let err = resolve(Some(&file), &inputs).unwrap_err().to_string();
+        assert!(err.contains("`ecs.service`") && err.contains("Lambda"), "{err}");
+        inputs.stage = Some("ecs".into());
+        let err = resolve(Some(&file), &inputs).unwrap_err().to_string();
+        assert!(err.contains("`lambda.memory`") && err.contains("ECS"), "{err}");
+    }
+
 }

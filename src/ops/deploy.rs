@@ -54,7 +54,7 @@ pub async fn deploy(
             {
                 printer.note(format!(
                     "\nAdd it to an MCP client:\n{}\n",
-                    report::client_snippet(service, url)
+                    crate::platform::client_snippet(settings, url)
                 ));
             }
             report::finish(printer, "deploy", &report)

@@ -284,7 +284,11 @@ async fn read(stage: Option<String>, name: &str, settings: &Settings, printer: &
         Err(err) => Row::unreadable(stage, Some(name.to_string()), crate::error::one_line(&err)),
         Ok(status) => {
             let line = status.summary;
-            let check = crate::platform::check::once(settings).await.map(|c| Check {
+            let mut checked = settings.clone();
+            if checked.deploy.url.is_none() {
+                checked.deploy.url = line.url.clone();
+            }
+            let check = crate::platform::check::once(&checked).await.map(|c| Check {
                 healthy: c.healthy,
                 latency_ms: c.latency_ms,
                 failed_step: c.failed_step,

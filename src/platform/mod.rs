@@ -61,6 +61,18 @@ pub fn check_url(settings: &Settings) -> Option<String> {
     }
 }
 
+/// What an MCP client is given to reach the stage at `url`: its URL, or on a
+/// Lambda stage whose URL needs SigV4 (`url_auth = "AWS_IAM"`) a signing proxy.
+pub fn client_snippet(settings: &Settings, url: &str) -> String {
+    let name = settings.service_or_name();
+    match (settings.target, settings.lambda.url_auth) {
+        (TargetKind::Lambda, crate::config::UrlAuth::AwsIam) => {
+            crate::release::report::client_snippet_aws_iam(name, url, settings.region.as_deref())
+        }
+        _ => crate::release::report::client_snippet(name, url),
+    }
+}
+
 /// What `mcp deploy` asks of a platform.
 #[derive(Debug, Clone, Default)]
 pub struct DeployRequest {
@@ -159,6 +171,9 @@ pub struct StatusLine {
     pub load_balancer_findings: Option<usize>,
     /// The monthly estimate (or why there is none), where the platform costs money.
     pub cost: Option<crate::release::cost::Cost>,
+    /// Where clients reach it when the platform found out (a Lambda stage's
+    /// `live` URL) and `deploy.url` does not say.
+    pub url: Option<String>,
 }
 
 /// One way of running a release. See the module documentation.

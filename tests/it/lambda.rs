@@ -111,18 +111,36 @@ fn role(tb: &Testbed) -> String {
 /// Push the project's image with `mcp push` and create the function from it
 /// (what Terraform would have made), waiting until it is Active.
 fn create_function(tb: &Testbed, project: &Project) {
-    let pushed = project.mcp(tb, &["push", "--output", "json"]);
+    create_function_in(tb, project.dir.path(), &project.name, &project.name, &[]);
+}
+
+/// The same for the project in `dir` (its repository `repository`), pushed with `args` (`--stage X`).
+fn create_function_in(tb: &Testbed, dir: &Path, function: &str, repository: &str, args: &[&str]) {
+    let mut push = vec!["push", "--output", "json"];
+    push.extend_from_slice(args);
+    let pushed = run(tb.mcp(dir).args(&push));
     assert_eq!(pushed.code, 0, "mcp push: {}\n{}", pushed.stdout, pushed.stderr);
     let image = pushed.json()["image"].as_str().unwrap().to_string();
     let (name_part, digest) = image.split_once('@').expect("pinned by digest");
     let repo = name_part.rsplit_once(':').map_or(name_part, |(r, _)| r);
     let uri = format!("{repo}@{digest}");
+    // moto's ECR mirrors the registry; have it read the new image now.
+    let sync = format!(
+        "{}/sync?repository={}",
+        tb.var("MCP_TESTBED_CONTROL"),
+        repository
+    );
+    let synced = std::process::Command::new("curl")
+        .args(["-fsS", "-X", "POST", "--max-time", "30", &sync])
+        .output()
+        .unwrap();
+    assert!(synced.status.success(), "{sync}: {}", String::from_utf8_lossy(&synced.stderr));
     let client = lambda(tb);
     let role = role(tb);
     tb.block_on(async {
         client
             .create_function()
-            .function_name(&project.name)
+            .function_name(function)
             .package_type(aws_sdk_lambda::types::PackageType::Image)
             .code(
                 aws_sdk_lambda::types::FunctionCode::builder()
@@ -145,7 +163,7 @@ fn create_function(tb: &Testbed, project: &Project) {
         for _ in 0..120 {
             let out = client
                 .get_function_configuration()
-                .function_name(&project.name)
+                .function_name(function)
                 .send()
                 .await
                 .unwrap();
@@ -431,4 +449,66 @@ fn a_missing_function_and_ecs_keys_on_a_lambda_stage_are_errors_that_say_what_to
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("`ecs.cluster`"), "{}", out.stderr);
     assert!(out.stderr.contains("Lambda"), "{}", out.stderr);
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn one_mcp_toml_deploys_local_ecs_and_lambda_stages_and_status_stages_shows_all() {
+    let tb = crate::testbed!();
+    let seeded = tb.seed_service("lst", &[]);
+    let function = unique("lst-fn");
+    let port = crate::local::free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/echo-server");
+    for file in ["Dockerfile", ".dockerignore"] {
+        std::fs::copy(example.join(file), dir.path().join(file)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("dist")).unwrap();
+    std::fs::copy(crate::check::echo_server_bin(), dir.path().join("dist/echo-server")).unwrap();
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        format!(
+            "name = \"{name}\"\nregion = \"{region}\"\n\n[ecr]\nrepository = \"{repo}\"\n\n\
+             [deploy]\ntimeout = \"120s\"\n\n[env]\nALLOWED_HOSTS = \"*\"\n\n\
+             [stages.local]\ntarget = \"local\"\ndeploy = {{ port = {port} }}\n\n\
+             [stages.staging]\necs = {{ cluster = \"{cluster}\", service = \"{service}\", container = \"{container}\" }}\n\n\
+             [stages.serverless]\ntarget = \"lambda\"\n\
+             lambda = {{ function = \"{function}\", memory = 256, adapter_image = \"{adapter}\" }}\n",
+            name = seeded.name,
+            region = tb.region(),
+            repo = seeded.get("repository"),
+            cluster = seeded.get("cluster"),
+            service = seeded.get("service"),
+            container = seeded.get("container"),
+            adapter = tb.var("MCP_TESTBED_LAMBDA_ADAPTER_IMAGE"),
+        ),
+    )
+    .unwrap();
+    git(dir.path(), &["init", "-q"]);
+    commit_all(dir.path());
+    create_function_in(
+        tb,
+        dir.path(),
+        &function,
+        &seeded.get("repository"),
+        &["--stage", "serverless"],
+    );
+    for stage in ["local", "staging", "serverless"] {
+        let out = run(tb.mcp(dir.path()).args(["deploy", "--stage", stage]));
+        assert_eq!(out.code, 0, "deploy --stage {stage}: {}\n{}", out.stdout, out.stderr);
+    }
+    let out = run(tb
+        .mcp(dir.path())
+        .args(["status", "--stages", "local,staging,serverless", "-o", "json"]));
+    let _ = run(tb.mcp(dir.path()).args(["down", "--stage", "local"]));
+    delete_function(tb, &function);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let rows = out.json();
+    let rows = rows.as_array().unwrap();
+    let targets: Vec<_> = rows.iter().map(|r| r["target"].as_str().unwrap()).collect();
+    assert_eq!(targets, ["local", "ecs", "lambda"], "{}", out.stdout);
+    let lambda_row = &rows[2];
+    assert_eq!(lambda_row["healthy"], true, "{lambda_row}");
+    assert_eq!(lambda_row["release"], format!("{function}:1"), "{lambda_row}");
+    assert_eq!(lambda_row["check"]["healthy"], true, "{lambda_row}");
 }

@@ -11,6 +11,8 @@ moto's CloudWatch backend, so the metrics lambda_sim puts for each function URL 
 * `GetMetricStatistics`: moto's `get_metric_statistics` (for `AWS/Lambda` made exact in
   its dimensions by lambda_sim, as CloudWatch is), answered as CloudWatch does:
   `Label`, `Datapoints` [{`Timestamp`, the asked statistics, `Unit`}].
+* `DescribeAlarms`: the named alarms (or all) with `AlarmName`, `StateValue`, `StateReason`
+  (what a canary's `deploy.alarms` reads; `SetAlarmState` over boto3 puts one in ALARM).
 * Any other operation: `UnknownOperationException` (400), as a Smithy service answers an
   operation it does not have, so a test that needs one fails with its name.
 * deny.py's rules hold here too (deny.py identifies a request by its target or query
@@ -232,6 +234,27 @@ def get_metric_statistics(environ, params):
     return _answer("200 OK", {"Label": params["MetricName"], "Datapoints": points})
 
 
+def describe_alarms(environ, params):
+    """`AlarmNames` (or every alarm) of moto's CloudWatch: name, state, reason, metric."""
+    import common
+
+    names = list(params.get("AlarmNames") or [])
+    with common.LOCK:
+        backend = _backend(environ)
+        found = backend.get_alarms_by_alarm_names(names) if names else backend.describe_alarms()
+        alarms = []
+        for a in found:
+            alarm = {"AlarmName": a.name, "StateValue": a.state_value}
+            for field, value in (("AlarmArn", getattr(a, "alarm_arn", None)),
+                                 ("StateReason", getattr(a, "state_reason", None)),
+                                 ("MetricName", getattr(a, "metric_name", None)),
+                                 ("Namespace", getattr(a, "namespace", None))):
+                if value:
+                    alarm[field] = value
+            alarms.append(alarm)
+    return _answer("200 OK", {"MetricAlarms": alarms, "CompositeAlarms": []})
+
+
 def handle(environ, body):
     """The answer (status, headers, body) of a CloudWatch rpcv2Cbor request."""
     operation = environ.get("PATH_INFO", "")[len(PATH_PREFIX):]
@@ -249,4 +272,6 @@ def handle(environ, body):
         return _answer("403 Forbidden", {"__type": "AccessDenied", "message": deny.message(key, action, "*")})
     if operation == "GetMetricStatistics":
         return get_metric_statistics(environ, params)
+    if operation == "DescribeAlarms":
+        return describe_alarms(environ, params)
     return _error("UnknownOperationException", f"the testbed does not answer CloudWatch {operation} over rpc-v2-cbor")

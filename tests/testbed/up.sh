@@ -386,7 +386,7 @@ fi
 
 # --- 5. moto (extended) on 127.0.0.1:$MOTO_PORT -------------------------------
 # Restart only when our code or knobs changed (restarting loses moto's state).
-moto_fp="$(cat "$HERE"/{server,common,ecs_sim,registry_sync,lb,progressive,express,lambda_sim,deny,live_tail,lb_health}.py | sha256sum | cut -c1-16)-${MCP_TESTBED_ROLLOUT_DELAY:-}-${MCP_TESTBED_FAILURE_THRESHOLD:-}-${MCP_TESTBED_LIVE_TAIL_SECONDS:-}-${MCP_TESTBED_MINUTE_SECONDS:-}-${MCP_TESTBED_STAGE_SECONDS:-}-${MCP_TESTBED_EXPRESS_UNSUPPORTED_REGIONS:-}-${MCP_TESTBED_HEALTH_INTERVAL:-}-${MCP_TESTBED_HEALTH_GRACE:-}-${MCP_TESTBED_UNHEALTHY_THRESHOLD:-}-${MCP_TESTBED_LAMBDA_INIT_TIMEOUT:-}-${MCP_TESTBED_LAMBDA_IDLE:-}"
+moto_fp="$(cat "$HERE"/{server,common,cost,cloudwatch_cbor,fault,ecs_sim,registry_sync,lb,progressive,express,lambda_sim,deny,live_tail,lb_health}.py | sha256sum | cut -c1-16)-${MCP_TESTBED_ROLLOUT_DELAY:-}-${MCP_TESTBED_FAILURE_THRESHOLD:-}-${MCP_TESTBED_LIVE_TAIL_SECONDS:-}-${MCP_TESTBED_MINUTE_SECONDS:-}-${MCP_TESTBED_STAGE_SECONDS:-}-${MCP_TESTBED_EXPRESS_UNSUPPORTED_REGIONS:-}-${MCP_TESTBED_HEALTH_INTERVAL:-}-${MCP_TESTBED_HEALTH_GRACE:-}-${MCP_TESTBED_UNHEALTHY_THRESHOLD:-}-${MCP_TESTBED_LAMBDA_INIT_TIMEOUT:-}-${MCP_TESTBED_LAMBDA_IDLE:-}"
 moto_pid="$(pid_of "$STATE/moto.pid" "testbed/server.py" || true)"
 if [[ -n "$moto_pid" && "$(cat "$STATE/moto.fp" 2>/dev/null)" == "$moto_fp" ]] &&
     curl -fsS -m 2 "$MOTO_URL/_testbed/health" >/dev/null 2>&1; then

@@ -238,6 +238,7 @@ impl Status {
             config_drift: self.config_drift.clone(),
             load_balancer_findings: self.load_balancer.as_ref().map(|l| l.errors + l.warnings),
             cost: Some(self.cost.clone()),
+            url: None,
         }
     }
 }

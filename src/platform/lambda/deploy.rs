@@ -114,6 +114,15 @@ pub async fn prepare(
     let clients = Clients::new(settings).await;
     let function = super::function(&clients, settings).await?;
     let live = lambda::get_alias(&clients.lambda, &function.name, LIVE).await?;
+    // `[cost] monthly_limit`: the estimate of what mcp.toml sets, on today's traffic.
+    let cost = super::cost::guard(
+        settings,
+        &clients,
+        printer,
+        request.allow_over_limit,
+        "this deploy",
+    )
+    .await?;
     if request.dry_run {
         let mut lines = vec![
             format!(
@@ -139,6 +148,7 @@ pub async fn prepare(
         if !changes.is_empty() {
             lines.push(format!("configure  {}", changes.join(", ")));
         }
+        lines.push(cost.line());
         lines.push(format!(
             "then       publish a version, check it on the `candidate` URL, move `live`{}",
             if settings.deploy.progressive.strategy == Some(crate::config::Strategy::Canary) {

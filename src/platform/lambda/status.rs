@@ -137,6 +137,7 @@ pub async fn status(settings: &Settings, _printer: &Printer) -> Result<Status> {
         Vec::new()
     };
     let cost = super::cost::estimate(&clients, settings).await;
+    let status_url = url.clone();
     let status = LambdaStatus {
         function: name.clone(),
         region: clients.region().map(str::to_string),
@@ -178,6 +179,7 @@ pub async fn status(settings: &Settings, _printer: &Printer) -> Result<Status> {
         config_drift: drift,
         load_balancer_findings: None,
         cost: Some(cost),
+        url: status_url,
     };
     Ok(Status {
         output: Output::new(status),

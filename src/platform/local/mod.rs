@@ -474,6 +474,7 @@ async fn status(settings: &Settings, printer: &Printer) -> Result<Status> {
         git_sha: status.live.as_ref().and_then(|r| r.git_sha.clone()),
         config_drift: Vec::new(),
         load_balancer_findings: None,
+        url: None,
         cost: None,
     };
     Ok(Status {

@@ -394,6 +394,29 @@ fn launch_makes_role_function_aliases_and_urls_a_rerun_changes_nothing_and_destr
         toml
     );
 
+    // A deploy with one more secret: the role mcp made may read it too, before the new version starts.
+    let token = format!("arn:aws:secretsmanager:{region}:{account}:secret:{name}/token-XyZ123");
+    let db = format!("DB = \"arn:aws:secretsmanager:{region}:{account}:secret:{name}/db-AbCdEf\"");
+    assert!(toml.contains(&db), "{toml}");
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        toml.replace(&db, &format!("{db}, TOKEN = \"{token}\"")),
+    )
+    .unwrap();
+    commit_all(dir.path());
+    let deployed = mcp(tb, dir.path(), &["deploy", "--stage", STAGE, "-o", "json"]);
+    assert_eq!(deployed.code, 0, "{}\n{}", deployed.stdout, deployed.stderr);
+    let secrets = inline_policy(tb, &role_name, "mcp-secrets");
+    assert!(
+        secrets["Statement"][0]["Resource"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(token)),
+        "{secrets}"
+    );
+    std::fs::write(dir.path().join("mcp.toml"), &toml).unwrap();
+    commit_all(dir.path());
+
     // Destroy: the plan, then nothing left.
     let gone = mcp(
         tb,

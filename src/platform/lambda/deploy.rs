@@ -286,6 +286,8 @@ async fn roll_out(
         report
     };
 
+    // The role mcp made may read exactly the `[secrets]` of this release.
+    grant_secrets(clients, settings, printer, function).await?;
     // The configuration first, so the version published below carries it.
     let changes = differences(function, settings);
     if !changes.is_empty() {
@@ -345,6 +347,38 @@ async fn roll_out(
     release::release(settings, printer, clients, &candidate, &mut report).await?;
     report.duration_s = seconds_since(*started);
     Ok(report)
+}
+
+/// When the function's execution role is the one `mcp launch` made for it,
+/// bring its inline policies to this release's `[secrets]` (a role of yours
+/// is yours: `mcp doctor` and the server's own errors say what it lacks).
+async fn grant_secrets(
+    clients: &Clients,
+    settings: &Settings,
+    printer: &Printer,
+    function: &lambda::Function,
+) -> Result<()> {
+    use super::role;
+    let Some(arn) = &function.role else {
+        return Ok(());
+    };
+    let name = crate::aws::iam::role_name(arn);
+    if name != role::default_role_name(&settings.lambda.function) {
+        return Ok(());
+    }
+    let tags = role::role_tags(clients, name, arn).await?;
+    if !role::made_for(&tags, &settings.lambda.function) {
+        return Ok(());
+    }
+    let place = role::Place::resolve(settings, clients).await?;
+    let mut ours = settings.clone();
+    ours.lambda.role = Some(arn.clone());
+    let found = role::look_role(clients, &ours, &place).await?;
+    if found.changes.is_empty() {
+        return Ok(());
+    }
+    role::make_role(clients, printer, &place, &found, &mut Vec::new()).await?;
+    Ok(())
 }
 
 /// Wait for the function's pending update, bounded by `deploy.timeout`.

@@ -39,6 +39,53 @@ pub struct LogsRequest {
     pub log_group: Option<String>,
 }
 
+/// Print `group`'s lines (`streams` of it) as `options` ask: Live Tail with
+/// `--live`, else read from `since` (to `until`), following with `--follow`.
+pub async fn read_group(
+    client: aws_sdk_cloudwatchlogs::Client,
+    printer: &Printer,
+    group: String,
+    streams: crate::aws::logs::StreamSelect,
+    options: &LogsRequest,
+    (since, until): (Timestamp, Option<Timestamp>),
+) -> Result<ExitStatus> {
+    use crate::aws::logs::{
+        FollowOptions, LiveOptions, LiveRequest, LiveTail, Query, Reader, SdkLive, group_arn,
+    };
+    let filter_pattern = options.filter.clone().filter(|f| !f.trim().is_empty());
+    if options.live {
+        printer.status("Tailing", format!("{group} (Live Tail)"));
+        let arn = group_arn(&client, &group).await?;
+        let request = LiveRequest {
+            groups: vec![arn],
+            streams,
+            filter_pattern,
+        };
+        let mut source = LiveTail::new(SdkLive::new(client), request, LiveOptions::default());
+        return print(&mut source, printer, true).await;
+    }
+    let verb = if options.follow {
+        "Following"
+    } else {
+        "Reading"
+    };
+    printer.status(verb, format!("{group} since {since:.0}"));
+    let query = Query {
+        group,
+        streams,
+        filter_pattern,
+    };
+    let mut source = Reader::new(
+        client,
+        query,
+        since.as_millisecond(),
+        until.map(|t| t.as_millisecond()),
+        options.follow,
+        FollowOptions::default(),
+    );
+    print(&mut source, printer, options.follow).await
+}
+
 /// `--since` (default [`DEFAULT_SINCE`]) and `--until` of a request, checked.
 pub fn window(options: &LogsRequest) -> Result<(Timestamp, Option<Timestamp>)> {
     let now = Timestamp::now();

@@ -7,13 +7,11 @@
 
 use anyhow::Result;
 
-use crate::aws::logs::{
-    self, FollowOptions, LiveOptions, LiveRequest, LiveTail, Query, Reader, SdkLive, StreamSelect,
-};
+use crate::aws::logs::{self, StreamSelect};
 use crate::aws::{Clients, taskdef};
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
-use crate::platform::logs::{LogsRequest, print, window};
+use crate::platform::logs::{LogsRequest, read_group, window};
 use crate::ui::Printer;
 
 /// The streams `--task` or `--revision` narrow to.
@@ -91,38 +89,5 @@ pub async fn logs(
     let live_arn = definition.task_definition_arn().unwrap_or_default();
     let streams = select_streams(settings, &clients, &location, live_arn, options, printer).await?;
     let client = logs::client_for(&clients, location.region.as_deref());
-    let filter_pattern = options.filter.clone().filter(|f| !f.trim().is_empty());
-
-    if options.live {
-        printer.status("Tailing", format!("{} (Live Tail)", location.group));
-        let arn = logs::group_arn(&client, &location.group).await?;
-        let request = LiveRequest {
-            groups: vec![arn],
-            streams,
-            filter_pattern,
-        };
-        let mut source = LiveTail::new(SdkLive::new(client), request, LiveOptions::default());
-        return print(&mut source, printer, true).await;
-    }
-
-    let verb = if options.follow {
-        "Following"
-    } else {
-        "Reading"
-    };
-    printer.status(verb, format!("{} since {since:.0}", location.group));
-    let query = Query {
-        group: location.group.clone(),
-        streams,
-        filter_pattern,
-    };
-    let mut source = Reader::new(
-        client,
-        query,
-        since.as_millisecond(),
-        until.map(|t| t.as_millisecond()),
-        options.follow,
-        FollowOptions::default(),
-    );
-    print(&mut source, printer, options.follow).await
+    read_group(client, printer, location.group, streams, options, (since, until)).await
 }

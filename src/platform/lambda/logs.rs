@@ -6,12 +6,10 @@
 use anyhow::Result;
 
 use crate::aws::Clients;
-use crate::aws::logs::{
-    self, FollowOptions, LiveOptions, LiveRequest, LiveTail, Query, Reader, SdkLive, StreamSelect,
-};
+use crate::aws::logs::{self, StreamSelect};
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
-use crate::platform::logs::{LogsRequest, print, window};
+use crate::platform::logs::{LogsRequest, read_group, window};
 use crate::ui::Printer;
 
 /// The log group Lambda writes the function's output to.
@@ -46,38 +44,7 @@ pub async fn logs(
         None => StreamSelect::All,
     };
     let client = logs::client_for(&clients, None);
-    let filter_pattern = options.filter.clone().filter(|f| !f.trim().is_empty());
-    if options.live {
-        printer.status("Tailing", format!("{group} (Live Tail)"));
-        let arn = logs::group_arn(&client, &group).await?;
-        let request = LiveRequest {
-            groups: vec![arn],
-            streams,
-            filter_pattern,
-        };
-        let mut source = LiveTail::new(SdkLive::new(client), request, LiveOptions::default());
-        return print(&mut source, printer, true).await;
-    }
-    let verb = if options.follow {
-        "Following"
-    } else {
-        "Reading"
-    };
-    printer.status(verb, format!("{group} since {since:.0}"));
-    let query = Query {
-        group,
-        streams,
-        filter_pattern,
-    };
-    let mut source = Reader::new(
-        client,
-        query,
-        since.as_millisecond(),
-        until.map(|t| t.as_millisecond()),
-        options.follow,
-        FollowOptions::default(),
-    );
-    print(&mut source, printer, options.follow).await
+    read_group(client, printer, group, streams, options, (since, until)).await
 }
 
 /// The streams of `version` with events since `since_ms`.

@@ -1027,16 +1027,32 @@ ecs = { service = "staging-mcp-slack" }
     /// Guards against a machine-wide adapter mirror breaking the stages that do not deploy to Lambda.
     #[test]
     fn lambda_adapter_image_from_the_environment_serves_lambda_stages_only() {
-        let file = file::parse(Path::new("/p/mcp.toml"), "name = \"x\"\n\n[stages.fn]\ntarget = \"lambda\"\n").unwrap();
+        let file = file::parse(
+            Path::new("/p/mcp.toml"),
+            "name = \"x\"\n\n[stages.fn]\ntarget = \"lambda\"\n",
+        )
+        .unwrap();
         let mut inputs = inputs();
-        inputs.env.insert(schema::env::LAMBDA_ADAPTER_IMAGE.into(), "mirror.example/lwa:0.9.1".into());
-        assert_eq!(resolve(Some(&file), &inputs).unwrap().target, TargetKind::Ecs);
+        inputs.env.insert(
+            schema::env::LAMBDA_ADAPTER_IMAGE.into(),
+            "mirror.example/lwa:0.9.1".into(),
+        );
+        assert_eq!(
+            resolve(Some(&file), &inputs).unwrap().target,
+            TargetKind::Ecs
+        );
         inputs.stage = Some("fn".into());
         let s = resolve(Some(&file), &inputs).unwrap();
         assert_eq!(s.lambda.adapter_image, "mirror.example/lwa:0.9.1");
-        assert_eq!(source_of(&s, "lambda.adapter_image"), "env MCP_LAMBDA_ADAPTER_IMAGE");
+        assert_eq!(
+            source_of(&s, "lambda.adapter_image"),
+            "env MCP_LAMBDA_ADAPTER_IMAGE"
+        );
         inputs.env.clear();
-        assert_eq!(resolve(Some(&file), &inputs).unwrap().lambda.adapter_image, LAMBDA_ADAPTER_IMAGE);
+        assert_eq!(
+            resolve(Some(&file), &inputs).unwrap().lambda.adapter_image,
+            LAMBDA_ADAPTER_IMAGE
+        );
     }
 
     /// `[ecs]` beside `target = "lambda"` in the same table is refused naming the key;
@@ -1055,10 +1071,15 @@ ecs = { service = "staging-mcp-slack" }
         assert_eq!(settings.build.platform, "linux/amd64");
         inputs.stage = Some("bad".into());
         let err = resolve(Some(&file), &inputs).unwrap_err().to_string();
-        assert!(err.contains("`ecs.service`") && err.contains("Lambda"), "{err}");
+        assert!(
+            err.contains("`ecs.service`") && err.contains("Lambda"),
+            "{err}"
+        );
         inputs.stage = Some("ecs".into());
         let err = resolve(Some(&file), &inputs).unwrap_err().to_string();
-        assert!(err.contains("`lambda.memory`") && err.contains("ECS"), "{err}");
+        assert!(
+            err.contains("`lambda.memory`") && err.contains("ECS"),
+            "{err}"
+        );
     }
-
 }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::schema::{Layer, TargetKind};
 use super::Source;
+use super::schema::{Layer, TargetKind};
 use crate::error::McpError;
 
 /// Every key (its path), its value and where it came from, after merging.
@@ -107,4 +107,3 @@ pub(super) fn check_target_keys(layer: &Layer, merged: &Merged) -> Result<()> {
     }
     Ok(())
 }
-

@@ -119,7 +119,11 @@ fn create_function_in(tb: &Testbed, dir: &Path, function: &str, repository: &str
     let mut push = vec!["push", "--output", "json"];
     push.extend_from_slice(args);
     let pushed = run(tb.mcp(dir).args(&push));
-    assert_eq!(pushed.code, 0, "mcp push: {}\n{}", pushed.stdout, pushed.stderr);
+    assert_eq!(
+        pushed.code, 0,
+        "mcp push: {}\n{}",
+        pushed.stdout, pushed.stderr
+    );
     let image = pushed.json()["image"].as_str().unwrap().to_string();
     let (name_part, digest) = image.split_once('@').expect("pinned by digest");
     let repo = name_part.rsplit_once(':').map_or(name_part, |(r, _)| r);
@@ -134,7 +138,11 @@ fn create_function_in(tb: &Testbed, dir: &Path, function: &str, repository: &str
         .args(["-fsS", "-X", "POST", "--max-time", "30", &sync])
         .output()
         .unwrap();
-    assert!(synced.status.success(), "{sync}: {}", String::from_utf8_lossy(&synced.stderr));
+    assert!(
+        synced.status.success(),
+        "{sync}: {}",
+        String::from_utf8_lossy(&synced.stderr)
+    );
     let client = lambda(tb);
     let role = role(tb);
     tb.block_on(async {
@@ -225,9 +233,11 @@ fn tools_at(url: &str) -> Vec<String> {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    let start = text.find('{').unwrap_or_else(|| panic!("no JSON from {url}: {text}"));
-    let json: serde_json::Value = serde_json::from_str(text[start..].trim())
-        .unwrap_or_else(|e| panic!("{e}: {text}"));
+    let start = text
+        .find('{')
+        .unwrap_or_else(|| panic!("no JSON from {url}: {text}"));
+    let json: serde_json::Value =
+        serde_json::from_str(text[start..].trim()).unwrap_or_else(|e| panic!("{e}: {text}"));
     json["result"]["tools"]
         .as_array()
         .unwrap_or_else(|| panic!("no tools from {url}: {json}"))
@@ -253,25 +263,34 @@ fn deploy_gates_the_version_then_moves_live_and_rollback_moves_it_back() {
     let first = alias(tb, &project.name, "live").expect("live alias made").0;
     assert_eq!(report["revision"], format!("{}:{first}", project.name));
     assert_eq!(report["gate"]["passed"], true, "{report}");
-    assert!(out.stderr.contains("Created") && out.stderr.contains("alias `live`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Created") && out.stderr.contains("alias `live`"),
+        "{}",
+        out.stderr
+    );
     // The check after the deploy went to the live URL.
     let url = report["check"]["url"]
         .as_str()
         .unwrap_or_else(|| panic!("no check: {report}\n{}", out.stderr))
         .to_string();
-    assert!(out.stderr.contains(&format!("\"url\": \"{url}\"")), "the client snippet names it: {}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("\"url\": \"{url}\"")),
+        "the client snippet names it: {}",
+        out.stderr
+    );
     assert!(url.ends_with("/mcp"), "{url}");
     assert!(tools_at(&url).contains(&"echo".to_string()));
 
     // The configuration holds the reference, never a value.
-    let config = tb.block_on(
-        lambda(tb)
-            .get_function_configuration()
-            .function_name(&project.name)
-            .qualifier(&first)
-            .send(),
-    )
-    .unwrap();
+    let config = tb
+        .block_on(
+            lambda(tb)
+                .get_function_configuration()
+                .function_name(&project.name)
+                .qualifier(&first)
+                .send(),
+        )
+        .unwrap();
     let vars = config.environment().unwrap().variables().unwrap();
     assert_eq!(vars.get("LOG_LEVEL").map(String::as_str), Some("info"));
     assert_eq!(
@@ -286,19 +305,29 @@ fn deploy_gates_the_version_then_moves_live_and_rollback_moves_it_back() {
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let second = alias(tb, &project.name, "live").unwrap().0;
     assert_ne!(first, second);
-    assert_eq!(report["previous_revision"], format!("{}:{first}", project.name));
+    assert_eq!(
+        report["previous_revision"],
+        format!("{}:{first}", project.name)
+    );
 
     let history = project.mcp(tb, &["history", "--output", "json"]);
     assert_eq!(history.code, 0, "{}", history.stderr);
     let versions = history.json()["versions"].as_array().unwrap().clone();
     assert_eq!(versions[0]["version"], second.as_str(), "{versions:?}");
     assert_eq!(versions[0]["serving"][0], "live");
-    assert!(versions[0]["git_sha"].as_str().is_some_and(|s| s.len() >= 7));
+    assert!(
+        versions[0]["git_sha"]
+            .as_str()
+            .is_some_and(|s| s.len() >= 7)
+    );
 
     let back = project.mcp(tb, &["rollback", "--output", "json"]);
     assert_eq!(back.code, 0, "{}\n{}", back.stdout, back.stderr);
     assert_eq!(alias(tb, &project.name, "live").unwrap().0, first);
-    assert_eq!(back.json()["live_revision"], format!("{}:{first}", project.name));
+    assert_eq!(
+        back.json()["live_revision"],
+        format!("{}:{first}", project.name)
+    );
     assert!(tools_at(&url).contains(&"echo".to_string()));
 
     let status = project.mcp(tb, &["status", "--output", "json"]);
@@ -328,7 +357,11 @@ fn a_version_that_fails_the_gate_never_gets_live() {
     assert_eq!(report["gate"]["passed"], false, "{report}");
     let candidate = alias(tb, &project.name, "candidate").unwrap().0;
     assert_ne!(candidate, live, "the candidate got the new version");
-    assert_eq!(alias(tb, &project.name, "live").unwrap().0, live, "live did not move");
+    assert_eq!(
+        alias(tb, &project.name, "live").unwrap().0,
+        live,
+        "live did not move"
+    );
 
     // A server keeping sessions in memory: refused with the fix, live unmoved.
     project.change(
@@ -345,7 +378,11 @@ fn a_version_that_fails_the_gate_never_gets_live() {
 
     // `mcp rollback` never goes to a version that failed its gate.
     let back = project.mcp(tb, &["rollback"]);
-    assert_ne!(back.code, 0, "nothing went live before {live}: {}", back.stderr);
+    assert_ne!(
+        back.code, 0,
+        "nothing went live before {live}: {}",
+        back.stderr
+    );
     assert_eq!(alias(tb, &project.name, "live").unwrap().0, live);
     delete_function(tb, &project.name);
 }
@@ -441,7 +478,12 @@ fn a_missing_function_and_ecs_keys_on_a_lambda_stage_are_errors_that_say_what_to
     let project = Project::new(tb, "");
     let out = project.mcp(tb, &["deploy"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains(&format!("no Lambda function `{}`", project.name)), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("no Lambda function `{}`", project.name)),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("mcp launch"), "{}", out.stderr);
 
     project.change(tb, "[ecs]\ncluster = \"prod\"\n");
@@ -464,7 +506,11 @@ fn one_mcp_toml_deploys_local_ecs_and_lambda_stages_and_status_stages_shows_all(
         std::fs::copy(example.join(file), dir.path().join(file)).unwrap();
     }
     std::fs::create_dir(dir.path().join("dist")).unwrap();
-    std::fs::copy(crate::check::echo_server_bin(), dir.path().join("dist/echo-server")).unwrap();
+    std::fs::copy(
+        crate::check::echo_server_bin(),
+        dir.path().join("dist/echo-server"),
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("mcp.toml"),
         format!(
@@ -495,11 +541,19 @@ fn one_mcp_toml_deploys_local_ecs_and_lambda_stages_and_status_stages_shows_all(
     );
     for stage in ["local", "staging", "serverless"] {
         let out = run(tb.mcp(dir.path()).args(["deploy", "--stage", stage]));
-        assert_eq!(out.code, 0, "deploy --stage {stage}: {}\n{}", out.stdout, out.stderr);
+        assert_eq!(
+            out.code, 0,
+            "deploy --stage {stage}: {}\n{}",
+            out.stdout, out.stderr
+        );
     }
-    let out = run(tb
-        .mcp(dir.path())
-        .args(["status", "--stages", "local,staging,serverless", "-o", "json"]));
+    let out = run(tb.mcp(dir.path()).args([
+        "status",
+        "--stages",
+        "local,staging,serverless",
+        "-o",
+        "json",
+    ]));
     let _ = run(tb.mcp(dir.path()).args(["down", "--stage", "local"]));
     delete_function(tb, &function);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
@@ -509,6 +563,10 @@ fn one_mcp_toml_deploys_local_ecs_and_lambda_stages_and_status_stages_shows_all(
     assert_eq!(targets, ["local", "ecs", "lambda"], "{}", out.stdout);
     let lambda_row = &rows[2];
     assert_eq!(lambda_row["healthy"], true, "{lambda_row}");
-    assert_eq!(lambda_row["release"], format!("{function}:1"), "{lambda_row}");
+    assert_eq!(
+        lambda_row["release"],
+        format!("{function}:1"),
+        "{lambda_row}"
+    );
     assert_eq!(lambda_row["check"]["healthy"], true, "{lambda_row}");
 }

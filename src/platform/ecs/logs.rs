@@ -89,5 +89,13 @@ pub async fn logs(
     let live_arn = definition.task_definition_arn().unwrap_or_default();
     let streams = select_streams(settings, &clients, &location, live_arn, options, printer).await?;
     let client = logs::client_for(&clients, location.region.as_deref());
-    read_group(client, printer, location.group, streams, options, (since, until)).await
+    read_group(
+        client,
+        printer,
+        location.group,
+        streams,
+        options,
+        (since, until),
+    )
+    .await
 }

@@ -45,7 +45,9 @@ pub async fn checks(settings: &Settings) -> Vec<Check> {
         "ecr repository",
         match found {
             Ok(_) => Ok(repository.clone()),
-            Err(_) if settings.ecr.create => Ok(format!("{repository} (created by the first deploy: `ecr.create`)")),
+            Err(_) if settings.ecr.create => Ok(format!(
+                "{repository} (created by the first deploy: `ecr.create`)"
+            )),
             Err(err) => Err((
                 format!("{repository}: {}", crate::aws::describe(&err)),
                 format!("create it, set `[ecr] create = true` in {FILE_NAME}, or run `mcp launch`"),
@@ -66,7 +68,10 @@ pub async fn checks(settings: &Settings) -> Vec<Check> {
             return out;
         }
         Err(err) => {
-            out.push(("lambda function", Err((crate::error::one_line(&err), String::new()))));
+            out.push((
+                "lambda function",
+                Err((crate::error::one_line(&err), String::new())),
+            ));
             return out;
         }
     };
@@ -127,7 +132,10 @@ pub async fn checks(settings: &Settings) -> Vec<Check> {
                 "`mcp deploy` creates it and its URL".into(),
             )),
         )),
-        Err(err) => out.push(("live alias", Err((crate::error::one_line(&err), String::new())))),
+        Err(err) => out.push((
+            "live alias",
+            Err((crate::error::one_line(&err), String::new())),
+        )),
     }
     match lambda::get_url(&clients.lambda, name, LIVE).await {
         Ok(Some(url)) if url.auth != settings.lambda.url_auth.name() => out.push((
@@ -182,7 +190,10 @@ pub async fn checks(settings: &Settings) -> Vec<Check> {
                 "`mcp deploy` creates it".into(),
             )),
         )),
-        Err(err) => out.push(("function url", Err((crate::error::one_line(&err), String::new())))),
+        Err(err) => out.push((
+            "function url",
+            Err((crate::error::one_line(&err), String::new())),
+        )),
     }
     let drift = differences(&function, settings);
     out.push((

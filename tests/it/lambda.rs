@@ -66,6 +66,16 @@ impl Project {
         run(tb.mcp(self.dir.path()).args(args))
     }
 
+    /// Add `keys` (`key = value` lines) to mcp.toml's `[lambda]` table and commit:
+    /// `extra` goes after `[deploy]`, where a `[lambda]` key cannot be.
+    fn lambda_keys(&self, keys: &str) {
+        let path = self.dir.path().join("mcp.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replacen("\n[deploy]\n", &format!("{keys}\n\n[deploy]\n"), 1);
+        std::fs::write(&path, text).unwrap();
+        commit_all(self.dir.path());
+    }
+
     /// Change mcp.toml and commit it, so the next deploy builds a new tag.
     fn change(&self, tb: &Testbed, extra: &str) {
         self.write(tb, extra);
@@ -569,4 +579,50 @@ fn one_mcp_toml_deploys_local_ecs_and_lambda_stages_and_status_stages_shows_all(
         "{lambda_row}"
     );
     assert_eq!(lambda_row["check"]["healthy"], true, "{lambda_row}");
+}
+
+/// Guards issue 29's `[lambda] provisioned_concurrency` / `reserved_concurrency`:
+/// a deploy sets them on the function and on `live` (the simulator answers
+/// the provisioned concurrency calls as Lambda does).
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn provisioned_and_reserved_concurrency_are_set_on_deploy() {
+    let tb = crate::testbed!();
+    let project = Project::new(tb, "[env]\nALLOWED_HOSTS = \"*\"\n");
+    project.lambda_keys("provisioned_concurrency = 1\nreserved_concurrency = 5");
+    create_function(tb, &project);
+
+    let (out, report) = deploy(tb, &project, &[]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(report["status"], "succeeded", "{report}");
+    let client = lambda(tb);
+    let provisioned = tb
+        .block_on(
+            client
+                .get_provisioned_concurrency_config()
+                .function_name(&project.name)
+                .qualifier("live")
+                .send(),
+        )
+        .unwrap_or_else(|e| {
+            panic!(
+                "no provisioned concurrency on `live`: {e:?}\n{}",
+                out.stderr
+            )
+        });
+    assert_eq!(
+        provisioned.requested_provisioned_concurrent_executions(),
+        Some(1),
+        "{provisioned:?}"
+    );
+    let reserved = tb
+        .block_on(
+            client
+                .get_function_concurrency()
+                .function_name(&project.name)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(reserved.reserved_concurrent_executions(), Some(5));
+    delete_function(tb, &project.name);
 }

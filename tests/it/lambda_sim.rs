@@ -4,7 +4,8 @@
 //! from the version it points at, routing weights, `LastUpdateStatus` going
 //! `InProgress` then `Failed` with a reason for an image that cannot start, a
 //! server keeping sessions in memory failing across the two instances of a
-//! version, and `DeleteFunction` leaving no container behind.
+//! version, `DeleteFunction` leaving no container behind, and provisioned
+//! concurrency going `READY` with the version's instances started at once.
 //!
 //! The checks are the simulator's own (tests/testbed/selftest.py, boto3 and
 //! plain HTTP); each test runs one of them against the testbed in use
@@ -49,4 +50,10 @@ fn update_in_progress_then_failed_with_reason_keeps_previous_code() {
 #[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn stateful_server_fails_across_instances_and_delete_leaves_no_container() {
     selftest("check_lambda_stateful_server_fails_and_deletion_leaves_nothing");
+}
+
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn provisioned_concurrency_goes_ready_with_the_version_warm_and_refuses_as_lambda() {
+    selftest("check_lambda_provisioned_concurrency");
 }

@@ -31,6 +31,19 @@ This module patches moto's Lambda backend so that, for PackageType Image:
   published versions only, not the primary one); UpdateAlias changes the
   RevisionId and honours the `RevisionId` precondition; DeleteFunction of a
   version an alias points at is a ResourceConflictException.
+* Provisioned concurrency.  Put/Get/Delete/ListProvisionedConcurrencyConfig(s)
+  per function + qualifier (an alias or a published version).  Put answers 202
+  `Status: IN_PROGRESS` with nothing allocated and starts the version's
+  instances at once (the simulator's two, not N); the configuration turns
+  READY (Allocated = Available = Requested) when they are up, FAILED with a
+  StatusReason if they cannot start.  The reaper keeps them while the
+  configuration exists; UpdateAlias to another version allocates anew
+  (IN_PROGRESS, then READY).  Refused as Lambda does: $LATEST, an unknown
+  alias or version, an alias with routing weights, an alias over a version
+  with its own configuration (and the reverse), more than the reserved
+  concurrency (and PutFunctionConcurrency below the provisioned total).  Get
+  of none is ProvisionedConcurrencyConfigNotFoundException; Delete of none
+  succeeds.  DeleteAlias / DeleteFunction remove the configurations.
 * Function URLs.  Create/Get/Update/Delete/ListFunctionUrlConfigs with
   `Qualifier` (an alias name; none = $LATEST); each URL is a loopback HTTP
   listener and `FunctionUrl` is `http://127.0.0.1:<port>/`.  A request is
@@ -1234,6 +1247,7 @@ def _wanted():
             for alias in backend._lambdas._aliases.get(arn, {}).values():
                 targets = {str(alias.function_version)} | set(((alias.routing_config or {}).get("AdditionalVersionWeights") or {}).keys())
                 routed.update(keys[t] for t in targets if t in keys)
+            routed.update(keys[q] for (a, q) in PROVISIONED if a == arn and q in keys)  # kept warm
     return live, routed, idle
 
 
@@ -1298,7 +1312,255 @@ def debug_state():
         urls = [{"function": c.function, "qualifier": c.qualifier, "url": c.url, "invoke_mode": c.invoke_mode,
                  "auth_type": c.auth_type} for c in URLS.values()]
         states = {arn: vars(st) for arn, st in STATES.items()}
-    return {"pools": pools, "urls": urls, "functions": states}
+        provisioned = [{"function": a, "qualifier": q, **c.to_dict()} for (a, q), c in PROVISIONED.items()]
+    return {"pools": pools, "urls": urls, "functions": states, "provisioned_concurrency": provisioned}
+
+
+# --------------------------------------------------------------------------
+# Provisioned concurrency (moto 5.2 has none of its four calls)
+# --------------------------------------------------------------------------
+
+
+class ProvisionedConcurrencyConfigNotFoundException(LambdaClientError):
+    code = 404
+
+    def __init__(self, message):
+        super().__init__("ProvisionedConcurrencyConfigNotFoundException", message)
+
+
+class ProvisionedConfig:
+    """One qualifier's configuration: IN_PROGRESS until the version's instances are up, then READY
+    (or FAILED with the start error as StatusReason)."""
+
+    def __init__(self, requested):
+        self.requested = requested
+        self.allocated = 0
+        self.status, self.reason = "IN_PROGRESS", None
+        self.modified = _now_iso()
+
+    def to_dict(self):
+        out = {
+            "RequestedProvisionedConcurrentExecutions": self.requested,
+            "AvailableProvisionedConcurrentExecutions": self.allocated,
+            "AllocatedProvisionedConcurrentExecutions": self.allocated,
+            "Status": self.status,
+            "LastModified": self.modified,
+        }
+        if self.reason:
+            out["StatusReason"] = self.reason
+        return out
+
+
+PROVISIONED = {}  # (unqualified ARN, alias name or version) -> ProvisionedConfig
+
+
+def _pc_target(backend, name, qualifier, latest_message):
+    """Under LOCK: -> (latest, unqualified ARN, qualifier, alias or None), or Lambda's error."""
+    name, qualifier = _split_qualifier(name, qualifier)
+    latest = backend._lambdas.get_function_by_name_or_arn_forbid_qualifier(name)  # ResourceNotFoundException
+    arn = base_arn(latest)
+    if not qualifier:
+        raise ValidationError("1 validation error detected: Value null at 'qualifier' failed to satisfy constraint: Member must not be null")
+    if qualifier == "$LATEST":
+        raise InvalidParameterValueException(latest_message)
+    if re.fullmatch(r"[0-9]+", qualifier):
+        if backend._lambdas._get_version(latest.function_name, qualifier) is None:
+            raise ResourceNotFoundException(f"Function not found: {arn}:{qualifier}")
+        return latest, arn, qualifier, None
+    alias = backend._lambdas._aliases.get(arn, {}).get(qualifier)
+    if alias is None:
+        raise ResourceNotFoundException(f"Cannot find alias arn: {arn}:{qualifier}")
+    return latest, arn, qualifier, alias
+
+
+def _allocate(lambdas, latest, qualifier, cfg):
+    """Under LOCK: start the instances of the version the qualifier names (at once, not on the first
+    request); the configuration turns READY when they are up, FAILED if they cannot start."""
+    alias = lambdas._aliases.get(base_arn(latest), {}).get(qualifier)
+    version = str(alias.function_version) if alias is not None else qualifier
+    fn = lambdas._get_version(latest.function_name, version)
+    if fn is None:
+        cfg.status, cfg.reason = "FAILED", f"Version {version} of {latest.function_name} does not exist."
+        return
+    cfg.status, cfg.reason, cfg.allocated = "IN_PROGRESS", None, 0
+    pool = pool_for(_plan(fn, version))
+
+    def run():
+        with pool.lock:
+            if not pool.started:
+                pool.started = True
+                threading.Thread(target=pool._start, name=f"lambda-start-{latest.function_name[:16]}", daemon=True).start()
+        pool.ready.wait(INIT_TIMEOUT + 120)
+        with common.LOCK:
+            if cfg.status != "IN_PROGRESS":  # replaced, moved or deleted meanwhile
+                return
+            if pool.error or not pool.ready.is_set():
+                cfg.status, cfg.reason = "FAILED", f"FUNCTION_ERROR_INIT_FAILURE: {pool.error or 'the instances did not start'}"
+            else:
+                cfg.status, cfg.allocated = "READY", cfg.requested
+                pool.last_used = time.time()
+        log.info("provisioned concurrency %s:%s (version %s): %s", latest.function_name, qualifier, version, cfg.status)
+
+    threading.Thread(target=run, name=f"lambda-pc-{latest.function_name[:16]}", daemon=True).start()
+
+
+def _forget_provisioned(arn, qualifier=Ellipsis):
+    for key in [k for k in PROVISIONED if k[0] == arn and (qualifier is Ellipsis or k[1] == qualifier)]:
+        PROVISIONED.pop(key).status = "DELETED"  # stops an allocation in flight
+
+
+def put_provisioned(backend, name, qualifier, body):
+    count = body.get("ProvisionedConcurrentExecutions")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValidationError(
+            f"1 validation error detected: Value '{count}' at 'provisionedConcurrentExecutions' failed to satisfy "
+            "constraint: Member must have value greater than or equal to 1"
+        )
+    latest, arn, qualifier, alias = _pc_target(
+        backend, name, qualifier, "Provisioned Concurrency Configs cannot be applied to unpublished function versions.")
+    if alias is not None:
+        if (alias.routing_config or {}).get("AdditionalVersionWeights"):
+            raise InvalidParameterValueException("Alias with weights can not be used with Provisioned Concurrency")
+        if (arn, str(alias.function_version)) in PROVISIONED:
+            raise ResourceConflictException(
+                "Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version")
+    else:
+        pointing = [a.name for a in backend._lambdas._aliases.get(arn, {}).values()
+                    if str(a.function_version) == qualifier and (arn, a.name) in PROVISIONED]
+        if pointing:
+            raise ResourceConflictException("Version is pointed by a Provisioned Concurrency alias")
+    others = sum(c.requested for (a, q), c in PROVISIONED.items() if a == arn and q != qualifier)
+    reserved = latest.reserved_concurrency
+    if reserved is not None and int(reserved) < others + count:
+        raise InvalidParameterValueException(
+            "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function")
+    previous = PROVISIONED.get((arn, qualifier))
+    if previous is not None:
+        previous.status = "REPLACED"
+    cfg = PROVISIONED[(arn, qualifier)] = ProvisionedConfig(count)
+    response = cfg.to_dict()  # as Lambda answers: nothing allocated yet
+    _allocate(backend._lambdas, latest, qualifier, cfg)
+    return response
+
+
+def get_provisioned(backend, name, qualifier):
+    _, arn, qualifier, _ = _pc_target(
+        backend, name, qualifier, "The function resource provided must be an alias or a published version.")
+    cfg = PROVISIONED.get((arn, qualifier))
+    if cfg is None:
+        raise ProvisionedConcurrencyConfigNotFoundException("No Provisioned Concurrency Config found for this function")
+    return cfg
+
+
+def delete_provisioned(backend, name, qualifier):
+    """Idempotent, as Lambda is: its reference lists no not-found error for this call."""
+    _, arn, qualifier, _ = _pc_target(
+        backend, name, qualifier, "The function resource provided must be an alias or a published version.")
+    _forget_provisioned(arn, qualifier)
+
+
+def list_provisioned(backend, name, marker, max_items):
+    name, _ = _split_qualifier(name, None)
+    arn = base_arn(backend._lambdas.get_function_by_name_or_arn_forbid_qualifier(name))
+    items = [{"FunctionArn": f"{a}:{q}", **c.to_dict()} for (a, q), c in sorted(PROVISIONED.items()) if a == arn]
+    start = int(marker) if marker and marker.isdigit() else 0
+    size = max(1, min(int(max_items or 50), 50))
+    out = {"ProvisionedConcurrencyConfigs": items[start:start + size]}
+    if start + size < len(items):
+        out["NextMarker"] = str(start + size)
+    return out
+
+
+def install_provisioned(S, B, R):
+    """The four calls, and what other calls do to the configurations: DeleteAlias, DeleteFunction
+    (of the function or the version) remove them; UpdateAlias to another version allocates anew;
+    PutFunctionConcurrency below the provisioned total is refused."""
+
+    def _pc_name(self):
+        return urllib.parse.unquote(self.path.split("?")[0].rstrip("/").split("/")[-2])
+
+    def _pc_query(self, key):
+        return (self.querystring.get(key) or [None])[0]
+
+    def resp_put(self):
+        body = put_provisioned(self.backend, _pc_name(self), _pc_query(self, "Qualifier"), json.loads(self.body or "{}"))
+        return 202, {"status": 202}, json.dumps(body)
+
+    def resp_get_or_list(self):
+        # One path and method for two operations, told apart by List=ALL.
+        if _pc_query(self, "List"):
+            body = list_provisioned(self.backend, _pc_name(self), _pc_query(self, "Marker"), _pc_query(self, "MaxItems"))
+        else:
+            body = get_provisioned(self.backend, _pc_name(self), _pc_query(self, "Qualifier")).to_dict()
+        return 200, {"status": 200}, json.dumps(body)
+
+    def resp_delete(self):
+        delete_provisioned(self.backend, _pc_name(self), _pc_query(self, "Qualifier"))
+        return 204, {"status": 204}, ""
+
+    R.put_provisioned_concurrency_config = resp_put
+    R.get_provisioned_concurrency_config = resp_get_or_list
+    R.list_provisioned_concurrency_configs = resp_get_or_list
+    R.delete_provisioned_concurrency_config = resp_delete
+    lambda_urls.url_paths[r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/provisioned-concurrency/?$"] = R.dispatch
+
+    prev_create = B.create_function
+
+    def create_function(self, spec):
+        name = (spec.get("FunctionName") or "").rsplit(":", 1)[-1]
+        _forget_provisioned(f"arn:aws:lambda:{self.region_name}:{self.account_id}:function:{name}")  # a moto reset
+        return prev_create(self, spec)
+
+    B.create_function = create_function
+
+    prev_del = S.del_function
+
+    def del_function(self, name_or_arn, qualifier=None):
+        fn = self.get_function_by_name_or_arn_with_qualifier(name_or_arn, qualifier)
+        arn, version = base_arn(fn), str(fn.version)
+        prev_del(self, name_or_arn, qualifier)
+        if fn.function_name not in self._functions:
+            _forget_provisioned(arn)
+        elif version != "$LATEST":
+            _forget_provisioned(arn, version)
+
+    S.del_function = del_function
+
+    prev_delete_alias = S.delete_alias
+
+    def delete_alias(self, name, function_name):
+        fn = self.get_function_by_name_or_arn_forbid_qualifier(function_name)
+        prev_delete_alias(self, name, function_name)
+        _forget_provisioned(base_arn(fn), name)
+
+    S.delete_alias = delete_alias
+
+    prev_update_alias = S.update_alias
+
+    def update_alias(self, name, function_name, function_version, description, routing_config, revision_id=None):
+        fn = self.get_function_by_name_or_arn_forbid_qualifier(function_name)
+        before = str(self.get_alias(name, fn.function_name).function_version)
+        alias = prev_update_alias(self, name, function_name, function_version, description, routing_config, revision_id)
+        cfg = PROVISIONED.get((base_arn(fn), name))
+        if cfg is not None and str(alias.function_version) != before:
+            _allocate(self, fn, name, cfg)
+        return alias
+
+    S.update_alias = update_alias
+
+    prev_reserve = B.put_function_concurrency
+
+    def put_function_concurrency(self, function_name, reserved_concurrency):
+        fn = self._lambdas.get_function_by_name_or_arn_forbid_qualifier(function_name)
+        provisioned = sum(c.requested for (a, _), c in PROVISIONED.items() if a == base_arn(fn))
+        if reserved_concurrency is not None and int(reserved_concurrency) < provisioned:
+            raise InvalidParameterValueException(
+                f"Specified ReservedConcurrentExecutions for function is less than the function's provisioned "
+                f"concurrency [{provisioned}] (the testbed's wording)"
+            )
+        return prev_reserve(self, function_name, reserved_concurrency)
+
+    B.put_function_concurrency = put_function_concurrency
 
 
 # --------------------------------------------------------------------------
@@ -1652,3 +1914,4 @@ def install():
 
     CloudWatchBackend.get_metric_statistics = get_metric_statistics
     lambda_urls.url_paths[r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/urls/?$"] = R.dispatch
+    install_provisioned(S, B, R)

@@ -1453,6 +1453,68 @@ def check_lambda_stateful_server_fails_and_deletion_leaves_nothing():
 
 
 
+def check_lambda_provisioned_concurrency():
+    name, repo = uniq("st-lambda-pc"), uniq("st-lambda-pc-repo")
+    seed.ensure_repository(ecr, repo)
+    try:
+        v1, _ = lambda_image(repo, "v1")
+        lambda_create(name, v1)
+        lam.publish_version(FunctionName=name)
+        lam.update_function_configuration(FunctionName=name, Environment={"Variables": {**LAMBDA_ENV, "RELEASE": "2"}})
+        lambda_updated(name)
+        assert lam.publish_version(FunctionName=name)["Version"] == "2"
+        lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+        put = lambda q, n: lam.put_provisioned_concurrency_config(  # noqa: E731
+            FunctionName=name, Qualifier=q, ProvisionedConcurrentExecutions=n)
+        get = lambda q: lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier=q)  # noqa: E731
+        expect_lambda_error("InvalidParameterValueException", lambda: put("$LATEST", 1), "unpublished function versions")
+        expect_lambda_error("ResourceNotFoundException", lambda: put("nope", 1), "Cannot find alias arn")
+        expect_lambda_error("ResourceNotFoundException", lambda: put("9", 1), f"function:{name}:9")
+        expect_lambda_error("ProvisionedConcurrencyConfigNotFoundException", lambda: get("live"))
+        lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier="live")  # none: no error
+        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+        expect_lambda_error("InvalidParameterValueException", lambda: put("live", 2), "reservedConcurrentExecution")
+        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=5)
+        assert not lambda_containers(name), "instances before any request or configuration"
+        resp = put("live", 2)
+        assert resp["ResponseMetadata"]["HTTPStatusCode"] == 202, resp
+        assert (resp["Status"], resp["RequestedProvisionedConcurrentExecutions"],
+                resp["AllocatedProvisionedConcurrentExecutions"]) == ("IN_PROGRESS", 2, 0), resp
+        ready = wait_for("live READY", lambda: (lambda c: c if c["Status"] != "IN_PROGRESS" else None)(get("live")), 60)
+        assert (ready["Status"], ready["AllocatedProvisionedConcurrentExecutions"],
+                ready["AvailableProvisionedConcurrentExecutions"]) == ("READY", 2, 2), ready
+        # Warm: version 1's instances run before any request.
+        by_version = lambda v: [c for c in lambda_containers(name) if c["Labels"].get("mcp-testbed.lambda-version") == v]  # noqa: E731
+        assert len(by_version("1")) == 2 and not by_version("2"), lambda_containers(name)
+        expect_lambda_error("InvalidParameterValueException", lambda: lam.put_function_concurrency(
+            FunctionName=name, ReservedConcurrentExecutions=1), "provisioned")
+        expect_lambda_error("ResourceConflictException", lambda: put("1", 1), "pointed by a Provisioned Concurrency alias")
+        lam.create_alias(FunctionName=name, Name="canary", FunctionVersion="2",
+                         RoutingConfig={"AdditionalVersionWeights": {"1": 0.5}})
+        expect_lambda_error("InvalidParameterValueException", lambda: put("canary", 1), "Alias with weights")
+        configs = lam.list_provisioned_concurrency_configs(FunctionName=name)["ProvisionedConcurrencyConfigs"]
+        assert [c["FunctionArn"].rsplit(":", 1)[1] for c in configs] == ["live"], configs
+        # live moves to version 2: allocated anew, version 2's instances start without a request.
+        lam.update_alias(FunctionName=name, Name="live", FunctionVersion="2")
+        wait_for("live READY on version 2", lambda: get("live")["Status"] == "READY" and len(by_version("2")) == 2, 60)
+        assert get("live")["RequestedProvisionedConcurrentExecutions"] == 2
+        put("1", 1)  # no alias with a configuration points at it any more
+        wait_for("version 1 READY", lambda: get("1")["Status"] == "READY", 60)
+        expect_lambda_error("InvalidParameterValueException", lambda: put("live", 5), "reservedConcurrentExecution")
+        assert len(lam.list_provisioned_concurrency_configs(FunctionName=name)["ProvisionedConcurrencyConfigs"]) == 2
+        page = lam.list_provisioned_concurrency_configs(FunctionName=name, MaxItems=1)
+        assert len(page["ProvisionedConcurrencyConfigs"]) == 1 and page.get("NextMarker"), page
+        lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier="1")
+        expect_lambda_error("ProvisionedConcurrencyConfigNotFoundException", lambda: get("1"))
+        lam.delete_alias(FunctionName=name, Name="live")
+        expect_lambda_error("ResourceNotFoundException", lambda: get("live"))
+        assert lam.list_provisioned_concurrency_configs(FunctionName=name)["ProvisionedConcurrencyConfigs"] == []
+        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)  # nothing provisioned now
+        print("  live: IN_PROGRESS -> READY (2 allocated) with version 1 warm, moved to 2 and READY again")
+    finally:
+        lambda_cleanup(name, repo)
+
+
 CHECKS = [v for k, v in list(globals().items()) if k.startswith("check_")]
 
 

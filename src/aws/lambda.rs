@@ -113,12 +113,20 @@ pub async fn get_function(
     }
 }
 
-/// Point `$LATEST` at `image` (pinned by digest).
-pub async fn update_code(client: &aws_sdk_lambda::Client, name: &str, image: &str) -> Result<()> {
+/// Point `$LATEST` at `image` (pinned by digest), built for `architecture`.
+pub async fn update_code(
+    client: &aws_sdk_lambda::Client,
+    name: &str,
+    image: &str,
+    architecture: crate::config::LambdaArchitecture,
+) -> Result<()> {
     client
         .update_function_code()
         .function_name(name)
         .image_uri(image)
+        .architectures(aws_sdk_lambda::types::Architecture::from(
+            architecture.name(),
+        ))
         .send()
         .await
         .map_err(|e| {
@@ -368,7 +376,7 @@ pub async fn set_alias(
     weight: Option<(&str, f64)>,
     create: bool,
 ) -> Result<()> {
-    let result = if create {
+    if create {
         client
             .create_alias()
             .function_name(name)
@@ -407,8 +415,7 @@ pub async fn set_alias(
                     ),
                 )
             })
-    };
-    result
+    }
 }
 
 /// A function URL's configuration.
@@ -542,7 +549,7 @@ fn public_statement_ids(qualifier: &str) -> [(String, &'static str); 2] {
             "lambda:InvokeFunctionUrl",
         ),
         (
-            format!("mcp-public-invoke-{qualifier}"),
+            format!("mcp-public-invoke-via-url-{qualifier}"),
             "lambda:InvokeFunction",
         ),
     ]
@@ -594,6 +601,9 @@ pub async fn allow_public(
             .principal("*");
         if action == "lambda:InvokeFunctionUrl" {
             call = call.function_url_auth_type(FunctionUrlAuthType::None);
+        } else {
+            // Only through the URL: not the Invoke API for every AWS account.
+            call = call.invoked_via_function_url(true);
         }
         call.send().await.map_err(|e| {
             sdk_error(
@@ -606,6 +616,45 @@ pub async fn allow_public(
         added = true;
     }
     Ok(added)
+}
+
+/// Take back the public statements of `qualifier` (its URL is `AWS_IAM` now);
+/// `true` when there were any.
+pub async fn revoke_public(
+    client: &aws_sdk_lambda::Client,
+    name: &str,
+    qualifier: &str,
+) -> Result<bool> {
+    let mut removed = false;
+    let ids = public_statement_ids(qualifier)
+        .into_iter()
+        .map(|(sid, _)| sid)
+        .chain([format!("mcp-public-invoke-{qualifier}")]);
+    for sid in ids {
+        match client
+            .remove_permission()
+            .function_name(name)
+            .qualifier(qualifier)
+            .statement_id(&sid)
+            .send()
+            .await
+        {
+            Ok(_) => removed = true,
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) => {}
+            Err(err) => {
+                return Err(sdk_error(
+                    err,
+                    "lambda:RemovePermission",
+                    name,
+                    format!("taking back the public statement `{sid}` of `{name}:{qualifier}`"),
+                ));
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Reserve `count` concurrent requests for the function.
@@ -696,16 +745,17 @@ impl ReleaseTags {
     }
 }
 
-/// The sum of an `AWS/Lambda` metric of one version behind `alias` since
-/// `since`: Lambda reports `{FunctionName, Resource=NAME:ALIAS, ExecutedVersion}`.
-pub async fn version_metric(
+/// The one-minute sums of an `AWS/Lambda` metric of one version behind
+/// `alias` since `since`, oldest first: Lambda reports
+/// `{FunctionName, Resource=NAME:ALIAS, ExecutedVersion}`.
+pub async fn version_datapoints(
     client: &aws_sdk_cloudwatch::Client,
     name: &str,
     alias: &str,
     version: &str,
     metric: &str,
     since: std::time::SystemTime,
-) -> Result<f64> {
+) -> Result<Vec<(std::time::SystemTime, f64)>> {
     use aws_sdk_cloudwatch::types::{Dimension, Statistic};
     let dimension = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
     let out = client
@@ -729,7 +779,16 @@ pub async fn version_metric(
                 format!("reading {metric} of `{name}` version {version}"),
             )
         })?;
-    Ok(out.datapoints().iter().filter_map(|d| d.sum()).sum())
+    let mut points: Vec<(std::time::SystemTime, f64)> = out
+        .datapoints()
+        .iter()
+        .filter_map(|d| {
+            let at = std::time::SystemTime::try_from(*d.timestamp()?).ok()?;
+            Some((at, d.sum()?))
+        })
+        .collect();
+    points.sort_by_key(|(at, _)| *at);
+    Ok(points)
 }
 
 #[cfg(test)]

@@ -87,23 +87,60 @@ pub(super) fn check_target_keys(layer: &Layer, merged: &Merged) -> Result<()> {
         return Err(error.into());
     }
     if lambda_target {
-        if let (Some(arch), Some((platform, platform_source))) = (
-            layer.lambda.as_ref().and_then(|l| l.architecture),
-            merged.get(&vec!["build".to_string(), "platform".to_string()]),
-        ) {
-            if *platform_source != Source::Default && platform.as_str() != Some(arch.platform()) {
-                return Err(McpError::usage(format!(
-                    "`build.platform` ({platform_source}) builds for {}, but `lambda.architecture` is `{}`",
-                    platform.as_str().unwrap_or("?"),
-                    arch.name()
-                ))
-                .hint(format!(
-                    "remove `build.platform` (a Lambda stage builds for its architecture) or set it to `{}`",
-                    arch.platform()
-                ))
-                .into());
-            }
-        }
+        check_lambda_values(layer, merged)?;
     }
     Ok(())
+}
+
+/// `lambda.memory`, `lambda.timeout` within Lambda's limits, and a
+/// `build.platform` set as specifically as `lambda.architecture` that agrees with it.
+fn check_lambda_values(layer: &Layer, merged: &Merged) -> Result<()> {
+    let source = |path: &[&str]| {
+        let key: Vec<String> = path.iter().map(|p| (*p).to_string()).collect();
+        merged.get(&key).map(|(_, s)| s.clone())
+    };
+    let lambda = layer.lambda.as_ref();
+    if let Some(memory) = lambda.and_then(|l| l.memory)
+        && !(128..=10240).contains(&memory)
+    {
+        return Err(McpError::usage(format!(
+            "`lambda.memory` ({}) is {memory} MB; Lambda takes 128 to 10240",
+            source(&["lambda", "memory"]).unwrap_or(Source::Default)
+        ))
+        .hint("e.g. `memory = 512`")
+        .into());
+    }
+    if let Some(timeout) = lambda.and_then(|l| l.timeout.as_ref())
+        && !(1..=900).contains(&timeout.duration.as_secs())
+    {
+        return Err(McpError::usage(format!(
+            "`lambda.timeout` ({}) is {timeout}; a Lambda request runs 1s to 15m",
+            source(&["lambda", "timeout"]).unwrap_or(Source::Default)
+        ))
+        .hint("e.g. `timeout = \"60s\"`")
+        .into());
+    }
+    let (Some(arch), Some((platform, platform_source))) = (
+        lambda.and_then(|l| l.architecture),
+        merged.get(&vec!["build".to_string(), "platform".to_string()]),
+    ) else {
+        return Ok(());
+    };
+    let arch_source = source(&["lambda", "architecture"]).unwrap_or(Source::Default);
+    if *platform_source == Source::Default
+        || rank(platform_source) < rank(&arch_source)
+        || platform.as_str() == Some(arch.platform())
+    {
+        return Ok(());
+    }
+    Err(McpError::usage(format!(
+        "`build.platform` ({platform_source}) builds for {}, but `lambda.architecture` ({arch_source}) is `{}`",
+        platform.as_str().unwrap_or("?"),
+        arch.name()
+    ))
+    .hint(format!(
+        "remove `build.platform` (a Lambda stage builds for its architecture) or set it to `{}`",
+        arch.platform()
+    ))
+    .into())
 }

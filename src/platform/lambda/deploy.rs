@@ -19,7 +19,7 @@ use super::release::{self, Candidate};
 use super::{LIVE, revision};
 use crate::aws::Clients;
 use crate::aws::lambda::{self, Configuration, ReleaseTags, Settled};
-use crate::config::{InvokeMode, Settings};
+use crate::config::Settings;
 use crate::error::McpError;
 use crate::platform::{DeployRequest, Prepared};
 use crate::release::build::{self, BuildMemo};
@@ -32,21 +32,11 @@ pub fn secret_variable(name: &str) -> String {
     format!("{name}_SECRET_ARN")
 }
 
-/// The function's environment as mcp.toml makes it (see the module docs).
+/// The function's environment as mcp.toml makes it (see the module docs):
+/// the adapter's settings are the image's (one source, `adapter_env`).
 pub fn environment(settings: &Settings) -> BTreeMap<String, String> {
     let mut env = settings.env.clone();
-    let mode = match settings.lambda.invoke_mode {
-        InvokeMode::ResponseStream => "response_stream",
-        InvokeMode::Buffered => "buffered",
-    };
-    for (key, value) in [
-        ("AWS_LWA_PORT", settings.deploy.port.to_string()),
-        (
-            "AWS_LWA_READINESS_CHECK_PATH",
-            settings.deploy.health_path.clone(),
-        ),
-        ("AWS_LWA_INVOKE_MODE", mode.to_string()),
-    ] {
+    for (key, value) in crate::release::lambda_image::adapter_env(settings) {
         env.entry(key.to_string()).or_insert(value);
     }
     for (name, reference) in &settings.secrets {
@@ -55,21 +45,59 @@ pub fn environment(settings: &Settings) -> BTreeMap<String, String> {
     env
 }
 
+/// A `[secrets]` reference a Lambda function can read: ECS's `:json-key:stage:id`
+/// suffix on a Secrets Manager ARN is ECS's to resolve, not Lambda's.
+fn check_secret_references(settings: &Settings) -> Result<()> {
+    for (name, reference) in &settings.secrets {
+        if reference.starts_with("arn:")
+            && reference.contains(":secretsmanager:")
+            && reference.split(':').count() > 7
+        {
+            return Err(McpError::usage(format!(
+                "`secrets.{name}` names a key inside the secret (ECS's `:json-key:stage:id` suffix), which Lambda does not resolve"
+            ))
+            .hint(format!(
+                "write the secret's ARN alone; the server gets it in {} and reads the key from the secret's JSON",
+                secret_variable(name)
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// The configuration mcp.toml asks for.
-fn configuration(settings: &Settings) -> Configuration {
+/// A role given by name becomes an ARN of the function's account (Lambda takes ARNs only).
+fn configuration(settings: &Settings, function: &lambda::Function) -> Configuration {
     let lambda = &settings.lambda;
+    let role = lambda.role.as_ref().map(|role| {
+        if role.starts_with("arn:") {
+            return role.clone();
+        }
+        // arn:<partition>:lambda:<region>:<account>:function:<name>
+        let parts: Vec<&str> = function.arn.split(':').collect();
+        match (parts.get(1), parts.get(4)) {
+            (Some(partition), Some(account)) => {
+                format!("arn:{partition}:iam::{account}:role/{role}")
+            }
+            _ => role.clone(),
+        }
+    });
     Configuration {
         memory: i32::try_from(lambda.memory).unwrap_or(i32::MAX),
         timeout: i32::try_from(lambda.timeout.as_secs().max(1)).unwrap_or(900),
         environment: environment(settings),
-        role: lambda.role.clone(),
+        role,
     }
 }
 
 /// What of the function's configuration differs from mcp.toml's, as `key` words.
 pub fn differences(function: &lambda::Function, settings: &Settings) -> Vec<String> {
-    let want = configuration(settings);
+    let want = configuration(settings, function);
     let mut out = Vec::new();
+    if function.architecture.as_deref() != Some(settings.lambda.architecture.name()) {
+        out.push("architecture".to_string());
+    }
     if function.memory != Some(want.memory) {
         out.push("memory".to_string());
     }
@@ -111,6 +139,9 @@ pub async fn prepare(
         .into());
     }
     let started = Instant::now();
+    check_secret_references(settings)?;
+    // A token on an `AWS_IAM` stage is refused before anything changes.
+    crate::probe::Options::from_settings(settings)?;
     let clients = Clients::new(settings).await;
     let function = super::function(&clients, settings).await?;
     let live = lambda::get_alias(&clients.lambda, &function.name, LIVE).await?;
@@ -293,7 +324,7 @@ async fn roll_out(
     if !changes.is_empty() {
         printer.status("Configuring", format!("{name}: {}", changes.join(", ")));
         wait(client, settings, name).await?;
-        lambda::update_configuration(client, name, &configuration(settings)).await?;
+        lambda::update_configuration(client, name, &configuration(settings, function)).await?;
         if let Settled::Failed(reason) = wait(client, settings, name).await? {
             return Ok(failed_update(format!(
                 "Lambda refused the configuration: {reason}"
@@ -306,7 +337,7 @@ async fn roll_out(
         None => image.to_string(),
     };
     printer.status("Updating", format!("{name} to {uri}"));
-    lambda::update_code(client, name, &uri).await?;
+    lambda::update_code(client, name, &uri, settings.lambda.architecture).await?;
     if let Settled::Failed(reason) = wait(client, settings, name).await? {
         printer.warn(format!("Lambda could not update {name}: {reason}"));
         return Ok(failed_update(format!("the update failed: {reason}")));
@@ -334,6 +365,17 @@ async fn roll_out(
             "Unchanged",
             format!("version {version} is live already: nothing new to publish"),
         );
+        // A canary's weight left on `live` (an interrupted deploy) goes.
+        if lambda::get_alias(client, name, LIVE)
+            .await?
+            .is_some_and(|a| a.weight.is_some())
+        {
+            lambda::set_alias(client, name, LIVE, &version, None, false).await?;
+            printer.status(
+                "Cleared",
+                format!("the canary weight on `live`: version {version} serves all"),
+            );
+        }
         report.live_revision = Some(report.revision.clone());
         report.client_url = super::live_url(clients, settings).await?;
         report.duration_s = seconds_since(*started);

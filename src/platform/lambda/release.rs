@@ -118,6 +118,14 @@ pub async fn url(
             ),
         );
     }
+    if lambda_settings.url_auth == UrlAuth::AwsIam
+        && lambda::revoke_public(&clients.lambda, name, alias).await?
+    {
+        printer.status(
+            "Revoked",
+            format!("the public statements of the `{alias}` URL (auth AWS_IAM now)"),
+        );
+    }
     Ok(endpoint(settings, &url.url))
 }
 
@@ -228,11 +236,17 @@ pub async fn release(
         report.gate = Some(gate);
     }
 
+    // Reserved concurrency applies to the whole function: before `live` moves.
+    reserved(settings, printer, clients).await?;
     let canary = settings.deploy.progressive.strategy == Some(Strategy::Canary);
     match previous {
         Some(old) if canary => {
-            if let Some(reason) = bake(settings, printer, clients, old, version).await? {
+            let baked = bake(settings, printer, clients, old, version).await;
+            if baked.as_ref().map_or(true, Option::is_some) {
+                // Failed, or could not be watched (a denied read, Ctrl-C): all traffic back.
                 lambda::set_alias(&clients.lambda, name, LIVE, old, None, false).await?;
+            }
+            if let Some(reason) = baked? {
                 printer.warn(format!("canary of version {version} failed: {reason}"));
                 printer.status(
                     "Rolled back",
@@ -250,12 +264,11 @@ pub async fn release(
         _ => point(clients, printer, name, LIVE, version).await?,
     }
     printer.status("Live", format!("version {version} of {name}"));
-    record_live(clients, settings, version).await?;
     let live_url = url(clients, settings, printer, LIVE).await?;
     let client_url = settings.deploy.url.clone().unwrap_or(live_url);
     report.live_revision = Some(revision(settings, version));
     report.client_url = Some(client_url.clone());
-    concurrency(settings, printer, clients).await?;
+    provisioned(settings, printer, clients).await?;
 
     if candidate.check {
         let check = crate::platform::check::until_healthy(
@@ -283,19 +296,30 @@ pub async fn release(
             match previous {
                 Some(old) if settings.deploy.rollback == crate::config::RollbackPolicy::Auto => {
                     lambda::set_alias(&clients.lambda, name, LIVE, old, None, false).await?;
-                    record_live(clients, settings, old).await?;
                     printer.status("Rolled back", format!("`live` to version {old}"));
                     restored(report);
+                    return Ok(());
                 }
                 _ => report.status = DeployStatus::Failed,
             }
         }
     }
+    // Only a version that served clients (and passed the check after) counts
+    // as live for `mcp rollback`.
+    if report.status != DeployStatus::Failed {
+        record_live(clients, settings, version).await?;
+    }
     Ok(())
 }
 
+/// How late CloudWatch may report a minute of Lambda metrics.
+const METRICS_LAG: Duration = Duration::from_secs(180);
+
 /// The canary: `canary_percent` of `live` to `new` for `canary_bake`, watching
 /// its errors, throttles and the stage's alarms. `Some(reason)` when it failed.
+/// Lambda's metrics arrive a minute or more late: after the bake the weight
+/// stays until CloudWatch has reported the bake's last minutes (at most
+/// [`METRICS_LAG`] more), so errors at its end are seen too.
 async fn bake(
     settings: &Settings,
     printer: &Printer,
@@ -307,7 +331,13 @@ async fn bake(
     let progressive = &settings.deploy.progressive;
     let percent = progressive.canary_percent.unwrap_or(10.0).clamp(0.0, 100.0);
     let bake = progressive.canary_bake.unwrap_or(Duration::from_secs(300));
-    let since = SystemTime::now() - Duration::from_secs(60);
+    let since = SystemTime::now();
+    let read = |metric: &'static str| {
+        lambda::version_datapoints(&clients.cloudwatch, name, LIVE, new, metric, since)
+    };
+    // A denied read fails here, before any traffic moves.
+    read("Errors").await?;
+    alarm_firing(clients, &progressive.alarms).await?;
     lambda::set_alias(
         &clients.lambda,
         name,
@@ -330,10 +360,11 @@ async fn bake(
         ),
     );
     let deadline = Instant::now() + bake;
+    let bake_end = SystemTime::now() + bake;
+    let mut settling = false;
     loop {
         for metric in ["Errors", "Throttles"] {
-            let sum =
-                lambda::version_metric(&clients.cloudwatch, name, LIVE, new, metric, since).await?;
+            let sum: f64 = read(metric).await?.iter().map(|(_, v)| v).sum();
             if sum > 0.0 {
                 return Ok(Some(format!(
                     "version {new} reported {sum} {metric} behind `live`"
@@ -344,11 +375,35 @@ async fn bake(
             return Ok(Some(format!("CloudWatch alarm `{alarm}` is in ALARM")));
         }
         if Instant::now() >= deadline {
-            return Ok(None);
+            let calls = read("Invocations").await?;
+            let Some((latest, _)) = calls.last() else {
+                printer.warn(format!(
+                    "the canary got no requests in {}s: version {new} is live unproven by traffic (the gate passed it)",
+                    bake.as_secs()
+                ));
+                return Ok(None);
+            };
+            // Reported up to a minute before the bake's end, or waited long enough.
+            let reported = *latest + Duration::from_secs(120) >= bake_end;
+            if reported || Instant::now() >= deadline + METRICS_LAG {
+                return Ok(None);
+            }
+            if !settling {
+                settling = true;
+                printer.detail(
+                    1,
+                    "waiting for CloudWatch to report the bake's last minute before all traffic moves",
+                );
+            }
         }
         crate::cancel::check("during the canary")?;
-        tokio::time::sleep(CANARY_POLL.min(deadline.saturating_duration_since(Instant::now())))
-            .await;
+        let left = deadline.saturating_duration_since(Instant::now());
+        tokio::time::sleep(if left.is_zero() {
+            CANARY_POLL
+        } else {
+            CANARY_POLL.min(left)
+        })
+        .await;
     }
 }
 
@@ -378,31 +433,101 @@ async fn alarm_firing(clients: &Clients, alarms: &[String]) -> Result<Option<Str
         .and_then(|a| a.alarm_name().map(str::to_string)))
 }
 
-/// `reserved_concurrency` on the function, `provisioned_concurrency` on `live`.
-async fn concurrency(settings: &Settings, printer: &Printer, clients: &Clients) -> Result<()> {
+/// `reserved_concurrency` as mcp.toml says: set, or (unset) none.
+async fn reserved(settings: &Settings, printer: &Printer, clients: &Clients) -> Result<()> {
     let name = &settings.lambda.function;
-    if let Some(count) = settings.lambda.reserved_concurrency {
-        lambda::reserve_concurrency(&clients.lambda, name, count).await?;
-        printer.detail(1, format!("reserved concurrency: {count}"));
+    match settings.lambda.reserved_concurrency {
+        Some(count) => {
+            lambda::reserve_concurrency(&clients.lambda, name, count).await?;
+            printer.detail(1, format!("reserved concurrency: {count}"));
+        }
+        None => {
+            let current = clients
+                .lambda
+                .get_function_concurrency()
+                .function_name(name)
+                .send()
+                .await
+                .ok()
+                .and_then(|c| c.reserved_concurrent_executions());
+            if let Some(count) = current {
+                clients
+                    .lambda
+                    .delete_function_concurrency()
+                    .function_name(name)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        crate::aws::denied::sdk_error(
+                            e,
+                            "lambda:DeleteFunctionConcurrency",
+                            name,
+                            format!("removing the reserved concurrency ({count}) mcp.toml no longer sets"),
+                        )
+                    })?;
+                printer.status(
+                    "Removed",
+                    format!("the reserved concurrency ({count}) of {name}: `lambda.reserved_concurrency` is unset"),
+                );
+            }
+        }
     }
-    if let Some(count) = settings.lambda.provisioned_concurrency {
-        clients
+    Ok(())
+}
+
+/// `provisioned_concurrency` on `live`, as mcp.toml says: set, or (unset) none.
+async fn provisioned(settings: &Settings, printer: &Printer, clients: &Clients) -> Result<()> {
+    let name = &settings.lambda.function;
+    let Some(count) = settings.lambda.provisioned_concurrency else {
+        let current = clients
             .lambda
-            .put_provisioned_concurrency_config()
+            .get_provisioned_concurrency_config()
             .function_name(name)
             .qualifier(LIVE)
-            .provisioned_concurrent_executions(i32::try_from(count).unwrap_or(i32::MAX))
             .send()
-            .await
-            .map_err(|e| {
-                crate::aws::denied::sdk_error(
-                    e,
-                    "lambda:PutProvisionedConcurrencyConfig",
-                    name,
-                    format!("keeping {count} instances of `{name}:live` warm"),
-                )
-            })?;
-        printer.detail(1, format!("provisioned concurrency on `live`: {count}"));
-    }
+            .await;
+        if let Ok(config) = current {
+            clients
+                .lambda
+                .delete_provisioned_concurrency_config()
+                .function_name(name)
+                .qualifier(LIVE)
+                .send()
+                .await
+                .map_err(|e| {
+                    crate::aws::denied::sdk_error(
+                        e,
+                        "lambda:DeleteProvisionedConcurrencyConfig",
+                        name,
+                        "removing the provisioned concurrency mcp.toml no longer sets",
+                    )
+                })?;
+            printer.status(
+                "Removed",
+                format!(
+                    "the provisioned concurrency ({}) of `{name}:live`: `lambda.provisioned_concurrency` is unset",
+                    config.requested_provisioned_concurrent_executions().unwrap_or(0)
+                ),
+            );
+        }
+        return Ok(());
+    };
+    clients
+        .lambda
+        .put_provisioned_concurrency_config()
+        .function_name(name)
+        .qualifier(LIVE)
+        .provisioned_concurrent_executions(i32::try_from(count).unwrap_or(i32::MAX))
+        .send()
+        .await
+        .map_err(|e| {
+            crate::aws::denied::sdk_error(
+                e,
+                "lambda:PutProvisionedConcurrencyConfig",
+                name,
+                format!("keeping {count} instances of `{name}:live` warm"),
+            )
+        })?;
+    printer.detail(1, format!("provisioned concurrency on `live`: {count}"));
     Ok(())
 }

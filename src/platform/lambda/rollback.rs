@@ -52,7 +52,13 @@ fn choose(
             })
         })
         .collect();
-    match matches.last() {
+    // A version that served clients before wins over one that failed its gate.
+    let best = matches
+        .iter()
+        .rev()
+        .find(|v| went_live.contains(&v.version))
+        .or(matches.last());
+    match best {
         Some(v) => Ok(v.version.clone()),
         None => Err(McpError::usage(format!(
             "no version of the function is `{to}` (a version number, image tag or git sha)"
@@ -80,7 +86,17 @@ pub async fn rollback(
         })?;
     let versions = lambda::versions(&clients.lambda, name).await?;
     let history = went_live(&clients, &function.arn).await?;
-    let target = choose(request.to.as_deref(), &live.version, &history, &versions)?;
+    // A canary's weight still on `live` (an interrupted deploy): rolling back
+    // takes it off, the version `live` points at keeps all traffic.
+    let target = match (&request.to, &live.weight) {
+        (None, Some(_)) => live.version.clone(),
+        _ => choose(request.to.as_deref(), &live.version, &history, &versions)?,
+    };
+    if !history.contains(&target) {
+        printer.warn(format!(
+            "version {target} never served `live` before (its gate failed, or it was published by hand)"
+        ));
+    }
     if target == live.version && live.weight.is_none() {
         return Err(McpError::usage(format!("version {target} is live already")).into());
     }

@@ -574,6 +574,11 @@ fn one_mcp_toml_deploys_local_ecs_and_lambda_stages_and_status_stages_shows_all(
     let lambda_row = &rows[2];
     assert_eq!(lambda_row["healthy"], true, "{lambda_row}");
     assert_eq!(
+        lambda_row["config_drift"],
+        serde_json::json!([]),
+        "the live version runs what mcp.toml says: {lambda_row}"
+    );
+    assert_eq!(
         lambda_row["release"],
         format!("{function}:1"),
         "{lambda_row}"

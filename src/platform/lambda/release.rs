@@ -135,7 +135,7 @@ pub async fn went_live(clients: &Clients, arn: &str) -> Result<Vec<String>> {
     Ok(tags
         .get(LIVE_TAG)
         .map(|v| {
-            v.split(',')
+            v.split([' ', ','])
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect()
@@ -153,7 +153,8 @@ pub async fn record_live(clients: &Clients, settings: &Settings, version: &str) 
     live.retain(|v| v != version);
     live.push(version.to_string());
     let skip = live.len().saturating_sub(LIVE_KEPT);
-    let value = live[skip..].join(",");
+    // Space-separated: commas are not among the characters AWS's tag values allow.
+    let value = live[skip..].join(" ");
     clients
         .lambda
         .tag_resource()

@@ -131,8 +131,9 @@ pub async fn status(settings: &Settings, _printer: &Printer) -> Result<Status> {
         }
         None => None,
     };
+    // What clients get: the configuration of the version `live` serves.
     let drift = if live.is_some() {
-        super::deploy::differences(&function, settings)
+        super::deploy::differences(live_version.as_ref().unwrap_or(&function), settings)
     } else {
         Vec::new()
     };

@@ -1,7 +1,9 @@
 //! A rollback on ECS: put an earlier revision live again, followed like a deploy.
 //!
 //! By default the target is the newest revision older than the live one whose
-//! rollout completed (`mcp` tags those); `--to` takes a revision number or an
+//! rollout completed (`mcp` tags those) and whose image is not the live one's
+//! (after a rollback and a redeploy of the same image, the revision rolled
+//! back from runs what is live again); `--to` takes a revision number or an
 //! image tag. No new revision is registered: the earlier one is re-used as is.
 //!
 //! While a blue/green, canary or linear deployment runs or bakes, the old
@@ -54,15 +56,19 @@ pub async fn rollback(
         return Ok(report);
     }
     // Describe revisions only down to the one `pick` will choose.
-    let mut past_live = false;
+    let mut live_seen: Option<Release> = None;
     let wanted = |r: &Release| match to {
         Some(to) => match to.parse::<i32>() {
             Ok(n) => r.revision == n,
             Err(_) => r.tag.as_deref() == Some(to),
         },
         None => {
-            let hit = past_live && r.completed_at.is_some();
-            past_live |= r.live;
+            let hit = live_seen
+                .as_ref()
+                .is_some_and(|live| r.completed_at.is_some() && !same_image(r, live));
+            if r.live {
+                live_seen = Some(r.clone());
+            }
             hit
         }
     };
@@ -152,6 +158,17 @@ pub async fn rollback(
     rollout.see_through().await
 }
 
+/// Both run the same image (by digest when both have one).
+fn same_image(a: &Release, b: &Release) -> bool {
+    match (&a.image, &b.image) {
+        (Some(x), Some(y)) => match (&x.digest, &y.digest) {
+            (Some(dx), Some(dy)) => dx == dy,
+            _ => x.to_string() == y.to_string(),
+        },
+        _ => false,
+    }
+}
+
 /// The release to go back to.
 fn pick(releases: &[Release], live: Option<&Release>, to: Option<&str>) -> Result<Release> {
     let live_revision = live.map(|r| r.revision).unwrap_or(i32::MAX);
@@ -175,7 +192,8 @@ fn pick(releases: &[Release], live: Option<&Release>, to: Option<&str>) -> Resul
     }
     let older = || releases.iter().filter(|r| r.revision < live_revision);
     older()
-        .find(|r| r.completed_at.is_some())
+        .find(|r| r.completed_at.is_some() && live.is_none_or(|l| !same_image(r, l)))
+        .or_else(|| older().find(|r| r.completed_at.is_some()))
         .or_else(|| older().next())
         .cloned()
         .ok_or_else(|| {
@@ -232,6 +250,33 @@ mod tests {
             "already live"
         );
         assert!(pick(&releases, Some(&releases[0]), Some("zz")).is_err());
+    }
+
+    // Guards the benchmark's find: 2 (a), 3 (b), rollback to 2, deploy b again as 4:
+    // `mcp rollback` must go to 2, not to 3, which runs b like the live 4.
+    #[test]
+    fn default_skips_a_revision_running_the_live_image() {
+        let with_image = |revision, live, image: &str| Release {
+            image: Some(crate::release::ImageRef::parse(&format!(
+                "r/x:{image}@sha256:{image}{image}"
+            ))),
+            ..release(revision, true, live, image)
+        };
+        let releases = [
+            with_image(4, true, "b"),
+            with_image(3, false, "b"),
+            with_image(2, false, "a"),
+        ];
+        assert_eq!(
+            pick(&releases, Some(&releases[0]), None).unwrap().revision,
+            2
+        );
+        // Only the same image further back: the newest completed one, as before.
+        let releases = [with_image(4, true, "b"), with_image(3, false, "b")];
+        assert_eq!(
+            pick(&releases, Some(&releases[0]), None).unwrap().revision,
+            3
+        );
     }
 
     #[test]

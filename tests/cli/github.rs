@@ -32,7 +32,7 @@ fn a_configuration_error_is_an_annotation_with_its_hint_in_github_actions() {
     assert_eq!(
         annotations,
         [
-            "::error title=mcp deploy::[DIR]/mcp.toml:2:1: unknown key `bogus`%0Ahint: valid keys here: `name`, `region`, `profile`, `target`, `build`, `ecr`, `ecs`, `deploy`, `check`, `cost`, `env`, `secrets`, `secrets_prefix`, `stages`, `services`, `preview`"
+            "::error title=mcp deploy::[DIR]/mcp.toml:2:1: unknown key `bogus`%0Ahint: valid keys here: `name`, `region`, `profile`, `target`, `build`, `ecr`, `ecs`, `lambda`, `deploy`, `check`, `cost`, `env`, `secrets`, `secrets_prefix`, `stages`, `services`, `preview`"
         ],
         "{}",
         r.stderr

@@ -303,7 +303,7 @@ def delete_repository(name):
             # The last tag of an image a just-removed Lambda instance ran: the engine may still hold
             # the container for a moment.
             for _ in range(20):
-                if subprocess.run([DOCKER, "rmi", tagged], capture_output=True).returncode == 0:
+                if subprocess.run([DOCKER, "rmi", "--no-prune", tagged], capture_output=True).returncode == 0:
                     break
                 time.sleep(0.5)
 

@@ -187,7 +187,11 @@ impl Drop for Destroyed<'_> {
             .map(str::to_string)
             .collect();
         if !ours.is_empty() {
-            let _ = Command::new("docker").arg("rmi").args(&ours).output();
+            // --no-prune: the parents may be build-cache layers another test's build is using.
+            let _ = Command::new("docker")
+                .args(["rmi", "--no-prune"])
+                .args(&ours)
+                .output();
         }
     }
 }

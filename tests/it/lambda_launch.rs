@@ -78,7 +78,11 @@ impl Drop for Cleanup<'_> {
             .map(str::to_string)
             .collect();
         if !ours.is_empty() {
-            let _ = Command::new("docker").arg("rmi").args(&ours).output();
+            // --no-prune: the parents may be build-cache layers another test's build is using.
+            let _ = Command::new("docker")
+                .args(["rmi", "--no-prune"])
+                .args(&ours)
+                .output();
         }
     }
 }

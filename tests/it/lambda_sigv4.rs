@@ -50,8 +50,9 @@ impl Drop for Cleanup<'_> {
                 .map(str::to_string)
                 .collect();
             if !ours.is_empty() {
+                // --no-prune: the parents may be build-cache layers another test's build is using.
                 let _ = std::process::Command::new("docker")
-                    .arg("rmi")
+                    .args(["rmi", "--no-prune"])
                     .args(&ours)
                     .output();
             }

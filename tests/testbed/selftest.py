@@ -1200,7 +1200,7 @@ def lambda_cleanup(name, repo):
         for image in dk.images.list():
             for tag in image.tags:
                 if f"/{repo}:" in tag:
-                    dk.images.remove(tag, force=True)
+                    dk.images.remove(tag, force=True, noprune=True)  # noprune: parents may be cache layers of a build running beside
 
 
 def http_call(url, path="", method="GET", body=None, headers=None):

@@ -10,6 +10,7 @@
 //! - [`error`](mod@error): SDK errors as short lines with a hint; [`retry`]:
 //!   the one classifier of errors worth trying again.
 //! - [`ecr`], [`ecs`], [`taskdef`], [`logs`], [`iam`], [`express`], [`elbv2`]: thin wrappers over the calls `mcp` makes;
+//!   [`sts`]: the region and account that launch and destroy name ARNs with;
 //!   [`denied`]: a refused permission told as the statement that allows it.
 
 pub mod autoscaling;
@@ -28,6 +29,7 @@ pub mod retry;
 pub mod revisions;
 pub mod service_deployments;
 pub mod sigv4;
+pub mod sts;
 pub mod taskdef;
 
 use std::borrow::Cow;

@@ -35,9 +35,8 @@ use aws_sdk_ecs::types::{
 };
 use futures_util::future::BoxFuture;
 
-use crate::aws::denied::sdk_error;
 use crate::aws::iam::{self, RoleSpec};
-use crate::aws::{Clients, express};
+use crate::aws::{Clients, express, sts};
 use crate::config::Settings;
 use crate::error::{ExitStatus, McpError};
 use crate::platform::ecs::EcsRolling;
@@ -159,26 +158,7 @@ pub struct Location {
 impl Location {
     /// From settings and the caller's account (`sts:GetCallerIdentity`).
     pub async fn resolve(settings: &Settings, clients: &Clients) -> Result<Location> {
-        let region = clients.region().map(str::to_string).ok_or_else(|| {
-            McpError::usage("no AWS region configured")
-                .hint("set `region = \"us-east-1\"` in mcp.toml, pass --region, or set AWS_REGION")
-        })?;
-        let account = clients
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|err| {
-                sdk_error(
-                    err,
-                    "sts:GetCallerIdentity",
-                    "*",
-                    "finding your AWS account (check AWS_PROFILE or your credentials)",
-                )
-            })?
-            .account()
-            .map(str::to_string)
-            .ok_or_else(|| anyhow::anyhow!("GetCallerIdentity returned no account"))?;
+        let (region, account) = sts::region_and_account(clients).await?;
         let cluster = settings
             .ecs
             .cluster

@@ -412,7 +412,11 @@ async fn grant_secrets(
     if !role::made_for(&tags, &settings.lambda.function) {
         return Ok(());
     }
-    let place = role::Place::resolve(settings, clients).await?;
+    // Where the function lives is in its ARN: the deploy asks STS once, for its author.
+    let place = match role::Place::of_function(settings, &function.arn) {
+        Some(place) => place,
+        None => role::Place::resolve(settings, clients).await?,
+    };
     let mut ours = settings.clone();
     ours.lambda.role = Some(arn.clone());
     let found = role::look_role(clients, &ours, &place).await?;

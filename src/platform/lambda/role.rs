@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::aws::denied::sdk_error;
 use crate::aws::iam::{self, RoleSpec};
-use crate::aws::{Clients, express};
+use crate::aws::{Clients, express, sts};
 use crate::config::Settings;
 use crate::error::McpError;
 use crate::ui::Printer;
@@ -48,30 +48,30 @@ pub struct Place {
 impl Place {
     /// The region from settings, the account from `sts:GetCallerIdentity`.
     pub async fn resolve(settings: &Settings, clients: &Clients) -> Result<Place> {
-        let region = clients.region().map(str::to_string).ok_or_else(|| {
-            McpError::usage("no AWS region configured")
-                .hint("set `region = \"us-east-1\"` in mcp.toml (or the stage), pass --region, or set AWS_REGION")
-        })?;
-        let account = clients
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|err| {
-                sdk_error(
-                    err,
-                    "sts:GetCallerIdentity",
-                    "*",
-                    "finding your AWS account (check AWS_PROFILE or your credentials)",
-                )
-            })?
-            .account()
-            .map(str::to_string)
-            .ok_or_else(|| anyhow::anyhow!("GetCallerIdentity returned no account"))?;
+        let (region, account) = sts::region_and_account(clients).await?;
         Ok(Place {
             partition: express::partition(&region),
             region,
             account,
+            function: settings.lambda.function.clone(),
+        })
+    }
+
+    /// Where an existing function lives, read from its ARN
+    /// (`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME`) without asking
+    /// STS; `None` when the ARN is not of that shape.
+    pub fn of_function(settings: &Settings, arn: &str) -> Option<Place> {
+        let parts: Vec<&str> = arn.split(':').collect();
+        let [_, _, "lambda", region, account, "function", ..] = parts[..] else {
+            return None;
+        };
+        if region.is_empty() || account.is_empty() {
+            return None;
+        }
+        Some(Place {
+            partition: express::partition(region),
+            region: region.to_string(),
+            account: account.to_string(),
             function: settings.lambda.function.clone(),
         })
     }
@@ -624,6 +624,30 @@ mod tests {
             ]
         );
         assert_eq!(other, ["E"]);
+    }
+
+    #[test]
+    fn a_function_arn_says_where_it_lives() {
+        let file = crate::config::file::parse(
+            std::path::Path::new("/p/mcp.toml"),
+            "name = \"echo\"\ntarget = \"lambda\"\n",
+        )
+        .unwrap();
+        let inputs = crate::config::Inputs {
+            cwd: "/p".into(),
+            ..Default::default()
+        };
+        let settings = crate::config::resolve(Some(&file), &inputs).unwrap();
+        let place =
+            Place::of_function(&settings, "arn:aws:lambda:eu-west-1:123456789012:function:echo")
+                .unwrap();
+        assert_eq!(
+            (place.region.as_str(), place.account.as_str(), place.partition),
+            ("eu-west-1", "123456789012", "aws")
+        );
+        assert_eq!(place.function, "echo");
+        assert!(Place::of_function(&settings, "").is_none());
+        assert!(Place::of_function(&settings, "arn:aws:iam::123456789012:role/echo").is_none());
     }
 
     #[test]

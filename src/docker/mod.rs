@@ -1,8 +1,10 @@
-//! The Docker engine: connection, build context, build, tags (from git) and push.
+//! The Docker engine: connection, build context, build, tags (from git), push,
+//! and the registry logins `docker login` stored.
 
 pub mod build;
 pub mod buildkit;
 pub mod context;
+pub mod credentials;
 pub mod engine;
 pub mod git;
 pub mod push;

@@ -18,8 +18,10 @@
 //!    /opt/extensions/lambda-adapter` and the adapter's `ENV` from `mcp.toml`
 //!    (`deploy.port`, `deploy.health_path`, `lambda.invoke_mode`). The adapter
 //!    image is used from the engine when it holds it for that platform, else
-//!    pulled for it; one that cannot be had is an error naming
-//!    `lambda.adapter_image` and what to do.
+//!    pulled for it with its registry's login ([`registry_login`]: ECR's token
+//!    for an ECR registry, else `docker login`'s), so a private mirror works;
+//!    one that cannot be had is an error naming `lambda.adapter_image` (and,
+//!    when the registry refused the login, the registry and what to do).
 //! 3. with an adapter already there (the user's own, perhaps another version),
 //!    keeps it, but makes its `AWS_LWA_*` settings those of `mcp.toml` (a stage
 //!    with only `ENV`), since the gate and the function URL rely on them; the
@@ -38,6 +40,7 @@ use std::io::Read;
 
 use anyhow::{Context, Result};
 use bollard::Docker;
+use bollard::auth::DockerCredentials;
 use bollard::models::ContainerCreateBody;
 use bollard::query_parameters::{
     CreateContainerOptions, CreateImageOptionsBuilder, DownloadFromContainerOptionsBuilder,
@@ -50,6 +53,8 @@ use crate::docker::build::{self, BuildRequest, Built, LambdaAdapter};
 use crate::docker::engine::Engine;
 use crate::error::McpError;
 use crate::ui::{Printer, reporter};
+
+use super::registry_login;
 
 /// Where Lambda looks for extensions.
 pub const EXTENSIONS_DIR: &str = "/opt/extensions";
@@ -466,12 +471,24 @@ async fn ensure_adapter_image(
         }
     }
     crate::cancel::check("before pulling the Lambda Web Adapter image")?;
-    printer.status("Pulling", format!("{adapter} for {platform} ({KEY})"));
+    let host = crate::docker::credentials::registry_host(adapter);
+    let login = registry_login::for_host(settings, &host, &format!("`{KEY}` {adapter}")).await?;
+    printer.status(
+        "Pulling",
+        format!("{adapter} for {platform} ({KEY}) with {}", login.describe()),
+    );
     let options = CreateImageOptionsBuilder::new()
         .from_image(adapter)
         .platform(platform)
         .build();
-    let mut pull = docker.create_image(Some(options), None, None);
+    // The login goes to the engine in the X-Registry-Auth header of this request only.
+    let credentials = login.auth.as_ref().map(|auth| DockerCredentials {
+        username: Some(auth.username.clone()),
+        password: Some(auth.password.clone()),
+        serveraddress: Some(auth.serveraddress.clone()),
+        ..Default::default()
+    });
+    let mut pull = docker.create_image(Some(options), None, credentials);
     let mut failure = None;
     while let Some(message) = pull.next().await {
         if let Err(err) = message {
@@ -490,7 +507,38 @@ async fn ensure_adapter_image(
             Err(err) => Err(engine_message(err)),
         },
     };
-    pulled.map_err(|reason| cannot_pull(settings, &reason).into())
+    pulled.map_err(|reason| {
+        if registry_login::is_refused(&reason) {
+            refused(settings, &login, &reason).into()
+        } else {
+            cannot_pull(settings, &login, &reason).into()
+        }
+    })
+}
+
+/// The error for an adapter image its registry would not hand over with the login sent.
+fn refused(settings: &Settings, login: &registry_login::Login, reason: &str) -> McpError {
+    let adapter = &settings.lambda.adapter_image;
+    McpError::new(format!(
+        "the registry {} refused the pull of the Lambda Web Adapter image `{adapter}` (`{KEY}`{}) with {}: {}",
+        login.host,
+        match key_source(settings) {
+            Source::Default => String::new(),
+            source => format!(", set in {source}"),
+        },
+        login.describe(),
+        reason.trim()
+    ))
+    .hint(login.refused_hint())
+}
+
+/// Where `lambda.adapter_image` was set.
+fn key_source(settings: &Settings) -> Source {
+    settings
+        .entries
+        .iter()
+        .find(|e| e.key == KEY)
+        .map_or(Source::Default, |e| e.source.clone())
 }
 
 /// What the engine said, without bollard's wrapping.
@@ -503,14 +551,10 @@ fn engine_message(err: bollard::errors::Error) -> String {
 }
 
 /// The error for an adapter image the engine cannot have.
-fn cannot_pull(settings: &Settings, reason: &str) -> McpError {
+fn cannot_pull(settings: &Settings, login: &registry_login::Login, reason: &str) -> McpError {
     let adapter = &settings.lambda.adapter_image;
     let platform = &settings.build.platform;
-    let source = settings
-        .entries
-        .iter()
-        .find(|e| e.key == KEY)
-        .map_or(Source::Default, |e| e.source.clone());
+    let source = key_source(settings);
     let from = match &source {
         Source::Default => "the default".to_string(),
         source => format!("set in {source}"),
@@ -530,12 +574,25 @@ fn cannot_pull(settings: &Settings, reason: &str) -> McpError {
             schema::env::LAMBDA_ADAPTER_IMAGE
         ),
     };
+    // An engine that falls back from HTTPS to HTTP (an insecure registry)
+    // reports the fallback's error, not the refusal: a pull without a login
+    // always says how to give one.
+    let login_hint = match login.auth {
+        Some(_) => String::new(),
+        None => format!(
+            "; if {} wants a login: {}",
+            login.host,
+            login.refused_hint()
+        ),
+    };
     McpError::new(format!(
-        "cannot get the Lambda Web Adapter image `{adapter}` for {platform} (`{KEY}`, {from}): the Docker engine found no copy for {platform} and pulling it failed: {}",
-        reason.trim()
+        "cannot get the Lambda Web Adapter image `{adapter}` for {platform} (`{KEY}`, {from}): the Docker engine found no copy for {platform} and pulling it failed: {} (registry {}, with {})",
+        reason.trim(),
+        login.host,
+        login.describe()
     ))
     .hint(format!(
-        "{mirror} and {set}; or `docker pull`/`docker load` it into this engine for {platform} (mcp uses a local copy first)"
+        "{mirror} and {set}; or `docker pull`/`docker load` it into this engine for {platform} (mcp uses a local copy first){login_hint}"
     ))
 }
 

@@ -6,7 +6,8 @@
 //! remember releases as tagged task-definition revisions ([`tags`],
 //! [`history`]). [`build`] makes a release's image: tag, build, push to ECR,
 //! or check an image built elsewhere (`--image`); [`lambda_image`] adds the
-//! Lambda Web Adapter to a Lambda stage's image.
+//! Lambda Web Adapter to a Lambda stage's image, pulling it with the login
+//! [`registry_login`] finds.
 
 pub mod build;
 pub mod cost;
@@ -16,6 +17,7 @@ pub mod hook;
 pub mod image;
 pub mod lambda_image;
 pub mod preview;
+pub mod registry_login;
 pub mod report;
 pub mod tags;
 

@@ -445,3 +445,138 @@ fn lambda_image_for_arm64_takes_the_arm64_adapter() {
         out.stderr
     );
 }
+
+/// Guards the pull of a privately mirrored adapter (a team that cannot reach
+/// public.ecr.aws): the testbed registry wants a login, so an image pushed
+/// there is a private one. By its ECR name the pull gets ECR's token; by its
+/// loopback address (not an ECR host) the `auths` login of the Docker
+/// configuration, and without one the error names the key, the registry and
+/// `docker login`. Before mcp sent logins with the pull, each build here failed
+/// with "no basic auth credentials".
+#[test]
+#[ignore = "needs the testbed: tests/testbed/up.sh"]
+fn lambda_image_adapter_from_a_private_registry_is_pulled_with_its_login() {
+    let tb = crate::testbed!();
+    let registry = tb.var("MCP_TESTBED_REGISTRY");
+    let address = tb.var("MCP_TESTBED_REGISTRY_ADDR");
+    // The mirror: the stand-in adapter pushed under a unique name (its own
+    // label makes it another image than the local stand-in).
+    let mirror_repo = testbed::unique("lwa-mirror");
+    let mirror = tempfile::tempdir().unwrap();
+    std::fs::write(
+        mirror.path().join("Dockerfile"),
+        format!(
+            "FROM {}\nLABEL mcp.test.mirror=\"{mirror_repo}\"\n",
+            adapter(tb)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        mirror.path().join("mcp.toml"),
+        format!(
+            "name = \"{mirror_repo}\"\nregion = \"{}\"\n[build]\ntag = \"v1\"\n[ecr]\nrepository = \"{mirror_repo}\"\ncreate = true\n",
+            tb.region()
+        ),
+    )
+    .unwrap();
+    let pushed = run(tb.mcp(mirror.path()).args(["push"]));
+    assert_eq!(pushed.code, 0, "stderr:\n{}", pushed.stderr);
+    let by_name = format!("{registry}/{mirror_repo}:v1");
+    let by_address = format!("{address}/{mirror_repo}:v1");
+    docker(&["rmi", "--no-prune", &by_name, &format!("{mirror_repo}:v1")]);
+
+    // A Docker configuration of our own: the machine's logins play no part.
+    let docker_config = tempfile::tempdir().unwrap();
+    let repository = testbed::unique("lwa-private");
+    let dir = lambda_fixture(
+        tb,
+        &repository,
+        &format!("[lambda]\nadapter_image = \"{by_address}\"\n"),
+    );
+    let out = run(tb
+        .mcp(dir.path())
+        .env("DOCKER_CONFIG", docker_config.path())
+        .args(["build"]));
+    assert_ne!(out.code, 0, "stderr:\n{}", out.stderr);
+    // dockerd falls back to HTTP for a loopback registry, and reports that
+    // error rather than the refusal: the message still names the registry and the login to give.
+    for wanted in [
+        format!("`{by_address}`"),
+        "`lambda.adapter_image`".to_string(),
+        format!("(registry {address}, with no login)"),
+        format!("run `docker login {address}`"),
+    ] {
+        assert!(
+            out.stderr.contains(&wanted),
+            "`{wanted}` not in:\n{}",
+            out.stderr
+        );
+    }
+
+    use base64::Engine as _;
+    let login = base64::engine::general_purpose::STANDARD.encode("AWS:123456789012-auth-token");
+    std::fs::write(
+        docker_config.path().join("config.json"),
+        format!("{{\"auths\": {{\"https://{address}\": {{\"auth\": \"{login}\"}}}}}}"),
+    )
+    .unwrap();
+    let out = run(tb
+        .mcp(dir.path())
+        .env("DOCKER_CONFIG", docker_config.path())
+        .args(["build"]));
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("with the `docker login` in"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("123456789012-auth-token"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        extensions_of(out.stdout.trim()),
+        ["lambda-adapter"],
+        "{}",
+        out.stderr
+    );
+    docker(&["rmi", "--no-prune", &by_address]);
+
+    // By its ECR name, with no `docker login` at all: ECR's token.
+    std::fs::remove_file(docker_config.path().join("config.json")).unwrap();
+    let toml = std::fs::read_to_string(dir.path().join("mcp.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("mcp.toml"),
+        toml.replace(&by_address, &by_name),
+    )
+    .unwrap();
+    let out = run(tb
+        .mcp(dir.path())
+        .env("DOCKER_CONFIG", docker_config.path())
+        .args(["build", "-v"]));
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "Pulling {by_name} for linux/amd64 (lambda.adapter_image) with the ECR login of your AWS credentials (us-east-1)"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("123456789012-auth-token"),
+        "{}",
+        out.stderr
+    );
+    let image = out.stdout.trim();
+    assert_eq!(extensions_of(image), ["lambda-adapter"], "{}", out.stderr);
+    let label = docker(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"dev.mcp.lambda-adapter\"}}",
+        image,
+    ]);
+    assert_eq!(label.trim(), by_name);
+    docker(&["rmi", "--no-prune", &by_name]);
+}

@@ -27,11 +27,13 @@
 //! services) is one new module here that implements [`Platform`], and one arm
 //! in [`for_settings`]. What the platforms share sits beside them: the release
 //! model and image pipeline in `release/`, the MCP probe in `probe/`, the
-//! printing of log lines in [`logs`].
+//! printing of log lines in [`logs`], the log group and repository
+//! `destroy --all-resources` removes on Express and Lambda in [`all_resources`].
 //!
 //! The methods return boxed futures so that commands can hold a
 //! `Box<dyn Platform>`; each implementation writes `Box::pin(async move { … })`.
 
+pub mod all_resources;
 pub mod check;
 pub mod ecs;
 pub mod ecs_express;

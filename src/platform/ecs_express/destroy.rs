@@ -12,6 +12,7 @@ use super::Location;
 use crate::aws::denied::sdk_error;
 use crate::aws::{Clients, express};
 use crate::error::McpError;
+use crate::platform::all_resources::AllResources;
 use crate::ui::Printer;
 
 /// What a destroy would remove.
@@ -20,13 +21,14 @@ pub struct Plan {
     /// The Express service's ARN, when there is one to delete.
     pub service: Option<String>,
     pub url: Option<String>,
-    pub log_group: Option<String>,
-    pub repository: Option<String>,
+    /// With `--all-resources`: its log group and ECR repository.
+    #[serde(flatten)]
+    pub all: AllResources,
 }
 
 impl Plan {
     pub fn is_empty(&self) -> bool {
-        self.service.is_none() && self.log_group.is_none() && self.repository.is_none()
+        self.service.is_none() && self.all.is_empty()
     }
 
     /// One line per thing that will go.
@@ -41,12 +43,7 @@ impl Plan {
                     .unwrap_or_default()
             ));
         }
-        if let Some(group) = &self.log_group {
-            lines.push(format!("CloudWatch log group {group} and all its logs"));
-        }
-        if let Some(repository) = &self.repository {
-            lines.push(format!("ECR repository {repository} and all its images"));
-        }
+        lines.extend(self.all.lines());
         lines
     }
 }
@@ -70,39 +67,15 @@ pub async fn plan(
         .and_then(super::deploy::current_logs)
         .map(|l| l.log_group().to_string())
         .unwrap_or_else(|| location.log_group());
-    let (log_group, repository) = if all_resources {
-        let group_exists = clients
-            .logs
-            .describe_log_groups()
-            .log_group_name_prefix(&log_group)
-            .send()
-            .await
-            .map_err(|err| {
-                sdk_error(
-                    err,
-                    "logs:DescribeLogGroups",
-                    "*",
-                    format!("looking up log group `{log_group}`"),
-                )
-            })?
-            .log_groups()
-            .iter()
-            .any(|g| g.log_group_name() == Some(log_group.as_str()));
-        let repo_exists = crate::aws::ecr::repository(&clients.ecr, repository, false)
-            .await
-            .is_ok();
-        (
-            group_exists.then_some(log_group),
-            repo_exists.then(|| repository.to_string()),
-        )
+    let all = if all_resources {
+        AllResources::find(clients, log_group, repository).await?
     } else {
-        (None, None)
+        AllResources::default()
     };
     Ok(Plan {
         service: service.map(|_| location.arn.clone()),
         url,
-        log_group,
-        repository,
+        all,
     })
 }
 
@@ -163,58 +136,7 @@ pub async fn execute(
         }
         printer.status("Deleted", format!("Express service {}", location.service));
     }
-    if let Some(group) = &plan.log_group {
-        match clients
-            .logs
-            .delete_log_group()
-            .log_group_name(group)
-            .send()
-            .await
-        {
-            Ok(_) => printer.status("Deleted", format!("log group {group}")),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) => {}
-            Err(err) => {
-                return Err(sdk_error(
-                    err,
-                    "logs:DeleteLogGroup",
-                    &format!(
-                        "arn:aws:logs:{}:{}:log-group:{group}",
-                        location.region, location.account
-                    ),
-                    format!("deleting log group `{group}`"),
-                ));
-            }
-        }
-    }
-    if let Some(repository) = &plan.repository {
-        match clients
-            .ecr
-            .delete_repository()
-            .repository_name(repository)
-            .force(true)
-            .send()
-            .await
-        {
-            Ok(_) => printer.status("Deleted", format!("ECR repository {repository}")),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_repository_not_found_exception()) => {}
-            Err(err) => {
-                return Err(sdk_error(
-                    err,
-                    "ecr:DeleteRepository",
-                    &format!(
-                        "arn:aws:ecr:{}:{}:repository/{repository}",
-                        location.region, location.account
-                    ),
-                    format!("deleting ECR repository `{repository}`"),
-                ));
-            }
-        }
-    }
-    Ok(())
+    plan.all
+        .remove(clients, printer, &location.region, &location.account)
+        .await
 }

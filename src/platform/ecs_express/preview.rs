@@ -604,7 +604,7 @@ async fn plan(
     let mut plan =
         super::destroy::plan(&clients, &location, &s.ecr.repository, all_resources).await?;
     // Images and the repository stay: the project's other releases live there.
-    plan.repository = None;
+    plan.all.repository = None;
     if plan.service.is_some() {
         let tags = service_tags(&clients, &location.cluster, &location.arn)
             .await?

@@ -24,6 +24,7 @@ use crate::aws::iam;
 use crate::aws::lambda;
 use crate::config::{FILE_NAME, Settings};
 use crate::error::McpError;
+use crate::platform::all_resources::AllResources;
 use crate::ui::Printer;
 
 /// What a destroy removes.
@@ -38,16 +39,16 @@ pub struct Plan {
     pub versions: usize,
     /// The execution role mcp made for the function.
     pub role: Option<String>,
-    pub log_group: Option<String>,
-    pub repository: Option<String>,
+    /// With `--all-resources`: its log group and ECR repository.
+    #[serde(flatten)]
+    pub all: AllResources,
 }
 
 impl Plan {
     pub fn is_empty(&self) -> bool {
         self.function.is_none()
             && self.role.is_none()
-            && self.log_group.is_none()
-            && self.repository.is_none()
+            && self.all.is_empty()
     }
 
     /// One line per thing that will go.
@@ -71,12 +72,7 @@ impl Plan {
                 "IAM role {role} (made by mcp launch for this function) and its policies"
             ));
         }
-        if let Some(group) = &self.log_group {
-            lines.push(format!("CloudWatch log group {group} and all its logs"));
-        }
-        if let Some(repository) = &self.repository {
-            lines.push(format!("ECR repository {repository} and all its images"));
-        }
+        lines.extend(self.all.lines());
         lines
     }
 }
@@ -149,30 +145,7 @@ pub async fn plan(
         plan.role = Some(arn);
     }
     if all_resources {
-        let group = place.log_group();
-        let found = clients
-            .logs
-            .describe_log_groups()
-            .log_group_name_prefix(&group)
-            .send()
-            .await
-            .map_err(|err| {
-                sdk_error(
-                    err,
-                    "logs:DescribeLogGroups",
-                    "*",
-                    format!("looking up log group `{group}`"),
-                )
-            })?
-            .log_groups()
-            .iter()
-            .any(|g| g.log_group_name() == Some(group.as_str()));
-        plan.log_group = found.then_some(group);
-        let repository = &settings.ecr.repository;
-        plan.repository = crate::aws::ecr::repository(&clients.ecr, repository, false)
-            .await
-            .is_ok()
-            .then(|| repository.clone());
+        plan.all = AllResources::find(clients, place.log_group(), &settings.ecr.repository).await?;
     }
     Ok(plan)
 }
@@ -296,62 +269,9 @@ pub async fn execute(
         delete_role(clients, iam::role_name(arn), arn).await?;
         printer.status("Deleted", format!("IAM role {arn}"));
     }
-    if let Some(group) = &plan.log_group {
-        crate::cancel::check("before deleting the log group")?;
-        match clients
-            .logs
-            .delete_log_group()
-            .log_group_name(group)
-            .send()
-            .await
-        {
-            Ok(_) => printer.status("Deleted", format!("log group {group}")),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) => {}
-            Err(err) => {
-                return Err(sdk_error(
-                    err,
-                    "logs:DeleteLogGroup",
-                    &format!(
-                        "arn:{}:logs:{}:{}:log-group:{group}",
-                        place.partition, place.region, place.account
-                    ),
-                    format!("deleting log group `{group}`"),
-                ));
-            }
-        }
-    }
-    if let Some(repository) = &plan.repository {
-        crate::cancel::check("before deleting the ECR repository")?;
-        match clients
-            .ecr
-            .delete_repository()
-            .repository_name(repository)
-            .force(true)
-            .send()
-            .await
-        {
-            Ok(_) => printer.status("Deleted", format!("ECR repository {repository}")),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_repository_not_found_exception()) => {}
-            Err(err) => {
-                return Err(sdk_error(
-                    err,
-                    "ecr:DeleteRepository",
-                    &format!(
-                        "arn:{}:ecr:{}:{}:repository/{repository}",
-                        place.partition, place.region, place.account
-                    ),
-                    format!("deleting ECR repository `{repository}`"),
-                ));
-            }
-        }
-    }
-    Ok(())
+    plan.all
+        .remove(clients, printer, &place.region, &place.account)
+        .await
 }
 
 /// The role's inline policies deleted, its managed ones detached, then the role.

@@ -27,6 +27,7 @@ use serde::Serialize;
 
 use crate::aws::pricing::Prices;
 use crate::error::McpError;
+use crate::ui::Printer;
 
 /// Hours in AWS's month.
 pub const HOURS_PER_MONTH: f64 = 730.0;
@@ -653,6 +654,50 @@ impl Change {
             "{lower}, or raise `[cost] monthly_limit` in mcp.toml; \
              `mcp deploy --allow-over-limit` lets one deploy through"
         )))
+    }
+
+    /// Before a change (a deploy, a scale), on every platform: the estimate
+    /// `before` and `after` it, `[cost] monthly_limit` checked ([`enforce`]:
+    /// `doing` names the change in the refusal), the line printed when the
+    /// estimate moves or a limit is set (a warning when `--allow-over-limit`
+    /// let it through), and one line in the GitHub Actions job summary named
+    /// by `what` (a deploy of several services writes one each).
+    ///
+    /// [`enforce`]: Change::enforce
+    pub fn guard(
+        before: Cost,
+        after: Cost,
+        monthly_limit: Option<f64>,
+        printer: &Printer,
+        allow_over_limit: bool,
+        doing: &str,
+        what: &str,
+    ) -> Result<Change, McpError> {
+        let mut change = Change {
+            before,
+            after,
+            monthly_limit,
+            allowed_over_limit: false,
+        };
+        if change.monthly_limit.is_some() && change.after.monthly.is_none() {
+            printer.warn(format!(
+                "`[cost] monthly_limit` is not checked: the estimate is {}",
+                change.after
+            ));
+        }
+        change.enforce(allow_over_limit, doing)?;
+        if change.allowed_over_limit {
+            printer.warn(change.line());
+        } else if change.changed() || change.monthly_limit.is_some() {
+            printer.status("Cost", change.line());
+        }
+        if change.after.monthly.is_some() || change.monthly_limit.is_some() {
+            printer.job_summary(&format!(
+                "**Cost** of `{what}` ({doing}): {}\n",
+                change.line()
+            ));
+        }
+        Ok(change)
     }
 }
 

@@ -213,34 +213,15 @@ pub async fn guard(
     });
     let before = price(clients, found).await;
     let after = price(clients, changed).await;
-    let mut change = Change {
+    Ok(Change::guard(
         before,
         after,
-        monthly_limit: settings.cost.monthly_limit,
-        allowed_over_limit: false,
-    };
-    if change.monthly_limit.is_some() && change.after.monthly.is_none() {
-        printer.warn(format!(
-            "`[cost] monthly_limit` is not checked: the estimate is {}",
-            change.after
-        ));
-    }
-    change.enforce(allow_over_limit, doing)?;
-    if change.allowed_over_limit {
-        printer.warn(change.line());
-    } else if change.changed() || change.monthly_limit.is_some() {
-        printer.status("Cost", change.line());
-    }
-    // The GitHub Actions step summary: the figure the change brings.
-    if change.after.monthly.is_some() || change.monthly_limit.is_some() {
-        // Named by service: a deploy of several writes one line each.
-        printer.job_summary(&format!(
-            "**Cost** of `{}` ({doing}): {}\n",
-            service.service_name().unwrap_or("the service"),
-            change.line()
-        ));
-    }
-    Ok(change)
+        settings.cost.monthly_limit,
+        printer,
+        allow_over_limit,
+        doing,
+        service.service_name().unwrap_or("the service"),
+    )?)
 }
 
 /// What a deploy changes of the estimate's inputs: nothing on a rolling

@@ -219,32 +219,15 @@ pub async fn guard(
             (none.clone(), none)
         }
     };
-    let mut change = Change {
+    Ok(Change::guard(
         before,
         after,
-        monthly_limit: settings.cost.monthly_limit,
-        allowed_over_limit: false,
-    };
-    if change.monthly_limit.is_some() && change.after.monthly.is_none() {
-        printer.warn(format!(
-            "`[cost] monthly_limit` is not checked: the estimate is {}",
-            change.after
-        ));
-    }
-    change.enforce(allow_over_limit, doing)?;
-    if change.allowed_over_limit {
-        printer.warn(change.line());
-    } else if change.changed() || change.monthly_limit.is_some() {
-        printer.status("Cost", change.line());
-    }
-    if change.after.monthly.is_some() || change.monthly_limit.is_some() {
-        printer.job_summary(&format!(
-            "**Cost** of `{}` ({doing}): {}\n",
-            settings.lambda.function,
-            change.line()
-        ));
-    }
-    Ok(change)
+        settings.cost.monthly_limit,
+        printer,
+        allow_over_limit,
+        doing,
+        &settings.lambda.function,
+    )?)
 }
 
 #[cfg(test)]

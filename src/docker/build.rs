@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::buildkit;
 use super::context::{self, ContextStats, DockerIgnore};
 use super::engine::Engine;
+use super::session::{self, Logins};
 use crate::error::McpError;
 use crate::ui::reporter::Reporter;
 
@@ -91,13 +92,52 @@ pub async fn build(
     request: &BuildRequest,
     reporter: &dyn Reporter,
 ) -> Result<Built> {
-    let result = run(engine, request, reporter).await;
+    build_with_logins(engine, request, None, reporter).await
+}
+
+/// [`build`], with `logins` answering BuildKit's questions for the
+/// credentials of the registries it pulls from (a [`session`](super::session)
+/// open for the build).
+pub async fn build_with_logins(
+    engine: &Engine,
+    request: &BuildRequest,
+    logins: Option<Logins>,
+    reporter: &dyn Reporter,
+) -> Result<Built> {
+    let result = run(engine, request, logins, reporter).await;
     reporter.finish();
     result
 }
 
-async fn run(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -> Result<Built> {
+async fn run(
+    engine: &Engine,
+    request: &BuildRequest,
+    logins: Option<Logins>,
+    reporter: &dyn Reporter,
+) -> Result<Built> {
     preflight(&request.context, &request.dockerfile)?;
+    // BuildKit asks for logins over a session, open before the build starts
+    // and kept until its stream ends; the classic builder takes them with the
+    // request, for the registries the Dockerfile names.
+    let mut classic_logins = BTreeMap::new();
+    let session = match (request.builder, logins) {
+        (Builder::Buildkit, Some(logins)) => {
+            let logins = guarded(engine, logins);
+            Some(session::start(&engine.address, &engine.api_path, logins).await?)
+        }
+        (Builder::Classic, Some(logins)) => {
+            let path = request.context.join(&request.dockerfile);
+            let dockerfile = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            for host in pulled_registries(&dockerfile) {
+                if let Some(auth) = logins(host.clone()).await.map_err(anyhow::Error::msg)? {
+                    classic_logins.insert(host, auth);
+                }
+            }
+            None
+        }
+        _ => None,
+    };
     let ignore = DockerIgnore::from_dir(&request.context)?;
     let (body, writer) =
         context::stream(request.context.clone(), request.dockerfile.clone(), ignore);
@@ -127,8 +167,11 @@ async fn run(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -
     if let Some(target) = &request.target {
         query.push(("target", target.clone()));
     }
+    if let Some(session) = &session {
+        query.push(("session", session.id.clone()));
+    }
 
-    let mut messages = engine.build(&query, body).await?;
+    let mut messages = engine.build(&query, &classic_logins, body).await?;
     let mut state = StreamState::default();
     let outcome = loop {
         match messages.next().await {
@@ -161,6 +204,67 @@ async fn run(engine: &Engine, request: &BuildRequest, reporter: &dyn Reporter) -
         context_bytes: stats.bytes,
         lambda_adapter: None,
     })
+}
+
+/// `logins`, refusing to hand a login to an engine that may not have one
+/// (plain TCP to another machine); anonymous pulls still go.
+fn guarded(engine: &Engine, logins: Logins) -> Logins {
+    let refused = engine.may_send_logins().err().map(|e| format!("mcp: {e}"));
+    match refused {
+        None => logins,
+        Some(refused) => std::sync::Arc::new(move |host: String| {
+            let (logins, refused) = (logins.clone(), refused.clone());
+            Box::pin(async move {
+                match logins(host).await? {
+                    Some(_) => Err(refused),
+                    None => Ok(None),
+                }
+            })
+        }),
+    }
+}
+
+/// The registry hosts of the images a Dockerfile pulls: `FROM` and
+/// `COPY --from=` images that are not earlier stages. Names built from `ARG`s
+/// (`$…`) are left out: the classic builder gets no login for them.
+fn pulled_registries(dockerfile: &str) -> Vec<String> {
+    let mut stages: Vec<String> = Vec::new();
+    let mut hosts: Vec<String> = Vec::new();
+    let text = dockerfile.replace("\\\n", " ").replace("\\\r\n", " ");
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(instruction) = words.first().map(|w| w.to_ascii_uppercase()) else {
+            continue;
+        };
+        let image = match instruction.as_str() {
+            "FROM" => {
+                let mut rest = words[1..].iter().filter(|w| !w.starts_with("--"));
+                let image = rest.next().map(|w| w.to_string());
+                if let (Some(_), Some(name)) = (rest.next(), rest.next()) {
+                    stages.push(name.to_ascii_lowercase());
+                }
+                image
+            }
+            "COPY" => words[1..]
+                .iter()
+                .find_map(|w| w.strip_prefix("--from="))
+                .map(str::to_string),
+            _ => None,
+        };
+        let Some(image) = image else { continue };
+        if image.contains('$')
+            || image.eq_ignore_ascii_case("scratch")
+            || stages.contains(&image.to_ascii_lowercase())
+            || image.parse::<usize>().is_ok()
+        {
+            continue;
+        }
+        let host = super::credentials::registry_host(&image);
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    hosts
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -294,5 +398,38 @@ pub fn choose_builder(version: &bollard::models::SystemVersion) -> Builder {
         Builder::Buildkit
     } else {
         Builder::Classic
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Guards the classic builder's logins: every pulled registry once, no
+    /// stage names, `scratch` or `ARG`-built names.
+    #[test]
+    fn pulled_registries_are_those_of_from_and_copy_from_images() {
+        let dockerfile = "# syntax=docker/dockerfile:1\n\
+            ARG BASE=busybox\n\
+            FROM --platform=$BUILDPLATFORM 123456789012.dkr.ecr.us-east-1.amazonaws.com/base:1 AS build\n\
+            RUN make\n\
+            from ghcr.io/o/tools:2 as tools\n\
+            FROM ${BASE}\n\
+            FROM scratch\n\
+            COPY --from=build /out /out\n\
+            COPY --from=tools /bin/t /t\n\
+            COPY --from=0 /x /x\n\
+            COPY --chown=1:1 --from=quay.io/o/x:3 /y /y\n\
+            FROM \\\n  python:3.12\n\
+            FROM 123456789012.dkr.ecr.us-east-1.amazonaws.com/other:2\n";
+        assert_eq!(
+            pulled_registries(dockerfile),
+            [
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                "ghcr.io",
+                "quay.io",
+                "docker.io"
+            ]
+        );
     }
 }

@@ -35,6 +35,15 @@ pub fn registry_host(reference: &str) -> String {
     }
 }
 
+/// A registry host as BuildKit names it, as references name it
+/// (`registry-1.docker.io`, where Docker Hub's images are, is `docker.io`).
+pub fn canonical_host(host: &str) -> String {
+    match host {
+        "registry-1.docker.io" | "index.docker.io" => DOCKER_HUB.to_string(),
+        host => host.to_string(),
+    }
+}
+
 /// The region of an ECR private registry host
 /// (`<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, or the dual-stack
 /// `<account>.dkr-ecr[-fips].<region>.on.aws`); `None` for any other host.

@@ -6,7 +6,7 @@
 //! Both answer with a stream of JSON messages. [`JsonMessages`] splits that
 //! stream into `serde_json::Value`s as bytes arrive, without waiting for the end.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -24,11 +24,13 @@ pub struct Engine {
     base: String,
     /// Where it is, for messages.
     pub address: String,
+    /// The API's path prefix (`/v1.41`), for the BuildKit session's raw request.
+    pub api_path: String,
 }
 
 /// Credentials for one push, sent in the `X-Registry-Auth` header and never
 /// written to disk or printed.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct RegistryAuth {
     pub username: String,
     pub password: String,
@@ -73,19 +75,35 @@ impl Engine {
             client,
             base: format!("{origin}/v{api_version}"),
             address,
+            api_path: format!("/v{api_version}"),
         })
     }
 
-    /// `POST /build` with the context streamed as the body.
-    pub async fn build<S>(&self, query: &[(&str, String)], context: S) -> Result<JsonMessages>
+    /// `POST /build` with the context streamed as the body; `logins` (the
+    /// classic builder's `X-Registry-Config`, by registry host) for the images
+    /// it pulls.
+    pub async fn build<S>(
+        &self,
+        query: &[(&str, String)],
+        logins: &BTreeMap<String, RegistryAuth>,
+        context: S,
+    ) -> Result<JsonMessages>
     where
         S: Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static,
     {
-        let response = self
+        let mut request = self
             .client
             .post(format!("{}/build", self.base))
             .query(query)
-            .header("Content-Type", "application/x-tar")
+            .header("Content-Type", "application/x-tar");
+        if !logins.is_empty() {
+            self.may_send_logins()?;
+            use base64::Engine as _;
+            let header =
+                base64::engine::general_purpose::URL_SAFE.encode(serde_json::to_vec(logins)?);
+            request = request.header("X-Registry-Config", header);
+        }
+        let response = request
             .body(reqwest::Body::wrap_stream(context))
             .send()
             .await
@@ -98,14 +116,9 @@ impl Engine {
         Self::messages(response, "build").await
     }
 
-    /// `POST /images/{name}/push?tag=…` with credentials for this push only.
-    pub async fn push(
-        &self,
-        repository: &str,
-        tag: &str,
-        auth: &RegistryAuth,
-    ) -> Result<JsonMessages> {
-        // The login travels in a header: never over plain TCP to another machine.
+    /// Whether registry logins may go to this engine: they travel in headers
+    /// (or the BuildKit session), never over plain TCP to another machine.
+    pub fn may_send_logins(&self) -> Result<()> {
         if let Some(rest) = self.address.strip_prefix("tcp://") {
             let host = rest
                 .rsplit_once(':')
@@ -126,6 +139,17 @@ impl Engine {
                 .into());
             }
         }
+        Ok(())
+    }
+
+    /// `POST /images/{name}/push?tag=…` with credentials for this push only.
+    pub async fn push(
+        &self,
+        repository: &str,
+        tag: &str,
+        auth: &RegistryAuth,
+    ) -> Result<JsonMessages> {
+        self.may_send_logins()?;
         use base64::Engine as _;
         let header = base64::engine::general_purpose::URL_SAFE.encode(serde_json::to_vec(auth)?);
         let response = self

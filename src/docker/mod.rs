@@ -1,5 +1,6 @@
 //! The Docker engine: connection, build context, build, tags (from git), push,
-//! and the registry logins `docker login` stored.
+//! the registry logins `docker login` stored, and the BuildKit session that
+//! hands logins to a build.
 
 pub mod build;
 pub mod buildkit;
@@ -8,6 +9,7 @@ pub mod credentials;
 pub mod engine;
 pub mod git;
 pub mod push;
+pub mod session;
 pub mod tag;
 
 use std::time::Duration;

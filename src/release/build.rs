@@ -205,7 +205,9 @@ async fn run_build(
     );
     let reporter = reporter::for_printer(printer);
     let started = std::time::Instant::now();
-    let built = build::build(engine, &request, reporter.as_ref()).await?;
+    // The Dockerfile's images get their registries' logins (ECR's, `docker login`'s).
+    let logins = super::registry_login::logins(settings);
+    let built = build::build_with_logins(engine, &request, Some(logins), reporter.as_ref()).await?;
     printer.status(
         "Built",
         format!(

@@ -198,7 +198,7 @@ pub async fn ensure_adapter(
     }
 
     let adapter = &settings.lambda.adapter_image;
-    ensure_adapter_image(&docker, settings, printer).await?;
+    ensure_adapter_image(&docker, engine, settings, printer).await?;
     printer.status(
         "Adding",
         format!("the Lambda Web Adapter from {adapter} (`{KEY}`)"),
@@ -304,7 +304,8 @@ async fn build_stage(
         builder: built.builder,
     };
     let reporter = reporter::for_printer(printer);
-    let result = build::build(engine, &request, reporter.as_ref()).await;
+    let logins = registry_login::logins(settings);
+    let result = build::build_with_logins(engine, &request, Some(logins), reporter.as_ref()).await;
     // The base keeps its layers in the new image; only its name goes.
     if let Ok((docker, _)) = crate::docker::connect().await {
         let options = RemoveImageOptionsBuilder::new().noprune(true).build();
@@ -449,6 +450,7 @@ fn parse_extensions(tar: &[u8]) -> Vec<Extension> {
 /// when it has one, else pulled.
 async fn ensure_adapter_image(
     docker: &Docker,
+    engine: &Engine,
     settings: &Settings,
     printer: &Printer,
 ) -> Result<()> {
@@ -482,6 +484,9 @@ async fn ensure_adapter_image(
         .platform(platform)
         .build();
     // The login goes to the engine in the X-Registry-Auth header of this request only.
+    if login.auth.is_some() {
+        engine.may_send_logins()?;
+    }
     let credentials = login.auth.as_ref().map(|auth| DockerCredentials {
         username: Some(auth.username.clone()),
         password: Some(auth.password.clone()),

@@ -1,5 +1,6 @@
 //! The registry login sent with a pull that a build needs (the Lambda Web
-//! Adapter image), as `docker` would have it after a `docker login`.
+//! Adapter image; through the BuildKit session, the images a Dockerfile's
+//! `FROM` names), as `docker` would have it after a `docker login`.
 //!
 //! An ECR private registry (`<account>.dkr.ecr.<region>.amazonaws.com`, which
 //! the testbed's registry also is) gets ECR's authorization token for the
@@ -12,7 +13,9 @@
 //! memory for one request and never printed: only where it came from is
 //! ([`Login::describe`]).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use aws_config::Region;
@@ -20,6 +23,7 @@ use aws_config::Region;
 use crate::config::Settings;
 use crate::docker::credentials;
 use crate::docker::engine::RegistryAuth;
+use crate::docker::session::Logins;
 
 /// Where a login came from.
 #[derive(Debug)]
@@ -121,6 +125,29 @@ pub async fn for_host(settings: &Settings, host: &str, why: &str) -> Result<Logi
                 helper: stored.helper,
             },
         },
+    })
+}
+
+/// The logins a build's BuildKit session hands out: asked for when BuildKit
+/// pulls from a registry, each host's kept for the rest of the build.
+pub fn logins(settings: &Settings) -> Logins {
+    type Known = BTreeMap<String, Option<RegistryAuth>>;
+    let settings = Arc::new(settings.clone());
+    let known: Arc<tokio::sync::Mutex<Known>> = Arc::default();
+    Arc::new(move |host: String| {
+        let (settings, known) = (settings.clone(), known.clone());
+        Box::pin(async move {
+            let host = credentials::canonical_host(&host);
+            let mut known = known.lock().await;
+            if let Some(auth) = known.get(&host) {
+                return Ok(auth.clone());
+            }
+            let login = for_host(&settings, &host, "an image of the build")
+                .await
+                .map_err(|err| format!("mcp: {err:#}"))?;
+            known.insert(host, login.auth.clone());
+            Ok(login.auth)
+        })
     })
 }
 

@@ -451,11 +451,14 @@ fn lambda_image_for_arm64_takes_the_arm64_adapter() {
 /// there is a private one. By its ECR name the pull gets ECR's token; by its
 /// loopback address (not an ECR host) the `auths` login of the Docker
 /// configuration, and without one the error names the key, the registry and
-/// `docker login`. Before mcp sent logins with the pull, each build here failed
-/// with "no basic auth credentials".
+/// `docker login`. Last, a Dockerfile's `FROM` of that private image gets the
+/// ECR login, through the BuildKit session and in the classic builder's request. Before mcp sent logins, each build
+/// here failed ("no basic auth credentials", "Client sent an HTTP request to
+/// an HTTPS server"; the `FROM`: "failed to create LLB definition: no active
+/// sessions", and the classic builder's "connection refused" on HTTP).
 #[test]
 #[ignore = "needs the testbed: tests/testbed/up.sh"]
-fn lambda_image_adapter_from_a_private_registry_is_pulled_with_its_login() {
+fn lambda_image_adapter_and_from_images_of_a_private_registry_get_its_login() {
     let tb = crate::testbed!();
     let registry = tb.var("MCP_TESTBED_REGISTRY");
     let address = tb.var("MCP_TESTBED_REGISTRY_ADDR");
@@ -541,7 +544,7 @@ fn lambda_image_adapter_from_a_private_registry_is_pulled_with_its_login() {
         "{}",
         out.stderr
     );
-    docker(&["rmi", "--no-prune", &by_address]);
+    docker(&["rmi", "--no-prune", out.stdout.trim(), &by_address]);
 
     // By its ECR name, with no `docker login` at all: ECR's token.
     std::fs::remove_file(docker_config.path().join("config.json")).unwrap();
@@ -578,5 +581,49 @@ fn lambda_image_adapter_from_a_private_registry_is_pulled_with_its_login() {
         image,
     ]);
     assert_eq!(label.trim(), by_name);
-    docker(&["rmi", "--no-prune", &by_name]);
+    docker(&["rmi", "--no-prune", image, &by_name]);
+
+    // A Dockerfile built on the private image (BuildKit asks for the login).
+    let from = tempfile::tempdir().unwrap();
+    let from_repo = testbed::unique("from-private");
+    std::fs::write(
+        from.path().join("Dockerfile"),
+        format!("FROM {by_name}\nCOPY mcp.toml /mcp.toml\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        from.path().join("mcp.toml"),
+        format!(
+            "name = \"{from_repo}\"\nregion = \"{}\"\n[build]\ntag = \"v1\"\n[ecr]\nrepository = \"{from_repo}\"\n",
+            tb.region()
+        ),
+    )
+    .unwrap();
+    let out = run(tb
+        .mcp(from.path())
+        .env("DOCKER_CONFIG", docker_config.path())
+        .args(["build"]));
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    let built = out.stdout.trim();
+    let labels = docker(&["image", "inspect", "-f", "{{json .Config.Labels}}", built]);
+    assert!(
+        labels.contains(&mirror_repo),
+        "not built on the mirror: {labels}"
+    );
+    // BuildKit keeps the base's layers but gives it no name of its own.
+    docker(&["rmi", "--no-prune", built]);
+
+    // The classic builder takes the login with the build request.
+    let out = run(tb
+        .mcp(from.path())
+        .env("DOCKER_CONFIG", docker_config.path())
+        .env("DOCKER_BUILDKIT", "0")
+        .args(["build"]));
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("Step 1/"),
+        "not the classic builder: {}",
+        out.stderr
+    );
+    docker(&["rmi", "--no-prune", out.stdout.trim(), &by_name]);
 }

@@ -284,11 +284,13 @@ async fn read(stage: Option<String>, name: &str, settings: &Settings, printer: &
         Err(err) => Row::unreadable(stage, Some(name.to_string()), crate::error::one_line(&err)),
         Ok(status) => {
             let line = status.summary;
-            let mut checked = settings.clone();
-            if checked.deploy.url.is_none() {
-                checked.deploy.url = line.url.clone();
-            }
-            let check = crate::platform::check::once(&checked).await.map(|c| Check {
+            // A platform that found the URL (a Lambda stage's `live` URL)
+            // checked it already: once is enough.
+            let check = match &line.url {
+                Some(_) => line.check,
+                None => crate::platform::check::once(settings).await,
+            };
+            let check = check.map(|c| Check {
                 healthy: c.healthy,
                 latency_ms: c.latency_ms,
                 failed_step: c.failed_step,

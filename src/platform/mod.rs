@@ -176,6 +176,10 @@ pub struct StatusLine {
     /// Where clients reach it when the platform found out (a Lambda stage's
     /// `live` URL) and `deploy.url` does not say.
     pub url: Option<String>,
+    /// With `url`: the MCP check the platform ran there to tell its status.
+    /// A caller showing a check takes this one rather than checking the same
+    /// URL again.
+    pub check: Option<crate::probe::CheckReport>,
 }
 
 /// One way of running a release. See the module documentation.

@@ -239,6 +239,7 @@ impl Status {
             load_balancer_findings: self.load_balancer.as_ref().map(|l| l.errors + l.warnings),
             cost: Some(self.cost.clone()),
             url: None,
+            check: None,
         }
     }
 }

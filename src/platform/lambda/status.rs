@@ -156,7 +156,7 @@ pub async fn status(settings: &Settings, _printer: &Printer) -> Result<Status> {
         deployed_by: tags.deployed_by.clone(),
         deployed_at: tags.deployed_at.clone(),
         drift: drift.clone(),
-        check,
+        check: check.clone(),
         cost: Some(cost.clone()),
     };
     let serving = i32::from(live.is_some() && function.state.as_deref() == Some("Active"));
@@ -181,6 +181,7 @@ pub async fn status(settings: &Settings, _printer: &Printer) -> Result<Status> {
         load_balancer_findings: None,
         cost: Some(cost),
         url: status_url,
+        check,
     };
     Ok(Status {
         output: Output::new(status),

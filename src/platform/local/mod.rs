@@ -475,6 +475,7 @@ async fn status(settings: &Settings, printer: &Printer) -> Result<Status> {
         config_drift: Vec::new(),
         load_balancer_findings: None,
         url: None,
+        check: None,
         cost: None,
     };
     Ok(Status {

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lambda::types::{
     AliasRoutingConfiguration, FunctionUrlAuthType, LastUpdateStatus, State,
 };
@@ -74,43 +75,70 @@ impl Function {
     }
 }
 
+/// The calls whose `ResourceNotFoundException` means "not there" to `mcp`
+/// (a function, an alias, a URL, a policy, a statement), as [`found`] reads them.
+trait NotFound {
+    fn is_not_found(&self) -> bool;
+}
+
+macro_rules! not_found {
+    ($($error:ty),* $(,)?) => {$(impl NotFound for $error {
+        fn is_not_found(&self) -> bool { self.is_resource_not_found_exception() }
+    })*};
+}
+
+not_found!(
+    aws_sdk_lambda::operation::get_function::GetFunctionError,
+    aws_sdk_lambda::operation::get_alias::GetAliasError,
+    aws_sdk_lambda::operation::get_function_url_config::GetFunctionUrlConfigError,
+    aws_sdk_lambda::operation::get_policy::GetPolicyError,
+    aws_sdk_lambda::operation::remove_permission::RemovePermissionError,
+);
+
+/// A call's answer, `None` for `ResourceNotFoundException`, else [`sdk_error`]'s error.
+fn found<T, E>(
+    result: Result<T, SdkError<E>>,
+    action: &str,
+    name: &str,
+    doing: impl Into<String>,
+) -> Result<Option<T>>
+where
+    E: NotFound + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(err) if err.as_service_error().is_some_and(NotFound::is_not_found) => Ok(None),
+        Err(err) => Err(sdk_error(err, action, name, doing)),
+    }
+}
+
 /// The function (or `qualifier`'s version of it), `None` when Lambda does not know it.
 pub async fn get_function(
     client: &aws_sdk_lambda::Client,
     name: &str,
     qualifier: Option<&str>,
 ) -> Result<Option<Function>> {
-    match client
-        .get_function()
-        .function_name(name)
-        .set_qualifier(qualifier.map(str::to_string))
-        .send()
-        .await
-    {
-        Ok(out) => {
-            let mut function = out
-                .configuration()
-                .map(Function::from_configuration)
-                .unwrap_or_default();
-            function.image = out
-                .code()
-                .and_then(|c| c.resolved_image_uri().or(c.image_uri()).map(str::to_string));
-            Ok(Some(function))
-        }
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(sdk_error(
-            err,
-            "lambda:GetFunction",
-            name,
-            format!("reading Lambda function `{name}`"),
-        )),
-    }
+    let answer = found(
+        client
+            .get_function()
+            .function_name(name)
+            .set_qualifier(qualifier.map(str::to_string))
+            .send()
+            .await,
+        "lambda:GetFunction",
+        name,
+        format!("reading Lambda function `{name}`"),
+    )?;
+    Ok(answer.map(|out| {
+        let mut function = out
+            .configuration()
+            .map(Function::from_configuration)
+            .unwrap_or_default();
+        function.image = out
+            .code()
+            .and_then(|c| c.resolved_image_uri().or(c.image_uri()).map(str::to_string));
+        function
+    }))
 }
 
 /// Point `$LATEST` at `image` (pinned by digest), built for `architecture`.
@@ -324,35 +352,25 @@ pub async fn get_alias(
     name: &str,
     alias: &str,
 ) -> Result<Option<Alias>> {
-    match client
-        .get_alias()
-        .function_name(name)
-        .name(alias)
-        .send()
-        .await
-    {
-        Ok(out) => Ok(Some(Alias {
-            version: out.function_version().unwrap_or_default().to_string(),
-            weight: out
-                .routing_config()
-                .and_then(|r| r.additional_version_weights())
-                .and_then(|w| w.iter().next().map(|(v, w)| (v.clone(), *w))),
-            revision_id: out.revision_id().map(str::to_string),
-        })),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(sdk_error(
-            err,
-            "lambda:GetAlias",
-            name,
-            format!("reading alias `{alias}` of Lambda function `{name}`"),
-        )),
-    }
+    let answer = found(
+        client
+            .get_alias()
+            .function_name(name)
+            .name(alias)
+            .send()
+            .await,
+        "lambda:GetAlias",
+        name,
+        format!("reading alias `{alias}` of Lambda function `{name}`"),
+    )?;
+    Ok(answer.map(|out| Alias {
+        version: out.function_version().unwrap_or_default().to_string(),
+        weight: out
+            .routing_config()
+            .and_then(|r| r.additional_version_weights())
+            .and_then(|w| w.iter().next().map(|(v, w)| (v.clone(), *w))),
+        revision_id: out.revision_id().map(str::to_string),
+    }))
 }
 
 fn routing(weight: Option<(&str, f64)>) -> AliasRoutingConfiguration {
@@ -432,32 +450,22 @@ pub async fn get_url(
     name: &str,
     qualifier: &str,
 ) -> Result<Option<Url>> {
-    match client
-        .get_function_url_config()
-        .function_name(name)
-        .qualifier(qualifier)
-        .send()
-        .await
-    {
-        Ok(out) => Ok(Some(Url {
-            url: out.function_url().to_string(),
-            auth: out.auth_type().as_str().to_string(),
-            invoke_mode: out.invoke_mode().map(|m| m.as_str().to_string()),
-        })),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(sdk_error(
-            err,
-            "lambda:GetFunctionUrlConfig",
-            name,
-            format!("reading the URL of `{name}:{qualifier}`"),
-        )),
-    }
+    let answer = found(
+        client
+            .get_function_url_config()
+            .function_name(name)
+            .qualifier(qualifier)
+            .send()
+            .await,
+        "lambda:GetFunctionUrlConfig",
+        name,
+        format!("reading the URL of `{name}:{qualifier}`"),
+    )?;
+    Ok(answer.map(|out| Url {
+        url: out.function_url().to_string(),
+        auth: out.auth_type().as_str().to_string(),
+        invoke_mode: out.invoke_mode().map(|m| m.as_str().to_string()),
+    }))
 }
 
 fn auth_type(auth: UrlAuth) -> FunctionUrlAuthType {
@@ -563,30 +571,19 @@ pub async fn allow_public(
     name: &str,
     qualifier: &str,
 ) -> Result<bool> {
-    let policy = match client
-        .get_policy()
-        .function_name(name)
-        .qualifier(qualifier)
-        .send()
-        .await
-    {
-        Ok(out) => out.policy().unwrap_or_default().to_string(),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            String::new()
-        }
-        Err(err) => {
-            return Err(sdk_error(
-                err,
-                "lambda:GetPolicy",
-                name,
-                format!("reading the policy of `{name}:{qualifier}`"),
-            ));
-        }
-    };
+    let policy = found(
+        client
+            .get_policy()
+            .function_name(name)
+            .qualifier(qualifier)
+            .send()
+            .await,
+        "lambda:GetPolicy",
+        name,
+        format!("reading the policy of `{name}:{qualifier}`"),
+    )?
+    .map(|out| out.policy().unwrap_or_default().to_string())
+    .unwrap_or_default();
     let mut added = false;
     for (sid, action) in public_statement_ids(qualifier) {
         if policy.contains(&format!("\"{sid}\"")) {
@@ -631,28 +628,19 @@ pub async fn revoke_public(
         .map(|(sid, _)| sid)
         .chain([format!("mcp-public-invoke-{qualifier}")]);
     for sid in ids {
-        match client
-            .remove_permission()
-            .function_name(name)
-            .qualifier(qualifier)
-            .statement_id(&sid)
-            .send()
-            .await
-        {
-            Ok(_) => removed = true,
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) => {}
-            Err(err) => {
-                return Err(sdk_error(
-                    err,
-                    "lambda:RemovePermission",
-                    name,
-                    format!("taking back the public statement `{sid}` of `{name}:{qualifier}`"),
-                ));
-            }
-        }
+        let gone = found(
+            client
+                .remove_permission()
+                .function_name(name)
+                .qualifier(qualifier)
+                .statement_id(&sid)
+                .send()
+                .await,
+            "lambda:RemovePermission",
+            name,
+            format!("taking back the public statement `{sid}` of `{name}:{qualifier}`"),
+        )?;
+        removed |= gone.is_some();
     }
     Ok(removed)
 }
@@ -694,6 +682,24 @@ pub async fn tags(client: &aws_sdk_lambda::Client, arn: &str) -> Result<BTreeMap
         .tags()
         .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default())
+}
+
+/// Put `tags` on the function `arn` (the other tags it carries stay); `doing`
+/// says what for, in the error.
+pub async fn tag(
+    lambda: &aws_sdk_lambda::Client,
+    arn: &str,
+    tags: impl IntoIterator<Item = (String, String)>,
+    doing: &str,
+) -> Result<()> {
+    lambda
+        .tag_resource()
+        .resource(arn)
+        .set_tags(Some(tags.into_iter().collect()))
+        .send()
+        .await
+        .map_err(|e| sdk_error(e, "lambda:TagResource", arn, doing.to_string()))?;
+    Ok(())
 }
 
 /// What a version's description carries: the release's tags, as

@@ -37,8 +37,11 @@ pub const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
 pub const INCLUDED_STORAGE_GIB: f64 = 20.0;
 
 /// Tag keys `mcp` puts on the services it deploys, propagated to their tasks
-/// (`propagateTags = SERVICE`) so Fargate's charges carry them.
+/// (`propagateTags = SERVICE`) so Fargate's charges carry them, and on the
+/// Lambda functions it deploys.
 pub mod tags {
+    use crate::config::Settings;
+
     /// The project's `name`.
     pub const PROJECT: &str = "mcp:project";
     /// The `[services.<name>]` key, or the project's name.
@@ -47,6 +50,29 @@ pub mod tags {
     pub const STAGE: &str = "mcp:stage";
     /// All three, in the order they are activated.
     pub const ALL: [&str; 3] = [PROJECT, SERVICE, STAGE];
+
+    /// The cost allocation tags of this service and stage, with their values:
+    /// what a deploy puts on an ECS service or a Lambda function.
+    pub fn of(settings: &Settings) -> [(&'static str, String); 3] {
+        [
+            (PROJECT, settings.name.clone()),
+            (SERVICE, settings.service_or_name().to_string()),
+            (
+                STAGE,
+                settings.stage.clone().unwrap_or_else(|| "default".into()),
+            ),
+        ]
+    }
+
+    /// The keys of [`of`] that `carries(key, value)` does not find (absent, or
+    /// there with another value).
+    pub fn missing(settings: &Settings, carries: impl Fn(&str, &str) -> bool) -> Vec<String> {
+        of(settings)
+            .iter()
+            .filter(|(key, value)| !carries(key, value))
+            .map(|(key, _)| key.to_string())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

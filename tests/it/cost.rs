@@ -822,6 +822,8 @@ fn cents(usd: f64) -> f64 {
 /// `live` version runs (128 MB, not mcp.toml's 1024), provisioned concurrency
 /// paid all month; $0 and a note before any traffic; read through the SDK's
 /// CBOR protocol (tests/testbed/cloudwatch_cbor.py) and the Lambda Price List.
+/// Also the testbed's Cost Explorer listing a tag key a function carries
+/// (tests/testbed/cost.py), which a Lambda stage's `mcp cost` relies on.
 #[test]
 #[ignore = "needs the testbed: tests/testbed/up.sh"]
 fn a_lambda_stage_is_priced_from_its_cloudwatch_traffic_as_the_live_version_runs() {
@@ -865,6 +867,43 @@ fn a_lambda_stage_is_priced_from_its_cloudwatch_traffic_as_the_live_version_runs
         "{notes}"
     );
     assert!(notes.contains("free tier not subtracted"), "{notes}");
+
+    // A tag key the function carries is one Cost Explorer lists (Inactive until
+    // activated), as a service's: how `mcp cost` sees a Lambda stage's cost tags.
+    let key = testbed::unique("it-cost-tag");
+    let functions = aws_sdk_lambda::Client::new(&tb.sdk());
+    let ce = aws_sdk_costexplorer::Client::new(&tb.sdk());
+    let listed = tb.block_on(async {
+        let arn = functions
+            .get_function()
+            .function_name(&function.name)
+            .send()
+            .await
+            .unwrap()
+            .configuration()
+            .and_then(|c| c.function_arn())
+            .unwrap()
+            .to_string();
+        functions
+            .tag_resource()
+            .resource(arn)
+            .tags(&key, "x")
+            .send()
+            .await
+            .unwrap();
+        ce.list_cost_allocation_tags()
+            .tag_keys(&key)
+            .send()
+            .await
+            .unwrap()
+    });
+    let rows = listed.cost_allocation_tags();
+    assert_eq!(rows.len(), 1, "{listed:?}");
+    assert_eq!(rows[0].tag_key(), key);
+    assert_eq!(
+        rows[0].status(),
+        &aws_sdk_costexplorer::types::CostAllocationTagStatus::Inactive
+    );
 
     // Six calls through the live URL, and one instance kept warm.
     lambda_helper(tb, &["call", &url, "6"]);

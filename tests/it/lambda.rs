@@ -6,7 +6,9 @@
 //! gate (not MCP, a missing tool, a session kept in memory) never gets `live`;
 //! an update Lambda refuses ends the deploy with its reason; a canary whose
 //! version fails requests is rolled back; `mcp rollback` moves `live` back;
-//! no secret value reaches the function's configuration.
+//! no secret value reaches the function's configuration; a function made
+//! without `mcp`'s cost allocation tags gets them on deploy, and `mcp doctor`
+//! names them until then.
 //!
 //! The function itself is made here with the SDK, as a team that owns it in
 //! Terraform would have it (`mcp launch` making it is tests/it/lambda_launch.rs).
@@ -231,6 +233,46 @@ fn deploy(tb: &Testbed, project: &Project, args: &[&str]) -> (Output, serde_json
     (out, json)
 }
 
+/// `mcp doctor`'s `cost tags` check of the project's stage.
+fn cost_tags_check(tb: &Testbed, project: &Project) -> serde_json::Value {
+    let out = project.mcp(tb, &["doctor", "--output", "json"]);
+    let report = out.json();
+    report["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no checks: {}\n{}", out.stdout, out.stderr))
+        .iter()
+        .find(|c| c["name"] == "cost tags")
+        .cloned()
+        .unwrap_or_else(|| panic!("no cost tags check: {report}"))
+}
+
+/// The function's tags.
+fn function_tags(tb: &Testbed, name: &str) -> std::collections::HashMap<String, String> {
+    let client = lambda(tb);
+    tb.block_on(async {
+        let arn = client
+            .get_function()
+            .function_name(name)
+            .send()
+            .await
+            .unwrap()
+            .configuration()
+            .unwrap()
+            .function_arn()
+            .unwrap()
+            .to_string();
+        client
+            .list_tags()
+            .resource(arn)
+            .send()
+            .await
+            .unwrap()
+            .tags()
+            .cloned()
+            .unwrap_or_default()
+    })
+}
+
 /// One MCP `tools/list` through a URL with curl (no `mcp` involved): the
 /// echo server is stateless, so `initialize` is not needed first.
 fn tools_at(url: &str) -> Vec<String> {
@@ -266,10 +308,46 @@ fn deploy_gates_the_version_then_moves_live_and_rollback_moves_it_back() {
          [secrets]\nAPI_KEY = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:/it/api-key-AbCdEf\"\n",
     );
     create_function(tb, &project);
+    // Made without mcp's cost allocation tags, as Terraform would: doctor names them.
+    let before = cost_tags_check(tb, &project);
+    assert_eq!(before["outcome"], "warning", "{before}");
+    assert_eq!(
+        before["detail"],
+        format!(
+            "`{}` lacks mcp:project, mcp:service, mcp:stage",
+            project.name
+        ),
+        "{before}"
+    );
+    assert!(
+        before["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("`mcp deploy`") && h.contains("lambda:TagResource")),
+        "{before}"
+    );
 
     let (out, report) = deploy(tb, &project, &[]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(report["status"], "succeeded", "{report}");
+    // The deploy tagged the function with the stage's values, so `mcp cost` finds its spend.
+    assert!(
+        out.stderr.contains(&format!(
+            "{} for cost allocation (mcp:project, mcp:service, mcp:stage)",
+            project.name
+        )),
+        "{}",
+        out.stderr
+    );
+    let tags = function_tags(tb, &project.name);
+    for (key, value) in [
+        ("mcp:project", project.name.as_str()),
+        ("mcp:service", project.name.as_str()),
+        ("mcp:stage", "default"),
+    ] {
+        assert_eq!(tags.get(key).map(String::as_str), Some(value), "{tags:?}");
+    }
+    let after = cost_tags_check(tb, &project);
+    assert_eq!(after["outcome"], "ok", "{after}");
     let first = alias(tb, &project.name, "live").expect("live alias made").0;
     assert_eq!(report["revision"], format!("{}:{first}", project.name));
     assert_eq!(report["gate"]["passed"], true, "{report}");

@@ -9,7 +9,7 @@ and its Cost Explorer has no cost allocation tags).
   `MaxResults`/`NextToken`. The products are the published Fargate prices of two regions and
   Lambda's of us-east-1, below.
 * `ListCostAllocationTags` and `UpdateCostAllocationTagsStatus` (Cost Explorer,
-  `AWSInsightsIndexService.*`): a tag key is listed once an ECS service in moto carries it
+  `AWSInsightsIndexService.*`): a tag key is listed once an ECS service or a Lambda function in moto carries it
   (`UserDefined`, `Inactive`, as AWS lists a key some time after it first appears on a resource) or
   once its status was set. The status is kept per access key id, so parallel tests that each use a
   unique `AWS_ACCESS_KEY_ID` do not see each other's activations (AWS keeps it per payer account).
@@ -238,8 +238,11 @@ _LOCK = threading.Lock()
 
 
 def _seen_on_services():
-    """Tag keys some ECS service in moto carries (mcp's cost tags among them)."""
+    """Tag keys some ECS service or Lambda function in moto carries (mcp's cost tags among them).
+    moto keeps a service's tags as [{"key", "value"}], a function's as {key: value} on its
+    `$LATEST` (the tags of the function, which its versions share)."""
     import ecs_sim
+    import lambda_sim
 
     keys = set()
     with common.LOCK:
@@ -248,6 +251,10 @@ def _seen_on_services():
                 for tag in getattr(service, "tags", None) or []:
                     if tag.get("key"):
                         keys.add(tag["key"])
+        for backend in lambda_sim._all_lambda_backends():
+            for group in list(backend._lambdas._functions.values()):
+                latest = group.get("latest")
+                keys.update(k for k in (getattr(latest, "tags", None) or {}) if k)
     return keys
 
 

@@ -255,18 +255,6 @@ pub fn revision_change(settings: &Settings) -> impl FnOnce(&mut Inputs) + use<> 
     }
 }
 
-/// The cost allocation tags of this service and stage.
-pub fn cost_tags(settings: &Settings) -> [(&'static str, String); 3] {
-    [
-        (tags::PROJECT, settings.name.clone()),
-        (tags::SERVICE, settings.service_or_name().to_string()),
-        (
-            tags::STAGE,
-            settings.stage.clone().unwrap_or_else(|| "default".into()),
-        ),
-    ]
-}
-
 /// The service's tags: DescribeServices leaves them out unless asked, so ask
 /// for them by ARN; `None` when they cannot be read.
 async fn service_tags(clients: &Clients, service: &Service) -> Option<Vec<Tag>> {
@@ -282,15 +270,10 @@ async fn service_tags(clients: &Clients, service: &Service) -> Option<Vec<Tag>> 
 
 /// The cost allocation tags missing from `tags` (or there with another value).
 pub fn missing_tags(settings: &Settings, tags: &[Tag]) -> Vec<String> {
-    cost_tags(settings)
-        .iter()
-        .filter(|(key, value)| {
-            !tags
-                .iter()
-                .any(|t| t.key() == Some(key) && t.value() == Some(value.as_str()))
-        })
-        .map(|(key, _)| key.to_string())
-        .collect()
+    tags::missing(settings, |key, value| {
+        tags.iter()
+            .any(|t| t.key() == Some(key) && t.value() == Some(value))
+    })
 }
 
 /// What the service lacks for `mcp cost` to find its spend, or `None`.
@@ -333,7 +316,7 @@ pub async fn ensure_tags(
     }
     let arn = service.service_arn().unwrap_or_default();
     if !missing.is_empty() {
-        let tags: Vec<Tag> = cost_tags(settings)
+        let tags: Vec<Tag> = tags::of(settings)
             .into_iter()
             .map(|(k, v)| Tag::builder().key(k).value(v).build())
             .collect();

@@ -8,6 +8,9 @@
 //! value never goes into the configuration, which every
 //! `lambda:GetFunctionConfiguration` reader sees. The server reads the value
 //! at start (the AWS Parameters and Secrets Lambda Extension, or the SDK).
+//!
+//! A deploy also puts `mcp`'s cost allocation tags on the function when it
+//! lacks them ([`ensure_cost_tags`]), as an ECS deploy does on its service.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -23,6 +26,7 @@ use crate::config::Settings;
 use crate::error::McpError;
 use crate::platform::{DeployRequest, Prepared};
 use crate::release::build::{self, BuildMemo};
+use crate::release::cost::tags as cost_tags;
 use crate::release::report::seconds_since;
 use crate::release::{DeployStatus, ImageRef, Report};
 use crate::ui::{Output, Printer};
@@ -190,6 +194,7 @@ pub async fn prepare(
         ));
         return Ok(Prepared::DryRun(Output::new(Plan { plan: lines })));
     }
+    ensure_cost_tags(settings, &clients, printer, &function).await;
     if settings.deploy.url.is_none()
         && !request.no_check
         && let Some(url) = super::live_url(&clients, settings).await?
@@ -220,6 +225,72 @@ pub async fn prepare(
         git_sha,
         started,
     })))
+}
+
+/// The cost allocation tags `tags` (a function's) lack, or carry with another value.
+pub fn missing_cost_tags(settings: &Settings, tags: &BTreeMap<String, String>) -> Vec<String> {
+    cost_tags::missing(settings, |key, value| {
+        tags.get(key).map(String::as_str) == Some(value)
+    })
+}
+
+/// What [`tag_for_cost`] did.
+#[derive(Debug, PartialEq)]
+enum CostTagging {
+    /// The function carried them already: nothing was called.
+    AsWanted,
+    Tagged,
+    /// Not tagged: the warning to print.
+    Refused(String),
+}
+
+/// Tag the function for Cost Explorer when not yet so (a function made by
+/// Terraform has no `mcp:` tags), so that `mcp cost` finds its spend.
+async fn tag_for_cost(
+    settings: &Settings,
+    client: &aws_sdk_lambda::Client,
+    function: &lambda::Function,
+) -> CostTagging {
+    // Unreadable: tag anyway (TagResource keeps the function's other tags).
+    let tags = lambda::tags(client, &function.arn)
+        .await
+        .unwrap_or_default();
+    if missing_cost_tags(settings, &tags).is_empty() {
+        return CostTagging::AsWanted;
+    }
+    let wanted = cost_tags::of(settings)
+        .into_iter()
+        .map(|(key, value)| (key.to_string(), value));
+    let doing = format!("tagging `{}` for cost allocation", function.name);
+    match lambda::tag(client, &function.arn, wanted, &doing).await {
+        Ok(()) => CostTagging::Tagged,
+        Err(err) => CostTagging::Refused(format!(
+            "the function is not tagged for cost allocation ({}): `mcp cost` cannot find its spend",
+            crate::error::one_line(&err)
+        )),
+    }
+}
+
+/// [`tag_for_cost`], said. Best effort, as on ECS: a deploy goes on without
+/// the tags, with a warning.
+async fn ensure_cost_tags(
+    settings: &Settings,
+    clients: &Clients,
+    printer: &Printer,
+    function: &lambda::Function,
+) {
+    match tag_for_cost(settings, &clients.lambda, function).await {
+        CostTagging::AsWanted => {}
+        CostTagging::Tagged => printer.status(
+            "Tagged",
+            format!(
+                "{} for cost allocation ({})",
+                function.name,
+                cost_tags::ALL.join(", ")
+            ),
+        ),
+        CostTagging::Refused(warning) => printer.warn(warning),
+    }
 }
 
 /// What `--dry-run` prints: one line a step.
@@ -430,4 +501,118 @@ async fn grant_secrets(
 /// Wait for the function's pending update, bounded by `deploy.timeout`.
 async fn wait(client: &aws_sdk_lambda::Client, settings: &Settings, name: &str) -> Result<Settled> {
     lambda::wait_settled(client, name, settings.deploy.timeout).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::mock_client;
+    use aws_sdk_lambda::Client;
+    use aws_sdk_lambda::operation::list_tags::ListTagsOutput;
+    use aws_sdk_lambda::operation::tag_resource::{TagResourceError, TagResourceOutput};
+    use aws_smithy_mocks::{RuleMode, mock};
+    use aws_smithy_types::error::ErrorMetadata;
+
+    const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:weather";
+
+    fn settings() -> Settings {
+        let file = crate::config::file::parse(
+            std::path::Path::new("/p/mcp.toml"),
+            "name = \"weather\"\ntarget = \"lambda\"\n[stages.prod]\n",
+        )
+        .unwrap();
+        crate::config::resolve(
+            Some(&file),
+            &crate::config::Inputs {
+                cwd: "/p".into(),
+                stage: Some("prod".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
+    fn function() -> lambda::Function {
+        lambda::Function {
+            name: "weather".into(),
+            arn: ARN.into(),
+            ..lambda::Function::default()
+        }
+    }
+
+    fn listed(tags: &[(&str, &str)]) -> ListTagsOutput {
+        ListTagsOutput::builder()
+            .set_tags(Some(
+                tags.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ))
+            .build()
+    }
+
+    /// Guards the Lambda deploy's cost tags: a function with the stage's tags
+    /// is not tagged again (no TagResource), one lacking them or carrying
+    /// another stage's gets all three, and a refused TagResource is the
+    /// warning that names the permission, not an error.
+    #[tokio::test]
+    async fn cost_tags_are_put_on_when_missing_or_wrong_and_a_refusal_is_a_warning() {
+        let settings = settings();
+        let ours = [
+            ("mcp:project", "weather"),
+            ("mcp:service", "weather"),
+            ("mcp:stage", "prod"),
+            ("team", "data"),
+        ];
+        let list = mock!(Client::list_tags).then_output(move || listed(&ours));
+        let client = mock_client!(aws_sdk_lambda, RuleMode::Sequential, &[&list]);
+        assert_eq!(
+            tag_for_cost(&settings, &client, &function()).await,
+            CostTagging::AsWanted
+        );
+
+        let staging = [("mcp:project", "weather"), ("mcp:stage", "staging")];
+        let list = mock!(Client::list_tags).then_output(move || listed(&staging));
+        let tag = mock!(Client::tag_resource)
+            .match_requests(|r| {
+                r.resource() == Some(ARN)
+                    && r.tags().is_some_and(|t| {
+                        t.len() == 3
+                            && t.get("mcp:project").map(String::as_str) == Some("weather")
+                            && t.get("mcp:service").map(String::as_str) == Some("weather")
+                            && t.get("mcp:stage").map(String::as_str) == Some("prod")
+                    })
+            })
+            .then_output(|| TagResourceOutput::builder().build());
+        let client = mock_client!(aws_sdk_lambda, RuleMode::Sequential, &[&list, &tag]);
+        assert_eq!(
+            tag_for_cost(&settings, &client, &function()).await,
+            CostTagging::Tagged
+        );
+        assert_eq!(tag.num_calls(), 1);
+
+        let list = mock!(Client::list_tags).then_output(|| listed(&[]));
+        let refused = mock!(Client::tag_resource).then_error(|| {
+            TagResourceError::generic(
+                ErrorMetadata::builder()
+                    .code("AccessDeniedException")
+                    .message("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: lambda:TagResource on resource: arn:aws:lambda:us-east-1:123456789012:function:weather because no identity-based policy allows the lambda:TagResource action")
+                    .build(),
+            )
+        });
+        let client = mock_client!(aws_sdk_lambda, RuleMode::Sequential, &[&list, &refused]);
+        let CostTagging::Refused(warning) = tag_for_cost(&settings, &client, &function()).await
+        else {
+            panic!("a refusal is a warning");
+        };
+        assert!(
+            warning.starts_with(
+                "the function is not tagged for cost allocation (AWS refused `lambda:TagResource`"
+            ),
+            "{warning}"
+        );
+        assert!(
+            warning.ends_with("`mcp cost` cannot find its spend"),
+            "{warning}"
+        );
+    }
 }

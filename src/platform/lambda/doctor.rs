@@ -1,9 +1,11 @@
 //! `mcp doctor` on a Lambda stage: what a deploy needs, each as a check with
 //! the fix: credentials, the ECR repository, the function and its state, the
 //! execution role, the `live` alias and its URL (auth as mcp.toml says, open
-//! to anyone for `NONE`), and a configuration changed by hand.
+//! to anyone for `NONE`), a configuration changed by hand, and the cost
+//! allocation tags `mcp cost` finds the function's spend by (a function made
+//! by Terraform has none until a deploy puts them on).
 
-use super::{LIVE, deploy::differences};
+use super::{LIVE, deploy::differences, deploy::missing_cost_tags};
 use crate::aws::Clients;
 use crate::aws::lambda;
 use crate::config::{FILE_NAME, Settings, UrlAuth};
@@ -12,7 +14,7 @@ use crate::config::{FILE_NAME, Settings, UrlAuth};
 pub type Check = (&'static str, Result<String, (String, String)>);
 
 /// Checks whose failure is a warning: the stage works, but not as mcp.toml says.
-pub const WARNINGS: &[&str] = &["configuration"];
+pub const WARNINGS: &[&str] = &["configuration", "cost tags"];
 
 pub async fn checks(settings: &Settings) -> Vec<Check> {
     let mut out: Vec<Check> = Vec::new();
@@ -207,5 +209,39 @@ pub async fn checks(settings: &Settings) -> Vec<Check> {
             ))
         },
     ));
+    out.push(("cost tags", cost_tags(settings, &clients, &function).await));
     out
+}
+
+/// Whether the function carries `mcp`'s cost allocation tags with this
+/// stage's values, the wording as on an ECS stage.
+async fn cost_tags(
+    settings: &Settings,
+    clients: &Clients,
+    function: &lambda::Function,
+) -> Result<String, (String, String)> {
+    use crate::release::cost::tags;
+    let name = &function.name;
+    let activate = "then activate the tags for Cost Explorer (`mcp cost` prints the command)";
+    let found = match lambda::tags(&clients.lambda, &function.arn).await {
+        Ok(found) => found,
+        Err(_) => {
+            return Err((
+                format!("the tags of `{name}` cannot be read (lambda:ListTags)"),
+                format!(
+                    "allow lambda:ListTags on the function to the identity you run mcp as; {activate}"
+                ),
+            ));
+        }
+    };
+    let missing = missing_cost_tags(settings, &found);
+    if missing.is_empty() {
+        return Ok(tags::ALL.join(", "));
+    }
+    Err((
+        format!("`{name}` lacks {}", missing.join(", ")),
+        format!(
+            "the next `mcp deploy` tags the function (it needs lambda:TagResource: without it the deploy warns and goes on); {activate}"
+        ),
+    ))
 }

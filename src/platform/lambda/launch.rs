@@ -61,21 +61,12 @@ pub async fn create_function(
     role_made_for_it: Option<&str>,
 ) -> Result<()> {
     let lambda_settings = &settings.lambda;
-    let mut tags: HashMap<String, String> = [
-        (TAG_LAUNCHED_BY, env!("CARGO_PKG_VERSION").to_string()),
-        (crate::release::cost::tags::PROJECT, settings.name.clone()),
-        (
-            crate::release::cost::tags::SERVICE,
-            settings.service_or_name().to_string(),
-        ),
-        (
-            crate::release::cost::tags::STAGE,
-            settings.stage.clone().unwrap_or_else(|| "default".into()),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let mut tags: HashMap<String, String> =
+        [(TAG_LAUNCHED_BY, env!("CARGO_PKG_VERSION").to_string())]
+            .into_iter()
+            .chain(crate::release::cost::tags::of(settings))
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
     if let Some(role) = role_made_for_it {
         tags.insert(TAG_ROLE.to_string(), role.to_string());
     }

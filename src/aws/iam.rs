@@ -315,31 +315,8 @@ pub async fn inspect(
     account: &str,
 ) -> Result<RoleState> {
     check_account(spec, account)?;
-    let (arn, document) = match iam.get_role().role_name(&spec.name).send().await {
-        Ok(out) => match out.role() {
-            Some(role) => (
-                role.arn().to_string(),
-                role.assume_role_policy_document()
-                    .unwrap_or_default()
-                    .to_string(),
-            ),
-            None => return Ok(RoleState::Missing),
-        },
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            return Ok(RoleState::Missing);
-        }
-        Err(err) => {
-            return Err(sdk_error(
-                err,
-                "iam:GetRole",
-                &spec.arn_in(account),
-                format!("looking up IAM role `{}`", spec.name),
-            ));
-        }
+    let Some((arn, document)) = get_role(iam, &spec.name, &spec.arn_in(account)).await? else {
+        return Ok(RoleState::Missing);
     };
     if let Some(given) = spec.given_arn.as_deref().filter(|g| *g != arn) {
         return Err(McpError::usage(format!(
@@ -514,61 +491,120 @@ impl SecretsGrant {
         let Some(role_arn) = role_arn else {
             return Ok(self);
         };
-        let out = iam
-            .get_role_policy()
-            .role_name(&self.role)
-            .policy_name(&self.policy_name)
-            .send()
-            .await;
-        self.in_place = match out {
-            Ok(out) => {
-                let held: Option<Value> =
-                    serde_json::from_str(&decode_policy(out.policy_document())).ok();
-                held == serde_json::from_str(&self.document()).ok()
-            }
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
-            {
-                false
-            }
-            Err(err) => {
-                return Err(sdk_error(
-                    err,
-                    "iam:GetRolePolicy",
-                    role_arn,
-                    format!(
-                        "reading inline policy `{}` of IAM role `{}`",
-                        self.policy_name, self.role
-                    ),
-                ));
-            }
-        };
+        self.in_place = inline_policy(iam, &self.role, role_arn, &self.policy_name)
+            .await?
+            .is_some_and(|held| same_policy(&held, &self.document()));
         Ok(self)
     }
 
     /// Write the policy onto the role (`role_arn` for messages).
     pub async fn put(&self, iam: &aws_sdk_iam::Client, role_arn: &str) -> Result<()> {
-        iam.put_role_policy()
-            .role_name(&self.role)
-            .policy_name(&self.policy_name)
-            .policy_document(self.document())
-            .send()
-            .await
-            .map_err(|err| {
-                sdk_error(
-                    err,
-                    "iam:PutRolePolicy",
-                    role_arn,
-                    format!(
-                        "writing inline policy `{}` on IAM role `{}`",
-                        self.policy_name, self.role
-                    ),
-                )
-            })?;
-        Ok(())
+        put_inline_policy(
+            iam,
+            &self.role,
+            role_arn,
+            &self.policy_name,
+            &self.document(),
+        )
+        .await
     }
+}
+
+/// The role's ARN and trust policy, `None` when IAM has no role of that name
+/// (`arn`, what it would be, for messages).
+pub async fn get_role(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    arn: &str,
+) -> Result<Option<(String, String)>> {
+    match iam.get_role().role_name(name).send().await {
+        Ok(out) => Ok(out.role().map(|r| {
+            (
+                r.arn().to_string(),
+                r.assume_role_policy_document()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(err) => Err(sdk_error(
+            err,
+            "iam:GetRole",
+            arn,
+            format!("looking up IAM role `{name}`"),
+        )),
+    }
+}
+
+/// The document of the role's inline policy `name` as IAM holds it (maybe
+/// URL-encoded: compare with [`same_policy`]), `None` when it has none of
+/// that name.
+pub async fn inline_policy(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+    role_arn: &str,
+    name: &str,
+) -> Result<Option<String>> {
+    match iam
+        .get_role_policy()
+        .role_name(role)
+        .policy_name(name)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(Some(out.policy_document().to_string())),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(err) => Err(sdk_error(
+            err,
+            "iam:GetRolePolicy",
+            role_arn,
+            format!("reading inline policy `{name}` of IAM role `{role}`"),
+        )),
+    }
+}
+
+/// Does the policy IAM holds say what `wanted` says (as JSON, whatever the
+/// encoding and spacing)?
+pub fn same_policy(held: &str, wanted: &str) -> bool {
+    serde_json::from_str::<Value>(&decode_policy(held)).ok()
+        == serde_json::from_str::<Value>(wanted).ok()
+}
+
+/// Write the role's inline policy `name` (`role_arn` for messages).
+pub async fn put_inline_policy(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+    role_arn: &str,
+    name: &str,
+    document: &str,
+) -> Result<()> {
+    iam.put_role_policy()
+        .role_name(role)
+        .policy_name(name)
+        .policy_document(document)
+        .send()
+        .await
+        .map_err(|err| {
+            sdk_error(
+                err,
+                "iam:PutRolePolicy",
+                role_arn,
+                format!("writing inline policy `{name}` on IAM role `{role}`"),
+            )
+        })?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -139,7 +139,7 @@ pub async fn plan(
             .unwrap_or_else(|| role::default_role_name(name))
     });
     let arn = place.role_arn(&candidate);
-    if let Some((arn, _)) = role::get_role(clients, &candidate, &arn).await?
+    if let Some((arn, _)) = iam::get_role(&clients.iam, &candidate, &arn).await?
         && role::made_for(&role::role_tags(clients, &candidate, &arn).await?, name)
     {
         plan.role = Some(arn);

@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::aws::denied::sdk_error;
 use crate::aws::iam::{self, RoleSpec};
@@ -242,37 +242,6 @@ pub fn made_for(tags: &HashMap<String, String>, function: &str) -> bool {
         && tags.get(TAG_FUNCTION).map(String::as_str) == Some(function)
 }
 
-/// The role's ARN and trust policy, `None` when IAM has no role of that name.
-pub async fn get_role(
-    clients: &Clients,
-    name: &str,
-    arn: &str,
-) -> Result<Option<(String, String)>> {
-    match clients.iam.get_role().role_name(name).send().await {
-        Ok(out) => Ok(out.role().map(|r| {
-            (
-                r.arn().to_string(),
-                r.assume_role_policy_document()
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-        })),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(sdk_error(
-            err,
-            "iam:GetRole",
-            arn,
-            format!("looking up IAM role `{name}`"),
-        )),
-    }
-}
-
 /// Look at the execution role: `[lambda] role`'s (read only, unless mcp made
 /// it for this function), or the one mcp makes. Refused when Lambda could
 /// not assume it, or when the role of mcp's name trusts anyone else.
@@ -298,7 +267,7 @@ pub async fn look_role(clients: &Clients, settings: &Settings, place: &Place) ->
     // `lambda.role` naming mcp's own role (what launch records): mcp's to
     // make again, after `mcp destroy` removed it.
     let mcp_named = name == default_role_name(&place.function);
-    let Some((arn, trust)) = get_role(clients, &name, &expected_arn).await? else {
+    let Some((arn, trust)) = iam::get_role(&clients.iam, &name, &expected_arn).await? else {
         if given.is_some() && !mcp_named {
             return Err(McpError::usage(format!(
                 "IAM role `{name}` (`lambda.role`) does not exist in account {}",
@@ -403,15 +372,11 @@ async fn policy_changes(
     let mut changes = Vec::new();
     for (name, document, what) in wanted {
         let held = match arn {
-            Some(arn) => held_policy(clients, role, arn, name).await?,
+            Some(arn) => iam::inline_policy(&clients.iam, role, arn, name).await?,
             None => None,
         };
-        let same = |a: &str, b: &str| {
-            serde_json::from_str::<Value>(&iam::decode_policy(a)).ok()
-                == serde_json::from_str::<Value>(b).ok()
-        };
         match (&document, &held) {
-            (Some(want), Some(have)) if same(have, want) => {}
+            (Some(want), Some(have)) if iam::same_policy(have, want) => {}
             (Some(_), _) => changes.push(PolicyChange {
                 name,
                 document,
@@ -428,38 +393,6 @@ async fn policy_changes(
         }
     }
     Ok(changes)
-}
-
-/// The inline policy's document, `None` when the role has none of that name.
-async fn held_policy(
-    clients: &Clients,
-    role: &str,
-    arn: &str,
-    name: &str,
-) -> Result<Option<String>> {
-    match clients
-        .iam
-        .get_role_policy()
-        .role_name(role)
-        .policy_name(name)
-        .send()
-        .await
-    {
-        Ok(out) => Ok(Some(out.policy_document().to_string())),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(sdk_error(
-            err,
-            "iam:GetRolePolicy",
-            arn,
-            format!("reading inline policy `{name}` of IAM role `{role}`"),
-        )),
-    }
 }
 
 /// Make the role ready: created (tagged as mcp's) when missing, its policies
@@ -512,25 +445,8 @@ pub async fn make_role(
         crate::cancel::check("before changing the execution role's policies")?;
         match &change.document {
             Some(document) => {
-                clients
-                    .iam
-                    .put_role_policy()
-                    .role_name(&role.name)
-                    .policy_name(change.name)
-                    .policy_document(document)
-                    .send()
-                    .await
-                    .map_err(|err| {
-                        sdk_error(
-                            err,
-                            "iam:PutRolePolicy",
-                            &arn,
-                            format!(
-                                "writing inline policy `{}` on IAM role `{}`",
-                                change.name, role.name
-                            ),
-                        )
-                    })?;
+                iam::put_inline_policy(&clients.iam, &role.name, &arn, change.name, document)
+                    .await?;
                 printer.status("Allowed", change.line.clone());
             }
             None => {
@@ -564,6 +480,8 @@ pub async fn make_role(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn place() -> Place {

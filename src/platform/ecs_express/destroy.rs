@@ -140,3 +140,31 @@ pub async fn execute(
         .remove(clients, printer, &location.region, &location.account)
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Guards `mcp destroy -o json`: the log group and repository, shared
+    /// with Lambda in `AllResources`, keep their keys beside the service's.
+    #[test]
+    fn the_plan_keeps_its_json_keys() {
+        let plan = Plan {
+            service: None,
+            url: None,
+            all: AllResources {
+                log_group: None,
+                repository: Some("echo".into()),
+            },
+        };
+        let json = serde_json::to_value(&plan).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["service", "url", "log_group", "repository"]);
+        assert_eq!(json["repository"], "echo");
+    }
+}

@@ -46,9 +46,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn is_empty(&self) -> bool {
-        self.function.is_none()
-            && self.role.is_none()
-            && self.all.is_empty()
+        self.function.is_none() && self.role.is_none() && self.all.is_empty()
     }
 
     /// One line per thing that will go.
@@ -409,4 +407,44 @@ pub async fn destroy(
         ));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Guards `mcp destroy -o json`: the log group and repository, shared
+    /// with Express in `AllResources`, keep their keys beside the function's.
+    #[test]
+    fn the_plan_keeps_its_json_keys() {
+        let plan = Plan {
+            function: Some("arn:aws:lambda:eu-west-1:123456789012:function:echo".into()),
+            all: AllResources {
+                log_group: Some("/aws/lambda/echo".into()),
+                repository: None,
+            },
+            ..Plan::default()
+        };
+        let json = serde_json::to_value(&plan).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "function",
+                "urls",
+                "aliases",
+                "versions",
+                "role",
+                "log_group",
+                "repository"
+            ]
+        );
+        assert_eq!(json["log_group"], "/aws/lambda/echo");
+        assert!(json["repository"].is_null());
+    }
 }

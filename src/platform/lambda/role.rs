@@ -556,11 +556,17 @@ mod tests {
             ..Default::default()
         };
         let settings = crate::config::resolve(Some(&file), &inputs).unwrap();
-        let place =
-            Place::of_function(&settings, "arn:aws:lambda:eu-west-1:123456789012:function:echo")
-                .unwrap();
+        let place = Place::of_function(
+            &settings,
+            "arn:aws:lambda:eu-west-1:123456789012:function:echo",
+        )
+        .unwrap();
         assert_eq!(
-            (place.region.as_str(), place.account.as_str(), place.partition),
+            (
+                place.region.as_str(),
+                place.account.as_str(),
+                place.partition
+            ),
             ("eu-west-1", "123456789012", "aws")
         );
         assert_eq!(place.function, "echo");

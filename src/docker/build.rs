@@ -131,13 +131,22 @@ async fn run(
                 .ok()
                 .and_then(Result::ok)
         }
-        (Builder::Classic, Some(logins)) => {
+        // A login is help, not a requirement, as with BuildKit: none for an
+        // engine that may not have one, and a failed lookup sends none (an
+        // image the engine holds needs no login; a pull that does says why).
+        (Builder::Classic, Some(logins)) if engine.may_send_logins().is_ok() => {
             let path = request.context.join(&request.dockerfile);
             let dockerfile = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading {}", path.display()))?;
             for host in pulled_registries(&dockerfile) {
-                if let Some(auth) = logins(host.clone()).await.map_err(anyhow::Error::msg)? {
-                    classic_logins.insert(host, auth);
+                match logins(host.clone()).await {
+                    // The engine looks a login up by the key `docker login`
+                    // files it under (Docker Hub's is its index URL).
+                    Ok(Some(auth)) => {
+                        classic_logins.insert(auth.serveraddress.clone(), auth);
+                    }
+                    Ok(None) => {}
+                    Err(why) => reporter.output(&format!("no login for {host}: {why}")),
                 }
             }
             None

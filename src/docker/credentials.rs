@@ -30,7 +30,9 @@ const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
 /// `ghcr.io` for `ghcr.io/o/i:1`, `127.0.0.1:443` for `127.0.0.1:443/r:1`).
 pub fn registry_host(reference: &str) -> String {
     match reference.split_once('/') {
-        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => first.to_string(),
+        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => {
+            canonical_host(first)
+        }
         _ => DOCKER_HUB.to_string(),
     }
 }
@@ -218,6 +220,11 @@ mod tests {
         assert_eq!(registry_host("ghcr.io/o/i:1"), "ghcr.io");
         assert_eq!(registry_host("127.0.0.1:443/r@sha256:ab"), "127.0.0.1:443");
         assert_eq!(registry_host("localhost/r"), "localhost");
+        assert_eq!(
+            registry_host("index.docker.io/library/busybox"),
+            "docker.io"
+        );
+        assert_eq!(registry_host("registry-1.docker.io/o/i:1"), "docker.io");
         assert_eq!(
             registry_host("public.ecr.aws/awsguru/aws-lambda-adapter:0.9.1"),
             "public.ecr.aws"

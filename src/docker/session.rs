@@ -179,6 +179,17 @@ async fn answer(
     logins: Logins,
 ) -> Result<()> {
     let path = request.uri().path().to_string();
+    if path != HEALTH_CHECK && path != CREDENTIALS {
+        // A streaming call may never end its request: answer before reading it.
+        let head = http::Response::builder()
+            .status(200)
+            .header("content-type", "application/grpc")
+            .header("grpc-status", UNIMPLEMENTED.to_string())
+            .header("grpc-message", format!("mcp does not serve {path}"))
+            .body(())?;
+        respond.send_response(head, true)?;
+        return Ok(());
+    }
     let mut body = request.into_body();
     let mut received = BytesMut::new();
     while let Some(chunk) = body.data().await {

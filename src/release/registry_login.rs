@@ -33,10 +33,12 @@ pub enum LoginFrom {
     /// An `auths` entry of the Docker configuration file.
     DockerConfig(PathBuf),
     /// Nothing: the pull goes anonymous. `helper` is a credential helper the
-    /// file names for the registry, which `mcp` does not run.
+    /// file names for the registry, which `mcp` does not run; `broken` why the
+    /// file could not be read (as `docker`, a build goes on without it).
     None {
         path: PathBuf,
         helper: Option<String>,
+        broken: Option<String>,
     },
 }
 
@@ -71,13 +73,18 @@ impl Login {
                 "the login for {host} in {} was refused: run `docker login {host}` again",
                 path.display()
             ),
-            LoginFrom::None { path, helper } => {
-                let helper = match helper {
-                    Some(helper) => format!(
+            LoginFrom::None {
+                path,
+                helper,
+                broken,
+            } => {
+                let helper = match (helper, broken) {
+                    (_, Some(broken)) => format!(" (no login was read: {broken})"),
+                    (Some(helper), None) => format!(
                         " ({} names the credential helper `{helper}`, which mcp does not run: it reads only `auths` entries with a user and password)",
                         path.display()
                     ),
-                    None => String::new(),
+                    (None, None) => String::new(),
                 };
                 format!(
                     "run `docker login {host}` (mcp sends the login it stores under `auths` in {}){helper}, or `docker pull` the image into this engine first",
@@ -110,7 +117,22 @@ pub async fn for_host(settings: &Settings, host: &str, why: &str) -> Result<Logi
             from: LoginFrom::Ecr { region },
         });
     }
-    let stored = credentials::docker_config_login(host)?;
+    // A file `docker` cannot read either makes no login, not a failed build:
+    // an image the engine holds or a public one needs none.
+    let stored = match credentials::docker_config_login(host) {
+        Ok(stored) => stored,
+        Err(err) => {
+            return Ok(Login {
+                host: host.to_string(),
+                auth: None,
+                from: LoginFrom::None {
+                    path: credentials::docker_config_path(),
+                    helper: None,
+                    broken: Some(format!("{err:#}")),
+                },
+            });
+        }
+    };
     Ok(match stored.auth {
         Some(auth) => Login {
             host: host.to_string(),
@@ -123,6 +145,7 @@ pub async fn for_host(settings: &Settings, host: &str, why: &str) -> Result<Logi
             from: LoginFrom::None {
                 path: stored.path,
                 helper: stored.helper,
+                broken: None,
             },
         },
     })
@@ -203,8 +226,23 @@ mod tests {
             from: LoginFrom::None {
                 path: "/h/.docker/config.json".into(),
                 helper: Some("desktop".into()),
+                broken: None,
             },
         };
         assert!(none.refused_hint().contains("credential helper `desktop`"));
+        let broken = Login {
+            host: "ghcr.io".into(),
+            auth: None,
+            from: LoginFrom::None {
+                path: "/h/.docker/config.json".into(),
+                helper: None,
+                broken: Some("reading registry logins from /h/.docker/config.json: it is not the JSON `docker login` writes".into()),
+            },
+        };
+        let hint = broken.refused_hint();
+        assert!(
+            hint.contains("docker login ghcr.io") && hint.contains("not the JSON"),
+            "{hint}"
+        );
     }
 }

@@ -626,4 +626,23 @@ fn lambda_image_adapter_and_from_images_of_a_private_registry_get_its_login() {
         out.stderr
     );
     docker(&["rmi", "--no-prune", out.stdout.trim(), &by_name]);
+
+    // A Docker configuration `docker` could not read either is no login, not
+    // a failed build: an image the engine holds needs none.
+    std::fs::write(docker_config.path().join("config.json"), "{ not json").unwrap();
+    std::fs::write(
+        from.path().join("Dockerfile"),
+        format!(
+            "FROM {}\nCOPY mcp.toml /mcp.toml\n",
+            tb.var("MCP_TESTBED_BASE_IMAGE")
+        ),
+    )
+    .unwrap();
+    let out = run(tb
+        .mcp(from.path())
+        .env("DOCKER_CONFIG", docker_config.path())
+        .env("DOCKER_BUILDKIT", "0")
+        .args(["build"]));
+    assert_eq!(out.code, 0, "stderr:\n{}", out.stderr);
+    docker(&["rmi", "--no-prune", out.stdout.trim()]);
 }

@@ -88,6 +88,9 @@ DEFAULT_FAILURE_THRESHOLD = int(_env_float("MCP_TESTBED_FAILURE_THRESHOLD", 3))
 RETRY_DELAY = _env_float("MCP_TESTBED_RETRY_DELAY", 1)  # ECS also throttles relaunches
 STOP_TIMEOUT = int(_env_float("MCP_TESTBED_STOP_TIMEOUT", 2))  # ECS default is 30 s; tests want speed
 STOPPED_TASK_TTL = 3600  # ECS shows STOPPED tasks for about an hour
+# Called (under LOCK) with a task the moment it is asked to stop: a load balancer in
+# front of it deregisters its target then, before the task is gone (express.py).
+STOP_HOOKS = []
 
 
 class ServiceNotActiveException(ECSException):
@@ -586,6 +589,11 @@ class Engine:
             task.stopping_at = utcnow()
             if task.last_status == "RUNNING":
                 task.last_status = "DEACTIVATING"
+            for hook in STOP_HOOKS:
+                try:
+                    hook(task)
+                except Exception:
+                    log.exception("stop hook failed for %s", task.task_arn)
         if task.last_status in ("RUNNING", "DEACTIVATING") or any(c._docker_id for c in task.containers):
             self._start_teardown(task)
         # else: the launcher thread notices desired_status and cleans up itself

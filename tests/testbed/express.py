@@ -23,7 +23,9 @@ UpdateService, rollback by circuit breaker) works unchanged:
   container, published on 127.0.0.1 (task containers sit on docker's bridge;
   only loopback traffic is allowed here).  Bodies stream both ways (SSE for
   MCP streamable HTTP passes through); no healthy target -> 503, a target that
-  refuses -> 502, like an ALB.
+  refuses -> 502, like an ALB.  A task asked to stop (a finished deployment's
+  old tasks, a rollback's failed ones) leaves the targets at once, as an ALB
+  deregisters it when ECS starts stopping it, not at the next health tick.
 * Health checks, like the ALB target group: GET <healthCheckPath> every
   MCP_TESTBED_HEALTH_INTERVAL s (default 1); healthy after 1 answer 200,
   unhealthy after MCP_TESTBED_UNHEALTHY_THRESHOLD (default 3) failures in a
@@ -139,6 +141,9 @@ class ExpressLoadBalancer:
 
     def targets(self):
         return self._tg.targets()
+
+    def deregister(self, host, port):
+        self._tg.deregister(host, port)
 
     def close(self):
         def stop():
@@ -820,6 +825,22 @@ def _probe(binding, path):
 
 
 HEALTH = HealthChecker()
+
+
+def _deregister_stopping(task):
+    """Under LOCK: a task asked to stop leaves its service's listener at once, as an ALB
+    deregisters a target when ECS starts stopping its task (new requests go to the others;
+    the health thread would only notice at its next tick)."""
+    for rec in SERVICES.values():
+        if rec.listener is None:
+            continue
+        conf = rec.configuration_for(task.task_definition_arn) or rec.current()
+        binding = _binding(task, (conf.get("primaryContainer") or {}).get("containerPort") or 80)
+        if binding and binding[:2] in rec.listener.targets():
+            rec.listener.deregister(*binding[:2])
+
+
+ecs_sim.STOP_HOOKS.append(_deregister_stopping)
 
 
 def debug_state():

@@ -38,6 +38,7 @@ pub mod check;
 pub mod ecs;
 pub mod ecs_express;
 pub mod ecs_progressive;
+pub mod gate;
 pub mod lambda;
 pub mod local;
 pub mod logs;

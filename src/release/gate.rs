@@ -1,7 +1,7 @@
 //! What the MCP gate of a progressive deployment decided, as the report
 //! carries it (`gate` in the JSON): part of the release model, so the report
 //! needs nothing of the platform that ran the gate
-//! (`platform::ecs_progressive::gate`).
+//! (`platform::gate`).
 
 use std::fmt;
 

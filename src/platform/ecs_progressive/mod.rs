@@ -30,7 +30,6 @@
 //! goes through [`seam`].
 
 pub mod follow;
-pub mod gate;
 pub mod preflight;
 mod resume;
 mod rollback;
@@ -52,10 +51,10 @@ use crate::error::McpError;
 use crate::release::{ImageRef, StoppedTask};
 use crate::ui::Printer;
 use follow::{Phase, Tracker, WaitUntil};
-use gate::GateReport;
 pub use preflight::{GateSpec, Plan};
 pub use resume::resume;
 pub use rollback::instant_rollback;
+use seam::gate::{self, GateReport};
 use seam::{DeployStatus, Report};
 use stopped::StoppedTasks;
 

@@ -1,11 +1,12 @@
 //! Every place this platform reaches into the code it shares with the others,
 //! in one file: the release model (`crate::release`: the report, its status),
-//! the MCP probe (`crate::probe`) and the rolling ECS platform's tagging of a
+//! the MCP probe (`crate::probe`), the MCP gate (`crate::platform::gate`) and the rolling ECS platform's tagging of a
 //! completed revision (`crate::platform::ecs::rollout::mark_completed`).
 
 use std::time::Duration;
 
 pub use crate::platform::ecs::rollout::mark_completed;
+pub use crate::platform::gate;
 pub use crate::probe::{CheckReport, Options as CheckOptions, Step};
 pub use crate::release::report::seconds_since;
 pub use crate::release::{DeployStatus, Report};

@@ -202,7 +202,7 @@ pub async fn release(
         );
         // `deploy.*`, `[check]`, the live contract, and SigV4 for `AWS_IAM` URLs.
         let options = crate::platform::check::options(settings).await?;
-        let mut gate = crate::platform::ecs_progressive::gate::run(
+        let mut gate = crate::platform::gate::run(
             &candidate_url,
             &options,
             &settings.deploy.progressive.expect_tools,

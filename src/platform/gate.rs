@@ -1,14 +1,16 @@
-//! The MCP gate: the new release must speak MCP before production traffic
+//! The MCP gate: a new release must speak MCP before production traffic
 //! reaches it.
 //!
-//! ECS pauses a blue/green, canary or linear deployment at
-//! `POST_TEST_TRAFFIC_SHIFT` (the PAUSE hook `mcp` adds, see
-//! [`super::preflight`]): the test listener sends all its traffic to the new
-//! tasks while production still goes to the old ones. [`run`] checks the new
-//! release through `deploy.test_url` exactly as `mcp check` does (health path,
-//! `initialize`, `tools/list`, with the bearer token of
-//! `deploy.auth_token_env`) and, with `deploy.expect_tools`, that no named tool
-//! went missing. The caller answers the hook with CONTINUE or ROLLBACK.
+//! Every platform that can hold a release aside asks it here: ECS pauses a
+//! blue/green, canary or linear deployment at `POST_TEST_TRAFFIC_SHIFT` (the
+//! PAUSE hook `mcp` adds, see `ecs_progressive::preflight`) while the test
+//! listener sends its traffic to the new tasks; Lambda publishes the version
+//! behind the `candidate` alias's URL before `live` moves. [`run`] checks the
+//! release at that URL exactly as `mcp check` does (health path, `initialize`,
+//! `tools/list`, the smoke calls and the contract the options carry, with the
+//! bearer token of `deploy.auth_token_env`) and, with `deploy.expect_tools`,
+//! that no named tool went missing. The caller then lets traffic in or puts
+//! the release back.
 //!
 //! A failure to connect (the health step) is retried for [`PATIENCE`]: a load
 //! balancer can take a moment to route the test listener to new targets. A
@@ -20,7 +22,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::seam::{self, CheckReport};
+use crate::probe::{CheckReport, Options as CheckOptions};
 pub use crate::release::gate::GateReport;
 
 /// How long a release that cannot be reached at all is retried.
@@ -80,7 +82,7 @@ pub fn judge(check: CheckReport, expect_tools: &[String], attempts: u32) -> Gate
 /// `Err` only when the check cannot run at all (a malformed URL).
 pub async fn run(
     url: &str,
-    options: &seam::CheckOptions,
+    options: &CheckOptions,
     expect_tools: &[String],
 ) -> anyhow::Result<GateReport> {
     let deadline = Instant::now() + PATIENCE;
@@ -88,7 +90,7 @@ pub async fn run(
     let mut handshake_failures = 0;
     loop {
         attempts += 1;
-        let check = seam::run_check(url, options).await?;
+        let check = crate::probe::run_check(url, options).await?;
         let report = judge(check, expect_tools, attempts);
         if report.passed {
             return Ok(report);
@@ -114,7 +116,7 @@ mod tests {
     use super::*;
 
     fn healthy(tools: &[&str]) -> CheckReport {
-        let mut check = seam::empty_check("http://lb:8080/mcp");
+        let mut check = CheckReport::new("http://lb:8080/mcp", "", false);
         check.healthy = true;
         check.tools = tools.iter().map(|t| t.to_string()).collect();
         check
@@ -142,9 +144,9 @@ mod tests {
 
     #[test]
     fn an_unhealthy_check_fails_at_its_step() {
-        let mut check = seam::empty_check("http://lb:8080/mcp");
+        let mut check = CheckReport::new("http://lb:8080/mcp", "", false);
         check.healthy = false;
-        check.failed_step = Some(seam::Step::Initialize);
+        check.failed_step = Some(crate::probe::Step::Initialize);
         check.error = Some("the server answered HTTP 404".into());
         let report = judge(check, &["echo".into()], 2);
         assert!(!report.passed);
@@ -186,7 +188,7 @@ mod tests {
         let started = std::time::Instant::now();
         let report = run(
             &format!("http://127.0.0.1:{port}/mcp"),
-            &seam::CheckOptions::plain("/healthz"),
+            &CheckOptions::plain("/healthz"),
             &[],
         )
         .await

@@ -517,28 +517,38 @@ pub async fn get_role(
     name: &str,
     arn: &str,
 ) -> Result<Option<(String, String)>> {
-    match iam.get_role().role_name(name).send().await {
-        Ok(out) => Ok(out.role().map(|r| {
-            (
-                r.arn().to_string(),
-                r.assume_role_policy_document()
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-        })),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
+    let out = found(
+        iam.get_role().role_name(name).send().await,
+        "iam:GetRole",
+        arn,
+        format!("looking up IAM role `{name}`"),
+    )?;
+    Ok(out.as_ref().and_then(|out| out.role()).map(|r| {
+        (
+            r.arn().to_string(),
+            r.assume_role_policy_document()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    }))
+}
+
+/// A call's answer, `None` for IAM's `NoSuchEntity`, else [`sdk_error`]'s error.
+fn found<T, E>(
+    result: std::result::Result<T, aws_sdk_iam::error::SdkError<E>>,
+    action: &str,
+    resource: &str,
+    doing: String,
+) -> Result<Option<T>>
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("NoSuchEntity") => {
             Ok(None)
         }
-        Err(err) => Err(sdk_error(
-            err,
-            "iam:GetRole",
-            arn,
-            format!("looking up IAM role `{name}`"),
-        )),
+        Err(err) => Err(sdk_error(err, action, resource, doing)),
     }
 }
 
@@ -551,28 +561,17 @@ pub async fn inline_policy(
     role_arn: &str,
     name: &str,
 ) -> Result<Option<String>> {
-    match iam
-        .get_role_policy()
-        .role_name(role)
-        .policy_name(name)
-        .send()
-        .await
-    {
-        Ok(out) => Ok(Some(out.policy_document().to_string())),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(sdk_error(
-            err,
-            "iam:GetRolePolicy",
-            role_arn,
-            format!("reading inline policy `{name}` of IAM role `{role}`"),
-        )),
-    }
+    let out = found(
+        iam.get_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await,
+        "iam:GetRolePolicy",
+        role_arn,
+        format!("reading inline policy `{name}` of IAM role `{role}`"),
+    )?;
+    Ok(out.map(|out| out.policy_document().to_string()))
 }
 
 /// Does the policy IAM holds say what `wanted` says (as JSON, whatever the

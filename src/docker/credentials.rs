@@ -5,8 +5,7 @@
 //! build, and `mcp`, talking to the engine's API itself, must do the same or
 //! a pull from a private registry fails where `docker build` works. This
 //! module knows the two things that need no AWS: the registry host of an
-//! image reference (Docker's rules: the first path component is a host when it
-//! has a `.` or a `:`, or is `localhost`; else Docker Hub), and the `auths`
+//! image reference (as [`ImageRef::parse`] reads it; none is Docker Hub), and the `auths`
 //! entries of the Docker configuration (`$DOCKER_CONFIG/config.json`, else
 //! `~/.docker/config.json`): `auth` (base64 `user:password`) or
 //! `username` + `password`. Credential helpers (`credsStore`, `credHelpers`)
@@ -20,6 +19,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use super::engine::RegistryAuth;
+use crate::release::image::ImageRef;
 
 /// Docker Hub's registry, as references and `docker login` name it.
 pub const DOCKER_HUB: &str = "docker.io";
@@ -29,12 +29,9 @@ const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
 /// The registry host of an image reference (`docker.io` for `busybox`,
 /// `ghcr.io` for `ghcr.io/o/i:1`, `127.0.0.1:443` for `127.0.0.1:443/r:1`).
 pub fn registry_host(reference: &str) -> String {
-    match reference.split_once('/') {
-        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => {
-            canonical_host(first)
-        }
-        _ => DOCKER_HUB.to_string(),
-    }
+    ImageRef::parse(reference)
+        .registry
+        .map_or_else(|| DOCKER_HUB.to_string(), |host| canonical_host(&host))
 }
 
 /// A registry host as BuildKit names it, as references name it
